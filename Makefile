@@ -1,0 +1,45 @@
+# workbench — build, run and test.
+#   make run    install missing system packages, build release, launch workbench
+#   make test   install missing system packages, run the whole test suite
+
+SWIFT        ?= swift
+# Debian packages the project needs: OpenBLAS (GEMM), ncursesw (TUI), zlib
+# (reading .tar.gz in-process), tmux (the end-to-end TUI test drives it).
+APT_PACKAGES := libopenblas-dev libncursesw5-dev zlib1g-dev tmux
+RELEASE_BIN  := .build/release/workbench
+
+.PHONY: all deps build release run test test-unit test-e2e bench clean
+
+all: release
+
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	echo "Installing missing system packages:$$missing"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
+	else echo "error: missing system packages:$$missing — install them as root: apt-get install$$missing" >&2; exit 1; fi; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing \
+	  || { $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; } \
+	  || { echo "error: could not install:$$missing" >&2; exit 1; }
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product workbench
+
+run: release
+	$(RELEASE_BIN)
+
+test: deps release
+	$(SWIFT) test --parallel --num-workers 2
+
+bench: release
+	$(RELEASE_BIN) bench core
+
+clean:
+	rm -rf .build

@@ -1,0 +1,4 @@
+#ifndef WORKBENCH_ZLIB_SHIM_H
+#define WORKBENCH_ZLIB_SHIM_H
+#include <zlib.h>
+#endif
