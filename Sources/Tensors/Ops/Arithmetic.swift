@@ -1,0 +1,144 @@
+/// Arithmetic with PyTorch broadcasting.
+///
+/// `add`, `sub`, `mul`, `div` are all primitives (each with its own backward)
+/// rather than `sub = add(neg)`: they sit on every training step's hot path
+/// and one kernel beats two.
+extension Tensor {
+    public func add(_ other: Tensor, alpha: Float = 1) -> Tensor {
+        let out = alpha == 1 ? zipElements(other, op: "add") { $0 + $1 }
+                             : zipElements(other, op: "add") { $0 + alpha * $1 }
+        let sa = shape, sb = other.shape
+        return out.recording("AddBackward0", [self, other]) { g in
+            [g.sumTo(sa), (alpha == 1 ? g : g * alpha).sumTo(sb)]
+        }
+    }
+
+    public func sub(_ other: Tensor, alpha: Float = 1) -> Tensor {
+        let out = alpha == 1 ? zipElements(other, op: "sub") { $0 - $1 }
+                             : zipElements(other, op: "sub") { $0 - alpha * $1 }
+        let sa = shape, sb = other.shape
+        return out.recording("SubBackward0", [self, other]) { g in
+            [g.sumTo(sa), (g * -alpha).sumTo(sb)]
+        }
+    }
+
+    public func mul(_ other: Tensor) -> Tensor {
+        let out = zipElements(other, op: "mul") { $0 * $1 }
+        let a = detach(), b = other.detach()
+        let needA = _requiresGrad, needB = other._requiresGrad
+        return out.recording("MulBackward0", [self, other]) { g in
+            [needA ? (g * b).sumTo(a.shape) : nil,
+             needB ? (g * a).sumTo(b.shape) : nil]
+        }
+    }
+
+    public func div(_ other: Tensor) -> Tensor {
+        let out = zipElements(other, op: "div") { $0 / $1 }
+        let a = detach(), b = other.detach()
+        let needA = _requiresGrad, needB = other._requiresGrad
+        return out.recording("DivBackward0", [self, other]) { g in
+            [needA ? (g / b).sumTo(a.shape) : nil,
+             needB ? (-(g * a) / (b * b)).sumTo(b.shape) : nil]
+        }
+    }
+
+    public func neg() -> Tensor {
+        mapElements { -$0 }.recording("NegBackward0", [self]) { g in [-g] }
+    }
+
+    /// self + scalar.
+    public func add(_ scalar: Float) -> Tensor {
+        mapElements { $0 + scalar }.recording("AddBackward1", [self]) { g in [g] }
+    }
+
+    /// self · scalar.
+    public func mul(_ scalar: Float) -> Tensor {
+        mapElements { $0 * scalar }.recording("MulBackward1", [self]) { g in [g * scalar] }
+    }
+
+    /// scalar / self.
+    public func reciprocal(times scalar: Float = 1) -> Tensor {
+        let out = mapElements { scalar / $0 }
+        let x = detach()
+        return out.recording("ReciprocalBackward0", [self]) { g in [g.zipElements(x, op: "reciprocal") { gv, xv in -scalar * gv / (xv * xv) }] }
+    }
+
+    // MARK: In place (PyTorch's trailing-underscore ops)
+
+    /// self += alpha · other, like `add_`. Not recorded by autograd.
+    @discardableResult
+    public func addInPlace(_ other: Tensor, alpha: Float = 1) -> Tensor {
+        checkInPlace("add_")
+        if alpha == 1 { updateElements(with: other, op: "add_") { $0 + $1 } }
+        else { updateElements(with: other, op: "add_") { $0 + alpha * $1 } }
+        return self
+    }
+
+    @discardableResult
+    public func subInPlace(_ other: Tensor) -> Tensor {
+        checkInPlace("sub_")
+        updateElements(with: other, op: "sub_") { $0 - $1 }
+        return self
+    }
+
+    @discardableResult
+    public func mulInPlace(_ other: Tensor) -> Tensor {
+        checkInPlace("mul_")
+        updateElements(with: other, op: "mul_") { $0 * $1 }
+        return self
+    }
+
+    @discardableResult
+    public func mulInPlace(_ scalar: Float) -> Tensor {
+        checkInPlace("mul_")
+        updateElements { $0 * scalar }
+        return self
+    }
+
+    @discardableResult
+    public func addInPlace(_ scalar: Float) -> Tensor {
+        checkInPlace("add_")
+        updateElements { $0 + scalar }
+        return self
+    }
+
+    /// Fills with `value`, like `fill_`.
+    @discardableResult
+    public func fill(_ value: Float) -> Tensor {
+        checkInPlace("fill_")
+        updateElements { _ in value }
+        return self
+    }
+
+    /// Fills with zeros, like `zero_`.
+    @discardableResult
+    public func zero() -> Tensor { fill(0) }
+
+    /// Copies `source` (broadcast to self's shape) into self, like `copy_`.
+    @discardableResult
+    public func copy(from source: Tensor) -> Tensor {
+        checkInPlace("copy_")
+        updateElements(with: source, op: "copy_") { $1 }
+        return self
+    }
+}
+
+// MARK: - Operators
+
+public prefix func - (x: Tensor) -> Tensor { x.neg() }
+public func + (a: Tensor, b: Tensor) -> Tensor { a.add(b) }
+public func - (a: Tensor, b: Tensor) -> Tensor { a.sub(b) }
+public func * (a: Tensor, b: Tensor) -> Tensor { a.mul(b) }
+public func / (a: Tensor, b: Tensor) -> Tensor { a.div(b) }
+public func + (a: Tensor, b: Float) -> Tensor { a.add(b) }
+public func + (a: Float, b: Tensor) -> Tensor { b.add(a) }
+public func - (a: Tensor, b: Float) -> Tensor { a.add(-b) }
+public func - (a: Float, b: Tensor) -> Tensor { b.neg().add(a) }
+public func * (a: Tensor, b: Float) -> Tensor { a.mul(b) }
+public func * (a: Float, b: Tensor) -> Tensor { b.mul(a) }
+public func / (a: Tensor, b: Float) -> Tensor { a.mul(1 / b) }
+public func / (a: Float, b: Tensor) -> Tensor { b.reciprocal(times: a) }
+public func += (a: Tensor, b: Tensor) { a.addInPlace(b) }
+public func -= (a: Tensor, b: Tensor) { a.subInPlace(b) }
+public func *= (a: Tensor, b: Tensor) { a.mulInPlace(b) }
+public func *= (a: Tensor, b: Float) { a.mulInPlace(b) }

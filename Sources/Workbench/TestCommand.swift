@@ -1,0 +1,6 @@
+import ArgumentParser
+
+struct TestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "test", abstract: "(under construction)")
+    func run() throws { throw UserError("workbench test: not available yet") }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+import Tensors
+
+/// The `workbench` command: the TUI by default, headless subcommands for scripts and CI.
+@main
+struct Workbench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "workbench",
+        abstract: "A terminal deep-learning workbench: datasets, models, training, deployment.",
+        version: "0.1.0",
+        subcommands: [UICommand.self, TrainCommand.self, TestCommand.self, DataCommand.self,
+                      ModelsCommand.self, BenchCommand.self],
+        defaultSubcommand: UICommand.self
+    )
+}
+
+/// A one-line error for the user, printed as `error: …`, exit code 1.
+struct UserError: Error, CustomStringConvertible {
+    var description: String
+    init(_ message: String) { description = message }
+}
