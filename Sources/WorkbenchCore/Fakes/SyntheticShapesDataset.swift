@@ -1,0 +1,171 @@
+import Foundation
+
+/// A small procedurally drawn dataset of 32×32 coloured shapes in 10 classes.
+///
+/// Stand-in for the embedded default dataset until `Tensors/Data` lands: every image is
+/// a pure function of (split, index), so it is safe to read from any thread and costs no
+/// memory. Used by the demo app and the tests.
+public final class SyntheticShapesDataset: DatasetSource, @unchecked Sendable {
+    public static let classes = ["circle", "square", "triangle", "cross", "ring",
+                                 "hstripes", "vstripes", "checker", "diagonal", "dots"]
+    public let name: String
+    public let classNames = SyntheticShapesDataset.classes
+    public let inputShape = [3, 32, 32]
+    private let counts: [DatasetSplit: Int]
+
+    public init(trainCount: Int = 5000, testCount: Int = 1000, name: String = "shapes (embedded)") {
+        counts = [.train: trainCount, .test: testCount]
+        self.name = name
+    }
+
+    public func count(_ split: DatasetSplit) -> Int { counts[split] ?? 0 }
+
+    public func label(_ split: DatasetSplit, _ index: Int) -> Int {
+        // Classes cycle through a seeded permutation of each block of 10 so every class is
+        // equally common but neighbours differ.
+        var h = Hash(seed: UInt64(index / 10) &+ (split == .train ? 0 : 0x9e37_79b9))
+        var perm = Array(0..<10)
+        for i in stride(from: 9, to: 0, by: -1) {
+            let j = Int(h.next() % UInt64(i + 1))
+            perm.swapAt(i, j)
+        }
+        return perm[index % 10]
+    }
+
+    public func image(_ split: DatasetSplit, _ index: Int) -> RGBImage {
+        let cls = label(split, index)
+        var h = Hash(seed: UInt64(index) &* 0x2545_f491_4f6c_dd1d &+ (split == .train ? 1 : 2))
+        let bg = RGB(UInt8(h.next() % 90), UInt8(h.next() % 90), UInt8(h.next() % 90))
+        let fg = RGB(UInt8(140 + h.next() % 116), UInt8(140 + h.next() % 116), UInt8(140 + h.next() % 116))
+        let cx = 16 + Int(h.next() % 7) - 3, cy = 16 + Int(h.next() % 7) - 3
+        let r = 8 + Int(h.next() % 5)
+        var img = RGBImage(width: 32, height: 32, fill: bg)
+        for y in 0..<32 {
+            for x in 0..<32 {
+                let dx = x - cx, dy = y - cy
+                let d2 = dx * dx + dy * dy
+                let on: Bool
+                switch cls {
+                case 0: on = d2 <= r * r
+                case 1: on = abs(dx) <= r - 1 && abs(dy) <= r - 1
+                case 2: on = dy >= -r && dy <= r && abs(dx) * 2 <= (dy + r)
+                case 3: on = (abs(dx) <= 2 && abs(dy) <= r) || (abs(dy) <= 2 && abs(dx) <= r)
+                case 4: on = d2 <= r * r && d2 >= (r - 3) * (r - 3)
+                case 5: on = (y / 3) % 2 == 0
+                case 6: on = (x / 3) % 2 == 0
+                case 7: on = ((x / 4) + (y / 4)) % 2 == 0
+                case 8: on = abs((x - y) % 8) < 3
+                default: on = ((x + 2) % 7 < 3) && ((y + 2) % 7 < 3)
+                }
+                var c = on ? fg : bg
+                let noise = Int(h.next() % 31) - 15
+                c = RGB(clamp(Int(c.r) + noise), clamp(Int(c.g) + noise), clamp(Int(c.b) + noise))
+                img.setPixel(x, y, c)
+            }
+        }
+        return img
+    }
+
+    /// The CIFAR-style training transforms: random crop 32 with 4 pixels of zero padding and
+    /// a random horizontal flip (p = 0.5).
+    public func augmentedImage(_ split: DatasetSplit, _ index: Int, variant: UInt64) -> RGBImage {
+        SyntheticShapesDataset.augment(image(split, index), seed: variant &* 31 &+ UInt64(index))
+    }
+
+    /// Random crop (padding 4) and horizontal flip of `img`, seeded.
+    public static func augment(_ img: RGBImage, seed: UInt64) -> RGBImage {
+        var h = Hash(seed: seed)
+        let ox = Int(h.next() % 9) - 4, oy = Int(h.next() % 9) - 4
+        let flip = h.next() % 2 == 0
+        var out = RGBImage(width: img.width, height: img.height, fill: RGB(0, 0, 0))
+        for y in 0..<img.height {
+            for x in 0..<img.width {
+                let sx0 = x + ox, sy = y + oy
+                guard sx0 >= 0, sy >= 0, sx0 < img.width, sy < img.height else { continue }
+                let sx = flip ? img.width - 1 - sx0 : sx0
+                out.setPixel(x, y, img.pixel(sx, sy))
+            }
+        }
+        return out
+    }
+
+    private func clamp(_ v: Int) -> UInt8 { UInt8(max(0, min(255, v))) }
+}
+
+/// SplitMix64: a tiny seeded hash stream for procedural data.
+struct Hash {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
+
+/// Reads an extracted CIFAR-10 binary folder (`data_batch_1.bin` … `test_batch.bin`).
+///
+/// Stand-in until `Tensors/Data` provides the real CIFAR-10 dataset (archives included).
+public final class CIFAR10FolderDataset: DatasetSource, @unchecked Sendable {
+    public static let classes = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+    public let name: String
+    public let classNames = CIFAR10FolderDataset.classes
+    public let inputShape = [3, 32, 32]
+    private let train: [UInt8]
+    private let test: [UInt8]
+    static let record = 3073
+
+    public init(folder: String) throws {
+        var dir = folder
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: dir, isDirectory: &isDir) else {
+            throw DemoError("CIFAR-10: no such file or folder: \(folder)")
+        }
+        guard isDir.boolValue else {
+            throw DemoError("CIFAR-10: \(folder) is a file; reading archives needs the data loader (not wired into the TUI yet) — extract it and open the folder")
+        }
+        if fm.fileExists(atPath: dir + "/cifar-10-batches-bin") { dir += "/cifar-10-batches-bin" }
+        var tr: [UInt8] = []
+        for i in 1...5 {
+            let p = dir + "/data_batch_\(i).bin"
+            guard let d = fm.contents(atPath: p) else { throw DemoError("CIFAR-10: missing \(p) (expected the binary version: data_batch_1.bin … data_batch_5.bin, test_batch.bin)") }
+            guard d.count % CIFAR10FolderDataset.record == 0 else { throw DemoError("CIFAR-10: \(p) is \(d.count) bytes, not a multiple of 3073") }
+            tr.append(contentsOf: d)
+        }
+        guard let te = fm.contents(atPath: dir + "/test_batch.bin") else { throw DemoError("CIFAR-10: missing \(dir)/test_batch.bin") }
+        train = tr
+        test = [UInt8](te)
+        name = "CIFAR-10 (\(folder))"
+    }
+
+    private func bytes(_ split: DatasetSplit) -> [UInt8] { split == .train ? train : test }
+    public func count(_ split: DatasetSplit) -> Int { bytes(split).count / CIFAR10FolderDataset.record }
+    public func label(_ split: DatasetSplit, _ index: Int) -> Int { Int(bytes(split)[index * CIFAR10FolderDataset.record]) }
+    public func image(_ split: DatasetSplit, _ index: Int) -> RGBImage {
+        let start = index * CIFAR10FolderDataset.record + 1
+        return RGBImage(planar: Array(bytes(split)[start..<(start + 3072)]), width: 32, height: 32)
+    }
+    public func augmentedImage(_ split: DatasetSplit, _ index: Int, variant: UInt64) -> RGBImage {
+        SyntheticShapesDataset.augment(image(split, index), seed: variant &* 31 &+ UInt64(index))
+    }
+}
+
+/// An error with a user-facing message.
+public struct DemoError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ m: String) { description = m }
+}
+
+/// Embedded synthetic data and extracted CIFAR-10 folders; no download (no network here).
+public final class DemoDatasetProvider: DatasetProvider {
+    public init() {}
+    public func embeddedDefault() -> DatasetSource { SyntheticShapesDataset() }
+    public func openCIFAR10(path: String) throws -> DatasetSource { try CIFAR10FolderDataset(folder: path) }
+    public func downloadCIFAR10(into directory: String, progress: @escaping @Sendable (Double, String) -> Void) throws -> String {
+        progress(0, "connecting…")
+        throw DemoError("download CIFAR-10: not available yet (the downloader lands with Tensors/Data)")
+    }
+}

@@ -1,0 +1,124 @@
+/// An RGB image, 8 bits per channel, row-major, channels interleaved (HWC).
+public struct RGBImage: Equatable, Sendable {
+    public var width: Int
+    public var height: Int
+    /// `width * height * 3` bytes: r, g, b for each pixel, row by row.
+    public var pixels: [UInt8]
+
+    public init(width: Int, height: Int, pixels: [UInt8]) {
+        precondition(pixels.count == width * height * 3, "RGBImage: \(pixels.count) bytes cannot fill \(width)×\(height)×3")
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
+
+    /// An image filled with one colour.
+    public init(width: Int, height: Int, fill: RGB) {
+        self.width = width
+        self.height = height
+        pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for i in 0..<(width * height) {
+            pixels[3 * i] = fill.r
+            pixels[3 * i + 1] = fill.g
+            pixels[3 * i + 2] = fill.b
+        }
+    }
+
+    /// Builds an image from planar CHW bytes (the CIFAR-10 binary layout: 1024 red, 1024 green, 1024 blue).
+    public init(planar bytes: [UInt8], width: Int, height: Int) {
+        let n = width * height
+        precondition(bytes.count == 3 * n, "RGBImage(planar:): \(bytes.count) bytes cannot fill 3×\(height)×\(width)")
+        var px = [UInt8](repeating: 0, count: 3 * n)
+        for i in 0..<n {
+            px[3 * i] = bytes[i]
+            px[3 * i + 1] = bytes[n + i]
+            px[3 * i + 2] = bytes[2 * n + i]
+        }
+        self.init(width: width, height: height, pixels: px)
+    }
+
+    public func pixel(_ x: Int, _ y: Int) -> RGB {
+        let i = 3 * (y * width + x)
+        return RGB(pixels[i], pixels[i + 1], pixels[i + 2])
+    }
+
+    public mutating func setPixel(_ x: Int, _ y: Int, _ c: RGB) {
+        guard x >= 0, y >= 0, x < width, y < height else { return }
+        let i = 3 * (y * width + x)
+        pixels[i] = c.r
+        pixels[i + 1] = c.g
+        pixels[i + 2] = c.b
+    }
+
+    /// The image resampled to `w`×`h`: area average when shrinking, nearest pixel when growing.
+    public func resized(width w: Int, height h: Int) -> RGBImage {
+        guard w > 0, h > 0 else { return RGBImage(width: 0, height: 0, pixels: []) }
+        if w == width && h == height { return self }
+        var out = [UInt8](repeating: 0, count: w * h * 3)
+        for oy in 0..<h {
+            let y0 = oy * height / h, y1 = max(y0 + 1, (oy + 1) * height / h)
+            for ox in 0..<w {
+                let x0 = ox * width / w, x1 = max(x0 + 1, (ox + 1) * width / w)
+                var sr = 0, sg = 0, sb = 0
+                for y in y0..<y1 {
+                    for x in x0..<x1 {
+                        let i = 3 * (y * width + x)
+                        sr += Int(pixels[i]); sg += Int(pixels[i + 1]); sb += Int(pixels[i + 2])
+                    }
+                }
+                let n = (y1 - y0) * (x1 - x0)
+                let o = 3 * (oy * w + ox)
+                out[o] = UInt8(sr / n); out[o + 1] = UInt8(sg / n); out[o + 2] = UInt8(sb / n)
+            }
+        }
+        return RGBImage(width: w, height: h, pixels: out)
+    }
+}
+
+/// Train or test part of a dataset.
+public enum DatasetSplit: String, Sendable, CaseIterable {
+    case train, test
+}
+
+/// What the dataset browser needs from a dataset. The real implementation wraps
+/// `Tensors/Data` datasets; tests and the demo use `SyntheticShapesDataset`.
+///
+/// Calls come from the UI thread only.
+public protocol DatasetSource: AnyObject {
+    /// Shown in the pane title, e.g. "CIFAR-10 (/data/cifar-10-batches-bin)".
+    var name: String { get }
+    var classNames: [String] { get }
+    /// The shape of one input tensor, e.g. [3, 32, 32].
+    var inputShape: [Int] { get }
+    func count(_ split: DatasetSplit) -> Int
+    func label(_ split: DatasetSplit, _ index: Int) -> Int
+    /// The image as stored.
+    func image(_ split: DatasetSplit, _ index: Int) -> RGBImage
+    /// The image after the training transforms (augmentation), for the preview toggle.
+    /// `variant` picks one random draw so the preview is stable while browsing.
+    func augmentedImage(_ split: DatasetSplit, _ index: Int, variant: UInt64) -> RGBImage
+}
+
+extension DatasetSource {
+    /// Number of examples per class in `split`.
+    public func classCounts(_ split: DatasetSplit) -> [Int] {
+        var counts = [Int](repeating: 0, count: classNames.count)
+        for i in 0..<count(split) {
+            let l = label(split, i)
+            if l >= 0 && l < counts.count { counts[l] += 1 }
+        }
+        return counts
+    }
+}
+
+/// Where datasets come from: the embedded default, a CIFAR-10 archive or folder, a download.
+public protocol DatasetProvider: AnyObject {
+    /// The built-in dataset that opens without any file.
+    func embeddedDefault() -> DatasetSource
+    /// Opens CIFAR-10 from an archive (`cifar-10-binary.tar.gz`) or an extracted folder.
+    /// Throws an error whose description tells the user what was wrong with the path.
+    func openCIFAR10(path: String) throws -> DatasetSource
+    /// Downloads CIFAR-10 into `directory`; `progress(fraction, message)` is called from a
+    /// background thread. Returns the path to open with `openCIFAR10`.
+    func downloadCIFAR10(into directory: String, progress: @escaping @Sendable (Double, String) -> Void) throws -> String
+}
