@@ -1,6 +1,36 @@
 import ArgumentParser
+import Foundation
+import WorkbenchCore
 
+/// `workbench` with no subcommand: the full-screen TUI.
 struct UICommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ui", abstract: "(under construction)")
-    func run() throws { throw UserError("workbench ui: not available yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "ui",
+        abstract: "The full-screen workbench (the default when no subcommand is given).",
+        discussion: """
+        Opens the embedded default dataset and LeNet5 unless told otherwise. Keys: Tab switches \
+        panes, m or F2 opens the menu, ? lists every key, q quits. Colours follow COLORTERM and \
+        NO_COLOR; themes are read from themes/NAME.theme.
+        """
+    )
+
+    @Option(name: .long, help: "CIFAR-10 to open: the archive or the extracted folder.")
+    var data: String?
+
+    @Option(name: .long, help: "Model from the zoo (e.g. LeNet5).")
+    var model: String?
+
+    @Option(name: .long, help: "Theme name (a file themes/NAME.theme), e.g. default, light, mono.")
+    var theme: String?
+
+    func run() throws {
+        let env = ProcessInfo.processInfo.environment
+        let stepMs = env["WORKBENCH_DEMO_STEP_MS"].flatMap(Double.init) ?? 20
+        let services = AppServices.demo(stepDelay: stepMs / 1000)
+        let screen: Screen
+        do { screen = try Screen(environment: env) } catch { throw UserError("\(error)") }
+        let app = App(services: services, options: AppOptions(dataPath: data, model: model, theme: theme),
+                      colorMode: screen.colorMode)
+        TerminalRunner.run(app, screen: screen)
+    }
 }

@@ -96,7 +96,7 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
             case .start(let h): startRun(h)
             case .pause: if state == .running { setState(.paused) }
             case .resume:
-                if state == .paused { lastStepTime = Date(); setState(.running) }
+                if state == .paused || isFailed { lastStepTime = Date(); setState(.running) }
             case .stop: if state.isActive { setState(.stopped) }
             case .reset(let seed):
                 initWeights(seed: seed)
@@ -118,6 +118,11 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
                 emit(.evaluated(EvaluationResult(confusion: confusion)))
             }
         }
+    }
+
+    private var isFailed: Bool {
+        if case .failed = state { return true }
+        return false
     }
 
     private func ensureChain() {

@@ -27,7 +27,7 @@ enum DemoWeightsFile {
         withUnsafeBytes(of: &n) { data.append(contentsOf: $0) }
         data.append(json)
         for e in entries { e.values.withUnsafeBufferPointer { data.append(UnsafeBufferPointer(start: $0.baseAddress, count: $0.count)) } }
-        try atomicWrite(data, to: path)
+        try AtomicFile.write(data, to: path)
     }
 
     static func read(_ path: String) throws -> (entries: [String: Entry], metadata: [String: String]) {
@@ -64,33 +64,5 @@ enum DemoWeightsFile {
             out[k] = Entry(name: k, shape: shape, values: values)
         }
         return (out, meta)
-    }
-
-    /// Writes `data` to a temp file in the same folder, fsyncs it, then renames it over `path`.
-    static func atomicWrite(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        var isDir: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        } else if !isDir.boolValue {
-            throw DemoError("\(dir) is not a folder")
-        }
-        let tmp = path + ".tmp\(getpid())"
-        guard FileManager.default.createFile(atPath: tmp, contents: nil) else { throw DemoError("cannot write \(tmp)") }
-        let fh = try FileHandle(forWritingTo: URL(fileURLWithPath: tmp))
-        do {
-            try fh.write(contentsOf: data)
-            try fh.synchronize()
-            try fh.close()
-        } catch {
-            try? fh.close()
-            try? FileManager.default.removeItem(atPath: tmp)
-            throw error
-        }
-        guard rename(tmp, path) == 0 else {
-            try? FileManager.default.removeItem(atPath: tmp)
-            throw DemoError("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))")
-        }
     }
 }

@@ -39,14 +39,16 @@ public enum Menu {
         case .down, .tab: selected = step(items, from: selected, by: 1)
         case .home: selected = step(items, from: -1, by: 1)
         case .end: selected = step(items, from: items.count, by: -1)
-        case .escape, .function(2), .char("m"), .char("q"): return .close
+        case .escape, .function(2): return .close
         case .enter, .char(" "), .right:
             if selected >= 0, selected < items.count, items[selected].enabled, let a = items[selected].action { return .choose(a) }
         case .char(let c):
-            if let i = items.firstIndex(where: { $0.hotkey == c && $0.enabled && !$0.isSeparator }), let a = items[i].action {
+            if let i = items.firstIndex(where: { $0.hotkey == c && !$0.isSeparator }) {
+                guard items[i].enabled, let a = items[i].action else { return .none }
                 selected = i
                 return .choose(a)
             }
+            if c == "m" { return .close }
         default: break
         }
         return .none

@@ -1,0 +1,140 @@
+import Foundation
+
+extension App {
+    /// Draws the whole screen into `canvas` (its size is the terminal's).
+    public func render(into canvas: inout Canvas) {
+        needsRender = false
+        canvas.colorMode = ctx.colorMode
+        canvas.fill(canvas.bounds, " ", ctx.style(.normal))
+        let layout = Layout(width: canvas.width, height: canvas.height, zoomed: zoomed ? focus : nil)
+        if layout.tooSmall {
+            let lines = ["Terminal too small: \(canvas.width)×\(canvas.height).",
+                         "workbench needs at least \(Layout.minimumWidth)×\(Layout.minimumHeight).",
+                         "Enlarge the window, or press q to quit."]
+            for (i, l) in lines.enumerated() {
+                canvas.putCentered(l, in: canvas.bounds, y: max(0, canvas.height / 2 - 1 + i), ctx.style(i == 0 ? .warning : .normal))
+            }
+            return
+        }
+        for pane in PaneID.allCases {
+            guard let rect = layout.panes[pane], !rect.isEmpty else { continue }
+            canvas.clipped(to: rect) { c in renderPane(pane, rect, &c) }
+        }
+        renderStatusBar(&canvas, layout.statusBar)
+        renderHelpLine(&canvas, layout.helpLine)
+        renderOverlay(&canvas)
+    }
+
+    func renderPane(_ pane: PaneID, _ rect: Rect, _ canvas: inout Canvas) {
+        let focused = focus == pane
+        let title = "\(pane.rawValue) \(pane.title)" + (zoomed ? " (zoomed, z restores)" : "")
+        switch pane {
+        case .dataset:
+            let inner = Box.draw(&canvas, rect, title: title + " · " + dataset.name, rightTitle: datasetPane.title(dataset), focused: focused, ctx: ctx)
+            datasetPane.render(&canvas, inner: inner, focused: focused, dataset: dataset, evaluation: evaluation, ctx: ctx)
+        case .model:
+            let inner = Box.draw(&canvas, rect, title: title, rightTitle: modelPane.title(modelDescription), focused: focused, ctx: ctx)
+            modelPane.render(&canvas, inner: inner, focused: focused, description: modelDescription, error: modelError, ctx: ctx)
+        case .charts:
+            let inner = Box.draw(&canvas, rect, title: title, rightTitle: chartsPane.title, focused: focused, ctx: ctx)
+            chartsPane.render(&canvas, inner: inner, history: history, ctx: ctx)
+        case .hyperparameters:
+            let inner = Box.draw(&canvas, rect, title: title, rightTitle: runState.isActive ? "run in progress" : "", focused: focused, ctx: ctx)
+            hyperPane.render(&canvas, inner: inner, focused: focused, values: shownHyper, runActive: runState.isActive,
+                             pending: pendingNextRun, ctx: ctx)
+        }
+    }
+
+    /// "● RUNNING │ epoch 2/10 │ step 120/700 │ 1,234 img/s │ ETA 00:45 │ loss 1.2345 │ lr 0.01".
+    public var statusFields: [String] {
+        let last = history.steps.last
+        let stepsDone = last?.step ?? 0
+        var f = [runState.label]
+        if let p = plan {
+            f.append("epoch \(last?.epoch ?? 1)/\(p.epochs)")
+            f.append("step \(stepsDone)/\(p.totalSteps)")
+        } else {
+            f.append("epoch -/\(hyper.epochs)")
+            f.append("step 0/-")
+        }
+        f.append(imagesPerSecond > 0 ? "\(Format.grouped(Int(imagesPerSecond.rounded()))) img/s" : "- img/s")
+        if let p = plan, imagesPerSecond > 0, runState.isActive {
+            let remaining = Double(max(0, p.totalSteps - stepsDone) * p.batchSize) / imagesPerSecond
+            f.append("ETA " + Format.duration(remaining))
+        } else {
+            f.append("ETA --:--")
+        }
+        f.append("loss " + (last.map { Format.metric($0.loss) } ?? "-"))
+        f.append("lr " + HyperparameterField.formatNumber(shownHyper.learningRate))
+        return f
+    }
+
+    func renderStatusBar(_ canvas: inout Canvas, _ r: Rect) {
+        let style = ctx.style(.status)
+        canvas.fill(r, " ", style)
+        var x = r.x + 1
+        let fields = statusFields
+        let stateStyle: Style
+        switch runState {
+        case .running: stateStyle = ctx.style(.ok).with(bg: style.bg).adding(.bold)
+        case .paused: stateStyle = ctx.style(.warning).with(bg: style.bg).adding(.bold)
+        case .failed: stateStyle = ctx.style(.error).with(bg: style.bg)
+        default: stateStyle = style.adding(.bold)
+        }
+        x += canvas.put("● " + fields[0], x: x, y: r.y, stateStyle)
+        for f in fields.dropFirst() {
+            if x + TextWidth.of(f) + 3 > r.maxX { break }
+            x += canvas.put(" │ ", x: x, y: r.y, ctx.style(.status).adding(.dim))
+            x += canvas.put(f, x: x, y: r.y, style)
+        }
+        if let t = toast {
+            let room = r.maxX - x - 3
+            if room > 8 {
+                let text = TextWidth.truncate(t.text, to: room)
+                canvas.putRight(text + " ", maxX: r.maxX, y: r.y, t.isError ? ctx.style(.error).with(bg: style.bg) : ctx.style(.statusKey))
+            }
+        } else {
+            let right = "\(modelName) · \(ctx.theme.name) "
+            if r.maxX - x > TextWidth.of(right) + 3 { canvas.putRight(right, maxX: r.maxX, y: r.y, style.adding(.dim)) }
+        }
+    }
+
+    /// The entries the help line shows now (focused pane first, then global keys).
+    public var helpLineEntries: [HelpEntry] {
+        if let o = overlay {
+            switch o {
+            case .menu: return [HelpEntry(label: "↑↓", description: "select"), HelpEntry(label: "Enter", description: "choose"),
+                                HelpEntry(label: "letter", description: "pick"), HelpEntry(label: "Esc", description: "close")]
+            case .prompt: return [HelpEntry(label: "Enter", description: "confirm"), HelpEntry(label: "Esc", description: "cancel"),
+                                  HelpEntry(label: "←→", description: "move"), HelpEntry(label: "^U", description: "clear")]
+            case .confirm: return [HelpEntry(label: "y", description: "yes"), HelpEntry(label: "n", description: "no")]
+            case .chooser: return [HelpEntry(label: "↑↓", description: "select"), HelpEntry(label: "Enter", description: "choose"),
+                                   HelpEntry(label: "Esc", description: "cancel")]
+            case .help: return [HelpEntry(label: "↑↓", description: "scroll"), HelpEntry(label: "any key", description: "close")]
+            case .message, .progress: return [HelpEntry(label: "Enter", description: "close")]
+            }
+        }
+        if layout.tooSmall { return [HelpEntry(label: "q", description: "quit")] }
+        let pane: [HelpEntry]
+        switch focus {
+        case .dataset: pane = DatasetPane.bindings.map(\.help)
+        case .model: pane = ModelPane.bindings.map(\.help)
+        case .charts: pane = ChartsPane.bindings.map(\.help)
+        case .hyperparameters:
+            pane = (hyperPane.isEditing ? HyperparameterPane.editorBindings : HyperparameterPane.bindings).map(\.help)
+        }
+        if focus == .hyperparameters && hyperPane.isEditing { return pane }
+        return pane.filter(\.inHelpLine) + App.globalBindings.map(\.help).filter(\.inHelpLine)
+    }
+
+    func renderHelpLine(_ canvas: inout Canvas, _ r: Rect) {
+        canvas.fill(r, " ", ctx.style(.help))
+        var x = r.x + 1
+        for e in helpLineEntries {
+            let w = TextWidth.of(e.label) + 1 + TextWidth.of(e.description) + 2
+            if x + w > r.maxX { break }
+            x += canvas.put(e.label, x: x, y: r.y, ctx.style(.helpKey))
+            x += canvas.put(" " + e.description + "  ", x: x, y: r.y, ctx.style(.help))
+        }
+    }
+}

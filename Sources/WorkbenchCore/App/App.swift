@@ -1,0 +1,253 @@
+import Foundation
+
+/// Everything the app does in response to a key, a menu item or a mouse click.
+public enum AppCommand: Equatable, Sendable {
+    case quit
+    /// Ctrl-C / SIGINT / SIGTERM: stop and leave at once.
+    case interrupt
+    case focusNext, focusPrevious
+    case focus(PaneID)
+    case toggleZoom
+    case showHelp
+    case openMenu
+    case newRun, start, togglePause, stop, evaluate
+    case saveModel, loadModel, saveCheckpoint, loadCheckpoint, exportMetrics
+    case useEmbeddedDataset, openCIFAR10, downloadCIFAR10
+    case chooseTheme, chooseModel
+}
+
+/// The services the app is wired to: the real ones, or the demo fakes.
+public struct AppServices {
+    public var datasets: DatasetProvider
+    public var catalog: ModelCatalog
+    public var backend: TrainingBackend
+    public var themes: ThemeLibrary
+
+    public init(datasets: DatasetProvider, catalog: ModelCatalog, backend: TrainingBackend, themes: ThemeLibrary) {
+        self.datasets = datasets
+        self.catalog = catalog
+        self.backend = backend
+        self.themes = themes
+    }
+
+    /// The stand-ins used until the real dataset, model zoo and training engine are wired in.
+    public static func demo(themes: ThemeLibrary = .standard(), stepDelay: TimeInterval = 0.02) -> AppServices {
+        AppServices(datasets: DemoDatasetProvider(), catalog: DemoModelCatalog(),
+                    backend: DemoTrainingBackend(stepDelay: stepDelay), themes: themes)
+    }
+}
+
+/// Command-line choices for the TUI.
+public struct AppOptions: Sendable {
+    public var dataPath: String?
+    public var model: String?
+    public var theme: String?
+
+    public init(dataPath: String? = nil, model: String? = nil, theme: String? = nil) {
+        self.dataPath = dataPath
+        self.model = model
+        self.theme = theme
+    }
+}
+
+/// The TUI's state and behaviour, independent of the terminal: keys in, a `Canvas` out.
+///
+/// All methods run on the UI thread. The training engine is reached only through
+/// `TrainingSession` commands and drained events.
+public final class App {
+    public let services: AppServices
+    public internal(set) var ctx: RenderContext
+    public internal(set) var width = 80
+    public internal(set) var height = 24
+    public internal(set) var focus: PaneID = .dataset
+    public internal(set) var zoomed = false
+    public internal(set) var shouldQuit = false
+    /// Set whenever the screen must be redrawn.
+    public var needsRender = true
+
+    public internal(set) var dataset: DatasetSource
+    public internal(set) var datasetPane = DatasetPane()
+    public internal(set) var modelName: String
+    public internal(set) var modelDescription: ModelDescription?
+    public internal(set) var modelError: String?
+    public internal(set) var modelPane = ModelPane()
+    public internal(set) var chartsPane = ChartsPane()
+    public internal(set) var hyperPane = HyperparameterPane()
+
+    /// Settings for the next run (live fields also follow the running training).
+    public internal(set) var hyper = Hyperparameters()
+    /// The settings the current run started with (live fields updated as changes apply).
+    public internal(set) var runHyper: Hyperparameters?
+    public internal(set) var runState: RunState = .idle
+    public internal(set) var plan: RunPlan?
+    public internal(set) var history = MetricsHistory()
+    public internal(set) var evaluation: EvaluationResult?
+    public internal(set) var imagesPerSecond: Double = 0
+    public internal(set) var session: TrainingSession?
+
+    var overlay: Overlay?
+    /// A short message in the status bar.
+    public internal(set) var toast: (text: String, isError: Bool, until: Date)?
+    var download: DownloadTask?
+
+    /// Builds the app: opens the dataset (`--data` or the embedded default), the model
+    /// (`--model` or LeNet5) and the theme (`--theme` or default). Problems with the options
+    /// are shown in a message once the screen is up; the defaults are used instead.
+    public init(services: AppServices, options: AppOptions = AppOptions(), colorMode: ColorMode = .truecolor) {
+        self.services = services
+        ctx = RenderContext(theme: .builtinDefault, colorMode: colorMode)
+        var problems: [String] = []
+        if let path = options.dataPath {
+            do { dataset = try services.datasets.openCIFAR10(path: path) } catch {
+                problems.append("--data \(path): \(error)")
+                dataset = services.datasets.embeddedDefault()
+            }
+        } else {
+            dataset = services.datasets.embeddedDefault()
+        }
+        let names = services.catalog.modelNames
+        var model = names.contains("LeNet5") ? "LeNet5" : (names.first ?? "LeNet5")
+        if let m = options.model {
+            if let match = names.first(where: { $0.lowercased() == m.lowercased() }) { model = match } else {
+                problems.append("--model \(m): unknown model; available: \(names.joined(separator: ", "))")
+            }
+        }
+        modelName = model
+        if let t = options.theme {
+            let r = services.themes.load(t)
+            ctx.theme = r.theme
+            problems += r.warnings
+        }
+        datasetPane.reload(dataset)
+        describeModel()
+        makeSession()
+        if !problems.isEmpty {
+            overlay = .message(title: "Warning", text: problems.joined(separator: "\n"), isError: true)
+        }
+    }
+
+    // MARK: Size and layout
+
+    public var layout: Layout { Layout(width: width, height: height, zoomed: zoomed ? focus : nil) }
+
+    /// The terminal size changed.
+    public func resize(width: Int, height: Int) {
+        guard width != self.width || height != self.height else { return }
+        self.width = width
+        self.height = height
+        needsRender = true
+        datasetPane.keepSelectionVisible(DatasetPane.grid(for: innerRect(.dataset)))
+    }
+
+    func innerRect(_ pane: PaneID) -> Rect {
+        (layout.panes[pane] ?? Rect(x: 0, y: 0, width: 0, height: 0)).inset(1)
+    }
+
+    // MARK: Model and session
+
+    func describeModel() {
+        do {
+            let d = try services.catalog.describe(modelName, inputShape: dataset.inputShape, numClasses: dataset.classNames.count)
+            modelDescription = d
+            modelError = nil
+            modelPane.resetExpansion(d)
+        } catch {
+            modelDescription = nil
+            modelError = "\(modelName): \(error)"
+        }
+    }
+
+    func makeSession() {
+        session?.send(.stop)
+        session = nil
+        runState = .idle
+        plan = nil
+        runHyper = nil
+        history = MetricsHistory()
+        evaluation = nil
+        guard modelDescription?.canTrain == true else { return }
+        do {
+            session = try services.backend.makeSession(model: modelName, dataset: dataset, seed: hyper.seed)
+        } catch {
+            modelError = "cannot create a training session for \(modelName): \(error)"
+        }
+    }
+
+    // MARK: Events
+
+    /// Drains engine events and background work; call it every loop iteration.
+    public func tick(now: Date = Date()) {
+        if let s = session {
+            let events = s.drainEvents()
+            if !events.isEmpty { needsRender = true }
+            for e in events { apply(e) }
+        }
+        pollDownload()
+        if let t = toast, t.until < now {
+            toast = nil
+            needsRender = true
+        }
+    }
+
+    func apply(_ e: TrainingEvent) {
+        switch e {
+        case .runStarted(let p):
+            plan = p
+            history = MetricsHistory()
+            history.stepsPerEpoch = p.stepsPerEpoch
+            evaluation = nil
+            imagesPerSecond = 0
+        case .step(let m):
+            history.steps.append(m)
+            imagesPerSecond = imagesPerSecond == 0 ? m.imagesPerSecond : 0.9 * imagesPerSecond + 0.1 * m.imagesPerSecond
+        case .epochEnded(let m):
+            history.epochs.append(m)
+        case .stateChanged(let s):
+            runState = s
+            switch s {
+            case .finished: showToast("run finished")
+            case .failed(let why): overlay = .message(title: "Training paused", text: why, isError: true)
+            default: break
+            }
+        case .hyperparameterApplied(let live, let step):
+            history.changes.append((step: step, label: live.label))
+            switch live {
+            case .learningRate(let v): runHyper?.learningRate = v
+            case .momentum(let v): runHyper?.momentum = v
+            case .weightDecay(let v): runHyper?.weightDecay = v
+            }
+        case .evaluated(let r):
+            evaluation = r
+        case .fileFinished(let op, let path, let error):
+            if let error = error {
+                overlay = .message(title: "Could not \(op.rawValue)", text: error + (op == .loadModel || op == .loadCheckpoint ? "\nThe current model is unchanged." : ""), isError: true)
+            } else {
+                let verb: String
+                switch op {
+                case .saveModel: verb = "saved model to"
+                case .loadModel: verb = "loaded model from"
+                case .saveCheckpoint: verb = "saved checkpoint to"
+                case .loadCheckpoint: verb = "resumed from"
+                }
+                showToast("\(verb) \(path)")
+            }
+        case .historyRestored(let steps, let epochs, let p):
+            history.steps = steps
+            history.epochs = epochs
+            if let p = p { plan = p; history.stepsPerEpoch = p.stepsPerEpoch }
+        case .message(let m):
+            showToast(m)
+        }
+    }
+
+    func showToast(_ text: String, isError: Bool = false, seconds: Double = 5) {
+        toast = (text, isError, Date().addingTimeInterval(seconds))
+        needsRender = true
+    }
+
+    /// Fields edited for the next run whose value differs from the running one.
+    public var pendingNextRun: Set<HyperparameterField> {
+        guard runState.isActive, let r = runHyper else { return [] }
+        return Set(HyperparameterField.allCases.filter { !$0.appliesLive && $0.format(r) != $0.format(hyper) })
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+/// The metric history the charts draw (kept by the app as events arrive).
+public struct MetricsHistory: Equatable, Sendable {
+    public var steps: [StepMetrics] = []
+    public var epochs: [EpochMetrics] = []
+    /// Live hyperparameter changes: the first step that used the new value, and a label.
+    public var changes: [(step: Int, label: String)] = []
+    public var stepsPerEpoch: Int = 0
+
+    public init() {}
+
+    public static func == (a: MetricsHistory, b: MetricsHistory) -> Bool {
+        a.steps == b.steps && a.epochs == b.epochs && a.stepsPerEpoch == b.stepsPerEpoch
+            && a.changes.map(\.step) == b.changes.map(\.step) && a.changes.map(\.label) == b.changes.map(\.label)
+    }
+}
+
+/// Live charts: loss per step (smoothed) and per-epoch train/val loss and val accuracy.
+public struct ChartsPane: Sendable {
+    public enum Series: String, CaseIterable, Sendable {
+        case stepLoss = "loss"
+        case trainLoss = "train"
+        case valLoss = "val"
+        case valAccuracy = "acc"
+    }
+
+    public enum Arrangement: String, CaseIterable, Sendable {
+        case both, steps, epochs
+    }
+
+    public enum Action: Equatable, Sendable {
+        case toggleLog, smoothMore, smoothLess, toggle(Series), nextArrangement
+    }
+
+    public var smoothing = 0.6
+    public var logScale = false
+    public var hidden: Set<Series> = []
+    public var arrangement: Arrangement = .both
+
+    public init() {}
+
+    public static let bindings: [KeyBinding<Action>] = [
+        KeyBinding([.char("l")], "log scale", .toggleLog),
+        KeyBinding([.char("+"), .char("=")], "more smoothing", .smoothMore, label: "+/-"),
+        KeyBinding([.char("-")], "less smoothing", .smoothLess, inHelpLine: false),
+        KeyBinding([.char("a")], "step loss on/off", .toggle(.stepLoss), label: "a/t/v/c", inHelpLine: true),
+        KeyBinding([.char("t")], "epoch train loss on/off", .toggle(.trainLoss), inHelpLine: false),
+        KeyBinding([.char("v")], "val loss on/off", .toggle(.valLoss), inHelpLine: false),
+        KeyBinding([.char("c")], "val accuracy on/off", .toggle(.valAccuracy), inHelpLine: false),
+        KeyBinding([.char("e")], "steps/epochs/both", .nextArrangement),
+    ]
+
+    public func action(for key: Key) -> Action? { ChartsPane.bindings.action(for: key) }
+
+    public mutating func apply(_ a: Action) {
+        switch a {
+        case .toggleLog: logScale.toggle()
+        case .smoothMore: smoothing = min(0.99, (smoothing * 100 + (smoothing >= 0.9 ? 1 : 10)).rounded() / 100)
+        case .smoothLess: smoothing = max(0, (smoothing * 100 - (smoothing > 0.9 ? 1 : 10)).rounded() / 100)
+        case .toggle(let s): if hidden.contains(s) { hidden.remove(s) } else { hidden.insert(s) }
+        case .nextArrangement:
+            let all = Arrangement.allCases
+            arrangement = all[((all.firstIndex(of: arrangement) ?? 0) + 1) % all.count]
+        }
+    }
+
+    public var title: String {
+        "smoothing \(String(format: "%.2f", smoothing))" + (logScale ? " · log" : "")
+    }
+
+    public func render(_ canvas: inout Canvas, inner: Rect, history h: MetricsHistory, ctx: RenderContext) {
+        guard inner.height >= 3 else { return }
+        var arrangement = self.arrangement
+        if arrangement == .both && inner.height < 14 { arrangement = .steps }
+        switch arrangement {
+        case .both:
+            let (top, bottom) = inner.splitTop(inner.height / 2)
+            renderSteps(&canvas, top, h, ctx)
+            renderEpochs(&canvas, bottom, h, ctx)
+        case .steps: renderSteps(&canvas, inner, h, ctx)
+        case .epochs: renderEpochs(&canvas, inner, h, ctx)
+        }
+    }
+
+    func legend(_ canvas: inout Canvas, _ rect: Rect, _ items: [(Series, String, ThemeKey)], _ ctx: RenderContext) {
+        var x = rect.x
+        for (s, text, color) in items {
+            let off = hidden.contains(s)
+            let style = off ? ctx.style(.dim) : ctx.style(.series(color))
+            x += canvas.put(off ? "○ " : "━ ", x: x, y: rect.y, style)
+            x += canvas.put(text + "  ", x: x, y: rect.y, off ? ctx.style(.dim) : ctx.style(.normal))
+        }
+    }
+
+    func renderSteps(_ canvas: inout Canvas, _ rect: Rect, _ h: MetricsHistory, _ ctx: RenderContext) {
+        let raw = h.steps.map { $0.loss }
+        let smooth = LineChart.smooth(raw, smoothing)
+        let last = h.steps.last.map { Format.metric($0.loss) } ?? "—"
+        let lastSmooth = smooth.last.map(Format.metric) ?? "—"
+        legend(&canvas, rect, [(.stepLoss, "loss \(lastSmooth) (raw \(last))", .stepLoss)], ctx)
+        var series: [ChartSeries] = []
+        if !hidden.contains(.stepLoss) {
+            let xs = h.steps.map { Double($0.step) }
+            if smoothing > 0 {
+                series.append(ChartSeries(name: "raw", points: zip(xs, raw).map { ChartPoint($0, $1) }, color: .graphText))
+            }
+            series.append(ChartSeries(name: "loss", points: zip(xs, smooth).map { ChartPoint($0, $1) }, color: .stepLoss))
+        }
+        let markers = h.changes.map { ChartMarker(x: Double($0.step), label: $0.label) }
+        let chart = LineChart(series: series, markers: markers, xTitle: "step", logScale: logScale,
+                              emptyMessage: h.steps.isEmpty ? "start a run (s) to see the loss" : "series hidden")
+        chart.draw(&canvas, Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1), ctx: ctx)
+    }
+
+    func renderEpochs(_ canvas: inout Canvas, _ rect: Rect, _ h: MetricsHistory, _ ctx: RenderContext) {
+        let e = h.epochs.last
+        legend(&canvas, rect, [
+            (.trainLoss, "train " + (e.map { Format.metric($0.trainLoss) } ?? "—"), .trainLoss),
+            (.valLoss, "val " + (e?.valLoss.map(Format.metric) ?? "—"), .valLoss),
+            (.valAccuracy, "acc " + (e?.valAccuracy.map { String(format: "%.1f%%", $0 * 100) } ?? "—"), .valAcc),
+        ], ctx)
+        var series: [ChartSeries] = []
+        let xs = h.epochs.map { Double($0.epoch) }
+        if !hidden.contains(.trainLoss) {
+            series.append(ChartSeries(name: "train", points: zip(xs, h.epochs).map { ChartPoint($0, $1.trainLoss) }, color: .trainLoss))
+        }
+        if !hidden.contains(.valLoss) {
+            series.append(ChartSeries(name: "val", points: zip(xs, h.epochs).compactMap { x, m in m.valLoss.map { ChartPoint(x, $0) } }, color: .valLoss))
+        }
+        if !hidden.contains(.valAccuracy) {
+            series.append(ChartSeries(name: "acc", points: zip(xs, h.epochs).compactMap { x, m in m.valAccuracy.map { ChartPoint(x, $0) } },
+                                      color: .valAcc, rightAxis: true))
+        }
+        let spe = Double(max(1, h.stepsPerEpoch))
+        let markers = h.stepsPerEpoch > 0 ? h.changes.map { ChartMarker(x: Double($0.step - 1) / spe + 1, label: $0.label) } : []
+        let xr: ClosedRange<Double>? = h.epochs.count == 1 ? 0.5...1.5 : nil
+        let chart = LineChart(series: series, markers: markers, xTitle: "epoch", logScale: logScale, xRange: xr,
+                              emptyMessage: "epoch metrics appear after the first epoch")
+        chart.draw(&canvas, Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1), ctx: ctx)
+    }
+}

@@ -1,0 +1,296 @@
+/// The dataset browser: an image grid, an enlarged view, a class histogram and the
+/// confusion matrix of the last evaluation.
+public struct DatasetPane: Sendable {
+    public enum View: String, CaseIterable, Sendable {
+        case images, classes, confusion
+    }
+
+    public enum Action: Equatable, Sendable {
+        case move(dx: Int, dy: Int)
+        case page(Int)
+        case home, end
+        case toggleEnlarge
+        case nextFilter, previousFilter
+        case toggleSplit
+        case toggleAugment
+        case reroll
+        case nextView
+    }
+
+    /// Thumbnail geometry for a pane's inner rectangle.
+    public struct Grid: Equatable, Sendable {
+        public var thumbWidth: Int
+        public var thumbHeight: Int
+        public var columns: Int
+        public var rows: Int
+        public var origin: (x: Int, y: Int)
+        public var perPage: Int { columns * rows }
+
+        public static func == (a: Grid, b: Grid) -> Bool {
+            a.thumbWidth == b.thumbWidth && a.thumbHeight == b.thumbHeight && a.columns == b.columns
+                && a.rows == b.rows && a.origin.x == b.origin.x && a.origin.y == b.origin.y
+        }
+    }
+
+    public var split: DatasetSplit = .train
+    /// Selected position in `indices`.
+    public var selected = 0
+    /// First visible grid row.
+    public var offset = 0
+    public var classFilter: Int?
+    public var augmentPreview = false
+    public var variant: UInt64 = 1
+    public var enlarged = false
+    public var view: View = .images
+    /// Dataset indices shown (the split, filtered by class).
+    public private(set) var indices: [Int] = []
+    private var counts: [DatasetSplit: [Int]] = [:]
+
+    public init() {}
+
+    /// Recomputes the filtered indices after the dataset, split or filter changed.
+    public mutating func reload(_ dataset: DatasetSource) {
+        let n = dataset.count(split)
+        if let c = classFilter {
+            indices = (0..<n).filter { dataset.label(split, $0) == c }
+        } else {
+            indices = Array(0..<n)
+        }
+        selected = min(selected, max(0, indices.count - 1))
+        if counts[split] == nil { counts[split] = dataset.classCounts(split) }
+    }
+
+    /// Forgets cached counts (a new dataset).
+    public mutating func reset(_ dataset: DatasetSource) {
+        counts = [:]
+        selected = 0
+        offset = 0
+        classFilter = nil
+        reload(dataset)
+    }
+
+    public func classCounts(_ dataset: DatasetSource) -> [Int] { counts[split] ?? dataset.classCounts(split) }
+
+    /// The dataset index of the selected image.
+    public var selectedIndex: Int? { indices.isEmpty ? nil : indices[min(selected, indices.count - 1)] }
+
+    public static let bindings: [KeyBinding<Action>] = [
+        KeyBinding([.left, .right, .up, .down], "select", .move(dx: 0, dy: 0), label: "←↑↓→"),
+        KeyBinding([.pageUp, .pageDown], "page", .page(0), label: "PgUp/PgDn", inHelpLine: false),
+        KeyBinding([.home, .end], "first/last", .home, label: "Home/End", inHelpLine: false),
+        KeyBinding([.enter, .char(" ")], "enlarge", .toggleEnlarge, label: "Enter"),
+        KeyBinding([.char("f")], "filter class", .nextFilter),
+        KeyBinding([.char("F")], "previous class filter", .previousFilter, inHelpLine: false),
+        KeyBinding([.char("t")], "train/test", .toggleSplit),
+        KeyBinding([.char("a")], "augmented", .toggleAugment),
+        KeyBinding([.char("r")], "new augmentation draw", .reroll, inHelpLine: false),
+        KeyBinding([.char("v")], "view: images/classes/confusion", .nextView, label: "v"),
+    ]
+
+    /// Maps a key to an action (arrows and paging carry their direction).
+    public func action(for key: Key) -> Action? {
+        switch key {
+        case .left: return .move(dx: -1, dy: 0)
+        case .right: return .move(dx: 1, dy: 0)
+        case .up: return .move(dx: 0, dy: -1)
+        case .down: return .move(dx: 0, dy: 1)
+        case .pageUp: return .page(-1)
+        case .pageDown: return .page(1)
+        case .home: return .home
+        case .end: return .end
+        default: return DatasetPane.bindings.action(for: key)
+        }
+    }
+
+    /// Applies `action`; `inner` is the pane's inner rectangle (for the grid geometry).
+    public mutating func apply(_ action: Action, dataset: DatasetSource, inner: Rect) {
+        let grid = DatasetPane.grid(for: inner)
+        let cols = max(1, grid.columns)
+        let last = max(0, indices.count - 1)
+        switch action {
+        case .move(let dx, let dy):
+            if view == .classes && dx == 0 {
+                moveFilter(by: dy, classes: dataset.classNames.count)
+                reload(dataset)
+            } else {
+                selected = max(0, min(last, selected + dx + dy * (enlarged ? 1 : cols)))
+            }
+        case .page(let d): selected = max(0, min(last, selected + d * max(1, grid.perPage)))
+        case .home: selected = 0
+        case .end: selected = last
+        case .toggleEnlarge:
+            if view == .images { enlarged.toggle() } else { view = .images }
+        case .nextFilter, .previousFilter:
+            moveFilter(by: action == .nextFilter ? 1 : -1, classes: dataset.classNames.count)
+            selected = 0
+            offset = 0
+            reload(dataset)
+        case .toggleSplit:
+            split = split == .train ? .test : .train
+            selected = 0
+            offset = 0
+            reload(dataset)
+        case .toggleAugment: augmentPreview.toggle()
+        case .reroll:
+            variant &+= 1
+            augmentPreview = true
+        case .nextView:
+            let all = View.allCases
+            view = all[((all.firstIndex(of: view) ?? 0) + 1) % all.count]
+        }
+        keepSelectionVisible(grid)
+    }
+
+    private mutating func moveFilter(by d: Int, classes: Int) {
+        // nil (all) → 0 → 1 … → classes-1 → nil
+        let cur = classFilter.map { $0 + 1 } ?? 0
+        let next = ((cur + d) % (classes + 1) + classes + 1) % (classes + 1)
+        classFilter = next == 0 ? nil : next - 1
+    }
+
+    mutating func keepSelectionVisible(_ grid: Grid) {
+        guard grid.columns > 0, grid.rows > 0 else { return }
+        let row = selected / grid.columns
+        let total = (indices.count + grid.columns - 1) / grid.columns
+        offset = Scroll.offset(selected: row, current: offset, visible: grid.rows, count: total)
+    }
+
+    /// Selects the thumbnail under a click; returns whether one was hit.
+    public mutating func click(x: Int, y: Int, inner: Rect) -> Bool {
+        guard view == .images, !enlarged else { return false }
+        let g = DatasetPane.grid(for: inner)
+        guard g.columns > 0 else { return false }
+        let cx = (x - g.origin.x) / (g.thumbWidth + 1), cy = (y - g.origin.y) / (g.thumbHeight + 1)
+        guard x >= g.origin.x, y >= g.origin.y, cx < g.columns, cy < g.rows else { return false }
+        let i = (offset + cy) * g.columns + cx
+        guard i < indices.count else { return false }
+        selected = i
+        return true
+    }
+
+    /// The largest thumbnail size that fits: full size (32×16 cells) when at least 8 fit,
+    /// else half (16×8), 12×6 or 8×4; each thumbnail has a label row below it.
+    public static func grid(for inner: Rect) -> Grid {
+        let sizes = [(32, 16), (16, 8), (12, 6), (8, 4)]
+        for (i, (w, h)) in sizes.enumerated() {
+            let cols = (inner.width + 1) / (w + 1)
+            let rows = (inner.height - 1 + 1) / (h + 2)
+            let needed = i == 0 ? 8 : (i == sizes.count - 1 ? 1 : 2)
+            if cols >= 1 && rows >= 1 && cols * rows >= needed {
+                let used = cols * (w + 1) - 1
+                return Grid(thumbWidth: w, thumbHeight: h, columns: cols, rows: rows,
+                            origin: (inner.x + max(0, (inner.width - used) / 2), inner.y + 1))
+            }
+        }
+        return Grid(thumbWidth: 0, thumbHeight: 0, columns: 0, rows: 0, origin: (inner.x, inner.y))
+    }
+
+    public func title(_ dataset: DatasetSource) -> String {
+        let filter = classFilter.map { $0 < dataset.classNames.count ? dataset.classNames[$0] : "#\($0)" } ?? "all"
+        return "\(split.rawValue) · \(filter) · \(indices.isEmpty ? 0 : selected + 1)/\(indices.count)"
+    }
+
+    // MARK: Rendering
+
+    public func render(_ canvas: inout Canvas, inner: Rect, focused: Bool, dataset: DatasetSource,
+                       evaluation: EvaluationResult?, ctx: RenderContext) {
+        guard !inner.isEmpty else { return }
+        // Header: view tabs and toggles.
+        var x = inner.x
+        for v in View.allCases {
+            let style = v == view ? ctx.style(focused ? .selected : .selectedUnfocused) : ctx.style(.dim)
+            x += canvas.put(" " + v.rawValue + " ", x: x, y: inner.y, style, maxWidth: inner.maxX - x)
+        }
+        let flags = (augmentPreview ? "augmented" : "original")
+        if inner.maxX - x > TextWidth.of(flags) + 2 {
+            canvas.putRight(flags, maxX: inner.maxX, y: inner.y, ctx.style(augmentPreview ? .warning : .dim))
+        }
+        let body = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
+        switch view {
+        case .images:
+            if enlarged { renderEnlarged(&canvas, body, dataset: dataset, ctx: ctx) }
+            else { renderGrid(&canvas, inner, focused: focused, dataset: dataset, ctx: ctx) }
+        case .classes: renderClasses(&canvas, body, dataset: dataset, evaluation: evaluation, ctx: ctx)
+        case .confusion:
+            if let e = evaluation {
+                Heatmap.draw(&canvas, body, matrix: e.confusion, labels: dataset.classNames, ctx: ctx)
+            } else {
+                canvas.putCentered("no evaluation yet: finish an epoch or press E", in: body, y: body.y + body.height / 2, ctx.style(.dim))
+            }
+        }
+    }
+
+    func image(_ dataset: DatasetSource, _ i: Int) -> RGBImage {
+        augmentPreview ? dataset.augmentedImage(split, i, variant: variant) : dataset.image(split, i)
+    }
+
+    func renderGrid(_ canvas: inout Canvas, _ inner: Rect, focused: Bool, dataset: DatasetSource, ctx: RenderContext) {
+        let g = DatasetPane.grid(for: inner)
+        guard g.columns > 0 else {
+            canvas.put("(pane too small for images)", x: inner.x, y: inner.y + 1, ctx.style(.dim))
+            return
+        }
+        if indices.isEmpty {
+            canvas.put("no images in \(split.rawValue) for this filter", x: inner.x, y: inner.y + 1, ctx.style(.dim))
+            return
+        }
+        for r in 0..<g.rows {
+            for c in 0..<g.columns {
+                let i = (offset + r) * g.columns + c
+                guard i < indices.count else { break }
+                let idx = indices[i]
+                let x = g.origin.x + c * (g.thumbWidth + 1), y = g.origin.y + r * (g.thumbHeight + 1)
+                ImageView.draw(&canvas, image(dataset, idx), x: x, y: y, columns: g.thumbWidth, rows: g.thumbHeight)
+                let l = dataset.label(split, idx)
+                let name = l < dataset.classNames.count ? dataset.classNames[l] : "#\(l)"
+                let isSel = i == selected
+                let style = isSel ? ctx.style(focused ? .selected : .selectedUnfocused) : ctx.style(.dim)
+                let text = TextWidth.pad(isSel ? "▸" + name : " " + name, to: g.thumbWidth)
+                canvas.put(text, x: x, y: y + g.thumbHeight, style, maxWidth: g.thumbWidth)
+            }
+        }
+    }
+
+    func renderEnlarged(_ canvas: inout Canvas, _ body: Rect, dataset: DatasetSource, ctx: RenderContext) {
+        guard let idx = selectedIndex else { return }
+        let img = image(dataset, idx)
+        let infoW = 22
+        var scale = 4
+        while scale > 1 && (img.width * scale / 2 > body.width - (body.width > 60 ? infoW : 0) || img.height * scale / 4 > body.height) { scale -= 1 }
+        var cols = img.width * scale / 2, rows = img.height * scale / 4
+        if scale == 1 {
+            cols = min(img.width, body.width)
+            rows = min(img.height / 2, body.height)
+        }
+        ImageView.draw(&canvas, img, x: body.x, y: body.y, columns: cols, rows: rows)
+        let l = dataset.label(split, idx)
+        let name = l < dataset.classNames.count ? dataset.classNames[l] : "#\(l)"
+        let lines = ["#\(idx)  \(name) (\(l))", "\(split.rawValue) split", "\(img.width)×\(img.height) px",
+                     augmentPreview ? "after training transforms" : "as stored"]
+        let infoX = body.x + cols + 2
+        if infoX + 10 <= body.maxX {
+            for (i, line) in lines.enumerated() where i < body.height {
+                canvas.put(line, x: infoX, y: body.y + i, ctx.style(i == 0 ? .title : .dim))
+            }
+        } else if rows < body.height {
+            canvas.put(lines[0], x: body.x, y: body.y + rows, ctx.style(.title))
+        }
+    }
+
+    func renderClasses(_ canvas: inout Canvas, _ body: Rect, dataset: DatasetSource, evaluation: EvaluationResult?, ctx: RenderContext) {
+        let counts = classCounts(dataset)
+        let acc = evaluation?.perClassAccuracy
+        let texts = counts.enumerated().map { i, n -> String in
+            var t = Format.grouped(n)
+            if let a = acc, i < a.count { t += a[i].map { String(format: "  %3.0f%%", $0 * 100) } ?? "     -" }
+            return t
+        }
+        var area = body
+        if acc != nil && body.height > counts.count {
+            canvas.putRight("count  accuracy", maxX: body.maxX, y: body.y, ctx.style(.dim))
+            area = Rect(x: body.x, y: body.y + 1, width: body.width, height: body.height - 1)
+        }
+        Bars.draw(&canvas, area, labels: dataset.classNames, values: counts.map(Double.init), valueText: texts,
+                  highlight: classFilter, ctx: ctx)
+    }
+}

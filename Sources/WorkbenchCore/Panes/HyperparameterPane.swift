@@ -1,0 +1,139 @@
+/// The hyperparameter editor: a list of fields edited inline with validation.
+public struct HyperparameterPane: Sendable {
+    public enum Action: Equatable, Sendable {
+        case up, down
+        /// Open the editor (text fields) or flip the value (choice fields).
+        case edit
+        case cycle(Int)
+        case submit(String)
+        case cancel
+        case resetField
+    }
+
+    public var selected = 0
+    public var offset = 0
+    /// The open inline editor, if any.
+    public var editor: TextInput?
+    /// The last validation error or confirmation.
+    public var message: String?
+    public var messageIsError = false
+
+    public init() {}
+
+    public var field: HyperparameterField { HyperparameterField.allCases[selected] }
+
+    public static let bindings: [KeyBinding<Action>] = [
+        KeyBinding([.up, .down], "select", .down, label: "↑↓"),
+        KeyBinding([.enter], "edit", .edit),
+        KeyBinding([.left, .right], "change choice", .cycle(1), label: "←→"),
+        KeyBinding([.char("d")], "default value", .resetField, inHelpLine: false),
+    ]
+
+    static let editorBindings: [KeyBinding<Action>] = [
+        KeyBinding([.enter], "apply", .submit(""), label: "Enter"),
+        KeyBinding([.escape], "cancel (keep old value)", .cancel, label: "Esc"),
+    ]
+
+    /// Whether the pane is capturing all keys (an editor is open).
+    public var isEditing: Bool { editor != nil }
+
+    /// Maps a key to an action; while editing, keys go to the editor first.
+    public mutating func action(for key: Key) -> Action? {
+        if var e = editor {
+            let outcome = e.handle(key)
+            editor = e
+            switch outcome {
+            case .editing: return nil
+            case .submitted(let t): return .submit(t)
+            case .cancelled: return .cancel
+            }
+        }
+        switch key {
+        case .up: return .up
+        case .down: return .down
+        case .enter: return .edit
+        case .left: return .cycle(-1)
+        case .right: return .cycle(1)
+        default: return HyperparameterPane.bindings.action(for: key)
+        }
+    }
+
+    /// Opens the inline editor on the selected field with its current value.
+    public mutating func beginEditing(_ value: String) {
+        editor = TextInput(value)
+        message = nil
+    }
+
+    public mutating func move(_ d: Int, visible: Int) {
+        selected = max(0, min(HyperparameterField.allCases.count - 1, selected + d))
+        offset = Scroll.offset(selected: selected, current: offset, visible: visible, count: HyperparameterField.allCases.count)
+        message = nil
+    }
+
+    /// The value after cycling a choice field.
+    public static func cycled(_ field: HyperparameterField, _ h: Hyperparameters, by d: Int) -> String? {
+        switch field {
+        case .optimizer:
+            let all = OptimizerKind.allCases
+            let i = all.firstIndex(of: h.optimizer) ?? 0
+            return all[((i + d) % all.count + all.count) % all.count].rawValue
+        case .augmentation: return h.augmentation ? "off" : "on"
+        default: return nil
+        }
+    }
+
+    /// Draws the fields. `values` are the shown (effective) values; `pending` the next-run
+    /// fields whose new value waits for the next run.
+    public func render(_ canvas: inout Canvas, inner: Rect, focused: Bool, values: Hyperparameters,
+                       runActive: Bool, pending: Set<HyperparameterField>, ctx: RenderContext) {
+        guard !inner.isEmpty else { return }
+        let fields = HyperparameterField.allCases
+        let hasMessage = message != nil
+        let footerRows = (hasMessage ? 1 : 0) + (inner.height >= fields.count + 3 ? 1 : 0)
+        let visible = max(1, inner.height - footerRows)
+        let nameW = min(17, max(8, inner.width / 2 - 2))
+        let tagW = inner.width >= 34 ? 10 : 0
+        let valueW = max(4, inner.width - nameW - tagW - 2)
+        for (row, i) in (offset..<fields.count).enumerated() where row < visible {
+            let f = fields[i]
+            let y = inner.y + row
+            let isSel = i == selected
+            let base = isSel ? ctx.style(focused ? .selected : .selectedUnfocused) : ctx.style(.normal)
+            canvas.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), " ", base)
+            canvas.put((isSel ? "▸" : " ") + f.rawValue, x: inner.x, y: y, base, maxWidth: nameW)
+            if isSel, let e = editor {
+                e.draw(&canvas, x: inner.x + nameW + 1, y: y, width: valueW, ctx: ctx)
+            } else {
+                let v = f.format(values) + (f.isChoice && isSel ? " ◂▸" : "")
+                canvas.put(v, x: inner.x + nameW + 1, y: y, isSel ? base : ctx.style(.highlight), maxWidth: valueW)
+            }
+            if tagW > 0 {
+                let tag: String
+                var style = isSel ? base : ctx.style(.dim)
+                if f.appliesLive {
+                    tag = "⚡next step"
+                    if !isSel && runActive { style = ctx.style(.ok) }
+                } else {
+                    tag = pending.contains(f) ? "*next run" : "next run"
+                    if pending.contains(f) && !isSel { style = ctx.style(.warning) }
+                }
+                canvas.putRight(tag, maxX: inner.maxX, y: y, style)
+            }
+        }
+        var fy = inner.y + min(visible, fields.count)
+        if let m = message, fy < inner.maxY {
+            canvas.put(m, x: inner.x, y: fy, ctx.style(messageIsError ? .error : .ok), maxWidth: inner.width)
+            fy += 1
+        }
+        if footerRows > (hasMessage ? 1 : 0), fy < inner.maxY {
+            let hint = isEditing ? "Enter apply · Esc keep old value" : "⚡ applies to the running training · others: next run"
+            canvas.put(hint, x: inner.x, y: inner.maxY - 1, ctx.style(.dim), maxWidth: inner.width)
+        }
+    }
+
+    /// Rows available for the field list.
+    public func visibleRows(inner: Rect) -> Int {
+        let footer = (message != nil ? 1 : 0) + (inner.height >= HyperparameterField.allCases.count + 3 ? 1 : 0)
+        return max(1, inner.height - footer)
+    }
+}

@@ -1,0 +1,176 @@
+/// The model pane: a collapsible module tree with output shapes and parameter counts.
+public struct ModelPane: Sendable {
+    public enum Action: Equatable, Sendable {
+        case up, down, pageUp, pageDown, expand, collapse, toggle, expandAll, collapseAll, chooseModel
+    }
+
+    /// Paths of expanded nodes ("" is the root).
+    public var expanded: Set<String> = [""]
+    public var selected = 0
+    public var offset = 0
+
+    public init() {}
+
+    public static let bindings: [KeyBinding<Action>] = [
+        KeyBinding([.up, .down], "select", .down, label: "↑↓"),
+        KeyBinding([.right, .left], "expand/collapse", .expand, label: "→←"),
+        KeyBinding([.enter, .char(" ")], "toggle", .toggle, label: "Enter", inHelpLine: false),
+        KeyBinding([.char("e")], "expand all", .expandAll),
+        KeyBinding([.char("c")], "collapse all", .collapseAll, inHelpLine: false),
+        KeyBinding([.char("o")], "choose model", .chooseModel),
+        KeyBinding([.pageUp, .pageDown], "page", .pageDown, label: "PgUp/PgDn", inHelpLine: false),
+    ]
+
+    public func action(for key: Key) -> Action? {
+        switch key {
+        case .up: return .up
+        case .down: return .down
+        case .right: return .expand
+        case .left: return .collapse
+        case .pageUp: return .pageUp
+        case .pageDown: return .pageDown
+        default: return ModelPane.bindings.action(for: key)
+        }
+    }
+
+    /// Expands the root and its direct children, and the path to a failing layer.
+    public mutating func resetExpansion(_ d: ModelDescription) {
+        expanded = [""]
+        for c in d.root.children where !c.children.isEmpty { expanded.insert(c.name) }
+        if let f = d.failure {
+            var parts: [String] = []
+            for p in f.layerPath.split(separator: ".") {
+                expanded.insert(parts.joined(separator: "."))
+                parts.append(String(p))
+            }
+        }
+        selected = 0
+        offset = 0
+    }
+
+    /// The visible rows for the current expansion.
+    public func rows(_ d: ModelDescription) -> [TreeRow] {
+        var out: [TreeRow] = []
+        func visit(_ m: ModelInfo, path: String, depth: Int) {
+            let isErr = d.failure?.layerPath == path && !path.isEmpty
+            let label = m.name.isEmpty ? m.type : "\(m.name): \(m.type)"
+            let shape = m.outputShape.map(Format.shape) ?? (isErr ? "✗" : "—")
+            let params = m.children.isEmpty ? (m.ownParameters > 0 ? Format.params(m.ownParameters) : "") : Format.params(m.totalParameters)
+            let isOpen = expanded.contains(path)
+            out.append(TreeRow(path: path, depth: depth, hasChildren: !m.children.isEmpty, expanded: isOpen,
+                               label: label, columns: [shape, params], isError: isErr))
+            guard isOpen else { return }
+            for c in m.children { visit(c, path: path.isEmpty ? c.name : path + "." + c.name, depth: depth + 1) }
+        }
+        visit(d.root, path: "", depth: 0)
+        return out
+    }
+
+    /// Applies a navigation action (`chooseModel` is handled by the app).
+    public mutating func apply(_ action: Action, description d: ModelDescription, visibleRows: Int) {
+        let rs = rows(d)
+        guard !rs.isEmpty else { return }
+        selected = min(selected, rs.count - 1)
+        let row = rs[selected]
+        switch action {
+        case .up: selected = max(0, selected - 1)
+        case .down: selected = min(rs.count - 1, selected + 1)
+        case .pageUp: selected = max(0, selected - max(1, visibleRows))
+        case .pageDown: selected = min(rs.count - 1, selected + max(1, visibleRows))
+        case .expand:
+            if row.hasChildren { expanded.insert(row.path) }
+        case .collapse:
+            if row.hasChildren && row.expanded {
+                expanded.remove(row.path)
+            } else if let parent = rs[..<selected].lastIndex(where: { $0.depth < row.depth }) {
+                selected = parent
+            }
+        case .toggle:
+            if row.hasChildren {
+                if row.expanded { expanded.remove(row.path) } else { expanded.insert(row.path) }
+            }
+        case .expandAll:
+            func all(_ m: ModelInfo, _ p: String) {
+                if !m.children.isEmpty { expanded.insert(p) }
+                for c in m.children { all(c, p.isEmpty ? c.name : p + "." + c.name) }
+            }
+            all(d.root, "")
+        case .collapseAll:
+            expanded = [""]
+            selected = 0
+        case .chooseModel: break
+        }
+        let n = rows(d).count
+        selected = min(selected, n - 1)
+        offset = Scroll.offset(selected: selected, current: offset, visible: visibleRows, count: n)
+    }
+
+    /// Rows available for the tree in a pane's inner rectangle (header and footer excluded).
+    public static func treeHeight(inner: Rect, description d: ModelDescription?) -> Int {
+        max(1, inner.height - 1 - footerHeight(inner: inner, description: d))
+    }
+
+    static func footerHeight(inner: Rect, description d: ModelDescription?) -> Int {
+        guard let d = d else { return 0 }
+        if d.failure != nil { return min(3, max(1, inner.height - 3)) }
+        return inner.height >= 8 ? 1 : 0
+    }
+
+    public func title(_ d: ModelDescription?) -> String {
+        guard let d = d else { return "" }
+        return "\(d.name) · \(Format.grouped(d.totalParameters)) params"
+    }
+
+    public func render(_ canvas: inout Canvas, inner: Rect, focused: Bool, description: ModelDescription?,
+                       error: String?, ctx: RenderContext) {
+        guard !inner.isEmpty else { return }
+        guard let d = description else {
+            canvas.put(error ?? "no model", x: inner.x, y: inner.y, ctx.style(.error), maxWidth: inner.width)
+            return
+        }
+        let footer = ModelPane.footerHeight(inner: inner, description: d)
+        let treeRect = Rect(x: inner.x, y: inner.y, width: inner.width, height: inner.height - footer)
+        let shapeW = min(18, max(8, inner.width / 3))
+        let paramW = 7
+        TreeView.draw(&canvas, treeRect, rows: rows(d), selected: selected, offset: offset,
+                      header: ["layer (input \(Format.shape(d.inputShape)))", "output", "params"],
+                      columnWidths: [shapeW, paramW], focused: focused, ctx: ctx)
+        guard footer > 0 else { return }
+        let fy = inner.maxY - footer
+        if let f = d.failure {
+            let text = "✗ \(f.layerPath): \(f.message) — cannot train this model on this dataset"
+            let lines = wrap(text, width: inner.width)
+            for (i, line) in lines.prefix(footer).enumerated() {
+                canvas.put(line, x: inner.x, y: fy + i, ctx.style(.error))
+            }
+        } else {
+            let t = "total \(Format.grouped(d.totalParameters)) parameters"
+            canvas.putRight(t, maxX: inner.maxX, y: fy, ctx.style(.highlight))
+        }
+    }
+}
+
+/// Word-wraps `text` to lines of at most `width` columns.
+func wrap(_ text: String, width: Int) -> [String] {
+    guard width > 0 else { return [] }
+    var lines: [String] = []
+    var line = ""
+    for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+        let w = String(word)
+        if line.isEmpty {
+            line = w
+        } else if TextWidth.of(line) + 1 + TextWidth.of(w) <= width {
+            line += " " + w
+        } else {
+            lines.append(line)
+            line = w
+        }
+        while TextWidth.of(line) > width {
+            let head = String(line.prefix(width))
+            lines.append(head)
+            line = String(line.dropFirst(width))
+        }
+    }
+    if !line.isEmpty { lines.append(line) }
+    return lines
+}

@@ -1,0 +1,318 @@
+import CNcurses
+import Foundation
+
+// The only file that calls ncurses.
+
+/// Set by the SIGINT/SIGTERM handler; the loop notices it within one timeout.
+private var interruptFlag: sig_atomic_t = 0
+/// Whether curses is active (for the atexit and crash handlers).
+private var cursesActive: sig_atomic_t = 0
+
+private func restoreTerminal() {
+    if cursesActive != 0 {
+        cursesActive = 0
+        endwin()
+    }
+}
+
+/// The terminal: starts and stops curses, reads keys, and flushes a `Canvas` to the screen
+/// by writing only the cells that changed since the last frame.
+public final class Screen {
+    public let colorMode: ColorMode
+    private var previous: Canvas?
+    private var pairs: [PairKey: Int32] = [:]
+    private var nextPair: Int32 = 1
+    private let maxPairs: Int32
+    private let directColor: Bool
+    private var term: OpaquePointer?
+
+    private struct PairKey: Hashable {
+        var fg: Int32
+        var bg: Int32
+    }
+
+    // ncurses attribute bits (NCURSES_BITS(1, n) = 1 << (n + 8)); the macros do not import.
+    private static let aUnderline: UInt32 = 1 << 17
+    private static let aReverse: UInt32 = 1 << 18
+    private static let aDim: UInt32 = 1 << 20
+    private static let aBold: UInt32 = 1 << 21
+    private static let aItalic: UInt32 = 1 << 31
+    // Mouse masks (mouse version 2): button b's events are at bits 5(b-1).
+    private static let button1Pressed: UInt = 0o2
+    private static let button1Released: UInt = 0o1
+    private static let button4Pressed: UInt = 0o2 << 15
+    private static let button5Pressed: UInt = 0o2 << 20
+
+    /// Starts full-screen mode. With `COLORTERM=truecolor`/`24bit` it first tries the
+    /// direct-colour variant of `$TERM` (e.g. `xterm-direct`) if the terminfo entry exists.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        setlocale(LC_ALL, "")
+        guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
+            throw FileError("workbench: the TUI needs a terminal (stdin and stdout must be a tty); use `workbench train` for headless runs")
+        }
+        let colorterm = (environment["COLORTERM"] ?? "").lowercased()
+        let wantsTrue = (colorterm == "truecolor" || colorterm == "24bit") && (environment["NO_COLOR"] ?? "").isEmpty
+        let baseTerm = environment["TERM"] ?? "xterm"
+        var candidates: [String] = []
+        if wantsTrue && !baseTerm.hasSuffix("-direct") {
+            candidates.append(baseTerm + "-direct")
+            if baseTerm.hasPrefix("xterm") { candidates.append("xterm-direct") }
+        }
+        candidates.append(baseTerm)
+        for name in candidates {
+            if name != baseTerm && !Screen.terminfoExists(name) { continue }
+            if let t = newterm(name, stdout, stdin) {
+                term = t
+                break
+            }
+        }
+        guard term != nil else { throw FileError("workbench: cannot start the terminal \(baseTerm) (unknown to terminfo?)") }
+        cursesActive = 1
+        Screen.installHandlers()
+        cbreak()
+        noecho()
+        nonl()
+        intrflush(stdscr, false)
+        keypad(stdscr, true)
+        curs_set(0)
+        set_escdelay(25)
+        mouseinterval(0)
+        mousemask(mmask_t(Screen.button1Pressed | Screen.button1Released | Screen.button4Pressed | Screen.button5Pressed), nil)
+        var colors: Int32 = 0
+        if has_colors() {
+            start_color()
+            use_default_colors()
+            colors = COLORS
+        }
+        directColor = colors >= 0x1000000
+        colorMode = ColorMode.detect(environment: environment, terminalColors: Int(colors), directColor: directColor)
+        maxPairs = max(1, min(COLOR_PAIRS, 0x7fff_ffff) - 1)
+    }
+
+    deinit { shutdown() }
+
+    /// Restores the terminal (idempotent).
+    public func shutdown() {
+        restoreTerminal()
+        if let t = term {
+            delscreen(t)
+            term = nil
+        }
+    }
+
+    /// Whether Ctrl-C / SIGTERM arrived since the last call.
+    public static func takeInterrupt() -> Bool {
+        if interruptFlag != 0 {
+            interruptFlag = 0
+            return true
+        }
+        return false
+    }
+
+    static func terminfoExists(_ name: String) -> Bool {
+        guard let first = name.first else { return false }
+        let hex = String(format: "%02x", first.asciiValue ?? 0)
+        for dir in ["/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo", "/usr/lib/terminfo"] {
+            if FileManager.default.fileExists(atPath: "\(dir)/\(first)/\(name)") || FileManager.default.fileExists(atPath: "\(dir)/\(hex)/\(name)") {
+                return true
+            }
+        }
+        return false
+    }
+
+    private static func installHandlers() {
+        atexit { restoreTerminal() }
+        let onInterrupt: @convention(c) (Int32) -> Void = { _ in
+            if interruptFlag != 0 {
+                // Second signal while the loop did not react: leave now.
+                restoreTerminal()
+                _exit(130)
+            }
+            interruptFlag = 1
+        }
+        signal(SIGINT, onInterrupt)
+        signal(SIGTERM, onInterrupt)
+        let onCrash: @convention(c) (Int32) -> Void = { sig in
+            restoreTerminal()
+            signal(sig, SIG_DFL)
+            raise(sig)
+        }
+        for s in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] { signal(s, onCrash) }
+    }
+
+    /// The terminal size in cells.
+    public var size: (width: Int, height: Int) { (Int(getmaxx(stdscr)), Int(getmaxy(stdscr))) }
+
+    /// Waits up to `timeout` milliseconds for a key; nil on timeout.
+    public func readKey(timeout: Int32) -> Key? {
+        wtimeout(stdscr, timeout)
+        var ch: wint_t = 0
+        let r = wget_wch(stdscr, &ch)
+        if r == ERR { return nil }
+        if r == KEY_CODE_YES { return Screen.translateFunctionKey(Int32(ch)) }
+        switch ch {
+        case 9: return .tab
+        case 10, 13: return .enter
+        case 27: return .escape
+        case 8, 127: return .backspace
+        case 1...26:
+            return .ctrl(Character(Unicode.Scalar(UInt8(ch) + 96)))
+        default:
+            guard let s = Unicode.Scalar(UInt32(ch)) else { return nil }
+            return .char(Character(s))
+        }
+    }
+
+    private static func translateFunctionKey(_ k: Int32) -> Key? {
+        switch k {
+        case KEY_UP: return .up
+        case KEY_DOWN: return .down
+        case KEY_LEFT: return .left
+        case KEY_RIGHT: return .right
+        case KEY_PPAGE: return .pageUp
+        case KEY_NPAGE: return .pageDown
+        case KEY_HOME: return .home
+        case KEY_END: return .end
+        case KEY_ENTER: return .enter
+        case KEY_BTAB: return .backTab
+        case KEY_BACKSPACE: return .backspace
+        case KEY_DC: return .delete
+        case KEY_IC: return .insert
+        case KEY_RESIZE: return .resize
+        case KEY_MOUSE:
+            var ev = MEVENT()
+            guard getmouse(&ev) == OK else { return nil }
+            let b = UInt(ev.bstate)
+            let kind: MouseEvent.Kind
+            if b & button4Pressed != 0 { kind = .scrollUp }
+            else if b & button5Pressed != 0 { kind = .scrollDown }
+            else if b & button1Pressed != 0 { kind = .press }
+            else if b & button1Released != 0 { kind = .release }
+            else { return nil }
+            return .mouse(MouseEvent(x: Int(ev.x), y: Int(ev.y), kind: kind))
+        default:
+            if k >= KEY_F0 + 1 && k <= KEY_F0 + 24 { return .function(Int(k - KEY_F0)) }
+            return nil
+        }
+    }
+
+    /// Writes the cells that differ from the previous frame and refreshes the terminal.
+    public func draw(_ canvas: Canvas) {
+        let full = previous == nil || previous?.width != canvas.width || previous?.height != canvas.height
+        if full { wclear(stdscr) }
+        var overflowed = false
+        for y in 0..<canvas.height {
+            for x in 0..<canvas.width {
+                let cell = canvas[x, y]
+                if cell.isContinuation { continue }
+                if !full, let p = previous, p[x, y] == cell { continue }
+                put(cell, x: x, y: y, overflowed: &overflowed)
+            }
+        }
+        previous = canvas
+        if overflowed {
+            // Too many colour pairs for one frame: start over with a fresh pair table next time.
+            pairs = [:]
+            nextPair = 1
+            previous = nil
+        }
+        wnoutrefresh(stdscr)
+        doupdate()
+    }
+
+    /// Forces the next `draw` to repaint everything.
+    public func invalidate() { previous = nil }
+
+    private func put(_ cell: Cell, x: Int, y: Int, overflowed: inout Bool) {
+        var attrs: UInt32 = 0
+        let a = cell.style.attrs
+        if a.contains(.bold) { attrs |= Screen.aBold }
+        if a.contains(.dim) { attrs |= Screen.aDim }
+        if a.contains(.underline) { attrs |= Screen.aUnderline }
+        if a.contains(.reverse) { attrs |= Screen.aReverse }
+        if a.contains(.italic) { attrs |= Screen.aItalic }
+        var pair: Int32 = 0
+        if colorMode != .monochrome {
+            pair = pairNumber(fg: colorNumber(cell.style.fg), bg: colorNumber(cell.style.bg), overflowed: &overflowed)
+        }
+        var wch: [wchar_t] = [wchar_t(bitPattern: cell.char.value), 0]
+        var cc = cchar_t()
+        var extPair = pair
+        setcchar(&cc, &wch, attr_t(attrs), 0, &extPair)
+        mvwadd_wch(stdscr, Int32(y), Int32(x), &cc)
+    }
+
+    private func colorNumber(_ c: Color) -> Int32 {
+        guard case .rgb(let rgb) = c else { return -1 }
+        switch colorMode {
+        case .truecolor: return Int32(rgb.r) << 16 | Int32(rgb.g) << 8 | Int32(rgb.b)
+        case .palette256: return Int32(Palette.index256(rgb))
+        case .ansi8: return Int32(Palette.index8(rgb))
+        case .monochrome: return -1
+        }
+    }
+
+    private func pairNumber(fg: Int32, bg: Int32, overflowed: inout Bool) -> Int32 {
+        if fg == -1 && bg == -1 { return 0 }
+        let key = PairKey(fg: fg, bg: bg)
+        if let p = pairs[key] { return p }
+        guard nextPair <= maxPairs else {
+            overflowed = true
+            return 0
+        }
+        let p = nextPair
+        nextPair += 1
+        init_extended_pair(p, fg, bg)
+        pairs[key] = p
+        return p
+    }
+}
+
+/// Runs the app on the terminal until it quits: keys → app → canvas → screen.
+public enum TerminalRunner {
+    /// Waits for a key for at most this long before draining engine events.
+    public static let keyTimeoutMilliseconds: Int32 = 30
+    /// Redraws caused only by training events are limited to this rate.
+    public static let maxEventFramesPerSecond = 15.0
+
+    public static func run(_ app: App, screen: Screen) {
+        var size = screen.size
+        app.resize(width: size.width, height: size.height)
+        var lastFrame = Date.distantPast
+        while !app.shouldQuit {
+            var gotKey = false
+            if let key = screen.readKey(timeout: keyTimeoutMilliseconds) {
+                gotKey = true
+                var keys = [key]
+                while keys.count < 64, let k = screen.readKey(timeout: 0) { keys.append(k) }
+                for k in keys {
+                    if k == .resize {
+                        size = screen.size
+                        app.resize(width: size.width, height: size.height)
+                        screen.invalidate()
+                    }
+                    app.handle(k)
+                    if app.shouldQuit { break }
+                }
+            }
+            if Screen.takeInterrupt() { app.handle(.ctrl("c")) }
+            if app.shouldQuit { break }
+            let now = Date()
+            app.tick(now: now)
+            let s = screen.size
+            if s.width != size.width || s.height != size.height {
+                size = s
+                app.resize(width: s.width, height: s.height)
+                screen.invalidate()
+                gotKey = true
+            }
+            if app.needsRender && (gotKey || now.timeIntervalSince(lastFrame) >= 1 / maxEventFramesPerSecond) {
+                var canvas = Canvas(width: size.width, height: size.height, colorMode: screen.colorMode)
+                app.render(into: &canvas)
+                screen.draw(canvas)
+                lastFrame = now
+            }
+        }
+        screen.shutdown()
+    }
+}
