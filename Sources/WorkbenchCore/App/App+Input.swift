@@ -3,12 +3,12 @@ import Foundation
 extension App {
     /// Keys that work in every pane (pane keys are tried first).
     public static let globalBindings: [KeyBinding<AppCommand>] = [
-        KeyBinding([.tab], "next pane", .focusNext),
+        KeyBinding([.tab], "pane", .focusNext),
         KeyBinding([.backTab], "previous pane", .focusPrevious, inHelpLine: false),
         KeyBinding([.char("1"), .char("2"), .char("3"), .char("4")], "focus pane", .focus(.dataset), label: "1-4", inHelpLine: false),
         KeyBinding([.char("z")], "zoom pane", .toggleZoom, inHelpLine: false),
-        KeyBinding([.char("s")], "start/resume", .start),
-        KeyBinding([.char("p")], "pause/resume", .togglePause),
+        KeyBinding([.char("s")], "start", .start),
+        KeyBinding([.char("p")], "pause", .togglePause),
         KeyBinding([.char("x")], "stop", .stop, inHelpLine: false),
         KeyBinding([.char("n")], "new run (reset weights)", .newRun, inHelpLine: false),
         KeyBinding([.char("E")], "evaluate on test split", .evaluate, inHelpLine: false),
@@ -210,7 +210,7 @@ extension App {
     }
 
     func finish() {
-        session?.send(.stop)
+        session?.close(timeout: 3)
         shouldQuit = true
     }
 

@@ -30,7 +30,7 @@ extension App {
         let title = "\(pane.rawValue) \(pane.title)" + (zoomed ? " (zoomed, z restores)" : "")
         switch pane {
         case .dataset:
-            let inner = Box.draw(&canvas, rect, title: title + " · " + dataset.name, rightTitle: datasetPane.title(dataset), focused: focused, ctx: ctx)
+            let inner = Box.draw(&canvas, rect, title: title + ": " + dataset.name, rightTitle: datasetPane.title(dataset), focused: focused, ctx: ctx)
             datasetPane.render(&canvas, inner: inner, focused: focused, dataset: dataset, evaluation: evaluation, ctx: ctx)
         case .model:
             let inner = Box.draw(&canvas, rect, title: title, rightTitle: modelPane.title(modelDescription), focused: focused, ctx: ctx)
@@ -39,7 +39,7 @@ extension App {
             let inner = Box.draw(&canvas, rect, title: title, rightTitle: chartsPane.title, focused: focused, ctx: ctx)
             chartsPane.render(&canvas, inner: inner, history: history, ctx: ctx)
         case .hyperparameters:
-            let inner = Box.draw(&canvas, rect, title: title, rightTitle: runState.isActive ? "run in progress" : "", focused: focused, ctx: ctx)
+            let inner = Box.draw(&canvas, rect, title: title, rightTitle: runState.isActive ? "running" : "", focused: focused, ctx: ctx)
             hyperPane.render(&canvas, inner: inner, focused: focused, values: shownHyper, runActive: runState.isActive,
                              pending: pendingNextRun, ctx: ctx)
         }
@@ -99,22 +99,23 @@ extension App {
         }
     }
 
-    /// The entries the help line shows now (focused pane first, then global keys).
-    public var helpLineEntries: [HelpEntry] {
+    /// The entries the help line shows now: the focused pane's keys (left) and the global
+    /// keys (right); overlays show their own.
+    public var helpLineEntries: (pane: [HelpEntry], global: [HelpEntry]) {
         if let o = overlay {
             switch o {
-            case .menu: return [HelpEntry(label: "↑↓", description: "select"), HelpEntry(label: "Enter", description: "choose"),
-                                HelpEntry(label: "letter", description: "pick"), HelpEntry(label: "Esc", description: "close")]
-            case .prompt: return [HelpEntry(label: "Enter", description: "confirm"), HelpEntry(label: "Esc", description: "cancel"),
-                                  HelpEntry(label: "←→", description: "move"), HelpEntry(label: "^U", description: "clear")]
-            case .confirm: return [HelpEntry(label: "y", description: "yes"), HelpEntry(label: "n", description: "no")]
-            case .chooser: return [HelpEntry(label: "↑↓", description: "select"), HelpEntry(label: "Enter", description: "choose"),
-                                   HelpEntry(label: "Esc", description: "cancel")]
-            case .help: return [HelpEntry(label: "↑↓", description: "scroll"), HelpEntry(label: "any key", description: "close")]
-            case .message, .progress: return [HelpEntry(label: "Enter", description: "close")]
+            case .menu: return ([HelpEntry(label: "↑↓", description: "select"), HelpEntry(label: "Enter", description: "choose"),
+                                 HelpEntry(label: "letter", description: "pick"), HelpEntry(label: "Esc", description: "close")], [])
+            case .prompt: return ([HelpEntry(label: "Enter", description: "confirm"), HelpEntry(label: "Esc", description: "cancel"),
+                                   HelpEntry(label: "←→", description: "move"), HelpEntry(label: "^U", description: "clear")], [])
+            case .confirm: return ([HelpEntry(label: "y", description: "yes"), HelpEntry(label: "n", description: "no")], [])
+            case .chooser: return ([HelpEntry(label: "↑↓", description: "select"), HelpEntry(label: "Enter", description: "choose"),
+                                    HelpEntry(label: "Esc", description: "cancel")], [])
+            case .help: return ([HelpEntry(label: "↑↓", description: "scroll"), HelpEntry(label: "any key", description: "close")], [])
+            case .message, .progress: return ([HelpEntry(label: "Enter", description: "close")], [])
             }
         }
-        if layout.tooSmall { return [HelpEntry(label: "q", description: "quit")] }
+        if layout.tooSmall { return ([], [HelpEntry(label: "q", description: "quit")]) }
         let pane: [HelpEntry]
         switch focus {
         case .dataset: pane = DatasetPane.bindings.map(\.help)
@@ -123,16 +124,37 @@ extension App {
         case .hyperparameters:
             pane = (hyperPane.isEditing ? HyperparameterPane.editorBindings : HyperparameterPane.bindings).map(\.help)
         }
-        if focus == .hyperparameters && hyperPane.isEditing { return pane }
-        return pane.filter(\.inHelpLine) + App.globalBindings.map(\.help).filter(\.inHelpLine)
+        if focus == .hyperparameters && hyperPane.isEditing { return (pane, []) }
+        // Start or pause, whichever applies now.
+        let global = App.globalBindings.filter { b in
+            guard b.inHelpLine else { return false }
+            if b.action == .start { return runState != .running }
+            if b.action == .togglePause { return runState == .running }
+            return true
+        }
+        return (pane.filter(\.inHelpLine), global.map(\.help))
     }
 
     func renderHelpLine(_ canvas: inout Canvas, _ r: Rect) {
         canvas.fill(r, " ", ctx.style(.help))
+        let entries = helpLineEntries
+        func width(_ e: HelpEntry) -> Int { TextWidth.of(e.label) + 1 + TextWidth.of(e.description) + 2 }
+        // Global keys on the right, as many as fit (from the end: quit and help stay).
+        var global: [HelpEntry] = []
+        var globalW = 0
+        for e in entries.global.reversed() where globalW + width(e) <= r.width - 2 {
+            global.insert(e, at: 0)
+            globalW += width(e)
+        }
         var x = r.x + 1
-        for e in helpLineEntries {
-            let w = TextWidth.of(e.label) + 1 + TextWidth.of(e.description) + 2
-            if x + w > r.maxX { break }
+        let paneLimit = r.maxX - globalW - 1
+        for e in entries.pane {
+            if x + width(e) > paneLimit { break }
+            x += canvas.put(e.label, x: x, y: r.y, ctx.style(.helpKey))
+            x += canvas.put(" " + e.description + "  ", x: x, y: r.y, ctx.style(.help))
+        }
+        x = r.maxX - globalW
+        for e in global {
             x += canvas.put(e.label, x: x, y: r.y, ctx.style(.helpKey))
             x += canvas.put(" " + e.description + "  ", x: x, y: r.y, ctx.style(.help))
         }

@@ -158,7 +158,7 @@ public final class App {
     }
 
     func makeSession() {
-        session?.send(.stop)
+        session?.close(timeout: 2)
         session = nil
         runState = .idle
         plan = nil

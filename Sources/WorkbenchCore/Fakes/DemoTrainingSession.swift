@@ -72,6 +72,16 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
 
     public func drainEvents() -> [TrainingEvent] { outbox.drain() }
 
+    public func close(timeout: TimeInterval) {
+        inbox.push(.stop)
+        let done = DispatchSemaphore(value: 0)
+        queue.async {
+            self.applyCommands()
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + timeout)
+    }
+
     // MARK: Engine (queue only)
 
     private func initWeights(seed: UInt64) {

@@ -13,7 +13,7 @@ public final class SyntheticShapesDataset: DatasetSource, @unchecked Sendable {
     public let inputShape = [3, 32, 32]
     private let counts: [DatasetSplit: Int]
 
-    public init(trainCount: Int = 5000, testCount: Int = 1000, name: String = "shapes (embedded)") {
+    public init(trainCount: Int = 5000, testCount: Int = 1000, name: String = "shapes") {
         counts = [.train: trainCount, .test: testCount]
         self.name = name
     }
@@ -35,10 +35,10 @@ public final class SyntheticShapesDataset: DatasetSource, @unchecked Sendable {
     public func image(_ split: DatasetSplit, _ index: Int) -> RGBImage {
         let cls = label(split, index)
         var h = Hash(seed: UInt64(index) &* 0x2545_f491_4f6c_dd1d &+ (split == .train ? 1 : 2))
-        let bg = RGB(UInt8(h.next() % 90), UInt8(h.next() % 90), UInt8(h.next() % 90))
-        let fg = RGB(UInt8(140 + h.next() % 116), UInt8(140 + h.next() % 116), UInt8(140 + h.next() % 116))
-        let cx = 16 + Int(h.next() % 7) - 3, cy = 16 + Int(h.next() % 7) - 3
-        let r = 8 + Int(h.next() % 5)
+        let bg = RGB(UInt8(h.next() % 140), UInt8(h.next() % 140), UInt8(h.next() % 140))
+        let fg = RGB(UInt8(70 + h.next() % 186), UInt8(70 + h.next() % 186), UInt8(70 + h.next() % 186))
+        let cx = 16 + Int(h.next() % 11) - 5, cy = 16 + Int(h.next() % 11) - 5
+        let r = 6 + Int(h.next() % 8)
         var img = RGBImage(width: 32, height: 32, fill: bg)
         for y in 0..<32 {
             for x in 0..<32 {
@@ -58,7 +58,7 @@ public final class SyntheticShapesDataset: DatasetSource, @unchecked Sendable {
                 default: on = ((x + 2) % 7 < 3) && ((y + 2) % 7 < 3)
                 }
                 var c = on ? fg : bg
-                let noise = Int(h.next() % 31) - 15
+                let noise = Int(h.next() % 81) - 40
                 c = RGB(clamp(Int(c.r) + noise), clamp(Int(c.g) + noise), clamp(Int(c.b) + noise))
                 img.setPixel(x, y, c)
             }
@@ -138,7 +138,7 @@ public final class CIFAR10FolderDataset: DatasetSource, @unchecked Sendable {
         guard let te = fm.contents(atPath: dir + "/test_batch.bin") else { throw DemoError("CIFAR-10: missing \(dir)/test_batch.bin") }
         train = tr
         test = [UInt8](te)
-        name = "CIFAR-10 (\(folder))"
+        name = "CIFAR-10"
     }
 
     private func bytes(_ split: DatasetSplit) -> [UInt8] { split == .train ? train : test }

@@ -41,14 +41,15 @@ public struct ChartsPane: Sendable {
     public init() {}
 
     public static let bindings: [KeyBinding<Action>] = [
-        KeyBinding([.char("l")], "log scale", .toggleLog),
-        KeyBinding([.char("+"), .char("=")], "more smoothing", .smoothMore, label: "+/-"),
+        KeyBinding([.char("l")], "log", .toggleLog),
+        KeyBinding([.char("+"), .char("=")], "smoothing", .smoothMore, label: "+/-"),
         KeyBinding([.char("-")], "less smoothing", .smoothLess, inHelpLine: false),
-        KeyBinding([.char("a")], "step loss on/off", .toggle(.stepLoss), label: "a/t/v/c", inHelpLine: true),
+        KeyBinding([.char("a")], "step loss on/off", .toggle(.stepLoss), inHelpLine: false),
         KeyBinding([.char("t")], "epoch train loss on/off", .toggle(.trainLoss), inHelpLine: false),
         KeyBinding([.char("v")], "val loss on/off", .toggle(.valLoss), inHelpLine: false),
         KeyBinding([.char("c")], "val accuracy on/off", .toggle(.valAccuracy), inHelpLine: false),
-        KeyBinding([.char("e")], "steps/epochs/both", .nextArrangement),
+        KeyBinding([.char("e")], "steps/epochs/both", .nextArrangement, inHelpLine: false),
+        KeyBinding([.char("a"), .char("t"), .char("v"), .char("c")], "series", .toggle(.stepLoss), label: "a/t/v/c", inHelpLine: true),
     ]
 
     public func action(for key: Key) -> Action? { ChartsPane.bindings.action(for: key) }

@@ -75,16 +75,16 @@ public struct DatasetPane: Sendable {
     public var selectedIndex: Int? { indices.isEmpty ? nil : indices[min(selected, indices.count - 1)] }
 
     public static let bindings: [KeyBinding<Action>] = [
-        KeyBinding([.left, .right, .up, .down], "select", .move(dx: 0, dy: 0), label: "←↑↓→"),
+        KeyBinding([.left, .right, .up, .down], "move", .move(dx: 0, dy: 0), label: "←↑↓→"),
         KeyBinding([.pageUp, .pageDown], "page", .page(0), label: "PgUp/PgDn", inHelpLine: false),
         KeyBinding([.home, .end], "first/last", .home, label: "Home/End", inHelpLine: false),
         KeyBinding([.enter, .char(" ")], "enlarge", .toggleEnlarge, label: "Enter"),
-        KeyBinding([.char("f")], "filter class", .nextFilter),
+        KeyBinding([.char("f")], "filter", .nextFilter),
         KeyBinding([.char("F")], "previous class filter", .previousFilter, inHelpLine: false),
-        KeyBinding([.char("t")], "train/test", .toggleSplit),
-        KeyBinding([.char("a")], "augmented", .toggleAugment),
+        KeyBinding([.char("t")], "split", .toggleSplit),
+        KeyBinding([.char("a")], "augment", .toggleAugment),
         KeyBinding([.char("r")], "new augmentation draw", .reroll, inHelpLine: false),
-        KeyBinding([.char("v")], "view: images/classes/confusion", .nextView, label: "v"),
+        KeyBinding([.char("v")], "view", .nextView),
     ]
 
     /// Maps a key to an action (arrows and paging carry their direction).
@@ -186,8 +186,8 @@ public struct DatasetPane: Sendable {
     }
 
     public func title(_ dataset: DatasetSource) -> String {
-        let filter = classFilter.map { $0 < dataset.classNames.count ? dataset.classNames[$0] : "#\($0)" } ?? "all"
-        return "\(split.rawValue) · \(filter) · \(indices.isEmpty ? 0 : selected + 1)/\(indices.count)"
+        let filter = classFilter.map { " · " + ($0 < dataset.classNames.count ? dataset.classNames[$0] : "#\($0)") } ?? ""
+        return "\(split.rawValue)\(filter) \(indices.isEmpty ? 0 : selected + 1)/\(indices.count)"
     }
 
     // MARK: Rendering

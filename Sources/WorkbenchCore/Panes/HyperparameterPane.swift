@@ -111,7 +111,7 @@ public struct HyperparameterPane: Sendable {
                 let tag: String
                 var style = isSel ? base : ctx.style(.dim)
                 if f.appliesLive {
-                    tag = "⚡next step"
+                    tag = "next step"
                     if !isSel && runActive { style = ctx.style(.ok) }
                 } else {
                     tag = pending.contains(f) ? "*next run" : "next run"
@@ -126,7 +126,7 @@ public struct HyperparameterPane: Sendable {
             fy += 1
         }
         if footerRows > (hasMessage ? 1 : 0), fy < inner.maxY {
-            let hint = isEditing ? "Enter apply · Esc keep old value" : "⚡ applies to the running training · others: next run"
+            let hint = isEditing ? "Enter apply · Esc keep old value" : "next step: changes a running training"
             canvas.put(hint, x: inner.x, y: inner.maxY - 1, ctx.style(.dim), maxWidth: inner.width)
         }
     }

@@ -17,7 +17,7 @@ public struct ModelPane: Sendable {
         KeyBinding([.enter, .char(" ")], "toggle", .toggle, label: "Enter", inHelpLine: false),
         KeyBinding([.char("e")], "expand all", .expandAll),
         KeyBinding([.char("c")], "collapse all", .collapseAll, inHelpLine: false),
-        KeyBinding([.char("o")], "choose model", .chooseModel),
+        KeyBinding([.char("o")], "other model", .chooseModel),
         KeyBinding([.pageUp, .pageDown], "page", .pageDown, label: "PgUp/PgDn", inHelpLine: false),
     ]
 
@@ -54,7 +54,7 @@ public struct ModelPane: Sendable {
         func visit(_ m: ModelInfo, path: String, depth: Int) {
             let isErr = d.failure?.layerPath == path && !path.isEmpty
             let label = m.name.isEmpty ? m.type : "\(m.name): \(m.type)"
-            let shape = m.outputShape.map(Format.shape) ?? (isErr ? "✗" : "—")
+            let shape = m.outputShape.map(Format.dims) ?? (isErr ? "✗" : "—")
             let params = m.children.isEmpty ? (m.ownParameters > 0 ? Format.params(m.ownParameters) : "") : Format.params(m.totalParameters)
             let isOpen = expanded.contains(path)
             out.append(TreeRow(path: path, depth: depth, hasChildren: !m.children.isEmpty, expanded: isOpen,
@@ -130,10 +130,10 @@ public struct ModelPane: Sendable {
         }
         let footer = ModelPane.footerHeight(inner: inner, description: d)
         let treeRect = Rect(x: inner.x, y: inner.y, width: inner.width, height: inner.height - footer)
-        let shapeW = min(18, max(8, inner.width / 3))
+        let shapeW = min(14, max(8, inner.width / 4))
         let paramW = 7
         TreeView.draw(&canvas, treeRect, rows: rows(d), selected: selected, offset: offset,
-                      header: ["layer (input \(Format.shape(d.inputShape)))", "output", "params"],
+                      header: ["layer", "output", "params"],
                       columnWidths: [shapeW, paramW], focused: focused, ctx: ctx)
         guard footer > 0 else { return }
         let fy = inner.maxY - footer
@@ -144,8 +144,9 @@ public struct ModelPane: Sendable {
                 canvas.put(line, x: inner.x, y: fy + i, ctx.style(.error))
             }
         } else {
-            let t = "total \(Format.grouped(d.totalParameters)) parameters"
-            canvas.putRight(t, maxX: inner.maxX, y: fy, ctx.style(.highlight))
+            var t = "input \(Format.dims(d.inputShape)) · total \(Format.grouped(d.totalParameters)) params"
+            if TextWidth.of(t) > inner.width { t = "total \(Format.grouped(d.totalParameters)) params" }
+            canvas.putRight(TextWidth.truncate(t, to: inner.width), maxX: inner.maxX, y: fy, ctx.style(.highlight))
         }
     }
 }

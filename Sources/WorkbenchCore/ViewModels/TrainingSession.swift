@@ -174,6 +174,10 @@ public protocol TrainingSession: AnyObject {
     func send(_ command: TrainingCommand)
     /// Events since the last call, oldest first.
     func drainEvents() -> [TrainingEvent]
+    /// Stops any run and returns once no step is in flight (waiting at most `timeout`
+    /// seconds). Called before the app exits: leaving while a BLAS call runs on the engine
+    /// thread can hang OpenBLAS's shutdown.
+    func close(timeout: TimeInterval)
 }
 
 /// Makes a session for a model on a dataset. Throws when the model cannot be built.

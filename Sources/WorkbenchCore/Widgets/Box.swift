@@ -92,6 +92,9 @@ public enum Format {
         return String(n)
     }
 
+    /// "6×28×28": a shape without its batch dimension.
+    public static func dims(_ s: [Int]) -> String { s.dropFirst().map(String.init).joined(separator: "×") }
+
     /// "[1, 6, 28, 28]".
     public static func shape(_ s: [Int]) -> String { "[" + s.map(String.init).joined(separator: ", ") + "]" }
 
