@@ -217,10 +217,18 @@ public struct LineChart: Sendable {
     /// last ticks enclose the range, otherwise they lie inside it.
     public static func niceTicks(_ lo: Double, _ hi: Double, maxCount: Int, expand: Bool) -> [Double] {
         guard hi > lo, lo.isFinite, hi.isFinite else { return [lo] }
-        let rough = (hi - lo) / Double(Swift.max(1, maxCount - 1))
-        let mag = pow(10, floor(log10(rough)))
-        let norm = rough / mag
-        let step = (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10) * mag
+        let maxCount = Swift.max(2, maxCount)
+        // The smallest 1-2-5 step that gives at most `maxCount` ticks.
+        let base = pow(10, floor(log10((hi - lo) / Double(maxCount)))) / 10
+        var step = base
+        search: for e in 0..<6 {
+            for m in [1.0, 2.0, 5.0] {
+                step = m * base * pow(10, Double(e))
+                let first = expand ? floor(lo / step + 1e-9) : ceil(lo / step - 1e-9)
+                let last = expand ? ceil(hi / step - 1e-9) : floor(hi / step + 1e-9)
+                if Int(last - first) + 1 <= maxCount { break search }
+            }
+        }
         let start = expand ? floor(lo / step + 1e-9) * step : ceil(lo / step - 1e-9) * step
         let end = expand ? ceil(hi / step - 1e-9) * step : floor(hi / step + 1e-9) * step
         var ticks: [Double] = []
