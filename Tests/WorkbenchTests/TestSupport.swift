@@ -60,13 +60,24 @@ extension App {
     }
 }
 
-/// Asserts the canvas shows `text` somewhere.
-func XCTAssertShows(_ canvas: Canvas, _ text: String, file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertTrue(canvas.contains(text), "screen does not show \"\(text)\":\n\(canvas.text)", file: file, line: line)
+/// Saves a failing screen to a file (XCTest on Linux mangles long non-ASCII messages).
+func dumpScreen(_ canvas: Canvas, _ function: String) -> String {
+    let path = NSTemporaryDirectory() + "workbench-test-\(function.filter { $0.isLetter || $0.isNumber }).txt"
+    try? canvas.text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
 }
 
-func XCTAssertNotShows(_ canvas: Canvas, _ text: String, file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertFalse(canvas.contains(text), "screen shows \"\(text)\":\n\(canvas.text)", file: file, line: line)
+/// Asserts the canvas shows `text` somewhere.
+func XCTAssertShows(_ canvas: Canvas, _ text: String, file: StaticString = #filePath, line: UInt = #line, function: String = #function) {
+    if !canvas.contains(text) {
+        XCTFail("screen does not show \"\(text)\" (screen saved to \(dumpScreen(canvas, function)))", file: file, line: line)
+    }
+}
+
+func XCTAssertNotShows(_ canvas: Canvas, _ text: String, file: StaticString = #filePath, line: UInt = #line, function: String = #function) {
+    if canvas.contains(text) {
+        XCTFail("screen shows \"\(text)\" (screen saved to \(dumpScreen(canvas, function)))", file: file, line: line)
+    }
 }
 
 func step(_ n: Int, loss: Double = 1.0, epoch: Int = 1, lr: Double = 0.01) -> TrainingEvent {

@@ -15,7 +15,7 @@ extension App {
         KeyBinding([.char("S")], "save model…", .saveModel, inHelpLine: false),
         KeyBinding([.char("L")], "load model…", .loadModel, inHelpLine: false),
         KeyBinding([.char("T")], "choose theme…", .chooseTheme, inHelpLine: false),
-        KeyBinding([.char("m"), .function(2)], "menu", .openMenu, label: "m/F2"),
+        KeyBinding([.char("m"), .function(2)], "menu", .openMenu, label: "m/F2", shortLabel: "m"),
         KeyBinding([.char("?")], "help", .showHelp),
         KeyBinding([.char("q")], "quit", .quit),
         KeyBinding([.ctrl("c")], "quit now", .interrupt, inHelpLine: false),

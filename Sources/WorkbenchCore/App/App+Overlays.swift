@@ -324,7 +324,7 @@ extension App {
         guard let o = overlay else { return Rect(x: 0, y: 0, width: 0, height: 0) }
         let screen = Rect(x: 0, y: 0, width: width, height: height)
         switch o {
-        case .help: return screen.centered(width: min(76, width - 2), height: height - 2)
+        case .help: return screen.centered(width: min(100, width - 2), height: height - 2)
         case .menu:
             let s = Menu.size(menuItems, title: "Menu")
             return screen.centered(width: s.width, height: min(s.height, height))
@@ -407,22 +407,38 @@ extension App {
     func renderHelp(_ canvas: inout Canvas, _ r: Rect, offset: Int) {
         let inner = Box.draw(&canvas, r, title: "Help — keys", rightTitle: "any key closes", focused: true, ctx: ctx)
         canvas.fill(inner, " ", ctx.style(.menu))
-        var lines: [(String, String, Bool)] = []
+        var blocks: [[(String, String, Bool)]] = []
         for (title, entries) in helpSections {
-            lines.append((title, "", true))
-            for e in entries { lines.append((e.label, e.description, false)) }
-            lines.append(("", "", false))
+            var b: [(String, String, Bool)] = [(title, "", true)]
+            for e in entries { b.append((e.label, e.description, false)) }
+            b.append(("", "", false))
+            blocks.append(b)
         }
-        let keyW = 12
-        let off = min(offset, max(0, lines.count - inner.height))
-        for (row, i) in (off..<lines.count).enumerated() where row < inner.height {
-            let (a, b, isTitle) = lines[i]
-            let y = inner.y + row
-            if isTitle {
-                canvas.put(a, x: inner.x + 1, y: y, ctx.style(.titleFocused).with(bg: ctx.style(.menu).bg))
-            } else {
-                canvas.put(a, x: inner.x + 3, y: y, ctx.style(.menuKey), maxWidth: keyW)
-                canvas.put(b, x: inner.x + 4 + keyW, y: y, ctx.style(.menu), maxWidth: inner.width - keyW - 5)
+        // Two columns when there is room, sections kept whole.
+        let total = blocks.reduce(0) { $0 + $1.count }
+        var columns: [[(String, String, Bool)]] = [blocks.flatMap { $0 }]
+        if inner.width >= 70 && total > inner.height {
+            var left: [(String, String, Bool)] = [], right: [(String, String, Bool)] = []
+            for b in blocks {
+                if left.count + b.count <= (total + 1) / 2 || left.isEmpty { left += b } else { right += b }
+            }
+            columns = [left, right]
+        }
+        let colW = inner.width / columns.count
+        let keyW = 11
+        let tallest = columns.map(\.count).max() ?? 0
+        let off = min(offset, max(0, tallest - inner.height))
+        for (ci, lines) in columns.enumerated() {
+            let x0 = inner.x + ci * colW
+            for (row, i) in (off..<lines.count).enumerated() where row < inner.height {
+                let (a, b, isTitle) = lines[i]
+                let y = inner.y + row
+                if isTitle {
+                    canvas.put(a, x: x0 + 1, y: y, ctx.style(.titleFocused).with(bg: ctx.style(.menu).bg), maxWidth: colW - 1)
+                } else {
+                    canvas.put(a, x: x0 + 2, y: y, ctx.style(.menuKey), maxWidth: keyW)
+                    canvas.put(b, x: x0 + 3 + keyW, y: y, ctx.style(.menu), maxWidth: colW - keyW - 4)
+                }
             }
         }
     }

@@ -30,7 +30,10 @@ extension App {
         let title = "\(pane.rawValue) \(pane.title)" + (zoomed ? " (zoomed, z restores)" : "")
         switch pane {
         case .dataset:
-            let inner = Box.draw(&canvas, rect, title: title + ": " + dataset.name, rightTitle: datasetPane.title(dataset), focused: focused, ctx: ctx)
+            let right = datasetPane.title(dataset)
+            let full = title + ": " + dataset.name
+            let fits = TextWidth.of(full) + TextWidth.of(right) + 10 <= rect.width
+            let inner = Box.draw(&canvas, rect, title: fits ? full : title, rightTitle: right, focused: focused, ctx: ctx)
             datasetPane.render(&canvas, inner: inner, focused: focused, dataset: dataset, evaluation: evaluation, ctx: ctx)
         case .model:
             let inner = Box.draw(&canvas, rect, title: title, rightTitle: modelPane.title(modelDescription), focused: focused, ctx: ctx)
@@ -72,8 +75,13 @@ extension App {
     func renderStatusBar(_ canvas: inout Canvas, _ r: Rect) {
         let style = ctx.style(.status)
         canvas.fill(r, " ", style)
-        var x = r.x + 1
-        let fields = statusFields
+        var fields = statusFields
+        fields[0] = "● " + fields[0]
+        // Drop the least important fields until the rest fit: lr, img/s, ETA, epoch, loss.
+        var shown = Array(fields.indices)
+        let sep = " │ "
+        func width() -> Int { shown.reduce(0) { $0 + TextWidth.of(fields[$1]) } + (shown.count - 1) * TextWidth.of(sep) + 2 }
+        for drop in [6, 3, 4, 1, 5] where width() > r.width { shown.removeAll { $0 == drop } }
         let stateStyle: Style
         switch runState {
         case .running: stateStyle = ctx.style(.ok).with(bg: style.bg).adding(.bold)
@@ -81,22 +89,13 @@ extension App {
         case .failed: stateStyle = ctx.style(.error).with(bg: style.bg)
         default: stateStyle = style.adding(.bold)
         }
-        x += canvas.put("● " + fields[0], x: x, y: r.y, stateStyle)
-        for f in fields.dropFirst() {
-            if x + TextWidth.of(f) + 3 > r.maxX { break }
-            x += canvas.put(" │ ", x: x, y: r.y, ctx.style(.status).adding(.dim))
-            x += canvas.put(f, x: x, y: r.y, style)
+        var x = r.x + 1
+        for (n, i) in shown.enumerated() {
+            if n > 0 { x += canvas.put(sep, x: x, y: r.y, style.adding(.dim)) }
+            x += canvas.put(fields[i], x: x, y: r.y, i == 0 ? stateStyle : style)
         }
-        if let t = toast {
-            let room = r.maxX - x - 3
-            if room > 8 {
-                let text = TextWidth.truncate(t.text, to: room)
-                canvas.putRight(text + " ", maxX: r.maxX, y: r.y, t.isError ? ctx.style(.error).with(bg: style.bg) : ctx.style(.statusKey))
-            }
-        } else {
-            let right = "\(modelName) · \(ctx.theme.name) "
-            if r.maxX - x > TextWidth.of(right) + 3 { canvas.putRight(right, maxX: r.maxX, y: r.y, style.adding(.dim)) }
-        }
+        let right = "\(dataset.name) · \(modelName) · \(ctx.theme.name) "
+        if r.maxX - x > TextWidth.of(right) + 3 { canvas.putRight(right, maxX: r.maxX, y: r.y, style.adding(.dim)) }
     }
 
     /// The entries the help line shows now: the focused pane's keys (left) and the global
@@ -138,7 +137,7 @@ extension App {
     func renderHelpLine(_ canvas: inout Canvas, _ r: Rect) {
         canvas.fill(r, " ", ctx.style(.help))
         let entries = helpLineEntries
-        func width(_ e: HelpEntry) -> Int { TextWidth.of(e.label) + 1 + TextWidth.of(e.description) + 2 }
+        func width(_ e: HelpEntry) -> Int { TextWidth.of(e.shortLabel) + 1 + TextWidth.of(e.description) + 2 }
         // Global keys on the right, as many as fit (from the end: quit and help stay).
         var global: [HelpEntry] = []
         var globalW = 0
@@ -148,14 +147,20 @@ extension App {
         }
         var x = r.x + 1
         let paneLimit = r.maxX - globalW - 1
-        for e in entries.pane {
-            if x + width(e) > paneLimit { break }
-            x += canvas.put(e.label, x: x, y: r.y, ctx.style(.helpKey))
-            x += canvas.put(" " + e.description + "  ", x: x, y: r.y, ctx.style(.help))
+        if let t = toast {
+            // A message replaces the pane's keys for a few seconds.
+            let style = t.isError ? ctx.style(.error) : ctx.style(.ok)
+            canvas.put(t.text, x: x, y: r.y, style, maxWidth: max(1, (overlay == nil ? paneLimit : r.maxX) - x))
+        } else {
+            for e in entries.pane {
+                if x + width(e) > paneLimit { break }
+                x += canvas.put(e.shortLabel, x: x, y: r.y, ctx.style(.helpKey))
+                x += canvas.put(" " + e.description + "  ", x: x, y: r.y, ctx.style(.help))
+            }
         }
         x = r.maxX - globalW
         for e in global {
-            x += canvas.put(e.label, x: x, y: r.y, ctx.style(.helpKey))
+            x += canvas.put(e.shortLabel, x: x, y: r.y, ctx.style(.helpKey))
             x += canvas.put(" " + e.description + "  ", x: x, y: r.y, ctx.style(.help))
         }
     }

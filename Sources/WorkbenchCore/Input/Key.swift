@@ -64,10 +64,14 @@ public struct KeyBinding<Action>: @unchecked Sendable {
     public var description: String
     /// Whether the one-line help bar shows it (the overlay shows all).
     public var inHelpLine: Bool
+    /// A shorter key label for the help bar (default: `label`).
+    public var shortLabel: String
 
-    public init(_ keys: [Key], _ description: String, _ action: Action, label: String? = nil, inHelpLine: Bool = true) {
+    public init(_ keys: [Key], _ description: String, _ action: Action, label: String? = nil,
+                shortLabel: String? = nil, inHelpLine: Bool = true) {
         self.keys = keys
         self.label = label ?? keys.map(\.description).joined(separator: "/")
+        self.shortLabel = shortLabel ?? self.label
         self.action = action
         self.description = description
         self.inHelpLine = inHelpLine
@@ -81,16 +85,18 @@ public struct HelpEntry: Hashable, Sendable {
     public var label: String
     public var description: String
     public var inHelpLine: Bool
+    public var shortLabel: String
 
-    public init(label: String, description: String, inHelpLine: Bool = true) {
+    public init(label: String, description: String, inHelpLine: Bool = true, shortLabel: String? = nil) {
         self.label = label
         self.description = description
         self.inHelpLine = inHelpLine
+        self.shortLabel = shortLabel ?? label
     }
 }
 
 extension KeyBinding {
-    public var help: HelpEntry { HelpEntry(label: label, description: description, inHelpLine: inHelpLine) }
+    public var help: HelpEntry { HelpEntry(label: label, description: description, inHelpLine: inHelpLine, shortLabel: shortLabel) }
 }
 
 extension Array {

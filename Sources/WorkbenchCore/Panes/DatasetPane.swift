@@ -75,16 +75,16 @@ public struct DatasetPane: Sendable {
     public var selectedIndex: Int? { indices.isEmpty ? nil : indices[min(selected, indices.count - 1)] }
 
     public static let bindings: [KeyBinding<Action>] = [
+        KeyBinding([.char("f")], "filter", .nextFilter),
+        KeyBinding([.char("t")], "split", .toggleSplit),
+        KeyBinding([.char("a")], "augment", .toggleAugment),
+        KeyBinding([.char("v")], "view", .nextView),
+        KeyBinding([.enter, .char(" ")], "enlarge", .toggleEnlarge, label: "Enter"),
         KeyBinding([.left, .right, .up, .down], "move", .move(dx: 0, dy: 0), label: "←↑↓→"),
         KeyBinding([.pageUp, .pageDown], "page", .page(0), label: "PgUp/PgDn", inHelpLine: false),
         KeyBinding([.home, .end], "first/last", .home, label: "Home/End", inHelpLine: false),
-        KeyBinding([.enter, .char(" ")], "enlarge", .toggleEnlarge, label: "Enter"),
-        KeyBinding([.char("f")], "filter", .nextFilter),
         KeyBinding([.char("F")], "previous class filter", .previousFilter, inHelpLine: false),
-        KeyBinding([.char("t")], "split", .toggleSplit),
-        KeyBinding([.char("a")], "augment", .toggleAugment),
         KeyBinding([.char("r")], "new augmentation draw", .reroll, inHelpLine: false),
-        KeyBinding([.char("v")], "view", .nextView),
     ]
 
     /// Maps a key to an action (arrows and paging carry their direction).
@@ -199,10 +199,11 @@ public struct DatasetPane: Sendable {
         var x = inner.x
         for v in View.allCases {
             let style = v == view ? ctx.style(focused ? .selected : .selectedUnfocused) : ctx.style(.dim)
-            x += canvas.put(" " + v.rawValue + " ", x: x, y: inner.y, style, maxWidth: inner.maxX - x)
+            x += canvas.put(v.rawValue, x: x, y: inner.y, style, maxWidth: inner.maxX - x)
+            x += 1
         }
         let flags = (augmentPreview ? "augmented" : "original")
-        if inner.maxX - x > TextWidth.of(flags) + 2 {
+        if inner.maxX - x > TextWidth.of(flags) {
             canvas.putRight(flags, maxX: inner.maxX, y: inner.y, ctx.style(augmentPreview ? .warning : .dim))
         }
         let body = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
@@ -252,27 +253,29 @@ public struct DatasetPane: Sendable {
     }
 
     func renderEnlarged(_ canvas: inout Canvas, _ body: Rect, dataset: DatasetSource, ctx: RenderContext) {
-        guard let idx = selectedIndex else { return }
+        guard let idx = selectedIndex, body.width > 4, body.height > 1 else { return }
         let img = image(dataset, idx)
-        let infoW = 22
-        var scale = 4
-        while scale > 1 && (img.width * scale / 2 > body.width - (body.width > 60 ? infoW : 0) || img.height * scale / 4 > body.height) { scale -= 1 }
-        var cols = img.width * scale / 2, rows = img.height * scale / 4
-        if scale == 1 {
-            cols = min(img.width, body.width)
-            rows = min(img.height / 2, body.height)
-        }
-        ImageView.draw(&canvas, img, x: body.x, y: body.y, columns: cols, rows: rows)
         let l = dataset.label(split, idx)
         let name = l < dataset.classNames.count ? dataset.classNames[l] : "#\(l)"
         let lines = ["#\(idx)  \(name) (\(l))", "\(split.rawValue) split", "\(img.width)×\(img.height) px",
                      augmentPreview ? "after training transforms" : "as stored"]
-        let infoX = body.x + cols + 2
-        if infoX + 10 <= body.maxX {
+        let infoW = min(24, lines.map { TextWidth.of($0) }.max() ?? 0)
+        // Scale so the image keeps its shape (a cell is one pixel wide and two tall); whole
+        // multiples of the pixel grid when it is at least full size.
+        var f = min(4, min(Double(body.width - infoW - 2) / Double(img.width), 2 * Double(body.height) / Double(img.height)))
+        var infoBeside = true
+        if f < 0.5 {
+            infoBeside = false
+            f = min(4, min(Double(body.width) / Double(img.width), 2 * Double(body.height - 1) / Double(img.height)))
+        }
+        if f >= 1 { f = f.rounded(.down) }
+        let cols = max(1, Int(Double(img.width) * f)), rows = max(1, Int(Double(img.height) * f / 2))
+        ImageView.draw(&canvas, img, x: body.x, y: body.y, columns: cols, rows: rows)
+        if infoBeside {
             for (i, line) in lines.enumerated() where i < body.height {
-                canvas.put(line, x: infoX, y: body.y + i, ctx.style(i == 0 ? .title : .dim))
+                canvas.put(line, x: body.x + cols + 2, y: body.y + i, ctx.style(i == 0 ? .title : .dim))
             }
-        } else if rows < body.height {
+        } else {
             canvas.put(lines[0], x: body.x, y: body.y + rows, ctx.style(.title))
         }
     }

@@ -88,9 +88,10 @@ public struct HyperparameterPane: Sendable {
                        runActive: Bool, pending: Set<HyperparameterField>, ctx: RenderContext) {
         guard !inner.isEmpty else { return }
         let fields = HyperparameterField.allCases
-        let hasMessage = message != nil
-        let footerRows = (hasMessage ? 1 : 0) + (inner.height >= fields.count + 3 ? 1 : 0)
-        let visible = max(1, inner.height - footerRows)
+        let messageLines = messageLines(width: inner.width)
+        let hint = inner.height >= fields.count + messageLines.count + 1
+        let visible = visibleRows(inner: inner)
+        let offset = Scroll.offset(selected: selected, current: self.offset, visible: visible, count: fields.count)
         let nameW = min(17, max(8, inner.width / 2 - 2))
         let tagW = inner.width >= 34 ? 10 : 0
         let valueW = max(4, inner.width - nameW - tagW - 2)
@@ -121,19 +122,27 @@ public struct HyperparameterPane: Sendable {
             }
         }
         var fy = inner.y + min(visible, fields.count)
-        if let m = message, fy < inner.maxY {
-            canvas.put(m, x: inner.x, y: fy, ctx.style(messageIsError ? .error : .ok), maxWidth: inner.width)
+        for line in messageLines where fy < inner.maxY {
+            canvas.put(line, x: inner.x, y: fy, ctx.style(messageIsError ? .error : .ok), maxWidth: inner.width)
             fy += 1
         }
-        if footerRows > (hasMessage ? 1 : 0), fy < inner.maxY {
-            let hint = isEditing ? "Enter apply · Esc keep old value" : "next step: changes a running training"
-            canvas.put(hint, x: inner.x, y: inner.maxY - 1, ctx.style(.dim), maxWidth: inner.width)
+        if hint, fy < inner.maxY {
+            let text = isEditing ? "Enter apply · Esc keep old value" : "next step: changes a running training"
+            canvas.put(text, x: inner.x, y: inner.maxY - 1, ctx.style(.dim), maxWidth: inner.width)
         }
+    }
+
+    func messageLines(width: Int) -> [String] {
+        guard let m = message else { return [] }
+        return Array(wrap(m, width: width).prefix(2))
     }
 
     /// Rows available for the field list.
     public func visibleRows(inner: Rect) -> Int {
-        let footer = (message != nil ? 1 : 0) + (inner.height >= HyperparameterField.allCases.count + 3 ? 1 : 0)
-        return max(1, inner.height - footer)
+        let n = HyperparameterField.allCases.count
+        let msg = messageLines(width: inner.width).count
+        let hint = inner.height >= n + msg + 1 ? 1 : 0
+        return max(1, inner.height - msg - hint)
     }
+
 }

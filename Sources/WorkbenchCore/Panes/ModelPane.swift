@@ -13,11 +13,11 @@ public struct ModelPane: Sendable {
 
     public static let bindings: [KeyBinding<Action>] = [
         KeyBinding([.up, .down], "select", .down, label: "↑↓"),
-        KeyBinding([.right, .left], "expand/collapse", .expand, label: "→←"),
-        KeyBinding([.enter, .char(" ")], "toggle", .toggle, label: "Enter", inHelpLine: false),
+        KeyBinding([.char("o")], "other model", .chooseModel),
+        KeyBinding([.right, .left], "open/close", .expand, label: "→←"),
         KeyBinding([.char("e")], "expand all", .expandAll),
         KeyBinding([.char("c")], "collapse all", .collapseAll, inHelpLine: false),
-        KeyBinding([.char("o")], "other model", .chooseModel),
+        KeyBinding([.enter, .char(" ")], "toggle", .toggle, label: "Enter", inHelpLine: false),
         KeyBinding([.pageUp, .pageDown], "page", .pageDown, label: "PgUp/PgDn", inHelpLine: false),
     ]
 
@@ -46,6 +46,8 @@ public struct ModelPane: Sendable {
         }
         selected = 0
         offset = 0
+        // Select the failing layer so it is in view.
+        if let f = d.failure, let i = rows(d).firstIndex(where: { $0.path == f.layerPath }) { selected = i }
     }
 
     /// The visible rows for the current expansion.
@@ -132,7 +134,9 @@ public struct ModelPane: Sendable {
         let treeRect = Rect(x: inner.x, y: inner.y, width: inner.width, height: inner.height - footer)
         let shapeW = min(14, max(8, inner.width / 4))
         let paramW = 7
-        TreeView.draw(&canvas, treeRect, rows: rows(d), selected: selected, offset: offset,
+        let rs = rows(d)
+        let off = Scroll.offset(selected: selected, current: offset, visible: treeRect.height - 1, count: rs.count)
+        TreeView.draw(&canvas, treeRect, rows: rs, selected: selected, offset: off,
                       header: ["layer", "output", "params"],
                       columnWidths: [shapeW, paramW], focused: focused, ctx: ctx)
         guard footer > 0 else { return }

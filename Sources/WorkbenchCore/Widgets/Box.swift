@@ -63,14 +63,13 @@ public enum Format {
         return String(format: "%.0e", v)
     }
 
-    /// A loss or metric value with 4 significant digits: "2.3026", "0.04512".
+    /// A loss or metric value with 4 decimals: "2.3026", "0.0451" (tiny values in e-notation).
     public static func metric(_ v: Double) -> String {
         if v.isNaN { return "nan" }
         if v.isInfinite { return v > 0 ? "inf" : "-inf" }
         let a = abs(v)
         if a >= 1000 { return String(format: "%.0f", v) }
-        if a >= 1 || a == 0 { return String(format: "%.4f", v) }
-        if a >= 0.0001 { return String(format: "%.5f", v) }
+        if a >= 0.001 || a == 0 { return String(format: "%.4f", v) }
         return String(format: "%.3e", v)
     }
 

@@ -1,0 +1,585 @@
+import Foundation
+import XCTest
+@testable import WorkbenchCore
+
+/// Pane rendering and behaviour, driven by keys and engine events, checked on the canvas.
+final class AppTests: XCTestCase {
+    // MARK: Launch and layout
+
+    func testLaunchAt80x24ShowsEveryPaneStatusAndHelp() {
+        let (app, _) = makeApp()
+        let c = app.draw()
+        XCTAssertShows(c, "1 Dataset: shapes")
+        XCTAssertShows(c, "2 Model")
+        XCTAssertShows(c, "3 Charts")
+        XCTAssertShows(c, "4 Hyperparameters")
+        XCTAssertShows(c, "LeNet5 · 62,006 params")
+        XCTAssertShows(c, "conv1: Conv2d")
+        XCTAssertShows(c, "6×28×28")
+        XCTAssertShows(c, "learning rate")
+        XCTAssertShows(c, "start a run (s)")
+        XCTAssertEqual(c.find("● IDLE")?.y, 22)
+        XCTAssertTrue(c.row(23).contains("q quit"), c.row(23))
+        XCTAssertTrue(c.row(23).contains("f filter"), c.row(23))
+        // Three 12×6 thumbnails with their class labels.
+        XCTAssertEqual(c.row(2).filter { $0 == "▀" }.count, 36)
+        XCTAssertShows(c, "▸" + SyntheticShapesDataset.classes[SyntheticShapesDataset().label(.train, 0)])
+    }
+
+    func testLaunchAt200x50UsesTheSpace() {
+        let (app, _) = makeApp(width: 200, height: 50)
+        let c = app.draw()
+        XCTAssertShows(c, "fc3: Linear")
+        XCTAssertShows(c, "input 3×32×32 · total 62,006 params")
+        XCTAssertShows(c, "epoch metrics appear after the first epoch")
+        // 4×4 thumbnails of 16×8.
+        XCTAssertEqual(c.row(2).filter { $0 == "▀" }.count, 64)
+        XCTAssertTrue(c.row(48).contains("● IDLE"))
+    }
+
+    func testBelowMinimumSizeSaysSoInsteadOfDrawing() {
+        let (app, _) = makeApp(width: 50, height: 15)
+        let c = app.draw()
+        XCTAssertShows(c, "Terminal too small: 50×15.")
+        XCTAssertShows(c, "at least 60×18")
+        XCTAssertNotShows(c, "Dataset")
+        app.press(.char("s"))
+        XCTAssertFalse(app.shouldQuit)
+        app.press(.char("q"))
+        XCTAssertTrue(app.shouldQuit)
+    }
+
+    func testResizeRelaysOut() {
+        let (app, _) = makeApp()
+        XCTAssertEqual(app.draw().find("2 Model")?.y, 11)
+        app.resize(width: 120, height: 40)
+        let c = app.draw()
+        XCTAssertEqual(c.width, 120)
+        XCTAssertEqual(c.find("2 Model")?.y, 19)
+        XCTAssertEqual(c.find("● IDLE")?.y, 38)
+    }
+
+    // MARK: Focus
+
+    func testFocusByTabNumberAndMouse() {
+        let (app, _) = makeApp()
+        XCTAssertEqual(app.focus, .dataset)
+        app.press(.tab)
+        XCTAssertEqual(app.focus, .model)
+        app.press(.backTab, .backTab)
+        XCTAssertEqual(app.focus, .hyperparameters)
+        app.press(.char("3"))
+        XCTAssertEqual(app.focus, .charts)
+        app.press(.mouse(MouseEvent(x: 5, y: 15, kind: .press)))
+        XCTAssertEqual(app.focus, .model)
+        // The focused pane's border takes the theme's focus colour.
+        let c = app.draw()
+        XCTAssertEqual(c[0, 11].style.fg, app.ctx.theme[.focusBorder])
+        XCTAssertEqual(c[0, 0].style.fg, app.ctx.theme[.divLine])
+        XCTAssertTrue(c.row(23).contains("o other model"), c.row(23))
+    }
+
+    func testZoomTogglesFocusedPane() {
+        let (app, _) = makeApp()
+        app.press(.char("2"), .char("z"))
+        let c = app.draw()
+        XCTAssertShows(c, "2 Model (zoomed, z restores)")
+        XCTAssertNotShows(c, "3 Charts")
+        XCTAssertShows(c, "fc3: Linear")
+        app.press(.char("z"))
+        XCTAssertShows(app.draw(), "3 Charts")
+    }
+
+    // MARK: Dataset browser
+
+    func testArrowKeysPagingAndEnlargedView() {
+        let (app, _) = makeApp()
+        let ds = SyntheticShapesDataset()
+        XCTAssertShows(app.draw(), "train 1/5000")
+        app.press(.right, .right)
+        XCTAssertShows(app.draw(), "train 3/5000")
+        app.press(.down)  // 3 per row at 80×24
+        XCTAssertShows(app.draw(), "train 6/5000")
+        app.press(.pageDown)
+        XCTAssertShows(app.draw(), "train 9/5000")
+        app.press(.end)
+        XCTAssertShows(app.draw(), "train 5000/5000")
+        app.press(.home, .right, .enter)
+        let c = app.draw()
+        let l = ds.label(.train, 1)
+        XCTAssertShows(c, "#1  \(SyntheticShapesDataset.classes[l]) (\(l))")
+        // The enlarged image keeps its shape: 16 columns × 8 rows in the 38×8 body here.
+        XCTAssertEqual(c.row(2).filter { $0 == "▀" }.count, 16)
+        XCTAssertEqual(c.row(9).filter { $0 == "▀" }.count, 16)
+        // Larger panes show it at 2× (64 columns).
+        app.resize(width: 200, height: 50)
+        XCTAssertEqual(app.draw().row(2).filter { $0 == "▀" }.count, 64)
+        app.resize(width: 80, height: 24)
+        app.press(.enter)
+        XCTAssertEqual(app.draw().row(2).filter { $0 == "▀" }.count, 36)
+    }
+
+    func testClassFilterAndSplit() {
+        let (app, _) = makeApp()
+        app.press(.char("f"))
+        var c = app.draw()
+        XCTAssertShows(c, "train · circle 1/500")
+        XCTAssertTrue(app.datasetPane.indices.allSatisfy { SyntheticShapesDataset().label(.train, $0) == 0 })
+        XCTAssertNotShows(c, "square")
+        app.press(.char("F"), .char("F"))
+        XCTAssertShows(app.draw(), "train · dots 1/500")
+        app.press(.char("f"))
+        XCTAssertShows(app.draw(), "train 1/5000")
+        app.press(.char("t"))
+        c = app.draw()
+        XCTAssertShows(c, "test 1/1000")
+    }
+
+    func testClassHistogramAndAccuracyAfterEvaluation() {
+        let (app, backend) = makeApp(width: 120, height: 40)
+        app.press(.char("v"))
+        var c = app.draw()
+        XCTAssertShows(c, "circle")
+        XCTAssertShows(c, "500")
+        XCTAssertNotShows(c, "accuracy")
+        // An evaluation: class 0 all right, class 1 half right.
+        var m = [[Int]](repeating: [Int](repeating: 0, count: 10), count: 10)
+        m[0][0] = 10
+        m[1][1] = 5
+        m[1][2] = 5
+        backend.last.pending = [.evaluated(EvaluationResult(confusion: m))]
+        app.tick()
+        c = app.draw()
+        XCTAssertShows(c, "count  accuracy")
+        XCTAssertShows(c, "500  100%")
+        XCTAssertShows(c, "500   50%")
+        app.press(.char("v"))
+        c = app.draw()
+        XCTAssertShows(c, "t\\p")
+        XCTAssertShows(c, "10")
+    }
+
+    func testAugmentationPreviewChangesTheImages() {
+        let (app, _) = makeApp()
+        let before = app.draw()
+        app.press(.char("a"))
+        let after = app.draw()
+        XCTAssertShows(after, "augmented")
+        let region = Rect(x: 1, y: 2, width: 38, height: 6)
+        var differ = 0
+        for y in region.y..<region.maxY { for x in region.x..<region.maxX where before[x, y] != after[x, y] { differ += 1 } }
+        XCTAssertGreaterThan(differ, 20)
+        app.press(.char("a"))
+        XCTAssertEqual(app.draw().cells, before.cells)
+    }
+
+    func testImagesUseDatasetColoursAndAsciiInMonochrome() {
+        let (app, _) = makeApp(colorMode: .palette256)
+        let ds = SyntheticShapesDataset()
+        let c = app.draw()
+        let grid = DatasetPane.grid(for: Rect(x: 1, y: 1, width: 38, height: 9))
+        let thumb = ds.image(.train, 0).resized(width: 12, height: 12)
+        let cell = c[grid.origin.x, grid.origin.y]
+        XCTAssertEqual(cell.char, "▀")
+        XCTAssertEqual(cell.style.fg, .rgb(thumb.pixel(0, 0)))
+        XCTAssertEqual(cell.style.bg, .rgb(thumb.pixel(0, 1)))
+
+        let (mono, _) = makeApp(colorMode: .monochrome)
+        let m = mono.draw()
+        XCTAssertFalse(m.cells.contains { $0.style.fg != .terminalDefault || $0.style.bg != .terminalDefault })
+        XCTAssertFalse(m.cells.contains { $0.char == "▀" })
+        XCTAssertTrue(ImageView.asciiRamp.contains(m[grid.origin.x, grid.origin.y].char))
+        // The selected thumbnail label is shown reversed.
+        XCTAssertEqual(m[grid.origin.x, grid.origin.y + 6].style.attrs, .reverse)
+    }
+
+    // MARK: Model pane
+
+    func testModelTreeExpandCollapseAndChooseAnother() {
+        let (app, backend) = makeApp(width: 120, height: 40)
+        app.press(.char("2"))
+        app.press(.left)  // collapse the root
+        var c = app.draw()
+        XCTAssertShows(c, "▸ LeNet5")
+        XCTAssertNotShows(c, "conv1")
+        app.press(.right, .down)
+        XCTAssertShows(app.draw(), "conv1: Conv2d")
+        app.press(.char("o"))
+        c = app.draw()
+        XCTAssertShows(c, "▸ LeNet5")
+        XCTAssertEqual(app.overlayName, "chooser")
+        app.press(.down, .enter)
+        XCTAssertEqual(app.modelName, "MLP")
+        XCTAssertEqual(backend.sessions.count, 2)
+        XCTAssertTrue(backend.sessions[0].closed)
+        c = app.draw()
+        XCTAssertShows(c, "MLP · 1,707,274 params")
+        XCTAssertShows(c, "▾ layers: Sequential")
+        app.press(.char("e"))
+        XCTAssertShows(app.draw(), "0: Linear")
+    }
+
+    func testModelThatDoesNotFitShowsFailingLayerAndCannotStart() {
+        let (app, backend) = makeApp(width: 120, height: 40, options: AppOptions(model: "alexnet"))
+        XCTAssertEqual(app.modelName, "AlexNet")
+        var c = app.draw()
+        XCTAssertShows(c, "12: MaxPool2d")
+        XCTAssertShows(c, "✗ features.12: max_pool2d: input [1, 256, 1, 1] is smaller")
+        XCTAssertShows(c, "than kernel 3×3")
+        XCTAssertShows(c, "cannot train")
+        // The failing layer is selected (in view) and the explanation is in the error colour.
+        XCTAssertEqual(app.modelPane.rows(app.modelDescription!)[app.modelPane.selected].path, "features.12")
+        let mark = c.find("✗ features.12")
+        XCTAssertEqual(c[mark?.x ?? 0, mark?.y ?? 0].style, app.ctx.style(.error))
+        XCTAssertTrue(backend.sessions.isEmpty)
+        app.press(.char("s"))
+        c = app.draw()
+        XCTAssertEqual(app.overlayName, "message")
+        XCTAssertShows(c, "Cannot start")
+        XCTAssertShows(c, "does not fit the input [3, 32, 32]")
+    }
+
+    func testUnknownModelOptionWarnsAndUsesLeNet() {
+        let (app, _) = makeApp(options: AppOptions(model: "Nope"))
+        XCTAssertEqual(app.modelName, "LeNet5")
+        let c = app.draw()
+        XCTAssertShows(c, "--model Nope: unknown model")
+        app.press(.enter)
+        XCTAssertNil(app.overlayName)
+    }
+
+    // MARK: Training, charts and status
+
+    func startRun(_ app: App, _ backend: RecordingBackend, steps: Int = 3) {
+        app.press(.char("s"))
+        let s = backend.last
+        s.pending = [.runStarted(RunPlan(epochs: 2, stepsPerEpoch: 10, trainExamples: 640, validationExamples: 64, batchSize: 64)),
+                     .stateChanged(.running)]
+        s.pending += (1...steps).map { step($0, loss: 2.0 / Double($0)) }
+        app.tick()
+    }
+
+    func testStartSendsSettingsAndStatusBarFollowsSteps() {
+        let (app, backend) = makeApp()
+        startRun(app, backend)
+        XCTAssertEqual(backend.last.commands, [.start(Hyperparameters())])
+        let c = app.draw()
+        let status = c.row(22)
+        for part in ["● RUNNING", "epoch 1/2", "step 3/20", "1,000 img/s", "ETA 00:01", "loss 0.6667"] {
+            XCTAssertTrue(status.contains(part), "\(part) not in \(status)")
+        }
+        XCTAssertShows(c, "loss ")
+        XCTAssertTrue(c.text.unicodeScalars.contains { $0.value >= 0x2801 && $0.value <= 0x28ff }, "no braille dots")
+        XCTAssertTrue(c.row(23).contains("p pause"), c.row(23))
+    }
+
+    func testEpochChartAndLegendAfterEpochs() {
+        let (app, backend) = makeApp(width: 200, height: 50)
+        startRun(app, backend, steps: 10)
+        backend.last.pending = [.epochEnded(EpochMetrics(epoch: 1, trainLoss: 1.5, valLoss: 1.25, valAccuracy: 0.625)),
+                                .epochEnded(EpochMetrics(epoch: 2, trainLoss: 1.0, valLoss: 1.125, valAccuracy: 0.75))]
+        app.tick()
+        let c = app.draw()
+        XCTAssertShows(c, "train 1.0000")
+        XCTAssertShows(c, "val 1.1250")
+        XCTAssertShows(c, "acc 75.0%")
+        XCTAssertShows(c, "100%")
+        XCTAssertShows(c, "epoch")
+    }
+
+    func testChartKeysToggleLogSmoothingAndSeries() {
+        let (app, backend) = makeApp()
+        startRun(app, backend)
+        app.press(.char("3"), .char("l"), .char("+"))
+        var c = app.draw()
+        XCTAssertShows(c, "smoothing 0.70 · log")
+        app.press(.char("-"), .char("-"))
+        XCTAssertShows(app.draw(), "smoothing 0.50")
+        app.press(.char("a"))
+        c = app.draw()
+        XCTAssertShows(c, "○ loss")
+        XCTAssertShows(c, "series hidden")
+    }
+
+    func testLearningRateChangeMidRunIsSentAndMarked() {
+        let (app, backend) = makeApp()
+        startRun(app, backend)
+        app.press(.char("4"), .enter, .ctrl("u"))
+        app.type("0.05")
+        app.press(.enter)
+        XCTAssertEqual(backend.last.commands.last, .set(.learningRate(0.05)))
+        var c = app.draw()
+        XCTAssertShows(c, "learning rate → 0.05 at the next step")
+        backend.last.pending = [.hyperparameterApplied(.learningRate(0.05), step: 4), step(4, loss: 0.4, lr: 0.05), step(5, loss: 0.3, lr: 0.05)]
+        app.tick()
+        c = app.draw()
+        XCTAssertShows(c, "lr=0.05")
+        XCTAssertShows(c, "learning rate    0.05")
+        XCTAssertEqual(app.history.changes.first?.step, 4)
+    }
+
+    func testBadValueIsRejectedInlineAndOldValueKept() {
+        let (app, backend) = makeApp(width: 120, height: 40)
+        app.press(.char("4"), .enter, .ctrl("u"))
+        app.type("fast")
+        app.press(.enter)
+        var c = app.draw()
+        XCTAssertShows(c, "learning rate must be a number, got \"fast\"")
+        XCTAssertTrue(app.hyperPane.isEditing, "the editor stays open to fix the value")
+        app.press(.ctrl("u"))
+        app.type("-1")
+        app.press(.enter)
+        XCTAssertShows(app.draw(), "learning rate must be > 0")
+        app.press(.escape)
+        c = app.draw()
+        XCTAssertFalse(app.hyperPane.isEditing)
+        XCTAssertEqual(app.hyper.learningRate, 0.01)
+        XCTAssertShows(c, "learning rate unchanged: 0.01")
+        // Batch size: whole numbers only.
+        app.press(.down, .down, .down, .down, .enter, .ctrl("u"))
+        app.type("12.5")
+        app.press(.enter)
+        XCTAssertShows(app.draw(), "batch size must be a whole number")
+        XCTAssertEqual(app.hyper.batchSize, 64)
+        XCTAssertTrue(backend.last.commands.isEmpty)
+    }
+
+    func testNextRunFieldsAreMarkedPendingAndChoicesCycle() {
+        let (app, backend) = makeApp(width: 120, height: 40)
+        startRun(app, backend)
+        app.press(.char("4"))
+        for _ in 0..<4 { app.press(.down) }
+        app.press(.enter, .ctrl("u"))
+        app.type("128")
+        app.press(.enter)
+        var c = app.draw()
+        XCTAssertShows(c, "batch size → 128 on the next run")
+        XCTAssertShows(c, "*next run")
+        XCTAssertEqual(app.pendingNextRun, [.batchSize])
+        XCTAssertEqual(backend.last.commands, [.start(Hyperparameters())])
+        // Optimizer cycles with → and wraps with ←.
+        app.press(.up, .right)
+        XCTAssertEqual(app.hyper.optimizer, .adam)
+        app.press(.left, .left)
+        XCTAssertEqual(app.hyper.optimizer, .rmsprop)
+        c = app.draw()
+        XCTAssertShows(c, "RMSprop")
+    }
+
+    func testPauseResumeStopAndNewRun() {
+        let (app, backend) = makeApp()
+        startRun(app, backend)
+        app.press(.char("p"))
+        XCTAssertEqual(backend.last.commands.last, .pause)
+        backend.last.pending = [.stateChanged(.paused)]
+        app.tick()
+        XCTAssertShows(app.draw(), "● PAUSED")
+        XCTAssertTrue(app.draw().row(23).contains("s start"))
+        app.press(.char("p"))
+        XCTAssertEqual(backend.last.commands.last, .resume)
+        app.press(.char("x"))
+        XCTAssertEqual(backend.last.commands.last, .stop)
+        backend.last.pending = [.stateChanged(.stopped)]
+        app.tick()
+        app.press(.char("n"))
+        XCTAssertEqual(backend.last.commands.last, .reset(seed: 0))
+        XCTAssertTrue(app.history.steps.isEmpty)
+        XCTAssertShows(app.draw(), "● IDLE")
+    }
+
+    func testFailedStepPausesWithMessage() {
+        let (app, backend) = makeApp()
+        startRun(app, backend)
+        backend.last.pending = [.stateChanged(.failed("step 4: loss is nan; lower the learning rate and resume"))]
+        app.tick()
+        let c = app.draw()
+        XCTAssertShows(c, "Training paused")
+        XCTAssertShows(c, "loss is nan")
+        XCTAssertShows(c, "● FAILED")
+    }
+
+    // MARK: Quit
+
+    func testQuitIsConfirmedWhileTraining() {
+        let (app, backend) = makeApp()
+        startRun(app, backend)
+        app.press(.char("q"))
+        XCTAssertShows(app.draw(), "A run is in progress. Stop it and quit?")
+        app.press(.char("n"))
+        XCTAssertFalse(app.shouldQuit)
+        XCTAssertNil(app.overlayName)
+        app.press(.char("q"), .char("y"))
+        XCTAssertTrue(app.shouldQuit)
+        XCTAssertTrue(backend.last.closed)
+    }
+
+    func testQuitWhenIdleAndCtrlCAlways() {
+        let (a, _) = makeApp()
+        a.press(.char("q"))
+        XCTAssertTrue(a.shouldQuit)
+        let (b, backend) = makeApp()
+        startRun(b, backend)
+        b.press(.ctrl("c"))
+        XCTAssertTrue(b.shouldQuit)
+        XCTAssertTrue(backend.last.closed)
+    }
+
+    // MARK: Help, menu and files
+
+    func testHelpOverlayIsGeneratedFromBindings() {
+        let (app, _) = makeApp(width: 100, height: 50)
+        app.press(.char("?"))
+        let c = app.draw()
+        XCTAssertShows(c, "Help — keys")
+        for b in DatasetPane.bindings { XCTAssertShows(c, b.description) }
+        XCTAssertShows(c, "4 Hyperparameters")
+        XCTAssertShows(c, "cancel (keep old value)")
+        app.press(.char("x"))
+        XCTAssertNil(app.overlayName)
+    }
+
+    func testHelpLineFollowsFocus() {
+        let (app, _) = makeApp(width: 120, height: 30)
+        XCTAssertTrue(app.draw().row(29).contains("t split"))
+        app.press(.char("3"))
+        let line = app.draw().row(29)
+        XCTAssertTrue(line.contains("l log"), line)
+        XCTAssertTrue(line.contains("? help"), line)
+        XCTAssertFalse(line.contains("t split"), line)
+    }
+
+    func testMenuSaveModelPromptSendsCommand() {
+        let (app, backend) = makeApp(width: 100, height: 40)
+        app.press(.function(2))
+        var c = app.draw()
+        for item in ["New run", "Save model…", "Load model…", "Save checkpoint…", "Resume from checkpoint…",
+                     "Export metrics (CSV)…", "Embedded default", "CIFAR-10 from path…", "Download CIFAR-10…", "Theme…"] {
+            XCTAssertShows(c, item)
+        }
+        app.press(.char("w"))
+        c = app.draw()
+        XCTAssertShows(c, "Save model (safetensors)")
+        XCTAssertShows(c, "runs/LeNet5.safetensors")
+        app.press(.backspace)
+        app.type("x")
+        app.press(.enter)
+        XCTAssertEqual(backend.last.commands.last, .save(.saveModel, path: "runs/LeNet5.safetensorx"))
+        XCTAssertNil(app.overlayName)
+        backend.last.pending = [.fileFinished(.saveModel, path: "runs/LeNet5.safetensorx", error: nil)]
+        app.tick()
+        XCTAssertShows(app.draw(), "saved model to runs/LeNet5.safetensorx")
+    }
+
+    func testLoadMissingFileIsRejectedInThePrompt() {
+        let (app, backend) = makeApp()
+        app.press(.char("L"), .ctrl("u"))
+        app.type("/nonexistent/m.safetensors")
+        app.press(.enter)
+        XCTAssertEqual(app.overlayName, "prompt")
+        XCTAssertShows(app.draw(), "/nonexistent/m.safetensors: no such file")
+        XCTAssertTrue(backend.last.commands.isEmpty)
+        app.press(.escape)
+        XCTAssertNil(app.overlayName)
+    }
+
+    func testFailedLoadShowsMessageAndModelIsUnchanged() {
+        let (app, backend) = makeApp()
+        backend.last.pending = [.fileFinished(.loadModel, path: "x.safetensors", error: "x.safetensors does not match the model: missing key \"fc.bias\"")]
+        app.tick()
+        let c = app.draw()
+        XCTAssertShows(c, "Could not load model")
+        XCTAssertShows(c, "missing key \"fc.bias\"")
+        XCTAssertShows(c, "The current model is unchanged.")
+    }
+
+    func testExportMetricsWritesCSV() throws {
+        let (app, backend) = makeApp()
+        startRun(app, backend, steps: 2)
+        backend.last.pending = [.epochEnded(EpochMetrics(epoch: 1, trainLoss: 1.5, valLoss: 1.25, valAccuracy: 0.5))]
+        app.tick()
+        let path = NSTemporaryDirectory() + "wb-metrics-\(getpid()).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        app.press(.char("m"), .char("v"), .ctrl("u"))
+        app.type(path)
+        app.press(.enter)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        XCTAssertEqual(text, """
+            kind,epoch,step,loss,val_loss,val_accuracy,learning_rate
+            step,1,1,2.0,,,0.01
+            step,1,2,1.0,,,0.01
+            epoch,1,10,1.5,1.25,0.5,
+
+            """)
+        XCTAssertShows(app.draw(), "exported 2 steps, 1 epochs")
+    }
+
+    func testOpenMissingCIFARFolderShowsError() {
+        let (app, _) = makeApp()
+        app.press(.char("m"), .char("o"), .ctrl("u"))
+        app.type("/nonexistent/cifar")
+        app.press(.enter)
+        XCTAssertEqual(app.overlayName, "prompt")
+        XCTAssertShows(app.draw(), "no such file or folder")
+        XCTAssertEqual(app.dataset.name, "shapes")
+    }
+
+    func testThemeChooserPreviewsAppliesAndReverts() {
+        let (app, _) = makeApp(colorMode: .truecolor)
+        let light = ThemeLibrary(directories: [repoThemes]).load("light").theme
+        app.press(.char("T"))
+        XCTAssertEqual(app.overlayName, "chooser")
+        let names = app.services.themes.names
+        let target = names.firstIndex(of: "light") ?? 0
+        for _ in 0..<target { app.press(.down) }
+        XCTAssertEqual(app.ctx.theme.name, "light")  // preview
+        app.press(.escape)
+        XCTAssertEqual(app.ctx.theme.name, "default")
+        app.press(.char("T"))
+        for _ in 0..<target { app.press(.down) }
+        app.press(.enter)
+        XCTAssertEqual(app.ctx.theme.name, "light")
+        let c = app.draw()
+        let m = c.find("momentum")
+        XCTAssertEqual(c[m?.x ?? 0, m?.y ?? 0].style.bg, light[.mainBg])
+        XCTAssertEqual(c[0, 0].style.fg, light[.focusBorder])
+        XCTAssertShows(c, "theme: light")
+    }
+
+    func testBrokenThemeOptionWarnsAndUsesDefault() throws {
+        let dir = NSTemporaryDirectory() + "wb-themes-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "theme[main_bg]=\"not a colour\"\n".write(toFile: dir + "/broken.theme", atomically: true, encoding: .utf8)
+        let services = AppServices(datasets: DemoDatasetProvider(), catalog: DemoModelCatalog(), backend: RecordingBackend(),
+                                   themes: ThemeLibrary(directories: [dir]))
+        let app = App(services: services, options: AppOptions(theme: "broken"))
+        XCTAssertEqual(app.ctx.theme.colors, Theme.builtinDefault.colors)
+        let c = app.draw()
+        XCTAssertShows(c, "Warning")
+        XCTAssertShows(c, "theme broken: line 1")
+    }
+}
+
+extension AppTests {
+    func testBadValueMessageFitsAt80x24() {
+        let (app, _) = makeApp()
+        app.press(.char("4"), .enter, .ctrl("u"))
+        app.type("fast")
+        app.press(.enter)
+        let c = app.draw()
+        XCTAssertShows(c, "learning rate must be a number, got")
+        XCTAssertShows(c, "\"fast\" (kept 0.01)")
+        // The edited row stays visible above the message.
+        XCTAssertShows(c, "▸learning rate")
+    }
+
+    func testStatusBarDropsLeastImportantFieldsWhenNarrow() {
+        let (app, backend) = makeApp(width: 60, height: 20)
+        startRun(app, backend)
+        let status = app.draw().row(18)
+        XCTAssertTrue(status.contains("● RUNNING"), status)
+        XCTAssertTrue(status.contains("step 3/20"), status)
+        XCTAssertTrue(status.contains("loss 0.6667"), status)
+        XCTAssertFalse(status.contains("lr "), status)
+    }
+}
