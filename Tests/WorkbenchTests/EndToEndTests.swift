@@ -1,0 +1,191 @@
+import Foundation
+import XCTest
+
+/// Drives the real release binary in tmux (send-keys, capture-pane) and checks the screen.
+///
+/// Skips when tmux or `.build/release/workbench` is missing; `make test` installs tmux and
+/// builds the release binary first. Uses its own tmux socket and kills that server at the end.
+final class EndToEndTests: XCTestCase {
+    static let repo: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    final class Tmux {
+        let socket: String
+        let tmux: String
+        let session = "e2e"
+
+        init(tmux: String, socket: String) {
+            self.tmux = tmux
+            self.socket = socket
+        }
+
+        @discardableResult
+        func run(_ args: [String]) -> String {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: tmux)
+            p.arguments = ["-L", socket, "-f", "/dev/null"] + args
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
+            do { try p.run() } catch { return "" }
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+
+        func keys(_ k: String...) { run(["send-keys", "-t", session] + k) }
+        func text(_ s: String) { run(["send-keys", "-t", session, "-l", s]) }
+        func screen(escapes: Bool = false) -> String {
+            run(["capture-pane", "-p", "-t", session] + (escapes ? ["-e"] : []))
+        }
+        func resize(_ w: Int, _ h: Int) { run(["resize-window", "-t", session, "-x", String(w), "-y", String(h)]) }
+        func kill() { run(["kill-server"]) }
+    }
+
+    static func findTmux() -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = "\(dir)/tmux"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    /// Waits until the screen satisfies `cond` (10 s at most); fails with the screen otherwise.
+    @discardableResult
+    func waitFor(_ t: Tmux, _ what: String, timeout: TimeInterval = 10, escapes: Bool = false,
+                 file: StaticString = #filePath, line: UInt = #line, _ cond: (String) -> Bool) -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var s = ""
+        while Date() < deadline {
+            s = t.screen(escapes: escapes)
+            if cond(s) { return s }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let path = NSTemporaryDirectory() + "workbench-e2e-screen.txt"
+        try? s.write(toFile: path, atomically: true, encoding: .utf8)
+        XCTFail("timed out waiting for \(what); last screen saved to \(path)", file: file, line: line)
+        return s
+    }
+
+    func waitFor(_ t: Tmux, shows text: String, timeout: TimeInterval = 10, file: StaticString = #filePath, line: UInt = #line) {
+        waitFor(t, "\"\(text)\"", timeout: timeout, file: file, line: line) { $0.contains(text) }
+    }
+
+    /// The step counter "step N/M" in the status bar.
+    func stepCount(_ screen: String) -> Int? {
+        guard let r = screen.range(of: #"step (\d+)/"#, options: .regularExpression) else { return nil }
+        return Int(screen[r].dropFirst(5).dropLast())
+    }
+
+    func testDrivesTheReleaseBinaryInTmux() throws {
+        guard let tmuxPath = Self.findTmux() else {
+            throw XCTSkip("tmux is not installed; `make test` installs it (apt-get install tmux)")
+        }
+        let binary = Self.repo + "/.build/release/workbench"
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw XCTSkip("no release binary at \(binary); `make test` builds it (swift build -c release) before the tests")
+        }
+        let work = NSTemporaryDirectory() + "workbench-e2e-\(getpid())"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let t = Tmux(tmux: tmuxPath, socket: "workbench-e2e-\(getpid())")
+        defer { t.kill() }
+        t.run(["new-session", "-d", "-s", t.session, "-x", "100", "-y", "30",
+               "env -u NO_COLOR -u COLORTERM TERM=tmux-256color PS1='$ ' bash --norc --noprofile"])
+        waitFor(t, "the shell prompt") { $0.contains("$") }
+        t.text("cd \(work) && WORKBENCH_DEMO_STEP_MS=25 \(binary); echo EXIT=$?")
+        t.keys("Enter")
+
+        // Launch: all panes on the embedded dataset with LeNet5.
+        waitFor(t, shows: "1 Dataset: shapes")
+        var s = t.screen()
+        for part in ["2 Model", "3 Charts", "4 Hyperparameters", "LeNet5 · 62,006 params", "● IDLE", "q quit"] {
+            XCTAssertTrue(s.contains(part), "launch screen lacks \(part)")
+        }
+
+        // Browse: move, filter by class, enlarge, augmentation preview, back to the grid.
+        t.keys("Right", "Right")
+        waitFor(t, shows: "train 3/5000")
+        t.keys("f")
+        waitFor(t, shows: "train · circle 1/500")
+        t.keys("F")
+        waitFor(t, shows: "train 1/5000")
+        t.keys("Enter")
+        waitFor(t, shows: "as stored")
+        t.keys("a")
+        waitFor(t, shows: "after training transforms")
+        t.keys("a", "Enter")
+        waitFor(t, "the grid again") { !$0.contains("as stored") && $0.contains("train 1/5000") }
+
+        // A long run: epochs 500 (a next-run setting), then start.
+        t.keys("4", "Down", "Down", "Down", "Down", "Down", "Enter", "C-u")
+        t.text("500")
+        t.keys("Enter")
+        waitFor(t, shows: "epochs → 500")
+        t.keys("s")
+        s = waitFor(t, "training steps") { ($0.contains("● RUNNING")) && (self.stepCount($0) ?? 0) >= 3 }
+        let firstStep = stepCount(s) ?? 0
+
+        // Change the learning rate mid-run: applied at the next step and marked on the chart.
+        t.keys("Up", "Up", "Up", "Up", "Up", "Enter", "C-u")
+        t.text("0.05")
+        t.keys("Enter")
+        waitFor(t, shows: "learning rate → 0.05 at the next step")
+        s = waitFor(t, "the lr marker on the chart") { $0.contains("lr=0.05") }
+        XCTAssertTrue(s.unicodeScalars.contains { $0.value > 0x2800 && $0.value <= 0x28ff }, "no braille chart")
+        s = waitFor(t, "the step counter to move") { (self.stepCount($0) ?? 0) > firstStep + 5 }
+
+        // Pause: the counter stops.
+        t.keys("p")
+        s = waitFor(t, "paused") { $0.contains("● PAUSED") }
+        let pausedAt = stepCount(s)
+        Thread.sleep(forTimeInterval: 0.4)
+        XCTAssertEqual(stepCount(t.screen()), pausedAt, "steps continued while paused")
+
+        // Save the model, then load it back (the prompts offer runs/LeNet5.safetensors).
+        t.keys("S")
+        waitFor(t, shows: "runs/LeNet5.safetensors")
+        t.keys("Enter")
+        waitFor(t, shows: "saved model to runs/LeNet5.safetensors")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: work + "/runs/LeNet5.safetensors"))
+        t.keys("L")
+        waitFor(t, shows: "Load model (safetensors)")
+        t.keys("Enter")
+        waitFor(t, shows: "loaded model from runs/LeNet5.safetensors")
+
+        // Switch theme at run time: the light theme's background (#fafafa → 256-colour 231).
+        XCTAssertFalse(t.screen(escapes: true).contains("48;5;231m"))
+        t.keys("T")
+        waitFor(t, shows: "light")
+        t.keys("Down", "Enter")
+        waitFor(t, shows: "theme: light")
+        waitFor(t, "light background", escapes: true) { $0.contains("48;5;231m") }
+
+        // Resize: re-layout at 80×24, a message below the minimum, back to large.
+        t.resize(80, 24)
+        waitFor(t, "80-column layout") { s in
+            let lines = s.split(separator: "\n", omittingEmptySubsequences: false)
+            return lines.count >= 24 && lines[0].hasPrefix("╭─ 1 Dataset") && lines[0].hasSuffix("╮") && lines[0].count == 80
+                && lines[22].contains("● PAUSED")
+        }
+        t.resize(50, 14)
+        waitFor(t, shows: "Terminal too small: 50×14.")
+        t.resize(120, 40)
+        waitFor(t, "120×40 layout") { $0.contains("2 Model") && $0.split(separator: "\n", omittingEmptySubsequences: false)[38].contains("● PAUSED") }
+
+        // Quit (confirmed because a run is in progress) and check the terminal is restored.
+        t.keys("q")
+        waitFor(t, shows: "Stop it and quit?")
+        t.keys("y")
+        waitFor(t, shows: "EXIT=0")
+        t.text("echo \"MODES: $(stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e icanon -e -echo -e -icanon | tr '\\n' ' ')\"")
+        t.keys("Enter")
+        s = waitFor(t, "stty output") { $0.split(separator: "\n").contains { $0.hasPrefix("MODES: ") } }
+        let modes = s.split(separator: "\n").first { $0.hasPrefix("MODES: ") }.map(String.init) ?? ""
+        XCTAssertEqual(modes.trimmingCharacters(in: .whitespaces), "MODES: icanon echo", "terminal modes not restored")
+        XCTAssertFalse(s.contains("1 Dataset"), "the full-screen UI is still on screen")
+    }
+}
