@@ -22,18 +22,27 @@ final class EndToEndTests: XCTestCase {
             self.socket = socket
         }
 
+        /// Runs a tmux command and returns its stdout. Spawned directly and reaped with
+        /// `waitpid`: the tmux server daemonises from the first command and must not inherit
+        /// anything the test waits on (a pipe, Foundation's child monitor).
         @discardableResult
         func run(_ args: [String]) -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: tmux)
-            p.arguments = ["-L", socket, "-f", "/dev/null"] + args
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
-            do { try p.run() } catch { return "" }
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            let outPath = NSTemporaryDirectory() + "workbench-e2e-tmux-\(getpid()).out"
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            let argv = [tmux, "-L", socket, "-f", "/dev/null"] + args
+            var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+            defer { for a in cargs { free(a) } }
+            var pid: pid_t = 0
+            guard posix_spawn(&pid, tmux, &actions, nil, &cargs, environ) == 0 else { return "" }
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            defer { unlink(outPath) }
+            return (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         }
 
         func keys(_ k: String...) { run(["send-keys", "-t", session] + k) }
