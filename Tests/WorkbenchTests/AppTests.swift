@@ -32,7 +32,7 @@ final class AppTests: XCTestCase {
         XCTAssertShows(c, "fc3: Linear")
         XCTAssertShows(c, "input 3×32×32 · total 62,006 params")
         XCTAssertShows(c, "epoch metrics appear after the first epoch")
-        // 4×4 thumbnails of 16×8.
+        // 4 thumbnails of 16×8 across (5 rows of them).
         XCTAssertEqual(c.row(2).filter { $0 == "▀" }.count, 64)
         XCTAssertTrue(c.row(48).contains("● IDLE"))
     }

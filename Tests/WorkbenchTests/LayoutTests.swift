@@ -48,9 +48,9 @@ final class LayoutTests: XCTestCase {
         // 80×24: the dataset pane's inner area is 38×9 → 12×6 thumbnails, 3 across.
         let small = DatasetPane.grid(for: Rect(x: 1, y: 1, width: 38, height: 9))
         XCTAssertEqual([small.thumbWidth, small.thumbHeight, small.columns, small.rows], [12, 6, 3, 1])
-        // 200×50: 82×46 → full-size 32×16 images don't reach 8, so 16×8, 4 across, 4 down.
+        // 200×50: 82×46 → full-size 32×16 images don't reach 8, so 16×8, 4 across, 5 down.
         let big = DatasetPane.grid(for: Rect(x: 1, y: 1, width: 82, height: 46))
-        XCTAssertEqual([big.thumbWidth, big.thumbHeight, big.columns, big.rows], [16, 8, 4, 4])
+        XCTAssertEqual([big.thumbWidth, big.thumbHeight, big.columns, big.rows], [16, 8, 4, 5])
         // Very large panes show images at full size (32 columns × 16 rows each).
         let huge = DatasetPane.grid(for: Rect(x: 1, y: 1, width: 140, height: 60))
         XCTAssertEqual([huge.thumbWidth, huge.thumbHeight], [32, 16])

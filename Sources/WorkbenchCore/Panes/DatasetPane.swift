@@ -169,12 +169,13 @@ public struct DatasetPane: Sendable {
     }
 
     /// The largest thumbnail size that fits: full size (32×16 cells) when at least 8 fit,
-    /// else half (16×8), 12×6 or 8×4; each thumbnail has a label row below it.
+    /// else half (16×8), 12×6 or 8×4; each thumbnail has a label row below it, below the
+    /// header row.
     public static func grid(for inner: Rect) -> Grid {
         let sizes = [(32, 16), (16, 8), (12, 6), (8, 4)]
         for (i, (w, h)) in sizes.enumerated() {
             let cols = (inner.width + 1) / (w + 1)
-            let rows = (inner.height - 1 + 1) / (h + 2)
+            let rows = (inner.height - 1) / (h + 1)
             let needed = i == 0 ? 8 : (i == sizes.count - 1 ? 1 : 2)
             if cols >= 1 && rows >= 1 && cols * rows >= needed {
                 let used = cols * (w + 1) - 1
