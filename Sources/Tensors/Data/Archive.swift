@@ -92,7 +92,8 @@ public final class MemorySource: ByteSource {
         let n = Swift.min(buffer.count, bytes.count - position)
         if n <= 0 { return 0 }
         bytes.withUnsafeBytes { src in
-            buffer.baseAddress!.copyMemory(from: src.baseAddress! + position, byteCount: n)
+            guard let d = buffer.baseAddress, let s = src.baseAddress else { return }
+            d.copyMemory(from: s + position, byteCount: n)
         }
         position += n
         return n

@@ -122,7 +122,7 @@ public struct TensorDataset: Dataset {
                 let inner = Array(t.shape.dropFirst())
                 let n = shapeCount(inner)
                 return Tensor(shape: inner) { buf in
-                    buf.baseAddress!.update(from: t.dataPointer + index * n, count: n)
+                    buf.baseAddress?.update(from: t.dataPointer + index * n, count: n)
                 }
             }
         }
@@ -153,7 +153,7 @@ public struct LabeledTensorDataset: Dataset {
             try checkIndex(index, count, "LabeledTensorDataset")
             let inner = Array(features.shape.dropFirst())
             let n = shapeCount(inner)
-            let t = Tensor(shape: inner) { buf in buf.baseAddress!.update(from: features.dataPointer + index * n, count: n) }
+            let t = Tensor(shape: inner) { buf in buf.baseAddress?.update(from: features.dataPointer + index * n, count: n) }
             return (.tensor(t), labels[index])
         }
     }

@@ -75,28 +75,14 @@ struct FusedImagePipeline {
 
     /// Renders one image through `plan` into `out` (`channels × plan.height × plan.width` floats).
     func render(_ plan: GeometryPlan, image src: UnsafePointer<UInt8>, srcWidth: Int, into out: UnsafeMutablePointer<Float>) {
-        let c = channels, h = plan.height, w = plan.width
         plan.rows.withUnsafeBufferPointer { rows in
             plan.cols.withUnsafeBufferPointer { cols in
-                lut.withUnsafeBufferPointer { lutAll in
-                    guard let rp = rows.baseAddress, let cp = cols.baseAddress, let lp = lutAll.baseAddress else { return }
-                    for k in 0..<c {
-                        let l = lp + k * 256
-                        let fv = l[Int(fillBytes[k])]
-                        let plane = out + k * h * w
-                        for y in 0..<h {
-                            let dst = plane + y * w
-                            let sy = rp[y]
-                            if sy < 0 {
-                                for x in 0..<w { dst[x] = fv }
-                                continue
-                            }
-                            let row = src + sy * srcWidth * c + k
-                            for x in 0..<w {
-                                let sx = cp[x]
-                                dst[x] = sx < 0 ? fv : l[Int(row[sx * c])]
-                            }
-                        }
+                lut.withUnsafeBufferPointer { table in
+                    fillBytes.withUnsafeBufferPointer { fill in
+                        guard let rp = rows.baseAddress, let cp = cols.baseAddress,
+                              let tp = table.baseAddress, let fp = fill.baseAddress else { return }
+                        renderThroughTable(rows: rp, height: rows.count, cols: cp, width: cols.count, image: src,
+                                           srcWidth: srcWidth, channels: channels, table: tp, fill: fp, out: out)
                     }
                 }
             }

@@ -24,8 +24,8 @@ public struct CIFAR10: ImageClassificationDataset, FusableImageDataset {
     public let classes: [String]
     public let root: String
     public let train: Bool
-    public let transform: (any Transform)?
-    public let targetTransform: ((Int) -> Int)?
+    public var transform: (any Transform)?
+    public var targetTransform: ((Int) -> Int)?
     public var imageHeight: Int { 32 }
     public var imageWidth: Int { 32 }
     public var imageChannels: Int { 3 }
@@ -87,8 +87,8 @@ public struct CIFAR100: ImageClassificationDataset, FusableImageDataset {
     public let labelType: LabelType
     public let root: String
     public let train: Bool
-    public let transform: (any Transform)?
-    public let targetTransform: ((Int) -> Int)?
+    public var transform: (any Transform)?
+    public var targetTransform: ((Int) -> Int)?
     public var imageHeight: Int { 32 }
     public var imageWidth: Int { 32 }
     public var imageChannels: Int { 3 }

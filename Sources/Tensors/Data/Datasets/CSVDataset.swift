@@ -22,8 +22,8 @@ public struct CSVDataset: Dataset, CustomStringConvertible {
     public let featureNames: [String]
     public let labelColumn: String
     public let path: String
-    public let transform: (any Transform)?
-    public let targetTransform: ((Int) -> Int)?
+    public var transform: (any Transform)?
+    public var targetTransform: ((Int) -> Int)?
 
     public var count: Int { targets.count }
 

@@ -16,8 +16,9 @@ public protocol ImageClassificationDataset: Dataset, CustomStringConvertible whe
     var targets: [Int] { get }
     /// Class names, indexed by class.
     var classes: [String] { get }
-    var transform: (any Transform)? { get }
-    var targetTransform: ((Int) -> Int)? { get }
+    /// Applied to every image (settable, like torchvision's `dataset.transform = …`).
+    var transform: (any Transform)? { get set }
+    var targetTransform: ((Int) -> Int)? { get set }
     /// Where the data was read from.
     var root: String { get }
     /// True for the training split.
@@ -39,6 +40,14 @@ extension ImageClassificationDataset {
         var counts = [Int](repeating: 0, count: classes.count)
         for t in targets where t >= 0 && t < counts.count { counts[t] += 1 }
         return counts
+    }
+
+    /// A copy with another transform; the pixels are shared, not copied.
+    public func withTransform(_ transform: (any Transform)?, targetTransform: ((Int) -> Int)? = nil) -> Self {
+        var copy = self
+        copy.transform = transform
+        copy.targetTransform = targetTransform
+        return copy
     }
 
     /// Image `index` as stored, before any transform.
@@ -136,10 +145,10 @@ struct CIFARRecordReader {
         let records = size / recordSize
         let chunkRecords = 1024
         var chunk = [UInt8](repeating: 0, count: chunkRecords * recordSize)
+        var hwc = [UInt8](repeating: 0, count: chunkRecords * imageBytes)
+        var chunkLabels = [Int](repeating: 0, count: chunkRecords * labelBytes)
         var done = 0
-        let startPixels = pixels.count
-        pixels.append(contentsOf: repeatElement(0, count: records * imageBytes))
-        for k in 0..<labelBytes { labels[k].reserveCapacity(labels[k].count + records) }
+        pixels.reserveCapacity(pixels.count + records * imageBytes)
         while done < records {
             let n = Swift.min(chunkRecords, records - done)
             let want = n * recordSize
@@ -149,29 +158,25 @@ struct CIFARRecordReader {
             if got < want {
                 throw DataError(.badFormat, "\(file): file is truncated (expected \(size) bytes, got \(done * recordSize + got))")
             }
-            let hw = height * width, rs = recordSize, lb = labelBytes, ib = imageBytes
-            try chunk.withUnsafeBufferPointer { src in
-                try pixels.withUnsafeMutableBufferPointer { dstAll in
-                    guard let s0 = src.baseAddress, let d0 = dstAll.baseAddress else { return }
-                    for r in 0..<n {
-                        let rec = s0 + r * rs
-                        for k in 0..<lb {
-                            let label = Int(rec[k])
-                            if label >= labelLimits[k] {
-                                throw DataError(.badFormat, "\(file): record \(done + r) has label \(label), expected 0–\(labelLimits[k] - 1)")
-                            }
-                            labels[k].append(label)
-                        }
-                        let p = rec + lb
-                        let dst = d0 + startPixels + (done + r) * ib
-                        let g = p + hw, b = p + 2 * hw
-                        for i in 0..<hw {
-                            dst[3 * i] = p[i]
-                            dst[3 * i + 1] = g[i]
-                            dst[3 * i + 2] = b[i]
+            let bad = chunk.withUnsafeBufferPointer { src in
+                hwc.withUnsafeMutableBufferPointer { dst in
+                    chunkLabels.withUnsafeMutableBufferPointer { lab in
+                        labelLimits.withUnsafeBufferPointer { lim -> (record: Int, labelByte: Int)? in
+                            guard let sp = src.baseAddress, let dp = dst.baseAddress, let lp = lab.baseAddress,
+                                  let limits = lim.baseAddress else { return nil }
+                            return convertCIFARRecords(sp, count: n, labelBytes: labelBytes, hw: height * width,
+                                                       limits: limits, pixels: dp, labels: lp)
                         }
                     }
                 }
+            }
+            if let (r, k) = bad {
+                let label = chunk[r * recordSize + k]
+                throw DataError(.badFormat, "\(file): record \(done + r) has label \(label), expected 0–\(labelLimits[k] - 1)")
+            }
+            hwc.withUnsafeBufferPointer { pixels.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<(n * imageBytes)])) }
+            for k in 0..<labelBytes {
+                chunkLabels.withUnsafeBufferPointer { labels[k].append(contentsOf: UnsafeBufferPointer(rebasing: $0[(k * n)..<((k + 1) * n)])) }
             }
             done += n
         }

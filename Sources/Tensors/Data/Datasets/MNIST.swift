@@ -13,8 +13,8 @@ public struct MNIST: ImageClassificationDataset, FusableImageDataset {
     public let classes: [String]
     public let root: String
     public let train: Bool
-    public let transform: (any Transform)?
-    public let targetTransform: ((Int) -> Int)?
+    public var transform: (any Transform)?
+    public var targetTransform: ((Int) -> Int)?
     public let imageHeight: Int
     public let imageWidth: Int
     public var imageChannels: Int { 1 }
@@ -59,8 +59,8 @@ public struct FashionMNIST: ImageClassificationDataset, FusableImageDataset {
     public let classes: [String]
     public let root: String
     public let train: Bool
-    public let transform: (any Transform)?
-    public let targetTransform: ((Int) -> Int)?
+    public var transform: (any Transform)?
+    public var targetTransform: ((Int) -> Int)?
     public let imageHeight: Int
     public let imageWidth: Int
     public var imageChannels: Int { 1 }

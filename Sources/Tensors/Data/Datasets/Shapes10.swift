@@ -21,8 +21,8 @@ public struct Shapes10: ImageClassificationDataset, FusableImageDataset {
     public var classes: [String] { Shapes10.classNames }
     public let train: Bool
     public let seed: UInt64
-    public let transform: (any Transform)?
-    public let targetTransform: ((Int) -> Int)?
+    public var transform: (any Transform)?
+    public var targetTransform: ((Int) -> Int)?
     public var imageHeight: Int { 32 }
     public var imageWidth: Int { 32 }
     public var imageChannels: Int { 3 }
@@ -56,8 +56,9 @@ public struct Shapes10: ImageClassificationDataset, FusableImageDataset {
             let chunks = Swift.min(n, Parallel.workers * 4)
             DispatchQueue.concurrentPerform(iterations: Swift.max(1, chunks)) { c in
                 let lo = n * c / Swift.max(1, chunks), hi = n * (c + 1) / Swift.max(1, chunks)
+                let g = Generator(seed: 0)
                 for i in lo..<hi {
-                    let g = Generator(seed: sampleSeed(base: splitSeed, position: i + 1))
+                    g.manualSeed(sampleSeed(base: splitSeed, position: i + 1))
                     drawShape(labels[i], generator: g, into: base + i * per)
                 }
             }
@@ -76,18 +77,23 @@ private func randomColour(_ g: Generator) -> (Float, Float, Float) {
 private func luma(_ c: (Float, Float, Float)) -> Float { 0.299 * c.0 + 0.587 * c.1 + 0.114 * c.2 }
 
 /// Draws one 32×32 RGB image of class `label` into `out` (HWC bytes).
+@_optimize(speed)
 func drawShape(_ label: Int, generator g: Generator, into out: UnsafeMutablePointer<UInt8>) {
-    // Colours: background and a foreground that differs clearly in brightness.
-    let bg = randomColour(g)
-    var fg = randomColour(g)
+    // Colours: a darker background and a clearly brighter foreground, hues at random.
+    var bg = randomColour(g)
     var tries = 0
-    while abs(luma(fg) - luma(bg)) < 70 && tries < 64 {
+    while luma(bg) > 110 && tries < 64 {
+        bg = randomColour(g)
+        tries += 1
+    }
+    if luma(bg) > 110 { bg = (bg.0 * 0.4, bg.1 * 0.4, bg.2 * 0.4) }
+    var fg = randomColour(g)
+    tries = 0
+    while luma(fg) < luma(bg) + 90 && tries < 64 {
         fg = randomColour(g)
         tries += 1
     }
-    if abs(luma(fg) - luma(bg)) < 70 {
-        fg = luma(bg) > 128 ? (20, 20, 20) : (235, 235, 235)
-    }
+    if luma(fg) < luma(bg) + 90 { fg = (235, 235, 235) }
     func uniform(_ lo: Float, _ hi: Float) -> Float { lo + (hi - lo) * g.nextFloat() }
     let cx = uniform(11, 21), cy = uniform(11, 21)
     let angle = uniform(0, 2 * Float.pi)
@@ -113,6 +119,11 @@ func drawShape(_ label: Int, generator g: Generator, into out: UnsafeMutablePoin
     let dotSpacing = uniform(5.5, 7.5), dotR = uniform(1.3, 1.9)
     let diagSign: Float = g.nextFloat() < 0.5 ? 1 : -1
     let ct = cos(tilt), st = sin(tilt)
+    let normals = (0..<3).map { k -> (Float, Float) in
+        let a = angle + Float(k) * 2 * Float.pi / 3
+        return (cos(a), sin(a))
+    }
+    let (n0, n1, n2) = (normals[0], normals[1], normals[2])
     func sd(_ x: Float, _ y: Float) -> Float {
         let dx = x - cx, dy = y - cy
         switch label {
@@ -122,12 +133,8 @@ func drawShape(_ label: Int, generator g: Generator, into out: UnsafeMutablePoin
             let u = ct * dx + st * dy, v = -st * dx + ct * dy
             return Swift.max(abs(u) - half, abs(v) - half)
         case 2: // triangle at any angle: three half-planes
-            var m: Float = -.infinity
-            for k in 0..<3 {
-                let a = angle + Float(k) * 2 * Float.pi / 3
-                m = Swift.max(m, cos(a) * dx + sin(a) * dy - r * 0.5)
-            }
-            return m
+            let m = Swift.max(n0.0 * dx + n0.1 * dy, n1.0 * dx + n1.1 * dy, n2.0 * dx + n2.1 * dy)
+            return m - r * 0.5
         case 3: // cross (plus sign), tilted
             let u = ct * dx + st * dy, v = -st * dx + ct * dy
             let bar1 = Swift.max(abs(u) - arm, abs(v) - thick)

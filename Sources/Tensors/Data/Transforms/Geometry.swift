@@ -170,31 +170,16 @@ struct GeometryPlan {
     func renderImage(_ img: Image, fill: [Double]) -> Image {
         let c = img.channels, h = height, w = width
         let fillBytes = (0..<c).map { UInt8(clamping: Int(Fill(fill).value($0).rounded())) }
-        let srcRow = img.width * c
         let pixels = [UInt8](unsafeUninitializedCapacity: h * w * c) { out, initialized in
             img.pixels.withUnsafeBufferPointer { src in
-                guard let s = src.baseAddress, let o = out.baseAddress else { return }
-                for y in 0..<h {
-                    let dst = o + y * w * c
-                    let sy = rows[y]
-                    if sy < 0 {
-                        for x in 0..<w { for k in 0..<c { dst[x * c + k] = fillBytes[k] } }
-                        continue
-                    }
-                    let row = s + sy * srcRow
-                    var x = 0
-                    while x < w {
-                        let sx = cols[x]
-                        if sx < 0 {
-                            for k in 0..<c { dst[x * c + k] = fillBytes[k] }
-                            x += 1
-                            continue
+                rows.withUnsafeBufferPointer { r in
+                    cols.withUnsafeBufferPointer { cl in
+                        fillBytes.withUnsafeBufferPointer { f in
+                            guard let o = out.baseAddress, let s = src.baseAddress, let rp = r.baseAddress,
+                                  let cp = cl.baseAddress, let fp = f.baseAddress else { return }
+                            renderBytes(rows: rp, height: h, cols: cp, width: w, image: s, srcWidth: img.width,
+                                        channels: c, fill: fp, out: o)
                         }
-                        // Copy a run of consecutive source columns in one go.
-                        var run = 1
-                        while x + run < w && cols[x + run] == sx + run { run += 1 }
-                        (dst + x * c).update(from: row + sx * c, count: run * c)
-                        x += run
                     }
                 }
             }
@@ -214,24 +199,16 @@ struct GeometryPlan {
         outShape[r - 2] = h
         outShape[r - 1] = w
         let src = t.contiguous()
+        let fills = (0..<Swift.max(1, channels)).map { Float(Fill(fill).value($0 % Swift.max(1, channels))) }
         return Tensor(shape: outShape) { out in
-            guard let o = out.baseAddress else { return }
-            let s = src.dataPointer
-            for p in 0..<planes {
-                let fv = Float(Fill(fill).value(channels == 0 ? 0 : p % channels))
-                let sp = s + p * sh * sw
-                let op = o + p * h * w
-                for y in 0..<h {
-                    let sy = rows[y]
-                    let dst = op + y * w
-                    if sy < 0 {
-                        for x in 0..<w { dst[x] = fv }
-                        continue
-                    }
-                    let row = sp + sy * sw
-                    for x in 0..<w {
-                        let sx = cols[x]
-                        dst[x] = sx < 0 ? fv : row[sx]
+            rows.withUnsafeBufferPointer { rb in
+                cols.withUnsafeBufferPointer { cb in
+                    fills.withUnsafeBufferPointer { fb in
+                        guard let o = out.baseAddress, let rp = rb.baseAddress, let cp = cb.baseAddress,
+                              let fp = fb.baseAddress else { return }
+                        renderFloatPlanes(rows: rp, height: h, cols: cp, width: w, planes: planes,
+                                          src: UnsafePointer(src.dataPointer), srcHeight: sh, srcWidth: sw,
+                                          fill: fp, fillCount: fills.count, out: o)
                     }
                 }
             }

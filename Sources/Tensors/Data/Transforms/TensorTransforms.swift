@@ -1,3 +1,5 @@
+import Foundation
+
 /// Converts an HWC UInt8 image into a CHW float tensor in [0, 1], like
 /// `transforms.ToTensor`: `out[c, y, x] = pixel[y, x, c] / 255`.
 public struct ToTensor: Transform {
@@ -20,23 +22,10 @@ let byteToUnit: [Float] = (0..<256).map { Float($0) / 255 }
 func imageToTensor(_ img: Image) -> Tensor {
     let c = img.channels, hw = img.width * img.height
     return Tensor(shape: [c, img.height, img.width]) { out in
-        guard let o = out.baseAddress else { return }
         img.pixels.withUnsafeBufferPointer { src in
             byteToUnit.withUnsafeBufferPointer { lut in
-                guard let s = src.baseAddress, let l = lut.baseAddress else { return }
-                if c == 3 {
-                    let o1 = o + hw, o2 = o + 2 * hw
-                    for i in 0..<hw {
-                        o[i] = l[Int(s[3 * i])]
-                        o1[i] = l[Int(s[3 * i + 1])]
-                        o2[i] = l[Int(s[3 * i + 2])]
-                    }
-                } else {
-                    for k in 0..<c {
-                        let op = o + k * hw
-                        for i in 0..<hw { op[i] = l[Int(s[c * i + k])] }
-                    }
-                }
+                guard let o = out.baseAddress, let s = src.baseAddress, let l = lut.baseAddress else { return }
+                bytesToPlanes(s, count: hw, channels: c, table: l, out: o)
             }
         }
     }
@@ -92,10 +81,12 @@ public struct Normalize: Transform {
         try validate(channels: c)
         let planes = hw == 0 ? 0 : t.count / hw
         let body: (UnsafeMutablePointer<Float>, UnsafePointer<Float>) -> Void = { o, s in
-            for p in 0..<planes {
-                let m = meanOf(p % c), sd = stdOf(p % c)
-                let op = o + p * hw, sp = s + p * hw
-                for i in 0..<hw { op[i] = (sp[i] - m) / sd }
+            mean.withUnsafeBufferPointer { mb in
+                std.withUnsafeBufferPointer { sb in
+                    guard let m = mb.baseAddress, let sd = sb.baseAddress else { return }
+                    normalizePlanes(s, o, planes: planes, hw: hw, channels: c, mean: m, meanCount: mean.count,
+                                    std: sd, stdCount: std.count)
+                }
             }
         }
         if inplace && t.isContiguous {
@@ -201,7 +192,7 @@ public struct RandomErasing: Transform {
                 out = t
             } else {
                 let src = t.contiguous()
-                out = Tensor(shape: t.shape) { buf in buf.baseAddress!.update(from: src.dataPointer, count: src.count) }
+                out = Tensor(shape: t.shape) { buf in buf.baseAddress?.update(from: src.dataPointer, count: src.count) }
             }
             let planes = t.count / (h * w)
             out.withUnsafeMutableBufferPointer { buf in
@@ -231,4 +222,3 @@ public struct RandomErasing: Transform {
     }
 }
 
-import Foundation
