@@ -166,7 +166,10 @@ public struct ColorJitter: Transform {
                     blend(&p, with: .mean(means), factor: f)
                 }
             case 2: if let f = s, p.channels == 3 { blend(&p, with: .gray(grayPlanes(p)), factor: f) }
-            default: if let f = h, p.channels == 3 { shiftHue(&p, f) }
+            default:
+                if let f = h, p.channels == 3 {
+                    if p.isImage { shiftHueBytes(&p, f) } else { shiftHue(&p, f) }
+                }
             }
         }
         return p.feature()
@@ -192,6 +195,25 @@ public struct ColorJitter: Transform {
                 var v = o * (1 - f) + p.data[plane * hw + i] * f
                 v = Swift.min(p.bound, Swift.max(0, v))
                 p.data[plane * hw + i] = p.isImage ? v.rounded(.towardZero) : v
+            }
+        }
+    }
+
+    /// Pillow's hue shift on 8-bit images: RGB → HSV bytes, hue byte plus
+    /// `Int(f * 255)` (wrapping), back to RGB.
+    private func shiftHueBytes(_ p: inout Planes, _ f: Float) {
+        let hw = p.height * p.width
+        let shift = UInt8(truncatingIfNeeded: Int(f * 255))
+        for n in 0..<(p.count / 3) {
+            let base = n * 3 * hw
+            for i in 0..<hw {
+                let r = UInt8(p.data[base + i]), g = UInt8(p.data[base + hw + i]), b = UInt8(p.data[base + 2 * hw + i])
+                var (h, s, v) = rgbToHSVBytes(r, g, b)
+                h = h &+ shift
+                let (r2, g2, b2) = hsvBytesToRGB(h, s, v)
+                p.data[base + i] = Float(r2)
+                p.data[base + hw + i] = Float(g2)
+                p.data[base + 2 * hw + i] = Float(b2)
             }
         }
     }
@@ -238,5 +260,38 @@ public struct ColorJitter: Transform {
     public var description: String {
         func r(_ v: (Double, Double)?) -> String { v.map { "(\(pythonFloat($0.0)), \(pythonFloat($0.1)))" } ?? "None" }
         return "ColorJitter(brightness=\(r(brightness)), contrast=\(r(contrast)), saturation=\(r(saturation)), hue=\(r(hue)))"
+    }
+}
+
+/// Pillow's RGB → HSV for 8-bit pixels (hue and saturation scaled to 0–255, truncated).
+func rgbToHSVBytes(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> (UInt8, UInt8, UInt8) {
+    let maxc = Swift.max(r, g, b), minc = Swift.min(r, g, b)
+    if maxc == minc { return (0, 0, maxc) }
+    let cr = Float(maxc - minc)
+    let s = cr / Float(maxc)
+    let rc = Float(maxc - r) / cr, gc = Float(maxc - g) / cr, bc = Float(maxc - b) / cr
+    var h: Float
+    if r == maxc { h = bc - gc } else if g == maxc { h = 2 + rc - bc } else { h = 4 + gc - rc }
+    h = (h / 6 + 1).truncatingRemainder(dividingBy: 1)
+    func clip(_ x: Float) -> UInt8 { UInt8(Swift.min(255, Swift.max(0, Int(x)))) }
+    return (clip(h * 255), clip(s * 255), maxc)
+}
+
+/// Pillow's HSV → RGB for 8-bit pixels.
+func hsvBytesToRGB(_ h: UInt8, _ s: UInt8, _ v: UInt8) -> (UInt8, UInt8, UInt8) {
+    if s == 0 { return (v, v, v) }
+    let hf = Float(h) * 6 / 255
+    let i = Int(hf.rounded(.down))
+    let f = hf - Float(i)
+    let fs = Float(s) / 255
+    func clip(_ x: Float) -> UInt8 { UInt8(Swift.min(255, Swift.max(0, Int(x.rounded())))) }
+    let p = clip(Float(v) * (1 - fs)), q = clip(Float(v) * (1 - fs * f)), t = clip(Float(v) * (1 - fs * (1 - f)))
+    switch i % 6 {
+    case 0: return (v, t, p)
+    case 1: return (q, v, p)
+    case 2: return (p, v, t)
+    case 3: return (p, q, v)
+    case 4: return (t, p, v)
+    default: return (v, p, q)
     }
 }
