@@ -105,8 +105,8 @@ final class DataDatasetTests: XCTestCase {
         XCTAssertNotEqual(test.data, a.data, "test split differs from train")
         XCTAssertEqual(a.classes.count, 10)
         XCTAssertEqual(a.classToIndex["ring"], 6)
-        XCTAssertEqual(Shapes10.defaultTrainCount, 10_000)
-        XCTAssertEqual(Shapes10.defaultTestCount, 2_000)
+        XCTAssertEqual(Shapes10.defaultTrainCount, 20_000)
+        XCTAssertEqual(Shapes10.defaultTestCount, 4_000)
         let (x, y) = try a.withTransform(ToTensor())[5]
         XCTAssertEqual(x.shape, [3, 32, 32])
         XCTAssertEqual(y, a.targets[5])
