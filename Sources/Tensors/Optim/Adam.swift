@@ -91,10 +91,10 @@ public class Adam: Optimizer {
                 for i in s..<e {
                     var d = sign * g[i]
                     if shrink != 1 { p[i] *= shrink }
-                    if l2 != 0 { d += l2 * p[i] }
+                    if l2 != 0 { d = d.addingProduct(p[i], l2) }
                     let mi = OptimKernels.lerp(m[i], d, w1)
                     m[i] = mi
-                    let vi = v[i] * b2 + c2 * d * d
+                    let vi = (v[i] * b2).addingProduct(c2 * d, d)
                     v[i] = vi
                     var second = vi
                     if let vmax {

@@ -467,6 +467,6 @@ enum OptimKernels {
     /// torch's `lerp` for floats: `a + w * (b - a)`, computed from the nearer end for stability.
     @inline(__always)
     static func lerp(_ a: Float, _ b: Float, _ w: Float) -> Float {
-        Swift.abs(w) < 0.5 ? a + w * (b - a) : b - (b - a) * (1 - w)
+        Swift.abs(w) < 0.5 ? a.addingProduct(w, b - a) : b.addingProduct(-(b - a), 1 - w)
     }
 }

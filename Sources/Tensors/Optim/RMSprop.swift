@@ -76,14 +76,14 @@ public final class RMSprop: Optimizer {
             Parallel.forRange(b.count) { s, e in
                 for i in s..<e {
                     var d = sign * g[i]
-                    if wd != 0 { d += wd * p[i] }
-                    let v = sq[i] * a + c * d * d
+                    if wd != 0 { d = d.addingProduct(p[i], wd) }
+                    let v = (sq[i] * a).addingProduct(c * d, d)
                     sq[i] = v
                     var avg: Float
                     if let ga {
                         let gi = OptimKernels.lerp(ga[i], d, w)
                         ga[i] = gi
-                        avg = (v + (-1) * gi * gi).squareRoot()
+                        avg = v.addingProduct(-gi, gi).squareRoot()
                     } else {
                         avg = v.squareRoot()
                     }
@@ -91,7 +91,7 @@ public final class RMSprop: Optimizer {
                     if let buf {
                         let bi = buf[i] * mom + d / avg
                         buf[i] = bi
-                        p[i] += negLR * bi
+                        p[i] = p[i].addingProduct(bi, negLR)
                     } else {
                         p[i] += negLR * d / avg
                     }

@@ -47,7 +47,7 @@ public final class SGD: Optimizer {
     }
 
     public override func update(group: ParamGroup) {
-        let lr = Float(group.lr)
+        let negLR = Float(-group.lr)
         let momentum = group.momentum ?? 0
         let mom = Float(momentum)
         let damp = Float(1 - (group.dampening ?? 0))
@@ -62,8 +62,8 @@ public final class SGD: Optimizer {
                 Parallel.forRange(b.count) { s, e in
                     for i in s..<e {
                         var d = sign * g[i]
-                        if wd != 0 { d += wd * p[i] }
-                        p[i] -= lr * d
+                        if wd != 0 { d = d.addingProduct(p[i], wd) }
+                        p[i] = p[i].addingProduct(d, negLR)
                     }
                 }
             } else {
@@ -73,10 +73,10 @@ public final class SGD: Optimizer {
                     Parallel.forRange(b.count) { s, e in
                         for i in s..<e {
                             var d = sign * g[i]
-                            if wd != 0 { d += wd * p[i] }
-                            let v = m[i] * mom + damp * d
+                            if wd != 0 { d = d.addingProduct(p[i], wd) }
+                            let v = (m[i] * mom).addingProduct(d, damp)
                             m[i] = v
-                            p[i] -= lr * (nesterov ? d + mom * v : v)
+                            p[i] = p[i].addingProduct(nesterov ? d.addingProduct(v, mom) : v, negLR)
                         }
                     }
                 } else {
@@ -86,9 +86,9 @@ public final class SGD: Optimizer {
                     Parallel.forRange(b.count) { s, e in
                         for i in s..<e {
                             var d = sign * g[i]
-                            if wd != 0 { d += wd * p[i] }
+                            if wd != 0 { d = d.addingProduct(p[i], wd) }
                             m[i] = d
-                            p[i] -= lr * (nesterov ? d + mom * d : d)
+                            p[i] = p[i].addingProduct(nesterov ? d.addingProduct(d, mom) : d, negLR)
                         }
                     }
                     st.buffers["momentum_buffer"] = buf
