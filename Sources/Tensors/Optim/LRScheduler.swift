@@ -306,8 +306,9 @@ public final class LinearLR: LRScheduler {
 /// while momentum (or Adam's beta1) cycles inversely between `maxMomentum` and
 /// `baseMomentum`. Step it after every batch.
 ///
-/// Unlike PyTorch, stepping past `totalSteps` holds the final learning rate
-/// instead of raising (a run extended from the UI must not crash).
+/// Unlike PyTorch, stepping to `totalSteps` and beyond holds the final learning
+/// rate (`min_lr`) instead of extrapolating and then raising (a run extended
+/// from the UI must not crash).
 public final class OneCycleLR: LRScheduler {
     /// How the learning rate moves within a phase.
     public enum AnnealStrategy: String, Sendable { case cos, linear }
@@ -416,7 +417,9 @@ public final class OneCycleLR: LRScheduler {
     }
 
     public override func computeLR() -> [Double] {
-        let stepNum = Double(Swift.min(lastEpoch, totalSteps))
+        // PyTorch extrapolates one step past the last phase at totalSteps and raises after;
+        // we hold the final learning rate (min_lr) from totalSteps on.
+        let stepNum = Double(Swift.min(lastEpoch, totalSteps - 1))
         var lrs: [Double] = []
         for i in optimizer.paramGroups.indices {
             let g = optimizer.paramGroups[i]
