@@ -470,3 +470,32 @@ enum OptimKernels {
         Swift.abs(w) < 0.5 ? a.addingProduct(w, b - a) : b.addingProduct(-(b - a), 1 - w)
     }
 }
+
+// MARK: - Codable options (for checkpoints)
+
+extension OptimizerOption: Codable {
+    /// Numbers encode as JSON numbers, flags as booleans, pairs as two-element arrays.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .number(let v): try c.encode(v)
+        case .flag(let b): try c.encode(b)
+        case .pair(let a, let b): try c.encode([a, b])
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let b = try? c.decode(Bool.self) {
+            self = .flag(b)
+        } else if let v = try? c.decode(Double.self) {
+            self = .number(v)
+        } else {
+            let p = try c.decode([Double].self)
+            guard p.count == 2 else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "an option pair needs 2 numbers, got \(p.count)")
+            }
+            self = .pair(p[0], p[1])
+        }
+    }
+}
