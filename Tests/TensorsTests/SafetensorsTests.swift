@@ -14,7 +14,9 @@ enum SafetensorsPython {
         var candidates: [String] = []
         if let p = ProcessInfo.processInfo.environment["WORKBENCH_PYTHON"], !p.isEmpty { candidates.append(p) }
         candidates += ["/tmp/torchenv/bin/python3", "python3"]
-        for c in candidates where run(c, ["-c", "import torch, safetensors.torch"]).status == 0 {
+        // find_spec locates the packages without importing torch (which takes seconds).
+        let probe = "import importlib.util as u, sys; sys.exit(0 if u.find_spec('torch') and u.find_spec('safetensors') else 1)"
+        for c in candidates where run(c, ["-c", probe]).status == 0 {
             return c
         }
         return nil
