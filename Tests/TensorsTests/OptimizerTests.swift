@@ -99,11 +99,12 @@ final class OptimizerTests: XCTestCase {
         for (p, g) in zip(params, grads) { p.grad = g.map { Tensor($0, shape: p.shape) } }
     }
 
-    /// Largest relative error, with values below 1e-3 in size compared absolutely at that scale.
-    private func relError(_ a: [Float], _ b: [Float]) -> Float {
+    /// Largest relative error; values smaller than 0.1 (the fixtures' parameters are
+    /// O(0.1–1), so those came from cancellation) are compared absolutely at that scale.
+    private func relError(_ a: [Float], _ b: [Float], floor: Float = 0.1) -> Float {
         XCTAssertEqual(a.count, b.count)
         var worst: Float = 0
-        for (x, y) in zip(a, b) { worst = max(worst, abs(x - y) / max(abs(y), 1e-3)) }
+        for (x, y) in zip(a, b) { worst = max(worst, abs(x - y) / max(abs(y), floor)) }
         return worst
     }
 
@@ -122,11 +123,10 @@ final class OptimizerTests: XCTestCase {
                 for (i, p) in params.enumerated() {
                     let err = relError(p.toArray(), c.params[s][i])
                     worstOverall = max(worstOverall, err)
-                    // SGD is bit-exact (same fused multiply-adds as torch's CPU kernels). The adaptive
-                    // optimizers differ by an ulp or two: torch's vectorised sqrt (MKL) is not always
-                    // correctly rounded, ours is, and momentum carries the difference.
-                    let tolerance: Float = c.optimizer == "SGD" ? 0 : 2e-6
-                    XCTAssertLessThanOrEqual(err, tolerance, "\(c.name): param \(i) after step \(s + 1)")
+                    // Differences are an ulp or two per step: torch's CPU kernels fuse multiply-adds
+                    // (we don't: fmaf is a libm call without -mfma, 10x slower), and its vectorised
+                    // sqrt (MKL) is not always correctly rounded.
+                    XCTAssertLessThanOrEqual(err, 1e-6, "\(c.name): param \(i) after step \(s + 1)")
                 }
             }
             // Final optimizer state (buffers and step counts) matches torch's state_dict.
@@ -140,7 +140,10 @@ final class OptimizerTests: XCTestCase {
                         XCTAssertEqual(entry.step, value as? Int, "\(c.name): step of \(key)")
                     } else {
                         let t = try XCTUnwrap(entry.buffers[name], "\(c.name): \(name) of \(key)")
-                        XCTAssertLessThan(relError(t.toArray(), Self.floats(value)), 2e-6, "\(c.name): \(name) of \(key)")
+                        let ref = Self.floats(value)
+                        // Buffers (second moments ~1e-3) are compared relative to their own scale.
+                        let err = relError(t.toArray(), ref, floor: 0.01 * (ref.map { abs($0) }.max() ?? 1))
+                        XCTAssertLessThan(err, 1e-6, "\(c.name): \(name) of \(key)")
                     }
                 }
                 XCTAssertEqual(Set(entry.buffers.keys), Set(expected.keys.filter { $0 != "step" }), c.name)

@@ -68,6 +68,8 @@ public class Adam: Optimizer {
         let l2: Float = decoupled ? 0 : Float(weightDecay)
         let shrink: Float = decoupled && weightDecay != 0 ? Float(1 - lr * weightDecay) : 1
 
+        let lowWeight = Swift.abs(w1) < 0.5
+
         for param in group.params {
             guard let b = ParamBuffers(param, optimizer: name) else { continue }
             let st = paramState(param)
@@ -86,23 +88,26 @@ public class Adam: Optimizer {
             let negStep = Float(-(lr / bc1))
             let bc2Sqrt = Float(bc2.squareRoot())
             let p = b.p, g = b.g, m = mT.dataPointer, v = vT.dataPointer
-            let vmax = amsgrad ? st.buffers["max_exp_avg_sq"]?.dataPointer : nil
-            Parallel.forRange(b.count) { s, e in
-                for i in s..<e {
-                    var d = sign * g[i]
-                    if shrink != 1 { p[i] *= shrink }
-                    if l2 != 0 { d = d.addingProduct(p[i], l2) }
-                    let mi = OptimKernels.lerp(m[i], d, w1)
-                    m[i] = mi
-                    let vi = (v[i] * b2).addingProduct(c2 * d, d)
-                    v[i] = vi
-                    var second = vi
-                    if let vmax {
-                        second = Swift.max(vmax[i], vi)
-                        vmax[i] = second
+            // Unused (never read) unless amsgrad.
+            let vmax = amsgrad ? (st.buffers["max_exp_avg_sq"]?.dataPointer ?? v) : v
+            OptimKernels.specialize(amsgrad, l2 != 0, shrink != 1, lowWeight) { amsgrad, decay, shrinking, lowWeight in
+                Parallel.forRange(b.count) { s, e in
+                    for i in s..<e {
+                        var d = sign * g[i]
+                        if shrinking { p[i] *= shrink }
+                        if decay { d += l2 * p[i] }
+                        let mi = OptimKernels.lerp(m[i], d, w1, lowWeight: lowWeight)
+                        m[i] = mi
+                        let vi = v[i] * b2 + c2 * d * d
+                        v[i] = vi
+                        var second = vi
+                        if amsgrad {
+                            second = Swift.max(vmax[i], vi)
+                            vmax[i] = second
+                        }
+                        let denom = OptimKernels.sqrt(second) / bc2Sqrt + eps
+                        p[i] += negStep * mi / denom
                     }
-                    let denom = second.squareRoot() / bc2Sqrt + eps
-                    p[i] += negStep * mi / denom
                 }
             }
             b.finish()

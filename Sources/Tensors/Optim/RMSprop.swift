@@ -60,6 +60,8 @@ public final class RMSprop: Optimizer {
         let centered = group.centered ?? false
         let sign: Float = (group.maximize ?? false) ? -1 : 1
 
+        let lowWeight = Swift.abs(w) < 0.5
+
         for param in group.params {
             guard let b = ParamBuffers(param, optimizer: "RMSprop") else { continue }
             let st = paramState(param)
@@ -71,29 +73,32 @@ public final class RMSprop: Optimizer {
             guard let sqT = st.buffers["square_avg"] else { continue }
             st.step += 1
             let p = b.p, g = b.g, sq = sqT.dataPointer
-            let ga = centered ? st.buffers["grad_avg"]?.dataPointer : nil
-            let buf = momentum > 0 ? st.buffers["momentum_buffer"]?.dataPointer : nil
-            Parallel.forRange(b.count) { s, e in
-                for i in s..<e {
-                    var d = sign * g[i]
-                    if wd != 0 { d = d.addingProduct(p[i], wd) }
-                    let v = (sq[i] * a).addingProduct(c * d, d)
-                    sq[i] = v
-                    var avg: Float
-                    if let ga {
-                        let gi = OptimKernels.lerp(ga[i], d, w)
-                        ga[i] = gi
-                        avg = v.addingProduct(-gi, gi).squareRoot()
-                    } else {
-                        avg = v.squareRoot()
-                    }
-                    avg += eps
-                    if let buf {
-                        let bi = buf[i] * mom + d / avg
-                        buf[i] = bi
-                        p[i] = p[i].addingProduct(bi, negLR)
-                    } else {
-                        p[i] += negLR * d / avg
+            // Unused (never read) unless centered / momentum > 0.
+            let ga = centered ? (st.buffers["grad_avg"]?.dataPointer ?? sq) : sq
+            let buf = momentum > 0 ? (st.buffers["momentum_buffer"]?.dataPointer ?? sq) : sq
+            OptimKernels.specialize(wd != 0, centered, momentum > 0, lowWeight) { decay, centered, withMomentum, lowWeight in
+                Parallel.forRange(b.count) { s, e in
+                    for i in s..<e {
+                        var d = sign * g[i]
+                        if decay { d += wd * p[i] }
+                        let v = sq[i] * a + c * d * d
+                        sq[i] = v
+                        var avg: Float
+                        if centered {
+                            let gi = OptimKernels.lerp(ga[i], d, w, lowWeight: lowWeight)
+                            ga[i] = gi
+                            avg = OptimKernels.sqrt(v - gi * gi)
+                        } else {
+                            avg = OptimKernels.sqrt(v)
+                        }
+                        avg += eps
+                        if withMomentum {
+                            let bi = buf[i] * mom + d / avg
+                            buf[i] = bi
+                            p[i] += negLR * bi
+                        } else {
+                            p[i] += negLR * d / avg
+                        }
                     }
                 }
             }

@@ -54,46 +54,41 @@ public final class SGD: Optimizer {
         let wd = Float(group.weightDecay ?? 0)
         let nesterov = group.nesterov ?? false
         let sign: Float = (group.maximize ?? false) ? -1 : 1
+        let decay = wd != 0
 
         for param in group.params {
             guard let b = ParamBuffers(param, optimizer: "SGD") else { continue }
             let p = b.p, g = b.g
             if momentum == 0 {
+                OptimKernels.specialize(decay) { decay in
+                    Parallel.forRange(b.count) { s, e in
+                        for i in s..<e {
+                            var d = sign * g[i]
+                            if decay { d += wd * p[i] }
+                            p[i] += negLR * d
+                        }
+                    }
+                }
+                b.finish()
+                continue
+            }
+            let st = paramState(param)
+            let existing = st.buffers["momentum_buffer"]
+            let buf = existing ?? Tensor(uninitialized: param.shape)
+            let m = buf.dataPointer
+            // On the first step the buffer starts as the gradient itself (no dampening).
+            OptimKernels.specialize(existing == nil, nesterov, decay, false) { first, nesterov, decay, _ in
                 Parallel.forRange(b.count) { s, e in
                     for i in s..<e {
                         var d = sign * g[i]
-                        if wd != 0 { d = d.addingProduct(p[i], wd) }
-                        p[i] = p[i].addingProduct(d, negLR)
+                        if decay { d += wd * p[i] }
+                        let v = first ? d : m[i] * mom + damp * d
+                        m[i] = v
+                        p[i] += negLR * (nesterov ? d + mom * v : v)
                     }
-                }
-            } else {
-                let st = paramState(param)
-                if let buf = st.buffers["momentum_buffer"] {
-                    let m = buf.dataPointer
-                    Parallel.forRange(b.count) { s, e in
-                        for i in s..<e {
-                            var d = sign * g[i]
-                            if wd != 0 { d = d.addingProduct(p[i], wd) }
-                            let v = (m[i] * mom).addingProduct(d, damp)
-                            m[i] = v
-                            p[i] = p[i].addingProduct(nesterov ? d.addingProduct(v, mom) : v, negLR)
-                        }
-                    }
-                } else {
-                    // First step: the buffer starts as the gradient itself (no dampening).
-                    let buf = Tensor(uninitialized: param.shape)
-                    let m = buf.dataPointer
-                    Parallel.forRange(b.count) { s, e in
-                        for i in s..<e {
-                            var d = sign * g[i]
-                            if wd != 0 { d = d.addingProduct(p[i], wd) }
-                            m[i] = d
-                            p[i] = p[i].addingProduct(nesterov ? d.addingProduct(d, mom) : d, negLR)
-                        }
-                    }
-                    st.buffers["momentum_buffer"] = buf
                 }
             }
+            if existing == nil { st.buffers["momentum_buffer"] = buf }
             b.finish()
         }
     }
