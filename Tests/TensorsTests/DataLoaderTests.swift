@@ -235,7 +235,7 @@ final class DataLoaderTests: XCTestCase {
 
     /// The reference pipeline on generated CIFAR-10 data (whole-file path, fused, workers).
     func testReferencePipelineOnGeneratedCIFAR() throws {
-        let dir = try makeTempDir(self)
+        let dir = try makeDataTempDir(self)
         let archive = try writeCIFAR10Archive(dir, perBatch: 20)
         let train = try CIFAR10(root: archive, train: true, transform: referenceTransform)
         let loader = try DataLoader(train, batchSize: 16, shuffle: true, numWorkers: 2, generator: Generator(seed: 0))
