@@ -37,15 +37,19 @@ import Foundation
 public final class DataLoader<Element, Batch>: Sequence {
     /// Items per batch (nil when a `batchSampler` was given).
     public let batchSize: Int?
+    /// Drop the last incomplete batch.
     public let dropLast: Bool
+    /// Worker threads building batches (0: on the calling thread).
     public let numWorkers: Int
     /// Seconds to wait for a worker's batch (0: forever).
     public let timeout: Double
     /// Batches prepared ahead per worker.
     public let prefetchFactor: Int
+    /// The generator orders are drawn from (nil: a seed from the global default each epoch).
     public let generator: Tensors.Generator?
     /// The index sampler (nil when a `batchSampler` was given).
     public let sampler: (any Sampler)?
+    /// The batches of indices of each epoch.
     public let batchSampler: any BatchSampling
     /// Number of items in the dataset.
     public let datasetCount: Int

@@ -10,10 +10,15 @@ import Foundation
 /// `numWorkers * prefetchFactor` batches), so a slow stream overlaps with
 /// the training step.
 public final class IterableDataLoader<Element, Batch>: Sequence {
+    /// Items per batch.
     public let batchSize: Int
+    /// Drop the last incomplete batch.
     public let dropLast: Bool
+    /// Worker threads building batches (0: on the calling thread).
     public let numWorkers: Int
+    /// Seconds to wait for a worker's batch (0: forever).
     public let timeout: Double
+    /// Batches prepared ahead per worker.
     public let prefetchFactor: Int
     private let makeStream: () -> AnyIterator<Element>
     private let collate: ([Element]) throws -> Batch

@@ -16,12 +16,19 @@ import Foundation
 /// let test = Shapes10(train: false)                          // 4,000 images
 /// ```
 public struct Shapes10: ImageClassificationDataset, FusableImageDataset {
+    /// All images, N×H×W×C bytes (HWC), like torchvision's `.data`.
     public let data: [UInt8]
+    /// The class index of every item, like torchvision's `.targets`.
     public let targets: [Int]
+    /// Class names, indexed by class.
     public var classes: [String] { Shapes10.classNames }
+    /// True for the training split.
     public let train: Bool
+    /// The seed shared by all replicas.
     public let seed: UInt64
+    /// Applied to every item's input (settable, like `dataset.transform = …`).
     public var transform: (any Transform)?
+    /// Applied to every label.
     public var targetTransform: ((Int) -> Int)?
     public var imageHeight: Int { 32 }
     public var imageWidth: Int { 32 }
@@ -29,9 +36,12 @@ public struct Shapes10: ImageClassificationDataset, FusableImageDataset {
     public var datasetName: String { "Shapes10" }
     public var root: String { "(embedded, seed \(seed))" }
 
+    /// The ten class names.
     public static let classNames = ["circle", "square", "triangle", "cross", "h-stripes",
                                     "v-stripes", "ring", "diagonal", "checker", "dots"]
+    /// Images in the training split by default.
     public static let defaultTrainCount = 20_000
+    /// Images in the test split by default.
     public static let defaultTestCount = 4_000
 
     /// Generates the split.
