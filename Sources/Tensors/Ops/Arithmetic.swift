@@ -48,19 +48,37 @@ extension Tensor {
 
     /// self + scalar.
     public func add(_ scalar: Float) -> Tensor {
-        mapElements { $0 + scalar }.recording("AddBackward1", [self]) { g in [g] }
+        mapElements { $0 + scalar }.recording("AddBackward0", [self]) { g in [g] }
+    }
+
+    /// self − scalar.
+    public func sub(_ scalar: Float) -> Tensor {
+        mapElements { $0 - scalar }.recording("SubBackward0", [self]) { g in [g] }
+    }
+
+    /// scalar − self (PyTorch's `rsub`).
+    public func rsub(_ scalar: Float) -> Tensor {
+        mapElements { scalar - $0 }.recording("RsubBackward1", [self]) { g in [-g] }
     }
 
     /// self · scalar.
     public func mul(_ scalar: Float) -> Tensor {
-        mapElements { $0 * scalar }.recording("MulBackward1", [self]) { g in [g * scalar] }
+        mapElements { $0 * scalar }.recording("MulBackward0", [self]) { g in [g * scalar] }
+    }
+
+    /// self / scalar (a true division, not a multiplication by 1/scalar, so
+    /// results match PyTorch to the last bit).
+    public func div(_ scalar: Float) -> Tensor {
+        mapElements { $0 / scalar }.recording("DivBackward0", [self]) { g in [g / scalar] }
     }
 
     /// scalar / self.
     public func reciprocal(times scalar: Float = 1) -> Tensor {
         let out = mapElements { scalar / $0 }
         let x = detach()
-        return out.recording("ReciprocalBackward0", [self]) { g in [g.zipElements(x, op: "reciprocal") { gv, xv in -scalar * gv / (xv * xv) }] }
+        return out.recording(scalar == 1 ? "ReciprocalBackward0" : "MulBackward0", [self]) { g in
+            [g.zipElements(x, op: "reciprocal") { gv, xv in -scalar * gv / (xv * xv) }]
+        }
     }
 
     // MARK: In place (PyTorch's trailing-underscore ops)
@@ -132,11 +150,11 @@ public func * (a: Tensor, b: Tensor) -> Tensor { a.mul(b) }
 public func / (a: Tensor, b: Tensor) -> Tensor { a.div(b) }
 public func + (a: Tensor, b: Float) -> Tensor { a.add(b) }
 public func + (a: Float, b: Tensor) -> Tensor { b.add(a) }
-public func - (a: Tensor, b: Float) -> Tensor { a.add(-b) }
-public func - (a: Float, b: Tensor) -> Tensor { b.neg().add(a) }
+public func - (a: Tensor, b: Float) -> Tensor { a.sub(b) }
+public func - (a: Float, b: Tensor) -> Tensor { b.rsub(a) }
 public func * (a: Tensor, b: Float) -> Tensor { a.mul(b) }
 public func * (a: Float, b: Tensor) -> Tensor { b.mul(a) }
-public func / (a: Tensor, b: Float) -> Tensor { a.mul(1 / b) }
+public func / (a: Tensor, b: Float) -> Tensor { a.div(b) }
 public func / (a: Float, b: Tensor) -> Tensor { b.reciprocal(times: a) }
 public func += (a: Tensor, b: Tensor) { a.addInPlace(b) }
 public func -= (a: Tensor, b: Tensor) { a.subInPlace(b) }

@@ -64,11 +64,27 @@ extension Tensor {
         contiguousCopy().recording("CloneBackward0", [self]) { g in [g] }
     }
 
-    /// Marks an in-place write: trap if autograd would be broken by it.
-    func checkInPlace(_ op: String) {
-        if GradMode.isEnabled && _requiresGrad && gradFn == nil {
-            fatalError("\(op): a leaf Variable that requires grad is being used in an in-place operation")
+    /// Why an in-place write to this tensor is not allowed right now, or nil.
+    ///
+    /// With grad mode on, a leaf that requires grad cannot be written in place
+    /// (its gradient would silently refer to the old values), like PyTorch.
+    /// PyTorch also rewrites the graph for in-place ops on non-leaf tensors;
+    /// this library does not record in-place ops, so writing into a tensor
+    /// that is part of a graph is refused too (use the out-of-place op). Under
+    /// `noGrad` every in-place write is allowed (optimizer steps, init).
+    func inPlaceError(_ op: String) -> String? {
+        guard _requiresGrad, GradMode.isEnabled else { return nil }
+        if gradFn == nil {
+            return "\(op): a leaf Variable that requires grad is being used in an in-place operation"
         }
+        return "\(op): in-place operations on a tensor that is part of an autograd graph (grad_fn=<\(gradFn?.name ?? "")>) are not supported; use the out-of-place op"
+    }
+
+    /// Marks an in-place write: traps if autograd would be broken by it, else
+    /// bumps the storage version (so `backward()` can detect a saved tensor
+    /// that was modified after it was recorded).
+    func checkInPlace(_ op: String) {
+        if let message = inPlaceError(op) { fatalError(message) }
         storage.version += 1
     }
 

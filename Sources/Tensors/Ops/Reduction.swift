@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reductions over dimensions with `keepdim`, like `torch.sum(x, dim, keepdim)`.
 extension Tensor {
     /// Normalised, sorted, de-duplicated dims; all dims when `dims` is nil.
@@ -58,7 +60,9 @@ extension Tensor {
             return acc
         }
         let inShape = shape, keptShape = reducedShape(d, keepdim: true)
-        return out.recording("SumBackward1", [self]) { g in [g.reshape(keptShape).expand(inShape).contiguous()] }
+        return out.recording(dims == nil ? "SumBackward0" : "SumBackward1", [self]) { g in
+            [g.reshape(keptShape).expand(inShape).contiguous()]
+        }
     }
 
     public func sum(dim: Int, keepdim: Bool = false) -> Tensor { sum(dims: [dim], keepdim: keepdim) }
@@ -67,8 +71,173 @@ extension Tensor {
     public func mean(dims: [Int]? = nil, keepdim: Bool = false) -> Tensor {
         let d = reductionDims(dims, op: "mean")
         let n = d.reduce(1) { $0 * shape[$1] }
-        return sum(dims: d, keepdim: keepdim) * (1 / Float(n))
+        return sum(dims: d, keepdim: keepdim).div(Float(n)).named(dims == nil ? "MeanBackward0" : "MeanBackward1")
     }
 
     public func mean(dim: Int, keepdim: Bool = false) -> Tensor { mean(dims: [dim], keepdim: keepdim) }
+}
+
+// MARK: - Statistics: var, std, logsumexp, prod, norm
+
+extension Tensor {
+    /// Variance over `dims` (all when nil) with Bessel's `correction`
+    /// (1 = unbiased, the PyTorch default; 0 = population), like `var`.
+    ///
+    /// Derived: `sum((x - mean)²) / max(0, n - correction)`.
+    public func `var`(dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false) -> Tensor {
+        let d = reductionDims(dims, op: "var")
+        let n = d.reduce(1) { $0 * shape[$1] }
+        let diff = self - mean(dims: d, keepdim: true)
+        return (diff * diff).sum(dims: d, keepdim: keepdim).div(Float(Swift.max(0, n - correction))).named("VarBackward0")
+    }
+
+    /// Variance over one dimension.
+    public func `var`(dim: Int, correction: Int = 1, keepdim: Bool = false) -> Tensor {
+        self.var(dims: [dim], correction: correction, keepdim: keepdim)
+    }
+
+    /// Standard deviation, `sqrt(var)`, like `std` (same arguments as `var`).
+    public func std(dims: [Int]? = nil, correction: Int = 1, keepdim: Bool = false) -> Tensor {
+        self.var(dims: dims, correction: correction, keepdim: keepdim).sqrt().named("StdBackward0")
+    }
+
+    /// Standard deviation over one dimension.
+    public func std(dim: Int, correction: Int = 1, keepdim: Bool = false) -> Tensor {
+        std(dims: [dim], correction: correction, keepdim: keepdim)
+    }
+
+    /// log(sum(exp(x))) over `dims`, computed stably, like `logsumexp`.
+    ///
+    /// Derived from primitives around a constant shift m = max (no gradient
+    /// flows through m, and none is needed: the result does not depend on it).
+    public func logsumexp(dims: [Int], keepdim: Bool = false) -> Tensor {
+        let d = reductionDims(dims, op: "logsumexp")
+        let outShape = reducedShape(d, keepdim: keepdim)
+        if isMeta { return .meta(outShape) }
+        let m = detach().reduceRows(d, keepdim: true) { p, n in
+            var best = -Float.infinity
+            for i in 0..<n where p[i] > best { best = p[i] }
+            return best.isFinite ? best : 0  // all -inf (or +inf): no shift
+        }
+        let lse = (self - m).exp().sum(dims: d, keepdim: true).log() + m
+        return lse.reshape(outShape).named("LogsumexpBackward0")
+    }
+
+    /// logsumexp over one dimension.
+    public func logsumexp(dim: Int, keepdim: Bool = false) -> Tensor { logsumexp(dims: [dim], keepdim: keepdim) }
+
+    /// Product of all elements, or over `dim`, like `prod`.
+    ///
+    /// A primitive: the gradient ∏_{j≠i} x_j is computed with prefix and
+    /// suffix products, which stays exact when some x_j are zero (dividing
+    /// the product by x_i would not).
+    public func prod(dim: Int? = nil, keepdim: Bool = false) -> Tensor {
+        let d = dim.map { [normalizeDim($0, rank, op: "prod")] } ?? Array(0..<rank)
+        let out = reduceRows(d, keepdim: keepdim) { p, n in
+            var acc: Float = 1
+            for i in 0..<n { acc *= p[i] }
+            return acc
+        }
+        let x = detach()
+        return out.recording(dim == nil ? "ProdBackward0" : "ProdBackward1", [self]) { g in
+            let (src, rows, len) = x.rowsForReduction(d)
+            let gc = g.contiguous()
+            let grad = Tensor(uninitialized: [rows, len])
+            let xp = UnsafePointer(src.dataPointer), gp = UnsafePointer(gc.dataPointer), o = grad.storage.pointer
+            for r in 0..<rows {
+                let xr = xp + r * len, orow = o + r * len
+                var acc: Float = 1
+                for i in 0..<len { orow[i] = acc; acc *= xr[i] }
+                acc = gp[r]
+                for i in stride(from: len - 1, through: 0, by: -1) { orow[i] *= acc; acc *= xr[i] }
+            }
+            return [x.unpermuteRows(grad, d)]
+        }
+    }
+
+    /// Inverse of `rowsForReduction`: a [rows, len] tensor back to self's layout.
+    func unpermuteRows(_ rowsTensor: Tensor, _ dims: [Int]) -> Tensor {
+        let kept = (0..<rank).filter { !dims.contains($0) }
+        let perm = kept + dims
+        if perm == Array(0..<rank) { return rowsTensor.reshape(shape) }
+        var inverse = [Int](repeating: 0, count: rank)
+        for (i, p) in perm.enumerated() { inverse[p] = i }
+        return rowsTensor.reshape(perm.map { shape[$0] }).permuteView(inverse).contiguousCopy()
+    }
+
+    /// Vector p-norm over `dims` (all when nil), like `torch.linalg.vector_norm`
+    /// and `x.norm(p, dim)`: p = 2 (default), 1, any positive p, `.infinity`
+    /// (max |x|), `-.infinity` (min |x|), 0 (number of nonzeros).
+    ///
+    /// A primitive so its gradient is 0 (not NaN) at a zero vector, like PyTorch.
+    public func norm(p: Float = 2, dims: [Int]? = nil, keepdim: Bool = false) -> Tensor {
+        let d = reductionDims(dims, op: "norm")
+        let out: Tensor
+        switch p {
+        case 2:
+            out = reduceRows(d, keepdim: keepdim) { p, n in
+                var acc: Float = 0
+                for i in 0..<n { acc += p[i] * p[i] }
+                return acc.squareRoot()
+            }
+        case 1:
+            out = reduceRows(d, keepdim: keepdim) { p, n in
+                var acc: Float = 0
+                for i in 0..<n { acc += Swift.abs(p[i]) }
+                return acc
+            }
+        case .infinity, -.infinity:
+            let wantMax = p > 0
+            out = reduceRows(d, keepdim: keepdim) { p, n in
+                var best: Float = wantMax ? 0 : .infinity
+                for i in 0..<n {
+                    let v = Swift.abs(p[i])
+                    if v.isNaN { return v }
+                    if wantMax ? v > best : v < best { best = v }
+                }
+                return best
+            }
+        case 0:
+            out = reduceRows(d, keepdim: keepdim) { p, n in
+                var c: Float = 0
+                for i in 0..<n where p[i] != 0 { c += 1 }
+                return c
+            }
+        default:
+            out = reduceRows(d, keepdim: keepdim) { q, n in
+                var acc: Float = 0
+                for i in 0..<n { acc += Foundation.pow(Swift.abs(q[i]), p) }
+                return Foundation.pow(acc, 1 / p)
+            }
+        }
+        let x = detach(), y = out.detach()
+        let inShape = shape, keptShape = reducedShape(d, keepdim: true)
+        return out.recording("LinalgVectorNormBackward0", [self]) { g in
+            let gE = g.reshape(keptShape).expand(inShape)
+            let nE = y.reshape(keptShape).expand(inShape)
+            switch p {
+            case 0:
+                return [Tensor.zeros(inShape)]
+            case 1:
+                return [gE * x.sign()]
+            case 2:
+                // g·x/‖x‖, and 0 where the norm is 0.
+                return [x * gE.zipElements(nE, op: "norm") { gv, nv in nv == 0 ? 0 : gv / nv }]
+            case .infinity, -.infinity:
+                // Split evenly among the entries that attain the extreme |x|.
+                let hit = x.abs().eq(nE)
+                let ties = hit.sum(dims: d, keepdim: true).expand(inShape)
+                return [x.sign() * hit * gE / ties]
+            default:
+                // g·sign(x)·|x|^(p-1) / ‖x‖^(p-1), 0 where the norm is 0.
+                let scale = gE.zipElements(nE, op: "norm") { gv, nv in nv == 0 ? 0 : gv / Foundation.pow(nv, p - 1) }
+                return [x.sign() * x.abs().pow(p - 1) * scale]
+            }
+        }
+    }
+
+    /// p-norm over one dimension.
+    public func norm(p: Float = 2, dim: Int, keepdim: Bool = false) -> Tensor {
+        norm(p: p, dims: [dim], keepdim: keepdim)
+    }
 }
