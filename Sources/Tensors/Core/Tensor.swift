@@ -134,13 +134,13 @@ public final class Tensor: @unchecked Sendable {
     public func toArray() -> [Float] {
         if isMeta { return [] }
         let c = contiguous()
-        return Array(UnsafeBufferPointer(start: c.storage.pointer + c.offset, count: c.count))
+        return withExtendedLifetime(c) { Array(UnsafeBufferPointer(start: c.storage.pointer + c.offset, count: c.count)) }
     }
 
     /// Calls `body` with the elements in row-major order (no copy when contiguous).
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         let c = contiguous()
-        return try body(UnsafeBufferPointer(start: c.storage.pointer + c.offset, count: c.count))
+        return try withExtendedLifetime(c) { try body(UnsafeBufferPointer(start: c.storage.pointer + c.offset, count: c.count)) }
     }
 
     /// Mutable access to the elements of a contiguous tensor. Counts as an

@@ -5,8 +5,8 @@
 /// and one kernel beats two.
 extension Tensor {
     public func add(_ other: Tensor, alpha: Float = 1) -> Tensor {
-        let out = alpha == 1 ? zipElements(other, op: "add") { $0 + $1 }
-                             : zipElements(other, op: "add") { $0 + alpha * $1 }
+        let out = alpha == 1 ? zipKernel(other, op: "add", Kernels.Add())
+                             : zipKernel(other, op: "add", Kernels.AddScaled(alpha: alpha))
         let sa = shape, sb = other.shape
         return out.recording("AddBackward0", [self, other]) { g in
             [g.sumTo(sa), (alpha == 1 ? g : g * alpha).sumTo(sb)]
@@ -14,8 +14,8 @@ extension Tensor {
     }
 
     public func sub(_ other: Tensor, alpha: Float = 1) -> Tensor {
-        let out = alpha == 1 ? zipElements(other, op: "sub") { $0 - $1 }
-                             : zipElements(other, op: "sub") { $0 - alpha * $1 }
+        let out = alpha == 1 ? zipKernel(other, op: "sub", Kernels.Sub())
+                             : zipKernel(other, op: "sub", Kernels.AddScaled(alpha: -alpha))
         let sa = shape, sb = other.shape
         return out.recording("SubBackward0", [self, other]) { g in
             [g.sumTo(sa), (g * -alpha).sumTo(sb)]
@@ -23,7 +23,7 @@ extension Tensor {
     }
 
     public func mul(_ other: Tensor) -> Tensor {
-        let out = zipElements(other, op: "mul") { $0 * $1 }
+        let out = zipKernel(other, op: "mul", Kernels.Mul())
         let a = detach(), b = other.detach()
         let needA = _requiresGrad, needB = other._requiresGrad
         return out.recording("MulBackward0", [self, other]) { g in
@@ -33,7 +33,7 @@ extension Tensor {
     }
 
     public func div(_ other: Tensor) -> Tensor {
-        let out = zipElements(other, op: "div") { $0 / $1 }
+        let out = zipKernel(other, op: "div", Kernels.Div())
         let a = detach(), b = other.detach()
         let needA = _requiresGrad, needB = other._requiresGrad
         return out.recording("DivBackward0", [self, other]) { g in
@@ -43,33 +43,33 @@ extension Tensor {
     }
 
     public func neg() -> Tensor {
-        mapElements { -$0 }.recording("NegBackward0", [self]) { g in [-g] }
+        mapKernel(Kernels.Neg()).recording("NegBackward0", [self]) { g in [-g] }
     }
 
     /// self + scalar.
     public func add(_ scalar: Float) -> Tensor {
-        mapElements { $0 + scalar }.recording("AddBackward0", [self]) { g in [g] }
+        mapKernel(Kernels.AddScalar(s: scalar)).recording("AddBackward0", [self]) { g in [g] }
     }
 
     /// self − scalar.
     public func sub(_ scalar: Float) -> Tensor {
-        mapElements { $0 - scalar }.recording("SubBackward0", [self]) { g in [g] }
+        mapKernel(Kernels.SubScalar(s: scalar)).recording("SubBackward0", [self]) { g in [g] }
     }
 
     /// scalar − self (PyTorch's `rsub`).
     public func rsub(_ scalar: Float) -> Tensor {
-        mapElements { scalar - $0 }.recording("RsubBackward1", [self]) { g in [-g] }
+        mapKernel(Kernels.RSubScalar(s: scalar)).recording("RsubBackward1", [self]) { g in [-g] }
     }
 
     /// self · scalar.
     public func mul(_ scalar: Float) -> Tensor {
-        mapElements { $0 * scalar }.recording("MulBackward0", [self]) { g in [g * scalar] }
+        mapKernel(Kernels.MulScalar(s: scalar)).recording("MulBackward0", [self]) { g in [g * scalar] }
     }
 
     /// self / scalar (a true division, not a multiplication by 1/scalar, so
     /// results match PyTorch to the last bit).
     public func div(_ scalar: Float) -> Tensor {
-        mapElements { $0 / scalar }.recording("DivBackward0", [self]) { g in [g / scalar] }
+        mapKernel(Kernels.DivScalar(s: scalar)).recording("DivBackward0", [self]) { g in [g / scalar] }
     }
 
     /// scalar / self.
@@ -87,36 +87,36 @@ extension Tensor {
     @discardableResult
     public func addInPlace(_ other: Tensor, alpha: Float = 1) -> Tensor {
         checkInPlace("add_")
-        if alpha == 1 { updateElements(with: other, op: "add_") { $0 + $1 } }
-        else { updateElements(with: other, op: "add_") { $0 + alpha * $1 } }
+        if alpha == 1 { updateKernel(with: other, op: "add_", Kernels.Add()) }
+        else { updateKernel(with: other, op: "add_", Kernels.AddScaled(alpha: alpha)) }
         return self
     }
 
     @discardableResult
     public func subInPlace(_ other: Tensor) -> Tensor {
         checkInPlace("sub_")
-        updateElements(with: other, op: "sub_") { $0 - $1 }
+        updateKernel(with: other, op: "sub_", Kernels.Sub())
         return self
     }
 
     @discardableResult
     public func mulInPlace(_ other: Tensor) -> Tensor {
         checkInPlace("mul_")
-        updateElements(with: other, op: "mul_") { $0 * $1 }
+        updateKernel(with: other, op: "mul_", Kernels.Mul())
         return self
     }
 
     @discardableResult
     public func mulInPlace(_ scalar: Float) -> Tensor {
         checkInPlace("mul_")
-        updateElements { $0 * scalar }
+        updateKernel(Kernels.MulScalar(s: scalar))
         return self
     }
 
     @discardableResult
     public func addInPlace(_ scalar: Float) -> Tensor {
         checkInPlace("add_")
-        updateElements { $0 + scalar }
+        updateKernel(Kernels.AddScalar(s: scalar))
         return self
     }
 
@@ -124,7 +124,7 @@ extension Tensor {
     @discardableResult
     public func fill(_ value: Float) -> Tensor {
         checkInPlace("fill_")
-        updateElements { _ in value }
+        updateKernel(Kernels.Fill(s: value))
         return self
     }
 
@@ -136,7 +136,7 @@ extension Tensor {
     @discardableResult
     public func copy(from source: Tensor) -> Tensor {
         checkInPlace("copy_")
-        updateElements(with: source, op: "copy_") { $1 }
+        updateKernel(with: source, op: "copy_", Kernels.Second())
         return self
     }
 }

@@ -62,6 +62,7 @@ extension Tensor {
         if isMeta { return (.meta(outShape), IntTensor([Int](repeating: 0, count: shapeCount(outShape)), shape: outShape)) }
         let outer = rank == 0 ? 1 : shape[..<d].reduce(1, *), inner = rank == 0 ? 1 : shape[(d + 1)...].reduce(1, *)
         let src = isContiguous ? self : contiguousCopy()
+        defer { withExtendedLifetime(src) {} }  // raw pointers below outlive the last use of src
         let values = Tensor(uninitialized: outShape)
         var indices = [Int](repeating: 0, count: outer * inner)
         let p = UnsafePointer(src.dataPointer), v = values.storage.pointer
@@ -86,6 +87,7 @@ extension Tensor {
         let inShape = shape
         let out = values.recording(name, [self]) { g in
             let gc = g.contiguous()
+            defer { withExtendedLifetime(gc) {} }  // raw pointers below outlive the last use of gc
             let z = Tensor.zeros(inShape)
             let zp = z.storage.pointer, gp = UnsafePointer(gc.dataPointer)
             for o in 0..<outer {

@@ -26,6 +26,7 @@ extension Tensor {
         let outer = shape[..<d].reduce(1, *), inner = shape[(d + 1)...].reduce(1, *)
         let n = index.count
         let src = isContiguous ? self : contiguousCopy()
+        defer { withExtendedLifetime(src) {} }  // raw pointers below outlive the last use of src
         let out = Tensor(uninitialized: outShape)
         let sp = UnsafePointer(src.dataPointer), op = out.storage.pointer
         index.values.withUnsafeBufferPointer { idx in
@@ -38,6 +39,7 @@ extension Tensor {
         let inShape = shape
         return out.recording("IndexSelectBackward0", [self]) { g in
             let gc = g.isContiguous ? g : g.contiguousCopy()
+            defer { withExtendedLifetime(gc) {} }  // raw pointers below outlive the last use of gc
             let z = Tensor.zeros(inShape)
             let zp = z.storage.pointer, gp = UnsafePointer(gc.dataPointer)
             index.values.withUnsafeBufferPointer { idx in

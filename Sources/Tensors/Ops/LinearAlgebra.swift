@@ -86,6 +86,8 @@ extension Tensor {
         if k == 0 { out.storage.pointer.initialize(repeating: 0, count: out.count); return out }
         // Iterate batch indices; each batch is one sgemm on strided views.
         let aMat = a.blasMatrixOffsetsOnly(), bMat = b.blasMatrixOffsetsOnly()
+        // The matrices may be fresh copies: keep them alive across the BLAS calls.
+        defer { withExtendedLifetime(aMat.tensor) {}; withExtendedLifetime(bMat.tensor) {} }
         if batch.isEmpty {  // plain 2-D product: one call, no index bookkeeping
             BLAS.sgemm(transA: aMat.trans, transB: bMat.trans, m: n, n: m, k: k,
                        a: aMat.tensor.storage.pointer + aMat.tensor.offset, lda: aMat.ld,

@@ -42,6 +42,7 @@ extension Tensor {
         let outShape = reducedShape(dims, keepdim: keepdim)
         if isMeta { return .meta(outShape) }
         let (src, rows, len) = rowsForReduction(dims)
+        defer { withExtendedLifetime(src) {} }  // raw pointers below outlive the last use of src
         let out = Tensor(uninitialized: outShape)
         let o = out.storage.pointer
         let p = UnsafePointer(src.dataPointer)
@@ -142,6 +143,8 @@ extension Tensor {
         return out.recording(dim == nil ? "ProdBackward0" : "ProdBackward1", [self]) { g in
             let (src, rows, len) = x.rowsForReduction(d)
             let gc = g.contiguous()
+            defer { withExtendedLifetime(src) {} }  // raw pointers below outlive the last use of src
+            defer { withExtendedLifetime(gc) {} }  // raw pointers below outlive the last use of gc
             let grad = Tensor(uninitialized: [rows, len])
             let xp = UnsafePointer(src.dataPointer), gp = UnsafePointer(gc.dataPointer), o = grad.storage.pointer
             for r in 0..<rows {

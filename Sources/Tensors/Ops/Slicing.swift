@@ -92,7 +92,7 @@ extension Tensor {
     /// Copies `source` (broadcast to self's shape) into self without autograd
     /// checks or a version bump: for filling freshly allocated outputs.
     func assign(_ source: Tensor) {
-        updateElements(with: source, op: "assign") { $1 }
+        updateKernel(with: source, op: "assign", Kernels.Second())
     }
 }
 

@@ -30,7 +30,7 @@ extension Tensor {
     public func pow(_ exponent: Float) -> Tensor {
         if exponent == 2 {
             let x = detach()
-            return mapElements { $0 * $0 }.recording("PowBackward0", [self]) { g in [g.zipElements(x, op: "pow") { $0 * 2 * $1 }] }
+            return mapKernel(Kernels.Square()).recording("PowBackward0", [self]) { g in [g.zipElements(x, op: "pow") { $0 * 2 * $1 }] }
         }
         let x = detach()
         return mapElements { Foundation.pow($0, exponent) }.recording("PowBackward0", [self]) { g in
@@ -72,9 +72,9 @@ extension Tensor {
 
     /// max(x, 0). The gradient at 0 is 0, as in PyTorch.
     public func relu() -> Tensor {
-        let out = mapElements { $0 > 0 ? $0 : 0 }
+        let out = mapKernel(Kernels.Relu())
         let y = out.detach()
-        return out.recording("ReluBackward0", [self]) { g in [g.zipElements(y, op: "relu") { $1 > 0 ? $0 : 0 }] }
+        return out.recording("ReluBackward0", [self]) { g in [g.zipKernel(y, op: "relu", Kernels.ReluMask())] }
     }
 
     /// Limits values to [min, max]; the gradient is 1 inside, 0 outside.
