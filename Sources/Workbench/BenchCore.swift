@@ -27,7 +27,7 @@ struct BenchCore: ParsableCommand {
     @Option(help: "Element count for the elementwise benchmark.")
     var elements: Int = 1 << 24
 
-    @Option(help: "Run only one part: matmul, overhead or elementwise.")
+    @Option(help: "Run only one part: matmul, overhead, elementwise or mixed.")
     var only: String?
 
     func validate() throws {
@@ -35,8 +35,8 @@ struct BenchCore: ParsableCommand {
         guard sizes.allSatisfy({ $0 > 0 }) else { throw ValidationError("--sizes must be positive, got \(sizes)") }
         guard elements > 0 else { throw ValidationError("--elements must be positive, got \(elements)") }
         if let t = blasThreads, t < 1 { throw ValidationError("--blas-threads must be at least 1, got \(t)") }
-        if let only, !["matmul", "overhead", "elementwise"].contains(only) {
-            throw ValidationError("--only must be matmul, overhead or elementwise, got '\(only)'")
+        if let only, !["matmul", "overhead", "elementwise", "mixed"].contains(only) {
+            throw ValidationError("--only must be matmul, overhead, elementwise or mixed, got '\(only)'")
         }
     }
 
@@ -49,6 +49,7 @@ struct BenchCore: ParsableCommand {
         if only == nil || only == "matmul" { matmul() }
         if only == nil || only == "overhead" { overhead() }
         if only == nil || only == "elementwise" { elementwise() }
+        if only == nil || only == "mixed" { mixed() }
     }
 
     // MARK: Timing
@@ -165,5 +166,26 @@ struct BenchCore: ParsableCommand {
         print(String(format: "  Tensor a + b (new output)       %8.2f ms  %6.1f GB/s", tTensor * 1e3, gbs(tTensor)))
         print(String(format: "  Swift loop over raw buffers     %8.2f ms  %6.1f GB/s", tLoop * 1e3, gbs(tLoop)))
         if sink.isNaN { print("") }
+    }
+
+    /// GEMMs interleaved with Dispatch-parallel elementwise work, as in a
+    /// training step: the figure used to choose the OpenBLAS thread count.
+    func mixed() {
+        print("\nmixed: MLP step 784-1024-1024-10, batch 256 (forward + backward, ms)")
+        let g = Generator(seed: 3)
+        let x = Tensor.randn([256, 784], generator: g)
+        let w1 = (Tensor.randn([1024, 784], generator: g) * 0.03).requiringGrad(), b1 = Tensor.zeros([1024]).requiringGrad()
+        let w2 = (Tensor.randn([1024, 1024], generator: g) * 0.03).requiringGrad(), b2 = Tensor.zeros([1024]).requiringGrad()
+        let w3 = (Tensor.randn([10, 1024], generator: g) * 0.03).requiringGrad()
+        let params = [w1, b1, w2, b2, w3]
+        func step() {
+            for p in params { p.grad = nil }
+            let h1 = x.linear(weight: w1, bias: b1).relu()
+            let h2 = h1.linear(weight: w2, bias: b2).relu()
+            h2.linear(weight: w3).pow(2).mean().backward()
+        }
+        step()
+        let t = median((0..<reps).map { _ in time { step() } })
+        print(String(format: "  step                            %8.2f ms  (OpenBLAS threads %d)", t * 1e3, BLAS.threads))
     }
 }
