@@ -4,15 +4,19 @@
 /// `argmax` results, `gather`/`indexSelect` indices and the indices returned
 /// by `max(dim:)`.
 public struct IntTensor: Equatable, Sendable, CustomStringConvertible {
+    /// Size of each dimension.
     public var shape: [Int]
+    /// The elements in row-major order.
     public var values: [Int]
 
+    /// A tensor holding `values` (row-major) with the given shape.
     public init(_ values: [Int], shape: [Int]) {
         precondition(shapeCount(shape) == values.count, "IntTensor: \(values.count) values cannot fill shape \(shape)")
         self.values = values
         self.shape = shape
     }
 
+    /// A 1-D integer tensor.
     public init(_ values: [Int]) { self.init(values, shape: [values.count]) }
 
     /// A 2-D integer tensor from rows; all rows must have the same length.
@@ -21,13 +25,18 @@ public struct IntTensor: Equatable, Sendable, CustomStringConvertible {
         precondition(rows.allSatisfy { $0.count == cols }, "IntTensor: rows have different lengths")
         self.init(rows.flatMap { $0 }, shape: [rows.count, cols])
     }
+    /// A 0-dim integer tensor.
     public init(scalar: Int) { self.init([scalar], shape: []) }
 
+    /// Number of elements.
     public var count: Int { values.count }
+    /// Number of dimensions.
     public var rank: Int { shape.count }
 
+    /// The element at flat (row-major) position `i`.
     public subscript(i: Int) -> Int { values[i] }
 
+    /// The value of a one-element tensor.
     public func item() -> Int {
         precondition(values.count == 1, "item: an IntTensor with \(values.count) elements cannot be converted to Scalar")
         return values[0]

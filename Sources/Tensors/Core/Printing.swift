@@ -197,6 +197,7 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
         return TensorPrinter.withSuffixes(prefix + text, suffixes, indent: prefix.count)
     }
 
+    /// Same as `description`.
     public var debugDescription: String { description }
 }
 

@@ -6,8 +6,11 @@ import Foundation
 /// shape. Meta tensors let a model check the shapes of a forward pass without
 /// computing anything (see `ShapeCheck`).
 public final class Storage: @unchecked Sendable {
+    /// First element of the buffer.
     public let pointer: UnsafeMutablePointer<Float>
+    /// Number of floats in the buffer.
     public let count: Int
+    /// True for the shared placeholder of meta tensors (no data).
     public let isMeta: Bool
     /// Bumped by every in-place write; autograd uses it to detect a saved
     /// tensor that was modified after it was saved.
@@ -34,6 +37,7 @@ public final class Storage: @unchecked Sendable {
 
     static let meta = Storage(meta: ())
 
+    /// The whole buffer.
     public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
 
     deinit {

@@ -4,6 +4,7 @@
 /// rather than `sub = add(neg)`: they sit on every training step's hot path
 /// and one kernel beats two.
 extension Tensor {
+    /// self + alpha · other with broadcasting, like `torch.add`.
     public func add(_ other: Tensor, alpha: Float = 1) -> Tensor {
         let out = alpha == 1 ? zipKernel(other, op: "add", Kernels.Add())
                              : zipKernel(other, op: "add", Kernels.AddScaled(alpha: alpha))
@@ -13,6 +14,7 @@ extension Tensor {
         }
     }
 
+    /// self − alpha · other with broadcasting, like `torch.sub`.
     public func sub(_ other: Tensor, alpha: Float = 1) -> Tensor {
         let out = alpha == 1 ? zipKernel(other, op: "sub", Kernels.Sub())
                              : zipKernel(other, op: "sub", Kernels.AddScaled(alpha: -alpha))
@@ -22,6 +24,7 @@ extension Tensor {
         }
     }
 
+    /// Elementwise product with broadcasting.
     public func mul(_ other: Tensor) -> Tensor {
         let out = zipKernel(other, op: "mul", Kernels.Mul())
         let a = detach(), b = other.detach()
@@ -32,6 +35,7 @@ extension Tensor {
         }
     }
 
+    /// Elementwise true division with broadcasting.
     public func div(_ other: Tensor) -> Tensor {
         let out = zipKernel(other, op: "div", Kernels.Div())
         let a = detach(), b = other.detach()
@@ -42,6 +46,7 @@ extension Tensor {
         }
     }
 
+    /// −self.
     public func neg() -> Tensor {
         mapKernel(Kernels.Neg()).recording("NegBackward0", [self]) { g in [-g] }
     }
@@ -92,6 +97,7 @@ extension Tensor {
         return self
     }
 
+    /// self −= other, like `sub_`.
     @discardableResult
     public func subInPlace(_ other: Tensor) -> Tensor {
         checkInPlace("sub_")
@@ -99,6 +105,7 @@ extension Tensor {
         return self
     }
 
+    /// self *= other (broadcast), like `mul_`.
     @discardableResult
     public func mulInPlace(_ other: Tensor) -> Tensor {
         checkInPlace("mul_")
@@ -106,6 +113,7 @@ extension Tensor {
         return self
     }
 
+    /// self *= scalar, like `mul_`.
     @discardableResult
     public func mulInPlace(_ scalar: Float) -> Tensor {
         checkInPlace("mul_")
@@ -113,6 +121,7 @@ extension Tensor {
         return self
     }
 
+    /// self += scalar, like `add_`.
     @discardableResult
     public func addInPlace(_ scalar: Float) -> Tensor {
         checkInPlace("add_")

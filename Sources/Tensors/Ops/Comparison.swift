@@ -143,6 +143,7 @@ extension Tensor {
 
 // MARK: - Elementwise comparison operators (Float masks)
 
+/// Elementwise `==` as a Float mask (1 where equal); see `eq`.
 public func .== (a: Tensor, b: Tensor) -> Tensor { a.eq(b) }
 public func .!= (a: Tensor, b: Tensor) -> Tensor { a.ne(b) }
 public func .< (a: Tensor, b: Tensor) -> Tensor { a.lt(b) }

@@ -66,6 +66,7 @@ extension Tensor {
         }
     }
 
+    /// Sum over one dimension.
     public func sum(dim: Int, keepdim: Bool = false) -> Tensor { sum(dims: [dim], keepdim: keepdim) }
 
     /// Mean of all elements, or over `dims`.
@@ -75,6 +76,7 @@ extension Tensor {
         return sum(dims: d, keepdim: keepdim).div(Float(n)).named(dims == nil ? "MeanBackward0" : "MeanBackward1")
     }
 
+    /// Mean over one dimension.
     public func mean(dim: Int, keepdim: Bool = false) -> Tensor { mean(dims: [dim], keepdim: keepdim) }
 }
 

@@ -3,23 +3,27 @@ import Foundation
 /// Unary math. Primitives carry their own backward; the output's values are
 /// reused through `detach()` (never the output itself: that would be a cycle).
 extension Tensor {
+    /// e^x elementwise.
     public func exp() -> Tensor {
         let out = mapElements { Foundation.exp($0) }
         let y = out.detach()
         return out.recording("ExpBackward0", [self]) { g in [g * y] }
     }
 
+    /// Natural logarithm elementwise.
     public func log() -> Tensor {
         let x = detach()
         return mapElements { Foundation.log($0) }.recording("LogBackward0", [self]) { g in [g / x] }
     }
 
+    /// Square root elementwise.
     public func sqrt() -> Tensor {
         let out = mapElements { $0.squareRoot() }
         let y = out.detach()
         return out.recording("SqrtBackward0", [self]) { g in [g.zipElements(y, op: "sqrt") { $0 / (2 * $1) }] }
     }
 
+    /// 1/sqrt(x) elementwise.
     public func rsqrt() -> Tensor {
         let out = mapElements { 1 / $0.squareRoot() }
         let y = out.detach()
@@ -38,6 +42,7 @@ extension Tensor {
         }
     }
 
+    /// |x| elementwise (gradient sign(x), 0 at 0 like PyTorch).
     public func abs() -> Tensor {
         let x = detach()
         return mapElements { Swift.abs($0) }.recording("AbsBackward0", [self]) { g in [g * x.sign()] }
@@ -48,22 +53,26 @@ extension Tensor {
         mapElements { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }.recording("SignBackward0", [self]) { g in [Tensor.zeros(g.shape)] }
     }
 
+    /// Sine elementwise.
     public func sin() -> Tensor {
         let x = detach()
         return mapElements { Foundation.sin($0) }.recording("SinBackward0", [self]) { g in [g * x.cos()] }
     }
 
+    /// Cosine elementwise.
     public func cos() -> Tensor {
         let x = detach()
         return mapElements { Foundation.cos($0) }.recording("CosBackward0", [self]) { g in [-(g * x.sin())] }
     }
 
+    /// Hyperbolic tangent elementwise.
     public func tanh() -> Tensor {
         let out = mapElements { Foundation.tanh($0) }
         let y = out.detach()
         return out.recording("TanhBackward0", [self]) { g in [g.zipElements(y, op: "tanh") { $0 * (1 - $1 * $1) }] }
     }
 
+    /// 1 / (1 + e^−x) elementwise.
     public func sigmoid() -> Tensor {
         let out = mapElements { 1 / (1 + Foundation.exp(-$0)) }
         let y = out.detach()
