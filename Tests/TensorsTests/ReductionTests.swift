@@ -19,6 +19,19 @@ final class ReductionTests: XCTestCase {
         XCTAssertEqual(shapeError { _ = m.sum(dim: 2) }?.message, "dimension out of range (expected to be in range of [-2, 1], but got 2)")
     }
 
+    func testLargeSumsAreAccurate() {
+        // A naive Float loop drifts by ~1% here; blocked SIMD + Double blocks does not.
+        let n = 1 << 20
+        let exact = Double(Float(0.1)) * Double(n)
+        XCTAssertEqual(Double(Tensor.full([n], 0.1).sum().item()), exact, accuracy: exact * 1e-6)
+        XCTAssertEqual(Double(Tensor.full([n], 0.1).mean().item()), Double(Float(0.1)), accuracy: 1e-7)
+        let rows = Tensor.full([4, n / 4], 0.1).sum(dim: 1).toArray()
+        for r in rows { XCTAssertEqual(Double(r), exact / 4, accuracy: exact * 1e-6) }
+        // Parallel split of one long row with an uneven tail.
+        let ramp = Tensor.arange(Float(0), Float(100_003))
+        XCTAssertEqual(ramp.sum().item(), Float(100_002.0 * 100_003.0 / 2))  // exact up to Float rounding
+    }
+
     func testVarStd() {
         // Row 0: mean 2, squared deviations 1+0+1 = 2. Row 1: same.
         assertTensor(m.var(dim: 1), [1, 1], shape: [2])
