@@ -24,7 +24,10 @@ extension Tensor {
     /// squeezed back, leading (batch) dims broadcast, like `torch.matmul`.
     public func matmul(_ other: Tensor) -> Tensor {
         guard check(rank >= 1 && other.rank >= 1, "matmul",
-                    "both arguments to matmul need to be at least 1D, but they are \(rank)D and \(other.rank)D") else { return self }
+                    "both arguments to matmul need to be at least 1D, but they are \(rank)D and \(other.rank)D") else { return .meta([]) }
+        if rank == 2 && other.rank == 2 && shape[1] == other.shape[0] && !isMeta && !other.isMeta {
+            return matmul2D(other)
+        }
         // Detached views: the kernel's reshapes/expands must not record nodes.
         let a = rank == 1 ? detach().reshape([1, shape[0]]) : detach()
         let b = other.rank == 1 ? other.detach().reshape([other.shape[0], 1]) : other.detach()
@@ -66,6 +69,33 @@ extension Tensor {
             let ga = needA ? G.matmul(B.transpose(-1, -2)).sumTo(A.shape).reshape(aShape) : nil
             let gb = needB ? A.transpose(-1, -2).matmul(G).sumTo(B.shape).reshape(bShape) : nil
             return [ga, gb]
+        }
+    }
+
+    /// The common 2-D × 2-D case without the batching bookkeeping: one sgemm
+    /// straight from the operands' strides (copying only an operand BLAS
+    /// cannot read), one output allocation.
+    private func matmul2D(_ other: Tensor) -> Tensor {
+        let n = shape[0], k = shape[1], m = other.shape[1]
+        let out = Tensor(uninitialized: [n, m])
+        if n > 0 && m > 0 {
+            if k == 0 {
+                out.storage.pointer.initialize(repeating: 0, count: n * m)
+            } else {
+                let a = blasMatrixOffsetsOnly(), b = other.blasMatrixOffsetsOnly()
+                withExtendedLifetime((a.tensor, b.tensor)) {
+                    BLAS.sgemm(transA: a.trans, transB: b.trans, m: n, n: m, k: k,
+                               a: a.tensor.storage.pointer + a.tensor.offset, lda: a.ld,
+                               b: b.tensor.storage.pointer + b.tensor.offset, ldb: b.ld,
+                               c: out.storage.pointer, ldc: m)
+                }
+            }
+        }
+        let needA = _requiresGrad, needB = other._requiresGrad
+        guard (needA || needB) && GradMode.isEnabled else { return out }
+        let aD = detach(), bD = other.detach()
+        return out.recording("MmBackward0", [self, other]) { g in
+            [needA ? g.matmul(bD.t) : nil, needB ? aD.t.matmul(g) : nil]
         }
     }
 
