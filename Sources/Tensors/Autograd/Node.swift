@@ -18,17 +18,24 @@ final class Node {
     /// time. `backward()` refuses to run a node whose input was edited in
     /// place since. This is conservative: PyTorch only checks tensors an op
     /// actually saved, we check every input.
-    var watched: [(storage: Storage, version: Int)]
+    var watched: [Watched]
+
+    /// A storage and its version when the node was recorded. (A struct, not a
+    /// tuple: arrays of tuples need runtime metadata lookups on every op.)
+    struct Watched {
+        let storage: Storage
+        let version: Int
+    }
 
     init(name: String, inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]) {
         self.name = name
         var grads: [Tensor?] = []
-        var watched: [(storage: Storage, version: Int)] = []
+        var watched: [Watched] = []
         grads.reserveCapacity(inputs.count)
         watched.reserveCapacity(inputs.count)
         for t in inputs {
             grads.append(t._requiresGrad ? t : nil)
-            watched.append((t.storage, t.storage.version))
+            watched.append(Watched(storage: t.storage, version: t.storage.version))
         }
         self.inputs = grads
         self.watched = watched
