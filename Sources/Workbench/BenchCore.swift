@@ -16,7 +16,7 @@ struct BenchCore: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "core", abstract: "Tensor core: matmul, per-op overhead, elementwise.")
 
     @Option(help: "Timed repetitions per figure (the median is reported).")
-    var reps: Int = 9
+    var reps: Int = 15
 
     @Option(help: "Override the OpenBLAS thread count for this run.")
     var blasThreads: Int?
@@ -72,21 +72,28 @@ struct BenchCore: ParsableCommand {
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
-    /// Runs `a` and `b` alternately `reps` times (after one warm-up each), returning their median seconds.
-    func compare(_ a: () -> Void, _ b: () -> Void) -> (Double, Double) {
+    /// Runs `a` and `b` alternately `reps` times (after one warm-up each),
+    /// returning their median and best (minimum) seconds.
+    func compareTimes(_ a: () -> Void, _ b: () -> Void) -> (a: Double, b: Double, bestA: Double, bestB: Double) {
         a(); b()
         var ta: [Double] = [], tb: [Double] = []
         for _ in 0..<reps {
             ta.append(time(a))
             tb.append(time(b))
         }
-        return (median(ta), median(tb))
+        return (median(ta), median(tb), ta.min() ?? 0, tb.min() ?? 0)
+    }
+
+    /// Median seconds of `a` and `b`, run alternately.
+    func compare(_ a: () -> Void, _ b: () -> Void) -> (Double, Double) {
+        let t = compareTimes(a, b)
+        return (t.a, t.b)
     }
 
     // MARK: Benchmarks
 
     func matmul() {
-        print("\nmatmul (square n×n, float32)        Tensor.matmul    raw cblas_sgemm    ratio")
+        print("\nmatmul (square n×n, float32)        Tensor.matmul    raw cblas_sgemm    ratio   (best-of-\(reps) ratio)")
         let g = Generator(seed: 1)
         for n in sizes {
             let a = Tensor.randn([n, n], generator: g), b = Tensor.randn([n, n], generator: g)
@@ -101,7 +108,7 @@ struct BenchCore: ParsableCommand {
             // Repeat small products so one timed sample lasts a few milliseconds.
             let inner = Swift.max(1, Int(2e8 / flops))
             var sink: Float = 0
-            let (tTensor, tRaw) = compare({
+            let t = compareTimes({
                 for _ in 0..<inner { sink += first(a.matmul(b)) }
             }, {
                 for _ in 0..<inner {
@@ -109,8 +116,9 @@ struct BenchCore: ParsableCommand {
                     sink += rc[0]
                 }
             })
-            let gT = flops * Double(inner) / tTensor / 1e9, gR = flops * Double(inner) / tRaw / 1e9
-            print(String(format: "  n = %-5d                       %8.1f GFLOP/s %8.1f GFLOP/s   %5.1f%%", n, gT, gR, 100 * gT / gR))
+            let gT = flops * Double(inner) / t.a / 1e9, gR = flops * Double(inner) / t.b / 1e9
+            print(String(format: "  n = %-5d                       %8.1f GFLOP/s %8.1f GFLOP/s   %5.1f%%   (%5.1f%%)",
+                         n, gT, gR, 100 * gT / gR, 100 * t.bestB / t.bestA))
             if sink.isNaN { print("") }
         }
     }
