@@ -104,6 +104,20 @@ final class TensorCoreTests: XCTestCase {
         XCTAssertEqual(e?.description, "matmul: shapes [2, 3] and [4, 5] cannot be multiplied")
     }
 
+    func testStoragePoolReusesLargeBuffers() {
+        let n = StoragePool.minimumCount * 3 + 1   // an unusual size no other test uses
+        var first: UnsafeMutablePointer<Float>?
+        do { first = Storage(count: n).pointer }
+        XCTAssertGreaterThanOrEqual(StoragePool.cachedBytes, n * 4)
+        XCTAssertEqual(Storage(count: n).pointer, first, "same-size allocation reuses the freed buffer")
+        // Small buffers are not pooled; a zeros storage is zeroed even when reused.
+        do { _ = Storage(count: n) }
+        let z = Storage(zeros: n)
+        XCTAssertTrue(UnsafeBufferPointer(start: z.pointer, count: n).allSatisfy { $0 == 0 })
+        StoragePool.releaseCached()
+        XCTAssertEqual(StoragePool.cachedBytes, 0)
+    }
+
     func testIntTensor() {
         let t = IntTensor([[1, 2], [3, 4]])
         XCTAssertEqual(t.shape, [2, 2])

@@ -52,8 +52,9 @@ public final class Storage: @unchecked Sendable {
 /// element add spent ~85% of its time zeroing pages in the kernel). Training
 /// loops allocate the same shapes every step, so exact-size reuse removes
 /// that cost. Only buffers of at least `minimumCount` floats are kept, at most
-/// `capacityBytes` in total; `releaseCached()` returns them to the system
-/// (like `torch.cuda.empty_cache()`).
+/// `capacityBytes` in total (when full, buffers of other sizes are freed
+/// first); `releaseCached()` returns them all to the system (like
+/// `torch.cuda.empty_cache()`). Thread-safe.
 public enum StoragePool {
     /// Buffers smaller than this many floats (1 MiB) go straight back to malloc.
     public static let minimumCount = 1 << 18
@@ -81,7 +82,17 @@ public enum StoragePool {
     static func give(_ pointer: UnsafeMutablePointer<Float>, _ count: Int) -> Bool {
         guard count >= minimumCount else { return false }
         let bytes = count * MemoryLayout<Float>.stride
+        guard bytes <= capacityBytes else { return false }
         lock.lock(); defer { lock.unlock() }
+        // When full, drop buffers of other sizes first: the pool follows the
+        // shapes the program uses now, not those of an earlier phase.
+        while pooledBytes + bytes > capacityBytes,
+              let other = buffers.first(where: { $0.key != count && !$0.value.isEmpty })?.key,
+              let victim = buffers[other]?.popLast() {
+            victim.deallocate()
+            pooledBytes -= other * MemoryLayout<Float>.stride
+            if buffers[other]?.isEmpty == true { buffers[other] = nil }
+        }
         guard pooledBytes + bytes <= capacityBytes else { return false }
         buffers[count, default: []].append(pointer)
         pooledBytes += bytes

@@ -157,8 +157,10 @@ extension Tensor {
     /// let last = x[.ellipsis, -1]
     /// ```
     ///
-    /// Setting copies into the view, like `x[0] = y` (an in-place write, so
-    /// the same rules as `copy(from:)` apply).
+    /// Setting copies into the view, like `x[0] = y`: an in-place write, so
+    /// the same rules as `copy(from:)` apply (refused on tensors that are part
+    /// of an autograd graph while grad mode is on), and the copy itself is not
+    /// recorded by autograd.
     public subscript(_ items: any TensorIndexConvertible...) -> Tensor {
         get { indexed(items.map { $0.tensorIndex }) }
         set {
