@@ -30,6 +30,23 @@ final class ArithmeticTests: XCTestCase {
         XCTAssertEqual((Tensor([7]) / 3).item(), Float(7) / Float(3))
     }
 
+    func testLargeBroadcastAndStridedCopiesSplitAcrossWorkers() {
+        // Big enough (> 2 × Parallel.grain elements) to take the parallel strided path.
+        let rows = 301, cols = 400
+        let a = Tensor.arange(rows * cols).reshape([rows, cols])
+        let bias = Tensor.arange(cols) * 0.5
+        let sum = (a + bias).toArray()
+        for (r, c) in [(0, 0), (150, 7), (300, 399), (17, 250)] {
+            XCTAssertEqual(sum[r * cols + c], Float(r * cols + c) + Float(c) * 0.5)
+        }
+        let t = a.t.contiguous().toArray()          // [cols, rows]
+        for (c, r) in [(0, 0), (399, 300), (5, 200)] { XCTAssertEqual(t[c * rows + r], Float(r * cols + c)) }
+        let col = Tensor.arange(rows).reshape([rows, 1])
+        let masked = Tensor.where(col .> 150, a, Tensor(Float(-1))).toArray()
+        XCTAssertEqual(masked[150 * cols + 3], -1)
+        XCTAssertEqual(masked[151 * cols + 3], Float(151 * cols + 3))
+    }
+
     func testBroadcastErrorMessage() {
         let e = shapeError { _ = Tensor.zeros([2, 3]) + Tensor.zeros([4]) }
         XCTAssertEqual(e?.op, "add")

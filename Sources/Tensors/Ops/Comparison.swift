@@ -106,8 +106,8 @@ extension Tensor {
         let out = Tensor(uninitialized: shape)
         let o = out.storage.pointer, m = UnsafePointer(dataPointer)
         let pa = UnsafePointer(a.storage.pointer), pb = UnsafePointer(b.storage.pointer)
-        stridedForEach2(shape: shape, stridesA: broadcastStrides(a, to: shape), offsetA: a.offset,
-                        stridesB: broadcastStrides(b, to: shape), offsetB: b.offset) { pos, ia, ib, n, sa, sb in
+        parallelStridedForEach2(shape: shape, stridesA: broadcastStrides(a, to: shape), offsetA: a.offset,
+                                stridesB: broadcastStrides(b, to: shape), offsetB: b.offset) { pos, ia, ib, n, sa, sb in
             for j in 0..<n { o[pos + j] = m[pos + j] != 0 ? pa[ia + j * sa] : pb[ib + j * sb] }
         }
         return out

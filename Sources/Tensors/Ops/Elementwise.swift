@@ -91,7 +91,7 @@ extension Tensor {
             }
         } else {
             let p = storage.pointer
-            stridedForEach2(shape: shape, stridesA: strides, offsetA: offset, stridesB: strides, offsetB: offset) { out, a, _, n, sa, _ in
+            parallelStridedForEach2(shape: shape, stridesA: strides, offsetA: offset, stridesB: strides, offsetB: offset) { out, a, _, n, sa, _ in
                 if sa == 1 {
                     for j in 0..<n { o[out + j] = k(p[a + j]) }
                 } else {
@@ -127,9 +127,9 @@ extension Tensor {
             Parallel.forRange(n) { s, e in for i in s..<e { o[i] = k(a, b[i]) } }
         } else {
             let pa = UnsafePointer(storage.pointer), pb = UnsafePointer(other.storage.pointer)
-            stridedForEach2(shape: shape,
-                            stridesA: broadcastStrides(self, to: shape), offsetA: offset,
-                            stridesB: broadcastStrides(other, to: shape), offsetB: other.offset) { out, a, b, n, sa, sb in
+            parallelStridedForEach2(shape: shape,
+                                    stridesA: broadcastStrides(self, to: shape), offsetA: offset,
+                                    stridesB: broadcastStrides(other, to: shape), offsetB: other.offset) { out, a, b, n, sa, sb in
                 if sa == 1 && sb == 1 {
                     for j in 0..<n { o[out + j] = k(pa[a + j], pb[b + j]) }
                 } else if sa == 1 && sb == 0 {
