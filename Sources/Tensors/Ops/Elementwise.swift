@@ -40,6 +40,14 @@ enum Kernels {
     }
     /// g where y > 0 else 0 (relu's backward from its output).
     struct ReluMask: BinaryKernel { @inline(__always) func callAsFunction(_ g: Float, _ y: Float) -> Float { y > 0 ? g : 0 } }
+    /// g·(1 − y²): tanh's backward from its output.
+    struct TanhGrad: BinaryKernel { @inline(__always) func callAsFunction(_ g: Float, _ y: Float) -> Float { g * (1 - y * y) } }
+    /// g·y·(1 − y): sigmoid's backward from its output.
+    struct SigmoidGrad: BinaryKernel { @inline(__always) func callAsFunction(_ g: Float, _ y: Float) -> Float { g * y * (1 - y) } }
+    /// g / (2y): sqrt's backward from its output.
+    struct SqrtGrad: BinaryKernel { @inline(__always) func callAsFunction(_ g: Float, _ y: Float) -> Float { g / (2 * y) } }
+    /// 2·g·x: square's backward.
+    struct SquareGrad: BinaryKernel { @inline(__always) func callAsFunction(_ g: Float, _ x: Float) -> Float { g * 2 * x } }
     struct Identity: UnaryKernel { @inline(__always) func callAsFunction(_ x: Float) -> Float { x } }
     struct Neg: UnaryKernel { @inline(__always) func callAsFunction(_ x: Float) -> Float { -x } }
     struct Relu: UnaryKernel { @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 ? x : 0 } }

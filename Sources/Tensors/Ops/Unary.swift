@@ -20,7 +20,7 @@ extension Tensor {
     public func sqrt() -> Tensor {
         let out = mapElements { $0.squareRoot() }
         let y = out.detach()
-        return out.recording("SqrtBackward0", [self]) { g in [g.zipElements(y, op: "sqrt") { $0 / (2 * $1) }] }
+        return out.recording("SqrtBackward0", [self]) { g in [g.zipKernel(y, op: "sqrt", Kernels.SqrtGrad())] }
     }
 
     /// 1/sqrt(x) elementwise.
@@ -34,7 +34,7 @@ extension Tensor {
     public func pow(_ exponent: Float) -> Tensor {
         if exponent == 2 {
             let x = detach()
-            return mapKernel(Kernels.Square()).recording("PowBackward0", [self]) { g in [g.zipElements(x, op: "pow") { $0 * 2 * $1 }] }
+            return mapKernel(Kernels.Square()).recording("PowBackward0", [self]) { g in [g.zipKernel(x, op: "pow", Kernels.SquareGrad())] }
         }
         let x = detach()
         return mapElements { Foundation.pow($0, exponent) }.recording("PowBackward0", [self]) { g in
@@ -69,14 +69,14 @@ extension Tensor {
     public func tanh() -> Tensor {
         let out = mapElements { Foundation.tanh($0) }
         let y = out.detach()
-        return out.recording("TanhBackward0", [self]) { g in [g.zipElements(y, op: "tanh") { $0 * (1 - $1 * $1) }] }
+        return out.recording("TanhBackward0", [self]) { g in [g.zipKernel(y, op: "tanh", Kernels.TanhGrad())] }
     }
 
     /// 1 / (1 + e^−x) elementwise.
     public func sigmoid() -> Tensor {
         let out = mapElements { 1 / (1 + Foundation.exp(-$0)) }
         let y = out.detach()
-        return out.recording("SigmoidBackward0", [self]) { g in [g.zipElements(y, op: "sigmoid") { $0 * $1 * (1 - $1) }] }
+        return out.recording("SigmoidBackward0", [self]) { g in [g.zipKernel(y, op: "sigmoid", Kernels.SigmoidGrad())] }
     }
 
     /// max(x, 0). The gradient at 0 is 0, as in PyTorch.
