@@ -26,7 +26,7 @@ struct UICommand: ParsableCommand {
     func run() throws {
         let env = ProcessInfo.processInfo.environment
         let stepMs = env["WORKBENCH_DEMO_STEP_MS"].flatMap(Double.init) ?? 20
-        let services = AppServices.demo(stepDelay: stepMs / 1000)
+        let services = AppServices.standard(stepDelay: stepMs / 1000)
         let screen: Screen
         do { screen = try Screen(environment: env) } catch { throw UserError("\(error)") }
         let app = App(services: services, options: AppOptions(dataPath: data, model: model, theme: theme),

@@ -460,14 +460,19 @@ final class AppTests: XCTestCase {
         c = app.draw()
         XCTAssertShows(c, "Save model (safetensors)")
         XCTAssertShows(c, "runs/LeNet5.safetensors")
-        app.press(.backspace)
-        app.type("x")
-        app.press(.enter)
-        XCTAssertEqual(backend.last.commands.last, .save(.saveModel, path: "runs/LeNet5.safetensorx"))
+        // Edit the path: the folder is created before the engine writes.
+        let dir = NSTemporaryDirectory() + "wb-save-\(getpid())/sub"
+        defer { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "wb-save-\(getpid())") }
+        app.press(.ctrl("u"))
+        app.type(dir + "/m.safetensor")
+        app.press(.char("x"), .left, .backspace, .char("s"), .enter)
+        XCTAssertEqual(backend.last.commands.last, .save(.saveModel, path: dir + "/m.safetensosx"))
         XCTAssertNil(app.overlayName)
-        backend.last.pending = [.fileFinished(.saveModel, path: "runs/LeNet5.safetensorx", error: nil)]
+        var isDir: ObjCBool = false
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) && isDir.boolValue)
+        backend.last.pending = [.fileFinished(.saveModel, path: "m.safetensors", error: nil)]
         app.tick()
-        XCTAssertShows(app.draw(), "saved model to runs/LeNet5.safetensorx")
+        XCTAssertShows(app.draw(), "saved model to m.safetensors")
     }
 
     func testLoadMissingFileIsRejectedInThePrompt() {
@@ -519,7 +524,7 @@ final class AppTests: XCTestCase {
         app.type("/nonexistent/cifar")
         app.press(.enter)
         XCTAssertEqual(app.overlayName, "prompt")
-        XCTAssertShows(app.draw(), "no such file or folder")
+        XCTAssertShows(app.draw(), "/nonexistent/cifar does not exist")
         XCTAssertEqual(app.dataset.name, "shapes")
     }
 

@@ -109,7 +109,7 @@ final class EndToEndTests: XCTestCase {
         t.keys("Enter")
 
         // Launch: all panes on the embedded dataset with LeNet5.
-        waitFor(t, shows: "1 Dataset: shapes")
+        waitFor(t, shows: "1 Dataset: Shapes10")
         var s = t.screen()
         for part in ["2 Model", "3 Charts", "4 Hyperparameters", "LeNet5 · 62,006 params", "● IDLE", "q quit"] {
             XCTAssertTrue(s.contains(part), "launch screen lacks \(part)")
@@ -117,17 +117,17 @@ final class EndToEndTests: XCTestCase {
 
         // Browse: move, filter by class, enlarge, augmentation preview, back to the grid.
         t.keys("Right", "Right")
-        waitFor(t, shows: "train 3/5000")
+        waitFor(t, shows: "train 3/20000")
         t.keys("f")
-        waitFor(t, shows: "train · circle 1/500")
+        waitFor(t, shows: "train · circle 1/2000")
         t.keys("F")
-        waitFor(t, shows: "train 1/5000")
+        waitFor(t, shows: "train 1/20000")
         t.keys("Enter")
         waitFor(t, shows: "as stored")
         t.keys("a")
         waitFor(t, shows: "after training transforms")
         t.keys("a", "Enter")
-        waitFor(t, "the grid again") { !$0.contains("as stored") && $0.contains("train 1/5000") }
+        waitFor(t, "the grid again") { !$0.contains("as stored") && $0.contains("train 1/20000") }
 
         // A long run: epochs 500 (a next-run setting), then start.
         t.keys("4", "Down", "Down", "Down", "Down", "Down", "Enter", "C-u")

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// What a text prompt is for.
 enum PromptPurpose: Equatable {
@@ -208,6 +209,7 @@ extension App {
         switch purpose {
         case .saveModel, .saveCheckpoint:
             guard let s = session else { return "no model" }
+            if let err = makeParentFolder(path) { return err }
             overlay = nil
             s.send(.save(purpose == .saveModel ? .saveModel : .saveCheckpoint, path: path))
             showToast("saving \(path)…")
@@ -218,8 +220,9 @@ extension App {
             s.send(.save(purpose == .loadModel ? .loadModel : .loadCheckpoint, path: path))
             showToast("loading \(path)…")
         case .exportMetrics:
+            if let err = makeParentFolder(path) { return err }
             do {
-                try AtomicFile.write(Data(metricsCSV().utf8), to: path)
+                try AtomicFile.write(Data(metricsCSV().utf8), to: URL(fileURLWithPath: path))
                 overlay = nil
                 showToast("exported \(history.steps.count) steps, \(history.epochs.count) epochs to \(path)")
             } catch {
@@ -237,6 +240,21 @@ extension App {
             startDownload(into: path)
         }
         return nil
+    }
+
+    /// Creates the folder a file will be written into; returns an error message on failure.
+    func makeParentFolder(_ path: String) -> String? {
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
+            return isDir.boolValue ? nil : "\(dir) is a file, not a folder"
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            return nil
+        } catch {
+            return "cannot create the folder \(dir): \(error.localizedDescription)"
+        }
     }
 
     /// Metrics as CSV: one row per step (`kind` step) and per epoch (`kind` epoch).

@@ -30,9 +30,11 @@ public struct AppServices {
         self.themes = themes
     }
 
-    /// The stand-ins used until the real dataset, model zoo and training engine are wired in.
-    public static func demo(themes: ThemeLibrary = .standard(), stepDelay: TimeInterval = 0.02) -> AppServices {
-        AppServices(datasets: DemoDatasetProvider(), catalog: DemoModelCatalog(),
+    /// What the app runs on today: datasets from `Tensors/Data` (Shapes10, CIFAR-10), with
+    /// the demo model catalog and demo training engine standing in until the model zoo and
+    /// `Tensors/Training` are wired in.
+    public static func standard(themes: ThemeLibrary = .standard(), stepDelay: TimeInterval = 0.02) -> AppServices {
+        AppServices(datasets: TensorsDatasetProvider(), catalog: DemoModelCatalog(),
                     backend: DemoTrainingBackend(stepDelay: stepDelay), themes: themes)
     }
 }

@@ -44,7 +44,6 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
     private var order: [Int] = []
     private var trainIndices: [Int] = []
     private var valIndices: [Int] = []
-    private var cache: [Int: [Float]] = [:]
     private var epochLossSum = 0.0
     private var chainActive = false
     private var lastStepTime = Date()
@@ -178,26 +177,18 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
         setState(.running)
     }
 
-    private func pixels(_ split: DatasetSplit, _ i: Int) -> [Float] {
-        let key = split == .train ? i : -1 - i
-        if let c = cache[key] { return c }
+    /// One image as CHW floats scaled to [-1, 1].
+    private func pixels(_ split: DatasetSplit, _ i: Int, into buf: UnsafeMutableBufferPointer<Float>, at offset: Int) {
         let img = dataset.image(split, i)
-        var out = [Float](repeating: 0, count: features)
-        // CHW, scaled to [-1, 1].
         let hw = img.width * img.height
         for p in 0..<hw {
-            for c in 0..<3 where c * hw + p < features { out[c * hw + p] = Float(img.pixels[3 * p + c]) / 127.5 - 1 }
+            for c in 0..<3 where c * hw + p < features { buf[offset + c * hw + p] = Float(img.pixels[3 * p + c]) / 127.5 - 1 }
         }
-        if cache.count < 20000 { cache[key] = out }
-        return out
     }
 
     private func batchTensor(_ split: DatasetSplit, _ idx: [Int]) -> Tensor {
         Tensor(shape: [idx.count, features]) { buf in
-            for (r, i) in idx.enumerated() {
-                let px = pixels(split, i)
-                for j in 0..<features { buf[r * features + j] = px[j] }
-            }
+            for (r, i) in idx.enumerated() { pixels(split, i, into: buf, at: r * features) }
         }
     }
 
@@ -314,30 +305,32 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
     // MARK: Files
 
     private func fileOperation(_ op: FileOperation, _ path: String) {
+        let url = URL(fileURLWithPath: path)
         do {
             switch op {
             case .saveModel:
-                try DemoWeightsFile.write(parameterEntries(), metadata: ["format": "pt", "model": modelName], to: path)
+                try Safetensors.save(parameterEntries(), metadata: ["format": "pt", "model": modelName], to: url)
             case .saveCheckpoint:
                 var entries = parameterEntries()
-                entries.append(.init(name: "optimizer.momentum_buffer.weight", shape: [features, classes], values: velocityW))
-                entries.append(.init(name: "optimizer.momentum_buffer.bias", shape: [classes], values: velocityB))
-                let meta = ["format": "workbench-checkpoint", "model": modelName, "step": String(step), "epoch": String(epoch),
+                entries.append(("optimizer.momentum_buffer.weight", Tensor(velocityW, shape: [features, classes])))
+                entries.append(("optimizer.momentum_buffer.bias", Tensor(velocityB, shape: [classes])))
+                let meta = ["format": "workbench-demo-checkpoint", "model": modelName, "step": String(step), "epoch": String(epoch),
                             "history": history.map { "\($0.step):\($0.epoch):\($0.loss)" }.joined(separator: ","),
                             "epochs": epochHistory.map { "\($0.epoch):\($0.trainLoss):\($0.valLoss ?? .nan):\($0.valAccuracy ?? .nan)" }.joined(separator: ",")]
-                try DemoWeightsFile.write(entries, metadata: meta, to: path)
+                try Safetensors.save(entries, metadata: meta, to: url)
             case .loadModel:
-                let (w, b) = try loadParameters(path)
+                let file = try load(path)
+                let (w, b) = try parameters(file.tensors, path)
                 setParameters(w, b)
             case .loadCheckpoint:
-                let file = try DemoWeightsFile.read(path)
-                guard file.metadata["format"] == "workbench-checkpoint" else {
+                let file = try load(path)
+                guard file.metadata["format"] == "workbench-demo-checkpoint" else {
                     throw DemoError("\(path) is a weights file, not a checkpoint (no optimizer state); use load model")
                 }
-                let (w, b) = try loadParameters(path)
+                let (w, b) = try parameters(file.tensors, path)
                 setParameters(w, b)
-                velocityW = file.entries["optimizer.momentum_buffer.weight"]?.values ?? velocityW
-                velocityB = file.entries["optimizer.momentum_buffer.bias"]?.values ?? velocityB
+                velocityW = file.tensors["optimizer.momentum_buffer.weight"]?.toArray() ?? velocityW
+                velocityB = file.tensors["optimizer.momentum_buffer.bias"]?.toArray() ?? velocityB
                 history = (file.metadata["history"] ?? "").split(separator: ",").compactMap { s in
                     let f = s.split(separator: ":")
                     guard f.count == 3, let st = Int(f[0]), let ep = Int(f[1]), let l = Double(f[2]) else { return nil }
@@ -358,27 +351,31 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
         }
     }
 
-    private func parameterEntries() -> [DemoWeightsFile.Entry] {
-        // PyTorch layout: Linear weight is [out, in].
-        let w = noGrad { weight.detach().t.contiguous().toArray() }
-        return [.init(name: "fc.weight", shape: [classes, features], values: w),
-                .init(name: "fc.bias", shape: [classes], values: noGrad { bias.detach().toArray() })]
+    private func load(_ path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        guard FileManager.default.fileExists(atPath: path) else { throw DemoError("\(path): no such file") }
+        let file = try Safetensors.load(from: URL(fileURLWithPath: path))
+        return (Dictionary(file.tensors, uniquingKeysWith: { a, _ in a }), file.metadata)
     }
 
-    private func loadParameters(_ path: String) throws -> ([Float], [Float]) {
-        let file = try DemoWeightsFile.read(path)
+    private func parameterEntries() -> [(String, Tensor)] {
+        // PyTorch layout: Linear weight is [out, in].
+        noGrad { [("fc.weight", weight.detach().t.contiguous()), ("fc.bias", bias.detach().clone())] }
+    }
+
+    /// Checks keys and shapes against the model (like `load_state_dict(strict=True)`).
+    private func parameters(_ tensors: [String: Tensor], _ path: String) throws -> ([Float], [Float]) {
         var problems: [String] = []
         let expected: [(String, [Int])] = [("fc.weight", [classes, features]), ("fc.bias", [classes])]
         for (k, s) in expected {
-            guard let e = file.entries[k] else { problems.append("missing key \"\(k)\""); continue }
-            if e.shape != s { problems.append("\"\(k)\" has shape \(Format.shape(e.shape)), the model expects \(Format.shape(s))") }
+            guard let t = tensors[k] else { problems.append("missing key \"\(k)\""); continue }
+            if t.shape != s { problems.append("\"\(k)\" has shape \(Format.shape(t.shape)), the model expects \(Format.shape(s))") }
         }
-        let unexpected = file.entries.keys.filter { k in !expected.contains { $0.0 == k } && !k.hasPrefix("optimizer.") }.sorted()
+        let unexpected = tensors.keys.filter { k in !expected.contains { $0.0 == k } && !k.hasPrefix("optimizer.") }.sorted()
         if !unexpected.isEmpty { problems.append("unexpected keys " + unexpected.map { "\"\($0)\"" }.joined(separator: ", ")) }
-        guard problems.isEmpty, let w = file.entries["fc.weight"], let b = file.entries["fc.bias"] else {
+        guard problems.isEmpty, let w = tensors["fc.weight"], let b = tensors["fc.bias"] else {
             throw DemoError("\(path) does not match the model: " + problems.joined(separator: "; "))
         }
-        return (w.values, b.values)
+        return (w.toArray(), b.toArray())
     }
 
     private func setParameters(_ wOutIn: [Float], _ b: [Float]) {

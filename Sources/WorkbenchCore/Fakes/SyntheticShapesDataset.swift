@@ -2,9 +2,9 @@ import Foundation
 
 /// A small procedurally drawn dataset of 32×32 coloured shapes in 10 classes.
 ///
-/// Stand-in for the embedded default dataset until `Tensors/Data` lands: every image is
-/// a pure function of (split, index), so it is safe to read from any thread and costs no
-/// memory. Used by the demo app and the tests.
+/// Every image is a pure function of (split, index), so it opens instantly, is safe to
+/// read from any thread and costs no memory. The app uses `Tensors`' Shapes10; the tests
+/// use this.
 public final class SyntheticShapesDataset: DatasetSource, @unchecked Sendable {
     public static let classes = ["circle", "square", "triangle", "cross", "ring",
                                  "hstripes", "vstripes", "checker", "diagonal", "dots"]
@@ -105,67 +105,19 @@ struct Hash {
     }
 }
 
-/// Reads an extracted CIFAR-10 binary folder (`data_batch_1.bin` … `test_batch.bin`).
-///
-/// Stand-in until `Tensors/Data` provides the real CIFAR-10 dataset (archives included).
-public final class CIFAR10FolderDataset: DatasetSource, @unchecked Sendable {
-    public static let classes = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
-    public let name: String
-    public let classNames = CIFAR10FolderDataset.classes
-    public let inputShape = [3, 32, 32]
-    private let train: [UInt8]
-    private let test: [UInt8]
-    static let record = 3073
-
-    public init(folder: String) throws {
-        var dir = folder
-        let fm = FileManager.default
-        var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: dir, isDirectory: &isDir) else {
-            throw DemoError("CIFAR-10: no such file or folder: \(folder)")
-        }
-        guard isDir.boolValue else {
-            throw DemoError("CIFAR-10: \(folder) is a file; reading archives needs the data loader (not wired into the TUI yet) — extract it and open the folder")
-        }
-        if fm.fileExists(atPath: dir + "/cifar-10-batches-bin") { dir += "/cifar-10-batches-bin" }
-        var tr: [UInt8] = []
-        for i in 1...5 {
-            let p = dir + "/data_batch_\(i).bin"
-            guard let d = fm.contents(atPath: p) else { throw DemoError("CIFAR-10: missing \(p) (expected the binary version: data_batch_1.bin … data_batch_5.bin, test_batch.bin)") }
-            guard d.count % CIFAR10FolderDataset.record == 0 else { throw DemoError("CIFAR-10: \(p) is \(d.count) bytes, not a multiple of 3073") }
-            tr.append(contentsOf: d)
-        }
-        guard let te = fm.contents(atPath: dir + "/test_batch.bin") else { throw DemoError("CIFAR-10: missing \(dir)/test_batch.bin") }
-        train = tr
-        test = [UInt8](te)
-        name = "CIFAR-10"
-    }
-
-    private func bytes(_ split: DatasetSplit) -> [UInt8] { split == .train ? train : test }
-    public func count(_ split: DatasetSplit) -> Int { bytes(split).count / CIFAR10FolderDataset.record }
-    public func label(_ split: DatasetSplit, _ index: Int) -> Int { Int(bytes(split)[index * CIFAR10FolderDataset.record]) }
-    public func image(_ split: DatasetSplit, _ index: Int) -> RGBImage {
-        let start = index * CIFAR10FolderDataset.record + 1
-        return RGBImage(planar: Array(bytes(split)[start..<(start + 3072)]), width: 32, height: 32)
-    }
-    public func augmentedImage(_ split: DatasetSplit, _ index: Int, variant: UInt64) -> RGBImage {
-        SyntheticShapesDataset.augment(image(split, index), seed: variant &* 31 &+ UInt64(index))
-    }
-}
-
 /// An error with a user-facing message.
 public struct DemoError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ m: String) { description = m }
 }
 
-/// Embedded synthetic data and extracted CIFAR-10 folders; no download (no network here).
+/// The synthetic embedded dataset (instant, for tests) with CIFAR-10 from `Tensors/Data`.
 public final class DemoDatasetProvider: DatasetProvider {
+    let real = TensorsDatasetProvider()
     public init() {}
     public func embeddedDefault() -> DatasetSource { SyntheticShapesDataset() }
-    public func openCIFAR10(path: String) throws -> DatasetSource { try CIFAR10FolderDataset(folder: path) }
+    public func openCIFAR10(path: String) throws -> DatasetSource { try real.openCIFAR10(path: path) }
     public func downloadCIFAR10(into directory: String, progress: @escaping @Sendable (Double, String) -> Void) throws -> String {
-        progress(0, "connecting…")
-        throw DemoError("download CIFAR-10: not available yet (the downloader lands with Tensors/Data)")
+        try real.downloadCIFAR10(into: directory, progress: progress)
     }
 }

@@ -15,6 +15,12 @@ private func restoreTerminal() {
     }
 }
 
+/// The terminal cannot be used (not a tty, unknown terminal type).
+public struct TerminalError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ m: String) { description = m }
+}
+
 /// The terminal: starts and stops curses, reads keys, and flushes a `Canvas` to the screen
 /// by writing only the cells that changed since the last frame.
 public final class Screen {
@@ -48,7 +54,7 @@ public final class Screen {
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         setlocale(LC_ALL, "")
         guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
-            throw FileError("workbench: the TUI needs a terminal (stdin and stdout must be a tty); use `workbench train` for headless runs")
+            throw TerminalError("workbench: the TUI needs a terminal (stdin and stdout must be a tty); use `workbench train` for headless runs")
         }
         let colorterm = (environment["COLORTERM"] ?? "").lowercased()
         let wantsTrue = (colorterm == "truecolor" || colorterm == "24bit") && (environment["NO_COLOR"] ?? "").isEmpty
@@ -66,7 +72,7 @@ public final class Screen {
                 break
             }
         }
-        guard term != nil else { throw FileError("workbench: cannot start the terminal \(baseTerm) (unknown to terminfo?)") }
+        guard term != nil else { throw TerminalError("workbench: cannot start the terminal \(baseTerm) (unknown to terminfo?)") }
         cursesActive = 1
         Screen.installHandlers()
         cbreak()

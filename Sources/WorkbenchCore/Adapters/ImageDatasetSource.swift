@@ -1,0 +1,101 @@
+import Foundation
+import Tensors
+
+/// A `Tensors` image classification dataset (Shapes10, CIFAR-10 …) as the dataset browser
+/// sees it: both splits, class names, images as RGB bytes, and the training transforms
+/// (random crop with padding 4, horizontal flip) for the augmentation preview.
+///
+/// Holds only immutable pixel buffers, so the training thread may read it too.
+public final class ImageDatasetSource: DatasetSource, @unchecked Sendable {
+    struct Split {
+        var data: [UInt8]
+        var targets: [Int]
+        var height: Int
+        var width: Int
+        var channels: Int
+    }
+
+    public let name: String
+    public let classNames: [String]
+    public let inputShape: [Int]
+    private let splits: [DatasetSplit: Split]
+    private let augmentation: any Transform
+
+    /// Wraps a train and a test split of the same dataset.
+    public init<D: ImageClassificationDataset, E: ImageClassificationDataset>(name: String, train: D, test: E) {
+        self.name = name
+        classNames = train.classes
+        inputShape = [train.imageChannels, train.imageHeight, train.imageWidth]
+        func split<X: ImageClassificationDataset>(_ d: X) -> Split {
+            Split(data: d.data, targets: d.targets, height: d.imageHeight, width: d.imageWidth, channels: d.imageChannels)
+        }
+        splits = [.train: split(train), .test: split(test)]
+        augmentation = Compose(RandomCrop(train.imageHeight, padding: 4), RandomHorizontalFlip())
+    }
+
+    public func count(_ split: DatasetSplit) -> Int { splits[split]?.targets.count ?? 0 }
+
+    public func label(_ split: DatasetSplit, _ index: Int) -> Int { splits[split]?.targets[index] ?? 0 }
+
+    public func image(_ split: DatasetSplit, _ index: Int) -> RGBImage {
+        guard let s = splits[split] else { return RGBImage(width: 0, height: 0, pixels: []) }
+        let n = s.height * s.width * s.channels
+        return ImageDatasetSource.rgb(Array(s.data[(index * n)..<((index + 1) * n)]), width: s.width, height: s.height, channels: s.channels)
+    }
+
+    public func augmentedImage(_ split: DatasetSplit, _ index: Int, variant: UInt64) -> RGBImage {
+        guard let s = splits[split] else { return RGBImage(width: 0, height: 0, pixels: []) }
+        let n = s.height * s.width * s.channels
+        let img = Image(width: s.width, height: s.height, channels: s.channels, pixels: Array(s.data[(index * n)..<((index + 1) * n)]))
+        let g = Generator(seed: variant &* 0x9E37_79B9 &+ UInt64(index))
+        guard let out = (try? augmentation.apply(.image(img), generator: g))?.image else { return image(split, index) }
+        return ImageDatasetSource.rgb(out.pixels, width: out.width, height: out.height, channels: out.channels)
+    }
+
+    /// HWC bytes with 1 (grey) or 3+ channels as RGB.
+    static func rgb(_ px: [UInt8], width: Int, height: Int, channels: Int) -> RGBImage {
+        if channels == 3 { return RGBImage(width: width, height: height, pixels: px) }
+        var out = [UInt8](repeating: 0, count: width * height * 3)
+        for i in 0..<(width * height) {
+            for c in 0..<3 { out[3 * i + c] = px[i * channels + min(c, channels - 1)] }
+        }
+        return RGBImage(width: width, height: height, pixels: out)
+    }
+}
+
+/// Datasets from `Tensors/Data`: the embedded Shapes10 set and CIFAR-10 (archive, folder
+/// or download).
+public final class TensorsDatasetProvider: DatasetProvider {
+    let embeddedTrainCount: Int?
+    let embeddedTestCount: Int?
+
+    /// `trainCount`/`testCount` size the embedded Shapes10 set (nil: its defaults).
+    public init(embeddedTrainCount: Int? = nil, embeddedTestCount: Int? = nil) {
+        self.embeddedTrainCount = embeddedTrainCount
+        self.embeddedTestCount = embeddedTestCount
+    }
+
+    public func embeddedDefault() -> DatasetSource {
+        ImageDatasetSource(name: "Shapes10", train: Shapes10(train: true, count: embeddedTrainCount),
+                           test: Shapes10(train: false, count: embeddedTestCount))
+    }
+
+    public func openCIFAR10(path: String) throws -> DatasetSource {
+        ImageDatasetSource(name: "CIFAR-10", train: try CIFAR10(root: path, train: true), test: try CIFAR10(root: path, train: false))
+    }
+
+    public func downloadCIFAR10(into directory: String, progress: @escaping @Sendable (Double, String) -> Void) throws -> String {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        progress(0, "connecting…")
+        _ = try CIFAR10(root: directory, train: false, download: true, progress: { received, total in
+            let mb = { (b: Int64) in String(format: "%.1f MB", Double(b) / 1_048_576) }
+            if let t = total, t > 0 {
+                progress(Double(received) / Double(t), "\(mb(received)) of \(mb(t))")
+            } else {
+                progress(0, mb(received))
+            }
+        })
+        progress(1, "done")
+        return directory
+    }
+}
