@@ -31,6 +31,7 @@ public final class Screen {
     private let maxPairs: Int32
     private let directColor: Bool
     private var term: OpaquePointer?
+    private var clearOnRepaint = true
 
     private struct PairKey: Hashable {
         var fg: Int32
@@ -204,8 +205,11 @@ public final class Screen {
 
     /// Writes the cells that differ from the previous frame and refreshes the terminal.
     public func draw(_ canvas: Canvas) {
-        let full = previous == nil || previous?.width != canvas.width || previous?.height != canvas.height
-        if full { wclear(stdscr) }
+        let resized = previous.map { $0.width != canvas.width || $0.height != canvas.height } ?? false
+        let full = previous == nil || resized
+        // Clear only for a new size; a repaint after a pair-table reset rewrites every cell anyway.
+        if resized || (previous == nil && clearOnRepaint) { wclear(stdscr) }
+        clearOnRepaint = false
         var overflowed = false
         for y in 0..<canvas.height {
             for x in 0..<canvas.width {
@@ -227,7 +231,10 @@ public final class Screen {
     }
 
     /// Forces the next `draw` to repaint everything.
-    public func invalidate() { previous = nil }
+    public func invalidate() {
+        previous = nil
+        clearOnRepaint = true
+    }
 
     private func put(_ cell: Cell, x: Int, y: Int, overflowed: inout Bool) {
         var attrs: UInt32 = 0
