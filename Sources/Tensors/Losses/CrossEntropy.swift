@@ -83,9 +83,9 @@ func classificationLoss(_ op: String, _ input: Tensor, _ target: IntTensor, weig
     let wp = wc.map { UnsafePointer($0.dataPointer) }
     let samples = n * s
     let targets = target.values
-    // Per sample: log-sum-exp (logits only) and loss; Σ weights of counted samples.
-    let lse = Tensor(uninitialized: [Swift.max(samples, 1)])
-    let lp = lse.dataPointer
+    // Per sample: row max and log Σ exp(x − max) (logits only) and loss; Σ weights of counted samples.
+    let rowMax = Tensor(uninitialized: [Swift.max(samples, 1)]), logSum = Tensor(uninitialized: [Swift.max(samples, 1)])
+    let mp = rowMax.dataPointer, lp = logSum.dataPointer
     let losses = Tensor(uninitialized: expectedTarget)
     let lossp = losses.dataPointer
     var wSum: Double = 0
@@ -95,15 +95,16 @@ func classificationLoss(_ op: String, _ input: Tensor, _ target: IntTensor, weig
         let img = i / s, pos = i - img * s
         let base = img * c * s + pos
         let y = targets[i]
-        var l: Float = 0
+        var m: Float = 0, l: Float = 0
         if logits {
-            var m = -Float.infinity
+            m = -Float.infinity
             for k in 0..<c { m = Swift.max(m, xp[base + k * s]) }
             if m == -.infinity { m = 0 }
             var sum: Float = 0
             for k in 0..<c { sum += Foundation.exp(xp[base + k * s] - m) }
-            l = m + Foundation.log(sum)
+            l = Foundation.log(sum)
         }
+        mp[i] = m
         lp[i] = l
         if y == ignoreIndex {
             lossp[i] = 0
@@ -111,11 +112,11 @@ func classificationLoss(_ op: String, _ input: Tensor, _ target: IntTensor, weig
         }
         let wy = wp?[y] ?? 1
         wSum += Double(wy)
-        // log p_c = x_c − lse (logits) or x_c (log-probabilities)
-        var loss = -(1 - eps) * wy * (xp[base + y * s] - l)
+        // log p_c = (x_c − max) − log Σ (logits) or x_c (log-probabilities)
+        var loss = -(1 - eps) * wy * ((xp[base + y * s] - m) - l)
         if eps > 0 {
             var smooth: Float = 0
-            for k in 0..<c { smooth -= (wp?[k] ?? 1) * (xp[base + k * s] - l) }
+            for k in 0..<c { smooth -= (wp?[k] ?? 1) * ((xp[base + k * s] - m) - l) }
             loss += eps / Float(c) * smooth
         }
         lossp[i] = loss
@@ -141,7 +142,7 @@ func classificationLoss(_ op: String, _ input: Tensor, _ target: IntTensor, weig
         let dx = Tensor.zeros(xd.shape)
         let dp = dx.dataPointer, xp = UnsafePointer(xd.dataPointer)
         let wp = wd.map { UnsafePointer($0.dataPointer) }
-        let lp = lse.dataPointer
+        let mp = rowMax.dataPointer, lp = logSum.dataPointer
         for i in 0..<samples {
             let y = targets[i]
             if y == ignoreIndex { continue }
@@ -157,7 +158,7 @@ func classificationLoss(_ op: String, _ input: Tensor, _ target: IntTensor, weig
             if logits {
                 let a = (1 - eps) * wy + eps / Float(c) * wAll
                 for k in 0..<c {
-                    let p = Foundation.exp(xp[base + k * s] - lp[i])
+                    let p = Foundation.exp((xp[base + k * s] - mp[i]) - lp[i])
                     dp[base + k * s] = r * (p * a - eps / Float(c) * (wp?[k] ?? 1))
                 }
                 dp[base + y * s] -= r * (1 - eps) * wy
@@ -165,7 +166,7 @@ func classificationLoss(_ op: String, _ input: Tensor, _ target: IntTensor, weig
                 dp[base + y * s] = -r * wy
             }
         }
-        withExtendedLifetime((gc, xd, wd, lse)) {}
+        withExtendedLifetime((gc, xd, wd, rowMax, logSum)) {}
         return [dx]
     }
 }

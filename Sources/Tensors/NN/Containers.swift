@@ -138,9 +138,10 @@ public final class ModuleDict: Module {
     }
 }
 
-/// Describes a parameter like PyTorch's ParameterList/Dict lines.
-func parameterSummary(_ t: Tensor) -> String {
-    "Parameter containing: [torch.float32 of size \(t.shape.map(String.init).joined(separator: "x"))]"
+/// Describes a parameter like PyTorch's ParameterList lines (ParameterDict
+/// prints the type name `torch.FloatTensor` instead of the dtype).
+func parameterSummary(_ t: Tensor, typeName: String = "torch.float32") -> String {
+    "Parameter containing: [\(typeName) of size \(t.shape.map(String.init).joined(separator: "x"))]"
 }
 
 /// A list of parameters keyed `0`, `1`, …, like `nn.ParameterList`.
@@ -204,6 +205,6 @@ public final class ParameterDict: Module {
     }
 
     public override func extraRepr() -> String {
-        keys.compactMap { k in storage[k].map { "  (\(k)): " + parameterSummary($0) } }.joined(separator: "\n")
+        keys.compactMap { k in storage[k].map { "  (\(k)): " + parameterSummary($0, typeName: "torch.FloatTensor") } }.joined(separator: "\n")
     }
 }

@@ -109,8 +109,9 @@ extension Tensor {
                     sum += ev
                 }
                 if log {
-                    let lse = m + Foundation.log(sum)
-                    for k in 0..<len { o[base + k * inner] = x[base + k * inner] - lse }
+                    // (x − m) − log Σ: subtracting the large max first keeps precision.
+                    let ls = Foundation.log(sum)
+                    for k in 0..<len { o[base + k * inner] = (x[base + k * inner] - m) - ls }
                 } else {
                     let inv = 1 / sum
                     for k in 0..<len { o[base + k * inner] *= inv }

@@ -1,7 +1,8 @@
 /// Batch normalisation over channel dim 1, the shared base of `BatchNorm1d`
 /// and `BatchNorm2d` (PyTorch's `_BatchNorm`).
 ///
-/// Parameters `weight` (γ, ones) and `bias` (β, zeros) when `affine`; buffers
+/// Parameters `weight` (γ, ones) and `bias` (β, zeros) when `affine` (no β
+/// with `bias: false`, as in PyTorch 2.x); buffers
 /// `running_mean` (zeros), `running_var` (ones) and `num_batches_tracked`
 /// when `trackRunningStats` (a 0-dim float tensor here, int64 in PyTorch).
 /// `momentum: nil` uses a cumulative average (factor 1/num_batches_tracked).
@@ -18,7 +19,7 @@ open class BatchNorm: Module {
     @Buffer(name: "num_batches_tracked") public var numBatchesTracked: Tensor? = nil
 
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
-                trackRunningStats: Bool = true) {
+                trackRunningStats: Bool = true, bias: Bool = true) {
         precondition(numFeatures > 0, "BatchNorm: num_features must be positive, got \(numFeatures)")
         self.numFeatures = numFeatures
         self.eps = eps
@@ -26,7 +27,7 @@ open class BatchNorm: Module {
         self.affine = affine
         self.trackRunningStats = trackRunningStats
         weight = affine ? Init.empty([numFeatures]) : nil
-        bias = affine ? Init.empty([numFeatures]) : nil
+        self.bias = affine && bias ? Init.empty([numFeatures]) : nil
         runningMean = trackRunningStats ? Init.empty([numFeatures]) : nil
         runningVar = trackRunningStats ? Init.empty([numFeatures]) : nil
         numBatchesTracked = trackRunningStats ? Init.empty([]) : nil
@@ -66,7 +67,7 @@ open class BatchNorm: Module {
 
     open override func extraRepr() -> String {
         "\(numFeatures), eps=\(pythonFloat(eps)), momentum=\(momentum.map(pythonFloat) ?? "None"), "
-            + "affine=\(pythonBool(affine)), track_running_stats=\(pythonBool(trackRunningStats))"
+            + "affine=\(pythonBool(affine)), bias=\(pythonBool(bias != nil)), track_running_stats=\(pythonBool(trackRunningStats))"
     }
 }
 
