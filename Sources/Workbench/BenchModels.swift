@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Tensors
+
+/// `workbench bench lenet`: LeNet5 training and inference throughput on random
+/// tensors (the counterpart of `shared/bench/bench_compute.py --model lenet5`).
+///
+/// A training step is: zero grads, forward, cross-entropy, backward, and a
+/// plain SGD update `p -= lr·grad` written inline. Prints the median of the
+/// repeats in images per second.
+struct BenchModels: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "lenet", abstract: "LeNet5 train/inference images per second (release build).")
+
+    @Option(help: "Training steps per measurement.")
+    var steps = 200
+
+    @Option(help: "Measurements (the median is reported).")
+    var repeats = 5
+
+    @Option(help: "Warm-up steps before measuring.")
+    var warmup = 10
+
+    @Option(help: "OpenBLAS threads.")
+    var threads = 2
+
+    @Option(help: "Model from the zoo.")
+    var model = "lenet5"
+
+    @Option(parsing: .upToNextOption, help: "Training batch sizes.")
+    var trainBatches: [Int] = [16, 128]
+
+    @Option(parsing: .upToNextOption, help: "Inference batch sizes.")
+    var inferBatches: [Int] = [128]
+
+    func run() throws {
+        BLAS.setThreads(threads)
+        guard let entry = ModelZoo.entry(named: model) else { throw UserError(ModelZooError(name: model).description) }
+        let net = entry.make(generator: Generator(seed: 0))
+        let params = net.parameters()
+        print("\(model): \(groupedThousands(net.parameterCount)) parameters, BLAS threads \(BLAS.threads), "
+              + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
+        let g = Generator(seed: 1)
+        for batch in trainBatches {
+            let x = Tensor.randn([batch] + entry.inputShape, generator: g)
+            let y = IntTensor.randint(0, entry.numClasses, [batch], generator: g)
+            net.train()
+            func step() {
+                net.zeroGrad()
+                let loss = crossEntropy(net(x), y)
+                loss.backward()
+                noGrad {
+                    for p in params {
+                        guard let grad = p.grad else { continue }
+                        p.withUnsafeMutableBufferPointer { pb in
+                            grad.withUnsafeBufferPointer { gb in
+                                for i in 0..<pb.count { pb[i] -= 0.001 * gb[i] }
+                            }
+                        }
+                    }
+                }
+            }
+            let rate = measure(batch: batch, step)
+            print(String(format: "train  batch %4d: %9.0f img/s  (%.3f ms/step)", batch, rate, 1000 * Double(batch) / rate))
+        }
+        for batch in inferBatches {
+            let x = Tensor.randn([batch] + entry.inputShape, generator: g)
+            net.eval()
+            let rate = measure(batch: batch) { noGrad { _ = net(x) } }
+            print(String(format: "infer  batch %4d: %9.0f img/s  (%.3f ms/batch)", batch, rate, 1000 * Double(batch) / rate))
+        }
+    }
+
+    /// Median images per second over `repeats` runs of `steps` steps.
+    func measure(batch: Int, _ step: () -> Void) -> Double {
+        for _ in 0..<warmup { step() }
+        var rates: [Double] = []
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<steps { step() }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            rates.append(Double(steps * batch) / seconds)
+        }
+        return rates.sorted()[rates.count / 2]
+    }
+}
