@@ -59,27 +59,40 @@ struct BenchModels: ParsableCommand {
                     }
                 }
             }
-            let rate = measure(batch: batch, step)
-            print(String(format: "train  batch %4d: %9.0f img/s  (%.3f ms/step)", batch, rate, 1000 * Double(batch) / rate))
+            let (rate, cpu) = measure(batch: batch, step)
+            print(String(format: "train  batch %4d: %9.0f img/s  (%.3f ms/step, %.3f ms CPU/step)", batch, rate,
+                         1000 * Double(batch) / rate, cpu * 1000))
         }
         for batch in inferBatches {
             let x = Tensor.randn([batch] + entry.inputShape, generator: g)
             net.eval()
-            let rate = measure(batch: batch) { noGrad { _ = net(x) } }
-            print(String(format: "infer  batch %4d: %9.0f img/s  (%.3f ms/batch)", batch, rate, 1000 * Double(batch) / rate))
+            let (rate, cpu) = measure(batch: batch) { noGrad { _ = net(x) } }
+            print(String(format: "infer  batch %4d: %9.0f img/s  (%.3f ms/batch, %.3f ms CPU/batch)", batch, rate,
+                         1000 * Double(batch) / rate, cpu * 1000))
         }
     }
 
-    /// Median images per second over `repeats` runs of `steps` steps.
-    func measure(batch: Int, _ step: () -> Void) -> Double {
+    /// Median images per second over `repeats` runs of `steps` steps, and the
+    /// median process CPU seconds per step (user + system, all threads): on a
+    /// busy machine the CPU time is the steadier figure.
+    func measure(batch: Int, _ step: () -> Void) -> (Double, Double) {
         for _ in 0..<warmup { step() }
-        var rates: [Double] = []
+        var rates: [Double] = [], cpus: [Double] = []
         for _ in 0..<repeats {
+            let cpu0 = cpuSeconds()
             let start = DispatchTime.now().uptimeNanoseconds
             for _ in 0..<steps { step() }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             rates.append(Double(steps * batch) / seconds)
+            cpus.append((cpuSeconds() - cpu0) / Double(steps))
         }
-        return rates.sorted()[rates.count / 2]
+        return (rates.sorted()[rates.count / 2], cpus.sorted()[cpus.count / 2])
+    }
+
+    func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 }

@@ -1,11 +1,19 @@
-/// 2-D convolution kernels: im2col + one `sgemm` per group over the whole batch.
+/// 2-D convolution kernels: im2col + GEMM, image by image, images split across cores.
 ///
-/// Layout: the im2col matrix `cols` is `[C·KH·KW, N·OH·OW]` row-major; row
-/// `(c, ki, kj)` holds, for every image and output pixel, the input value under
+/// Layout: the im2col matrix of one image is `[C·KH·KW, OH·OW]` row-major;
+/// row `(c, ki, kj)` holds, for every output pixel, the input value under
 /// kernel tap `(ki, kj)` of channel `c` (zero in the padding). Then
-/// `Y[M, N·P] = W[M, K] · cols` is one large GEMM for the batch, and a cheap
-/// transposing copy (with the bias fused in) writes NCHW. Backward reuses the
-/// same matrix: `dW = dY · colsᵀ`, `dcols = Wᵀ · dY`, then col2im.
+/// `Y[M, P] = W[M, K] · cols` is one GEMM per image and group writing NCHW
+/// directly. Backward: `dW += dY · colsᵀ`, `dcols = Wᵀ · dY`, then col2im.
+///
+/// Why per image rather than one GEMM over a `[K, N·P]` batch matrix: that
+/// matrix is megabytes (LeNet's conv1 at batch 128: 30 MB), so building it,
+/// packing it and reading it back are memory-bound and dominate the time for
+/// layers with few output channels. One image's matrix (conv1: 235 KB) stays
+/// in cache from im2col to GEMM, OpenBLAS runs such sizes on its small-matrix
+/// path without packing, and the batch splits cleanly across cores (each
+/// worker with its own scratch from `Workspace`, partial weight gradients
+/// summed at the end). Run OpenBLAS single-threaded to avoid oversubscription.
 ///
 /// 1×1 stride-1 unpadded convolutions skip im2col: each image's `[C, H·W]`
 /// plane already is its column matrix.
@@ -13,8 +21,8 @@ struct ConvGeometry: Equatable {
     var n: Int, c: Int, h: Int, w: Int
     var m: Int, kh: Int, kw: Int
     var sh: Int, sw: Int
-    /// Padding on top and left (bottom/right follow from the output size).
-    var padT: Int, padL: Int
+    /// Padding on each side (bottom/right differ from top/left only for odd "same" padding).
+    var padT: Int, padL: Int, padB: Int, padR: Int
     var dh: Int, dw: Int
     var groups: Int
     var oh: Int, ow: Int
@@ -33,38 +41,82 @@ struct ConvGeometry: Equatable {
     var isPointwise: Bool {
         kh == 1 && kw == 1 && sh == 1 && sw == 1 && padT == 0 && padL == 0 && oh == h && ow == w
     }
+
+    /// Padded input size.
+    var hp: Int { h + padT + padB }
+    var wp: Int { w + padL + padR }
+    var isPadded: Bool { padT != 0 || padL != 0 || padB != 0 || padR != 0 }
+    /// Stride-1 convolutions use "wide" columns (see `ConvKernels`).
+    var isWide: Bool { sh == 1 && sw == 1 && !isPointwise }
+    /// Columns of one image's im2col matrix: OH·Wp in wide mode, else OH·OW.
+    var colWidth: Int { isWide ? oh * wp : oh * ow }
 }
 
 enum ConvKernels {
-    /// Fills `cols` ([C·KH·KW, N·P]) from `x` ([N, C, H, W]).
-    static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>) {
-        let rows = g.c * g.kh * g.kw
-        let np = g.np, p = g.p
-        let khw = g.kh * g.kw
-        Parallel.forRange(rows, grain: Swift.max(1, 16384 / Swift.max(np, 1))) { start, end in
-            for r in start..<end {
-                let ci = r / khw, rem = r - ci * khw
-                let ki = rem / g.kw, kj = rem - ki * g.kw
-                let dst = cols + r * np
-                let xOff = kj * g.dw - g.padL
-                // Valid output columns for this tap when the stride is 1.
-                let lo = Swift.min(Swift.max(-xOff, 0), g.ow)
-                let hi = Swift.max(Swift.min(g.w - xOff, g.ow), lo)
-                for img in 0..<g.n {
-                    let src = x + (img * g.c + ci) * g.h * g.w
-                    let d = dst + img * p
+    /// dst[0..<n] = src[0..<n] with unaligned vector loads (rows here are
+    /// short, so a `memcpy` call per row costs more than the copy).
+    @inline(__always)
+    static func copyRow(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+        let d = UnsafeMutableRawPointer(dst), s = UnsafeRawPointer(src)
+        var i = 0
+        while i + 8 <= n {
+            d.storeBytes(of: s.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self), toByteOffset: i &* 4, as: SIMD8<Float>.self)
+            i &+= 8
+        }
+        if i + 4 <= n {
+            d.storeBytes(of: s.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self), toByteOffset: i &* 4, as: SIMD4<Float>.self)
+            i &+= 4
+        }
+        while i < n { dst[i] = src[i]; i &+= 1 }
+    }
+
+    /// dst[0..<n] += src[0..<n], vectorised like `copyRow`.
+    @inline(__always)
+    static func addRow(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+        let d = UnsafeMutableRawPointer(dst), s = UnsafeRawPointer(src)
+        var i = 0
+        while i + 8 <= n {
+            let v = d.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+                + s.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+            d.storeBytes(of: v, toByteOffset: i &* 4, as: SIMD8<Float>.self)
+            i &+= 8
+        }
+        if i + 4 <= n {
+            let v = d.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
+                + s.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
+            d.storeBytes(of: v, toByteOffset: i &* 4, as: SIMD4<Float>.self)
+            i &+= 4
+        }
+        while i < n { dst[i] += src[i]; i &+= 1 }
+    }
+
+    /// Fills `cols` ([C·KH·KW, OH·OW]) from one image `x` ([C, H, W]).
+    @inline(__always)
+    static func im2colImage(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>) {
+        let p = g.p
+        var r = 0
+        for ci in 0..<g.c {
+            let src = x + ci * g.h * g.w
+            for ki in 0..<g.kh {
+                for kj in 0..<g.kw {
+                    let dst = cols + r * p
+                    r += 1
+                    let xOff = kj * g.dw - g.padL
+                    // Valid output columns for this tap when the stride is 1.
+                    let lo = Swift.min(Swift.max(-xOff, 0), g.ow)
+                    let hi = Swift.max(Swift.min(g.w - xOff, g.ow), lo)
                     for oy in 0..<g.oh {
                         let iy = oy * g.sh - g.padT + ki * g.dh
-                        let drow = d + oy * g.ow
+                        let drow = dst + oy * g.ow
                         if iy < 0 || iy >= g.h {
-                            drow.update(repeating: 0, count: g.ow)
+                            for ox in 0..<g.ow { drow[ox] = 0 }
                             continue
                         }
                         let srow = src + iy * g.w
                         if g.sw == 1 {
-                            if lo > 0 { drow.update(repeating: 0, count: lo) }
-                            if hi > lo { (drow + lo).update(from: srow + lo + xOff, count: hi - lo) }
-                            if hi < g.ow { (drow + hi).update(repeating: 0, count: g.ow - hi) }
+                            for ox in 0..<lo { drow[ox] = 0 }
+                            copyRow(drow + lo, srow + xOff + lo, hi - lo)
+                            for ox in hi..<g.ow { drow[ox] = 0 }
                         } else {
                             for ox in 0..<g.ow {
                                 let ix = ox * g.sw + xOff
@@ -77,35 +129,32 @@ enum ConvKernels {
         }
     }
 
-    /// dx ([N, C, H, W], overwritten) = col2im(dcols): the adjoint of `im2col`.
-    static func col2im(_ cols: UnsafePointer<Float>, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
-        let np = g.np, p = g.p, hw = g.h * g.w
-        let planes = g.n * g.c
-        Parallel.forRange(planes, grain: Swift.max(1, 8192 / Swift.max(hw * g.kh * g.kw, 1))) { start, end in
-            for plane in start..<end {
-                let img = plane / g.c, ci = plane - img * g.c
-                let dplane = dx + plane * hw
-                dplane.update(repeating: 0, count: hw)
-                for ki in 0..<g.kh {
-                    for kj in 0..<g.kw {
-                        let r = (ci * g.kh + ki) * g.kw + kj
-                        let src = cols + r * np + img * p
-                        let xOff = kj * g.dw - g.padL
-                        let lo = Swift.min(Swift.max(-xOff, 0), g.ow)
-                        let hi = Swift.max(Swift.min(g.w - xOff, g.ow), lo)
-                        for oy in 0..<g.oh {
-                            let iy = oy * g.sh - g.padT + ki * g.dh
-                            if iy < 0 || iy >= g.h { continue }
-                            let srow = src + oy * g.ow
-                            let drow = dplane + iy * g.w
-                            if g.sw == 1 {
-                                let dd = drow + xOff
-                                for ox in lo..<hi { dd[ox] += srow[ox] }
-                            } else {
-                                for ox in 0..<g.ow {
-                                    let ix = ox * g.sw + xOff
-                                    if ix >= 0 && ix < g.w { drow[ix] += srow[ox] }
-                                }
+    /// dx ([C, H, W] of one image, overwritten) = col2im(cols): the adjoint of `im2colImage`.
+    @inline(__always)
+    static func col2imImage(_ cols: UnsafePointer<Float>, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
+        let p = g.p, hw = g.h * g.w
+        dx.update(repeating: 0, count: g.c * hw)
+        var r = 0
+        for ci in 0..<g.c {
+            let dplane = dx + ci * hw
+            for ki in 0..<g.kh {
+                for kj in 0..<g.kw {
+                    let src = cols + r * p
+                    r += 1
+                    let xOff = kj * g.dw - g.padL
+                    let lo = Swift.min(Swift.max(-xOff, 0), g.ow)
+                    let hi = Swift.max(Swift.min(g.w - xOff, g.ow), lo)
+                    for oy in 0..<g.oh {
+                        let iy = oy * g.sh - g.padT + ki * g.dh
+                        if iy < 0 || iy >= g.h { continue }
+                        let srow = src + oy * g.ow
+                        let drow = dplane + iy * g.w
+                        if g.sw == 1 {
+                            addRow(drow + xOff + lo, srow + lo, hi - lo)
+                        } else {
+                            for ox in 0..<g.ow {
+                                let ix = ox * g.sw + xOff
+                                if ix >= 0 && ix < g.w { drow[ix] += srow[ox] }
                             }
                         }
                     }
@@ -114,151 +163,274 @@ enum ConvKernels {
         }
     }
 
-    /// out[n, m, :] = src[m, n·P + :] + bias[m], optionally clamped at 0 (fused ReLU).
-    static func scatterColumns(_ src: UnsafePointer<Float>, _ g: ConvGeometry, bias: UnsafePointer<Float>?,
-                               relu: Bool, _ out: UnsafeMutablePointer<Float>) {
-        let p = g.p, np = g.np
-        Parallel.forRange(g.n * g.m, grain: Swift.max(1, 16384 / Swift.max(p, 1))) { start, end in
-            for row in start..<end {
-                let img = row / g.m, ch = row - img * g.m
-                let s = src + ch * np + img * p
-                let d = out + row * p
-                let b = bias?[ch] ?? 0
-                if relu {
-                    for i in 0..<p { let v = s[i] + b; d[i] = v > 0 ? v : 0 }
-                } else {
-                    for i in 0..<p { d[i] = s[i] + b }
-                }
-            }
-        }
-    }
-
-    /// dst[m, n·P + :] = src[n, m, :] (NCHW gradient to the GEMM layout).
-    static func gatherColumns(_ src: UnsafePointer<Float>, _ g: ConvGeometry, _ dst: UnsafeMutablePointer<Float>) {
-        let p = g.p, np = g.np
-        Parallel.forRange(g.n * g.m, grain: Swift.max(1, 16384 / Swift.max(p, 1))) { start, end in
-            for row in start..<end {
-                let img = row / g.m, ch = row - img * g.m
-                (dst + ch * np + img * p).update(from: src + row * p, count: p)
-            }
-        }
-    }
-
-    /// Forward: out ([N, M, OH, OW]) = conv(x, w) + bias. Returns the im2col
-    /// matrix when it should be kept for backward (nil for pointwise convs or
-    /// when `keepColumns` is false).
-    static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        _ g: ConvGeometry, relu: Bool, keepColumns: Bool,
-                        out: UnsafeMutablePointer<Float>) -> ScratchBuffer? {
-        if g.isPointwise {
-            // out[n] (M×P) = W (M×C) · x[n] (C×P), per group.
-            let p = g.p
-            for img in 0..<g.n {
-                for gi in 0..<g.groups {
-                    BLAS.sgemm(transA: false, transB: false, m: g.mg, n: p, k: g.cg,
-                               a: weight + gi * g.mg * g.cg, lda: g.cg,
-                               b: x + (img * g.c + gi * g.cg) * p, ldb: p,
-                               c: out + (img * g.m + gi * g.mg) * p, ldc: p)
-                }
-            }
-            if bias != nil || relu { addBiasInPlace(out, g, bias: bias, relu: relu) }
-            return nil
-        }
-        let np = g.np
-        let cols = Workspace.acquire(g.c * g.kh * g.kw * np)
-        im2col(x, g, cols.pointer)
-        let tmp = Workspace.acquire(g.m * np)
-        for gi in 0..<g.groups {
-            BLAS.sgemm(transA: false, transB: false, m: g.mg, n: np, k: g.kg,
-                       a: weight + gi * g.mg * g.kg, lda: g.kg,
-                       b: cols.pointer + gi * g.kg * np, ldb: np,
-                       c: tmp.pointer + gi * g.mg * np, ldc: np)
-        }
-        scatterColumns(tmp.pointer, g, bias: bias, relu: relu, out)
-        return keepColumns ? cols : nil
-    }
-
-    /// out[n, m, :] += bias[m] (and ReLU), in place on NCHW.
-    static func addBiasInPlace(_ out: UnsafeMutablePointer<Float>, _ g: ConvGeometry, bias: UnsafePointer<Float>?, relu: Bool) {
-        let p = g.p
-        Parallel.forRange(g.n * g.m, grain: Swift.max(1, 16384 / Swift.max(p, 1))) { start, end in
-            for row in start..<end {
-                let b = bias?[row % g.m] ?? 0
-                let d = out + row * p
-                if relu {
-                    for i in 0..<p { let v = d[i] + b; d[i] = v > 0 ? v : 0 }
-                } else {
-                    for i in 0..<p { d[i] += b }
-                }
-            }
-        }
-    }
-
-    /// Backward. `gy` is the output gradient [N, M, OH, OW]; `cols` the
-    /// forward's im2col matrix if kept (recomputed from `x` otherwise).
-    /// Writes whichever of `dx` ([N, C, H, W]), `dw` ([M, C/g, KH, KW]),
-    /// `db` ([M]) are non-nil (all overwritten).
-    static func backward(gy: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                         cols savedCols: ScratchBuffer?, _ g: ConvGeometry,
-                         dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
-                         db: UnsafeMutablePointer<Float>?) {
-        let p = g.p, np = g.np
-        if let db {
-            for ch in 0..<g.m { db[ch] = 0 }
-            for img in 0..<g.n {
-                for ch in 0..<g.m {
-                    let s = gy + (img * g.m + ch) * p
-                    var acc: Float = 0
-                    for i in 0..<p { acc += s[i] }
-                    db[ch] += acc
-                }
-            }
-        }
-        if g.isPointwise {
-            for img in 0..<g.n {
-                for gi in 0..<g.groups {
-                    let gyi = gy + (img * g.m + gi * g.mg) * p
-                    let xi = x + (img * g.c + gi * g.cg) * p
-                    if let dw {
-                        // dW_g (Mg×Cg) += gY[n] (Mg×P) · x[n]ᵀ (P×Cg)
-                        BLAS.sgemm(transA: false, transB: true, m: g.mg, n: g.cg, k: p,
-                                   a: gyi, lda: p, b: xi, ldb: p,
-                                   beta: img == 0 ? 0 : 1, c: dw + gi * g.mg * g.cg, ldc: g.cg)
-                    }
-                    if let dx {
-                        // dx[n] (Cg×P) = W_gᵀ (Cg×Mg) · gY[n] (Mg×P)
-                        BLAS.sgemm(transA: true, transB: false, m: g.cg, n: p, k: g.mg,
-                                   a: weight + gi * g.mg * g.cg, lda: g.cg, b: gyi, ldb: p,
-                                   c: dx + (img * g.c + gi * g.cg) * p, ldc: p)
-                    }
-                }
-            }
+    /// Splits `n` images into contiguous chunks, one per worker when the
+    /// work (`macs` multiply-adds in total) is worth waking a second core.
+    @inline(__always)
+    static func forImageChunks(_ n: Int, macs: Int, _ body: (_ chunk: Int, _ lo: Int, _ hi: Int) -> Void) {
+        let chunks = macs < 400_000 ? 1 : Swift.min(Parallel.workers, n)
+        if chunks <= 1 {
+            body(0, 0, n)
             return
         }
-        let gt = Workspace.acquire(g.m * np)
-        gatherColumns(gy, g, gt.pointer)
-        if let dw {
-            let cols: ScratchBuffer
-            if let savedCols { cols = savedCols } else {
-                cols = Workspace.acquire(g.c * g.kh * g.kw * np)
-                im2col(x, g, cols.pointer)
-            }
-            for gi in 0..<g.groups {
-                BLAS.sgemm(transA: false, transB: true, m: g.mg, n: g.kg, k: np,
-                           a: gt.pointer + gi * g.mg * np, lda: np,
-                           b: cols.pointer + gi * g.kg * np, ldb: np,
-                           c: dw + gi * g.mg * g.kg, ldc: g.kg)
+        let per = (n + chunks - 1) / chunks
+        Parallel.forEach(chunks) { c in
+            let lo = c * per, hi = Swift.min(n, lo + per)
+            if lo < hi { body(c, lo, hi) }
+        }
+    }
+
+    static func chunkCount(_ n: Int, macs: Int) -> Int { macs < 400_000 ? 1 : Swift.max(1, Swift.min(Parallel.workers, n)) }
+
+    // MARK: Wide columns (stride 1)
+    //
+    // For a stride-1 convolution, computing every output row at the full
+    // padded input width Wp (instead of OW) makes each im2col row one
+    // contiguous slice of the (padded) input: row (c, ki, kj) is
+    // xp[c, ki·dh ..., kj·dw ...] read straight for OH·Wp elements. So im2col
+    // is KH·KW·C long copies instead of KH·KW·C·OH short ones. The extra
+    // Wp − OW columns per output row are garbage and dropped when the output is
+    // written (forward) or zero (backward, so they add nothing to dW and dx).
+
+    /// Copies one image into a zero-bordered [C, Hp, Wp] buffer.
+    @inline(__always)
+    static func padImage(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ dst: UnsafeMutablePointer<Float>) {
+        let hp = g.hp, wp = g.wp
+        dst.update(repeating: 0, count: g.c * hp * wp)
+        for ci in 0..<g.c {
+            for y in 0..<g.h {
+                copyRow(dst + (ci * hp + y + g.padT) * wp + g.padL, x + (ci * g.h + y) * g.w, g.w)
             }
         }
-        if let dx {
-            let dcols = Workspace.acquire(g.c * g.kh * g.kw * np)
-            for gi in 0..<g.groups {
-                BLAS.sgemm(transA: true, transB: false, m: g.kg, n: np, k: g.mg,
-                           a: weight + gi * g.mg * g.kg, lda: g.kg,
-                           b: gt.pointer + gi * g.mg * np, ldb: np,
-                           c: dcols.pointer + gi * g.kg * np, ldc: np)
+    }
+
+    /// cols ([C·KH·KW, OH·Wp]) from a padded image xp ([C, Hp, Wp]).
+    @inline(__always)
+    static func wideIm2col(_ xp: UnsafePointer<Float>, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>) {
+        let wp = g.wp, len = g.oh * wp, total = g.c * g.hp * wp
+        var r = 0
+        for ci in 0..<g.c {
+            for ki in 0..<g.kh {
+                for kj in 0..<g.kw {
+                    let off = (ci * g.hp + ki * g.dh) * wp + kj * g.dw
+                    let n = Swift.min(len, total - off)
+                    let dst = cols + r * len
+                    copyRow(dst, xp + off, n)
+                    for j in n..<len { dst[j] = 0 }
+                    r += 1
+                }
             }
-            col2im(dcols.pointer, g, dx)
         }
+    }
+
+    /// dxp ([C, Hp, Wp], overwritten) = adjoint of `wideIm2col` applied to dcols.
+    @inline(__always)
+    static func wideCol2im(_ dcols: UnsafePointer<Float>, _ g: ConvGeometry, _ dxp: UnsafeMutablePointer<Float>) {
+        let wp = g.wp, len = g.oh * wp, total = g.c * g.hp * wp
+        dxp.update(repeating: 0, count: total)
+        var r = 0
+        for ci in 0..<g.c {
+            for ki in 0..<g.kh {
+                for kj in 0..<g.kw {
+                    let off = (ci * g.hp + ki * g.dh) * wp + kj * g.dw
+                    addRow(dxp + off, dcols + r * len, Swift.min(len, total - off))
+                    r += 1
+                }
+            }
+        }
+    }
+
+    // MARK: Forward and backward
+
+    /// Forward: out ([N, M, OH, OW]) = conv(x, w) + bias, optionally followed by
+    /// ReLU. Images are split across cores; each image is one im2col (kept in
+    /// cache) and one GEMM per group, with bias and ReLU applied while the
+    /// output is written.
+    static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        _ g: ConvGeometry, relu: Bool, out: UnsafeMutablePointer<Float>) {
+        let p = g.p, chw = g.c * g.h * g.w, mp = g.m * p
+        let kTotal = g.c * g.kh * g.kw, cw = g.colWidth
+        let wide = g.isWide
+        forImageChunks(g.n, macs: g.n * g.m * cw * g.kg) { _, lo, hi in
+            let padded = wide && g.isPadded ? Workspace.acquire(g.c * g.hp * g.wp) : nil
+            let cols = g.isPointwise ? nil : Workspace.acquire(kTotal * cw)
+            let wideOut = wide ? Workspace.acquire(g.m * cw) : nil
+            for img in lo..<hi {
+                let xi = x + img * chw
+                let oi = out + img * mp
+                let b: UnsafePointer<Float>
+                if let cols {
+                    if wide {
+                        var src = xi
+                        if let padded { padImage(xi, g, padded.pointer); src = UnsafePointer(padded.pointer) }
+                        wideIm2col(src, g, cols.pointer)
+                    } else {
+                        im2colImage(xi, g, cols.pointer)
+                    }
+                    b = UnsafePointer(cols.pointer)
+                } else {
+                    b = xi
+                }
+                let target = wideOut?.pointer ?? oi
+                for gi in 0..<g.groups {
+                    BLAS.sgemm(transA: false, transB: false, m: g.mg, n: cw, k: g.kg,
+                               a: weight + gi * g.mg * g.kg, lda: g.kg,
+                               b: b + gi * g.kg * cw, ldb: cw,
+                               c: target + gi * g.mg * cw, ldc: cw)
+                }
+                if let wideOut {
+                    // Keep the first OW of every Wp columns, adding bias and ReLU.
+                    for ch in 0..<g.m {
+                        let bv = bias?[ch] ?? 0
+                        for oy in 0..<g.oh {
+                            let s = wideOut.pointer + ch * cw + oy * g.wp, d = oi + ch * p + oy * g.ow
+                            if relu {
+                                for i in 0..<g.ow { let v = s[i] + bv; d[i] = v > 0 ? v : 0 }
+                            } else {
+                                for i in 0..<g.ow { d[i] = s[i] + bv }
+                            }
+                        }
+                    }
+                } else if bias != nil || relu {
+                    for ch in 0..<g.m {
+                        let d = oi + ch * p
+                        let bv = bias?[ch] ?? 0
+                        if relu {
+                            for i in 0..<p { let v = d[i] + bv; d[i] = v > 0 ? v : 0 }
+                        } else {
+                            for i in 0..<p { d[i] += bv }
+                        }
+                    }
+                }
+            }
+            withExtendedLifetime((padded, cols, wideOut)) {}
+        }
+    }
+
+    /// Backward. `gy` is the output gradient [N, M, OH, OW]; `reluOutput`,
+    /// when the forward fused a ReLU, is its output (the gradient is zeroed
+    /// where it is 0). Writes whichever of `dx` ([N, C, H, W]), `dw`
+    /// ([M, C/g, KH, KW]), `db` ([M]) are non-nil (all overwritten). The
+    /// im2col matrix of each image is recomputed (cheap, and it stays in cache).
+    static func backward(gy: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                         reluOutput: UnsafePointer<Float>?, _ g: ConvGeometry,
+                         dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
+                         db: UnsafeMutablePointer<Float>?) {
+        let p = g.p, chw = g.c * g.h * g.w, mp = g.m * p
+        let kTotal = g.c * g.kh * g.kw, cw = g.colWidth
+        let wide = g.isWide
+        let wCount = g.m * g.kg
+        let macs = g.n * g.m * cw * g.kg * ((dx != nil ? 1 : 0) + (dw != nil ? 1 : 0))
+        let chunks = chunkCount(g.n, macs: macs)
+        // Chunk 0 accumulates into dw/db directly, the others into partials summed at the end.
+        let partialW = (dw != nil && chunks > 1) ? Workspace.acquire((chunks - 1) * wCount) : nil
+        let partialB = (db != nil && chunks > 1) ? Workspace.acquire((chunks - 1) * g.m) : nil
+        forImageChunks(g.n, macs: macs) { c, lo, hi in
+            let myW = dw.map { c == 0 ? $0 : (partialW?.pointer ?? $0) + (c - 1) * wCount }
+            let myB = db.map { c == 0 ? $0 : (partialB?.pointer ?? $0) + (c - 1) * g.m }
+            if let myB { myB.update(repeating: 0, count: g.m) }
+            let padded = wide && g.isPadded ? Workspace.acquire(g.c * g.hp * g.wp) : nil
+            let cols = (dw != nil && !g.isPointwise) ? Workspace.acquire(kTotal * cw) : nil
+            let dcols = (dx != nil && !g.isPointwise) ? Workspace.acquire(kTotal * cw) : nil
+            // The output gradient in GEMM layout (wide, or masked by the fused ReLU).
+            let gyBuf = (wide || reluOutput != nil) ? Workspace.acquire(g.m * cw) : nil
+            for img in lo..<hi {
+                var gyi = gy + img * mp
+                let yi = reluOutput.map { $0 + img * mp }
+                if let gyBuf {
+                    let gb = gyBuf.pointer
+                    if wide {
+                        for ch in 0..<g.m {
+                            for oy in 0..<g.oh {
+                                let d = gb + ch * cw + oy * g.wp, s = gyi + ch * p + oy * g.ow
+                                if let yi {
+                                    let yr = yi + ch * p + oy * g.ow
+                                    for i in 0..<g.ow { d[i] = yr[i] > 0 ? s[i] : 0 }
+                                } else {
+                                    copyRow(d, s, g.ow)
+                                }
+                                for i in g.ow..<g.wp { d[i] = 0 }
+                            }
+                        }
+                    } else if let yi {
+                        for i in 0..<mp { gb[i] = yi[i] > 0 ? gyi[i] : 0 }
+                    }
+                    gyi = UnsafePointer(gb)
+                }
+                if let myB {
+                    // Garbage columns of the wide layout are zero, so summing whole rows is exact.
+                    for ch in 0..<g.m {
+                        let s = gyi + ch * cw
+                        var acc: Float = 0
+                        for i in 0..<cw { acc += s[i] }
+                        myB[ch] += acc
+                    }
+                }
+                let xi = x + img * chw
+                if let myW {
+                    let b: UnsafePointer<Float>
+                    if let cols {
+                        if wide {
+                            var src = xi
+                            if let padded { padImage(xi, g, padded.pointer); src = UnsafePointer(padded.pointer) }
+                            wideIm2col(src, g, cols.pointer)
+                        } else {
+                            im2colImage(xi, g, cols.pointer)
+                        }
+                        b = UnsafePointer(cols.pointer)
+                    } else {
+                        b = xi
+                    }
+                    // dW_g (Mg×Kg) += gY_g (Mg×P) · colsᵀ (P×Kg)
+                    for gi in 0..<g.groups {
+                        BLAS.sgemm(transA: false, transB: true, m: g.mg, n: g.kg, k: cw,
+                                   a: gyi + gi * g.mg * cw, lda: cw, b: b + gi * g.kg * cw, ldb: cw,
+                                   beta: img == lo ? 0 : 1, c: myW + gi * g.mg * g.kg, ldc: g.kg)
+                    }
+                }
+                if let dx {
+                    let dxi = dx + img * chw
+                    // dcols_g (Kg×P) = W_gᵀ (Kg×Mg) · gY_g (Mg×P); pointwise convs write dx directly.
+                    let target = dcols?.pointer ?? dxi
+                    for gi in 0..<g.groups {
+                        BLAS.sgemm(transA: true, transB: false, m: g.kg, n: cw, k: g.mg,
+                                   a: weight + gi * g.mg * g.kg, lda: g.kg, b: gyi + gi * g.mg * cw, ldb: cw,
+                                   c: target + gi * g.kg * cw, ldc: cw)
+                    }
+                    if let dcols {
+                        if wide {
+                            if let padded {
+                                wideCol2im(dcols.pointer, g, padded.pointer)
+                                for ci in 0..<g.c {
+                                    for y in 0..<g.h {
+                                        copyRow(dxi + (ci * g.h + y) * g.w,
+                                                padded.pointer + (ci * g.hp + y + g.padT) * g.wp + g.padL, g.w)
+                                    }
+                                }
+                            } else {
+                                wideCol2im(dcols.pointer, g, dxi)
+                            }
+                        } else {
+                            col2imImage(dcols.pointer, g, dxi)
+                        }
+                    }
+                }
+            }
+            withExtendedLifetime((padded, cols, dcols, gyBuf)) {}
+        }
+        if chunks > 1 {
+            if let dw, let partialW {
+                for c in 1..<chunks {
+                    let src = partialW.pointer + (c - 1) * wCount
+                    for i in 0..<wCount { dw[i] += src[i] }
+                }
+            }
+            if let db, let partialB {
+                for c in 1..<chunks {
+                    let src = partialB.pointer + (c - 1) * g.m
+                    for i in 0..<g.m { db[i] += src[i] }
+                }
+            }
+        }
+        withExtendedLifetime((partialW, partialB)) {}
     }
 }

@@ -2,7 +2,7 @@
 ///
 /// `input` is [N, C, H, W] (or unbatched [C, H, W]), `weight` is
 /// [M, C/groups, KH, KW], `bias` is [M]. A primitive: im2col + one GEMM per
-/// group for the whole batch (see `ConvKernels`).
+/// group per image, images split across cores (see `ConvKernels`).
 ///
 /// ```swift
 /// let y = conv2d(x, weight: w, bias: b, stride: 1, padding: .same)
@@ -20,10 +20,6 @@ public func conv2dReLU(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, str
     conv2dPrimitive(input, weight: weight, bias: bias, stride: stride, padding: padding,
                     dilation: dilation, groups: groups, fusedReLU: true)
 }
-
-/// Columns of the im2col matrix kept for backward up to this many floats
-/// (64 MiB); bigger ones are recomputed from the input in backward.
-let conv2dKeepColumnsLimit = 16 << 20
 
 func conv2dPrimitive(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Size2, padding: ConvPadding,
                      dilation: Size2, groups: Int, fusedReLU: Bool) -> Tensor {
@@ -78,35 +74,30 @@ func conv2dPrimitive(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Siz
     if input.isMeta || weight.isMeta || bias?.isMeta == true { return .meta(outShape) }
 
     let g = ConvGeometry(n: n, c: c, h: h, w: w, m: m, kh: kh, kw: kw, sh: stride.h, sw: stride.w,
-                         padT: padT, padL: padL, dh: dilation.h, dw: dilation.w, groups: groups, oh: oh, ow: ow)
+                         padT: padT, padL: padL, padB: padB, padR: padR, dh: dilation.h, dw: dilation.w, groups: groups, oh: oh, ow: ow)
     let xc = input.isContiguous ? input : input.contiguousCopy()
     let wc = weight.isContiguous ? weight : weight.contiguousCopy()
     let bc = bias.map { $0.isContiguous ? $0 : $0.contiguousCopy() }
     let out = Tensor(uninitialized: outShape)
     let needX = input.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
-    let recording = GradMode.isEnabled && (needX || needW || needB)
-    let keep = recording && needW && g.c * g.kh * g.kw * g.np <= conv2dKeepColumnsLimit
-    let cols = ConvKernels.forward(x: xc.dataPointer, weight: wc.dataPointer, bias: bc?.dataPointer, g,
-                                   relu: fusedReLU, keepColumns: keep, out: out.dataPointer)
+    ConvKernels.forward(x: xc.dataPointer, weight: wc.dataPointer, bias: bc?.dataPointer, g,
+                        relu: fusedReLU, out: out.dataPointer)
     withExtendedLifetime((xc, wc, bc)) {}
-    if !recording { return out }
+    if !(GradMode.isEnabled && (needX || needW || needB)) { return out }
     let xd = xc.detach(), wd = wc.detach()
     let yd: Tensor? = fusedReLU ? out.detach() : nil
     var inputs = [input, weight]
     if let b = bias { inputs.append(b) }
     let hasBias = bias != nil
     return out.recording(fusedReLU ? "ConvolutionReluBackward0" : "ConvolutionBackward0", inputs) { gy in
-        var gyc = gy.isContiguous ? gy : gy.contiguousCopy()
-        if let y = yd {
-            // Through the fused ReLU: zero the gradient where the output was clamped.
-            gyc = gyc.zipElements(y, op: "conv2d_relu") { gv, yv in yv > 0 ? gv : 0 }
-        }
+        let gyc = gy.isContiguous ? gy : gy.contiguousCopy()
         let dx = needX ? Tensor(uninitialized: xd.shape) : nil
         let dw = needW ? Tensor(uninitialized: wd.shape) : nil
         let db = needB ? Tensor(uninitialized: [m]) : nil
-        ConvKernels.backward(gy: gyc.dataPointer, x: xd.dataPointer, weight: wd.dataPointer, cols: cols, g,
+        ConvKernels.backward(gy: gyc.dataPointer, x: xd.dataPointer, weight: wd.dataPointer,
+                             reluOutput: yd.map { UnsafePointer($0.dataPointer) }, g,
                              dx: dx?.dataPointer, dw: dw?.dataPointer, db: db?.dataPointer)
-        withExtendedLifetime((gyc, xd, wd)) {}
+        withExtendedLifetime((gyc, xd, wd, yd)) {}
         return hasBias ? [dx, dw, db] : [dx, dw]
     }
 }
