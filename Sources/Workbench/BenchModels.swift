@@ -32,6 +32,9 @@ struct BenchModels: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Inference batch sizes.")
     var inferBatches: [Int] = [128]
 
+    @Flag(help: "Also time LeNet5's layers one by one (forward and backward, batch 16).")
+    var breakdown = false
+
     func run() throws {
         BLAS.setThreads(threads)
         guard let entry = ModelZoo.entry(named: model) else { throw UserError(ModelZooError(name: model).description) }
@@ -39,6 +42,7 @@ struct BenchModels: ParsableCommand {
         let params = net.parameters()
         print("\(model): \(groupedThousands(net.parameterCount)) parameters, BLAS threads \(BLAS.threads), "
               + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
+        if breakdown { runBreakdown(batch: 16) }
         let g = Generator(seed: 1)
         for batch in trainBatches {
             let x = Tensor.randn([batch] + entry.inputShape, generator: g)
@@ -69,6 +73,57 @@ struct BenchModels: ParsableCommand {
             let (rate, cpu) = measure(batch: batch) { noGrad { _ = net(x) } }
             print(String(format: "infer  batch %4d: %9.0f img/s  (%.3f ms/batch, %.3f ms CPU/batch)", batch, rate,
                          1000 * Double(batch) / rate, cpu * 1000))
+        }
+    }
+
+    /// Times each LeNet5 op forward and backward in isolation (median µs over repeats).
+    func runBreakdown(batch: Int) {
+        let g = Generator(seed: 2)
+        let m = LeNet5(generator: g)
+        let x = Tensor.randn([batch, 3, 32, 32], generator: g)
+        let y = IntTensor.randint(0, 10, [batch], generator: g)
+        func time(_ name: String, _ body: () -> Void) {
+            for _ in 0..<5 { body() }
+            var ts: [Double] = []
+            for _ in 0..<max(repeats, 3) {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                for _ in 0..<steps { body() }
+                ts.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e3 / Double(steps))
+            }
+            print("  " + name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "%8.1f µs", ts.sorted()[ts.count / 2]))
+        }
+        let c1 = noGrad { relu(m.conv1(x)) }
+        let p1 = maxPool2d(c1, 2)
+        let p2 = noGrad { maxPool2d(relu(m.conv2(p1)), 2).flatten(startDim: 1) }
+        print("LeNet5 ops at batch \(batch):")
+        time("conv1 forward") { noGrad { _ = m.conv1(x) } }
+        time("conv1+relu fused forward") { noGrad { _ = m.conv1.forwardReLU(x) } }
+        time("relu 16x6x28x28") { noGrad { _ = relu(c1) } }
+        time("maxpool 16x6x28x28") { noGrad { _ = maxPool2d(c1, 2) } }
+        time("conv2 forward") { noGrad { _ = m.conv2(p1) } }
+        time("fc1+fc2+fc3 forward") { noGrad { _ = m.fc3(relu(m.fc2(relu(m.fc1(p2))))) } }
+        time("cross-entropy forward") { noGrad { _ = crossEntropy(m.fc3(relu(m.fc2(relu(m.fc1(p2))))), y) } }
+        time("conv1 fwd+bwd (dW, db)") {
+            let out = m.conv1(x)
+            out.backward(Tensor.ones(out.shape))
+        }
+        let p1g = p1.detach().requiringGrad()
+        time("conv2 fwd+bwd (dx, dW, db)") {
+            let out = m.conv2(p1g)
+            out.backward(Tensor.ones(out.shape))
+        }
+        let c1g = c1.detach().requiringGrad()
+        time("maxpool fwd+bwd") {
+            let out = maxPool2d(c1g, 2)
+            out.backward(Tensor.ones(out.shape))
+        }
+        time("relu fwd+bwd") {
+            let out = relu(c1g)
+            out.backward(Tensor.ones(out.shape))
+        }
+        time("whole step") {
+            m.zeroGrad()
+            crossEntropy(m(x), y).backward()
         }
     }
 
