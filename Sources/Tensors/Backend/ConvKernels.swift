@@ -241,22 +241,53 @@ enum ConvKernels {
 
     // MARK: Forward and backward
 
-    /// Forward: out ([N, M, OH, OW]) = conv(x, w) + bias, optionally followed by
-    /// ReLU. Images are split across cores; each image is one im2col (kept in
-    /// cache) and one GEMM per group, with bias and ReLU applied while the
-    /// output is written.
+    /// What happens to the convolution's output before it is stored.
+    enum Epilogue {
+        /// out = conv + bias.
+        case none
+        /// out = max(conv + bias, 0).
+        case relu
+        /// out = maxPool2d(relu(conv + bias), 2) ([N, M, OH/2, OW/2]); `indices`
+        /// receives each window's argmax within the OH×OW plane, or −1 where
+        /// the maximum is ≤ 0 (no gradient flows through the ReLU there).
+        case reluMaxPool2(indices: UnsafeMutablePointer<Int32>)
+    }
+
+    /// How the output gradient reaches the convolution (mirrors `Epilogue`).
+    enum Prologue {
+        case none
+        /// Zero the gradient where this forward ReLU output is 0.
+        case relu(output: UnsafePointer<Float>)
+        /// `gy` is the pooled gradient [N, M, OH/2, OW/2]; scatter it to the saved indices.
+        case reluMaxPool2(indices: UnsafePointer<Int32>)
+    }
+
+    /// Forward: out = epilogue(conv(x, w) + bias) ([N, M, OH, OW], or pooled).
+    /// Images are split across cores; each image is one im2col (kept in
+    /// cache) and one GEMM per group, with bias, ReLU and pooling applied
+    /// while the output is written.
     static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        _ g: ConvGeometry, relu: Bool, out: UnsafeMutablePointer<Float>) {
-        let p = g.p, chw = g.c * g.h * g.w, mp = g.m * p
+                        _ g: ConvGeometry, epilogue: Epilogue, out: UnsafeMutablePointer<Float>) {
+        let p = g.p, chw = g.c * g.h * g.w
         let kTotal = g.c * g.kh * g.kw, cw = g.colWidth
         let wide = g.isWide
+        let rowStride = wide ? g.wp : g.ow
+        let ph = g.oh / 2, pw = g.ow / 2
+        var pooled = false, relu = false
+        switch epilogue {
+        case .none: break
+        case .relu: relu = true
+        case .reluMaxPool2: pooled = true; relu = true
+        }
+        let outPerImage = pooled ? g.m * ph * pw : g.m * p
         forImageChunks(g.n, macs: g.n * g.m * cw * g.kg) { _, lo, hi in
             let padded = wide && g.isPadded ? Workspace.acquire(g.c * g.hp * g.wp) : nil
             let cols = g.isPointwise ? nil : Workspace.acquire(kTotal * cw)
-            let wideOut = wide ? Workspace.acquire(g.m * cw) : nil
+            // GEMM output when it cannot go straight to `out`.
+            let convOut = (wide || pooled) ? Workspace.acquire(g.m * cw) : nil
             for img in lo..<hi {
                 let xi = x + img * chw
-                let oi = out + img * mp
+                let oi = out + img * outPerImage
                 let b: UnsafePointer<Float>
                 if let cols {
                     if wide {
@@ -270,19 +301,26 @@ enum ConvKernels {
                 } else {
                     b = xi
                 }
-                let target = wideOut?.pointer ?? oi
+                let target = convOut?.pointer ?? oi
                 for gi in 0..<g.groups {
                     BLAS.sgemm(transA: false, transB: false, m: g.mg, n: cw, k: g.kg,
                                a: weight + gi * g.mg * g.kg, lda: g.kg,
                                b: b + gi * g.kg * cw, ldb: cw,
                                c: target + gi * g.mg * cw, ldc: cw)
                 }
-                if let wideOut {
+                if case .reluMaxPool2(let indices) = epilogue, let convOut {
+                    let ix = indices + img * outPerImage
+                    for ch in 0..<g.m {
+                        let src = UnsafePointer(convOut.pointer + ch * cw)
+                        maxPool2Rows(src, rowStride: rowStride, ow: g.ow, ph: ph, pw: pw, bias: bias?[ch] ?? 0,
+                                     out: oi + ch * ph * pw, indices: ix + ch * ph * pw)
+                    }
+                } else if let convOut {
                     // Keep the first OW of every Wp columns, adding bias and ReLU.
                     for ch in 0..<g.m {
                         let bv = bias?[ch] ?? 0
                         for oy in 0..<g.oh {
-                            let s = wideOut.pointer + ch * cw + oy * g.wp, d = oi + ch * p + oy * g.ow
+                            let s = convOut.pointer + ch * cw + oy * rowStride, d = oi + ch * p + oy * g.ow
                             if relu {
                                 for i in 0..<g.ow { let v = s[i] + bv; d[i] = v > 0 ? v : 0 }
                             } else {
@@ -302,22 +340,53 @@ enum ConvKernels {
                     }
                 }
             }
-            withExtendedLifetime((padded, cols, wideOut)) {}
+            withExtendedLifetime((padded, cols, convOut)) {}
         }
     }
 
-    /// Backward. `gy` is the output gradient [N, M, OH, OW]; `reluOutput`,
-    /// when the forward fused a ReLU, is its output (the gradient is zeroed
-    /// where it is 0). Writes whichever of `dx` ([N, C, H, W]), `dw`
+    /// 2×2 stride-2 max-pool of one channel's conv output (rows `rowStride`
+    /// apart, the first `ow` valid) plus `bias`, then ReLU. Ties keep the first
+    /// maximum in row-major order, as PyTorch's max_pool2d does; indices are
+    /// positions in the OH×OW plane, −1 where the ReLU output is 0.
+    @inline(__always)
+    static func maxPool2Rows(_ src: UnsafePointer<Float>, rowStride: Int, ow: Int, ph: Int, pw: Int, bias: Float,
+                             out: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>) {
+        for py in 0..<ph {
+            let r0 = src + 2 * py * rowStride, r1 = r0 + rowStride
+            let base = 2 * py * ow
+            for px in 0..<pw {
+                let c = 2 * px
+                var best = r0[c], bi = base + c
+                if r0[c + 1] > best { best = r0[c + 1]; bi = base + c + 1 }
+                if r1[c] > best { best = r1[c]; bi = base + ow + c }
+                if r1[c + 1] > best { best = r1[c + 1]; bi = base + ow + c + 1 }
+                let v = best + bias
+                out[py * pw + px] = v > 0 ? v : 0
+                indices[py * pw + px] = v > 0 ? Int32(bi) : -1
+            }
+        }
+    }
+
+    /// Backward. `gy` is the output gradient ([N, M, OH, OW], or pooled for
+    /// `.reluMaxPool2`). Writes whichever of `dx` ([N, C, H, W]), `dw`
     /// ([M, C/g, KH, KW]), `db` ([M]) are non-nil (all overwritten). The
     /// im2col matrix of each image is recomputed (cheap, and it stays in cache).
     static func backward(gy: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                         reluOutput: UnsafePointer<Float>?, _ g: ConvGeometry,
+                         prologue: Prologue, _ g: ConvGeometry,
                          dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
                          db: UnsafeMutablePointer<Float>?) {
-        let p = g.p, chw = g.c * g.h * g.w, mp = g.m * p
+        let p = g.p, chw = g.c * g.h * g.w
         let kTotal = g.c * g.kh * g.kw, cw = g.colWidth
         let wide = g.isWide
+        let rowStride = wide ? g.wp : g.ow
+        let ph = g.oh / 2, pw = g.ow / 2
+        var gyPerImage = g.m * p
+        var plain = true
+        switch prologue {
+        case .none: plain = !wide
+        case .relu: plain = false
+        case .reluMaxPool2: plain = false; gyPerImage = g.m * ph * pw
+        }
         let wCount = g.m * g.kg
         let macs = g.n * g.m * cw * g.kg * ((dx != nil ? 1 : 0) + (dw != nil ? 1 : 0))
         let chunks = chunkCount(g.n, macs: macs)
@@ -331,39 +400,47 @@ enum ConvKernels {
             let padded = wide && g.isPadded ? Workspace.acquire(g.c * g.hp * g.wp) : nil
             let cols = (dw != nil && !g.isPointwise) ? Workspace.acquire(kTotal * cw) : nil
             let dcols = (dx != nil && !g.isPointwise) ? Workspace.acquire(kTotal * cw) : nil
-            // The output gradient in GEMM layout (wide, or masked by the fused ReLU).
-            let gyBuf = (wide || reluOutput != nil) ? Workspace.acquire(g.m * cw) : nil
+            // The output gradient in GEMM layout [M, cw] unless gy can be used as is.
+            let gyBuf = plain ? nil : Workspace.acquire(g.m * cw)
             for img in lo..<hi {
-                var gyi = gy + img * mp
-                let yi = reluOutput.map { $0 + img * mp }
+                var gyi = gy + img * gyPerImage
                 if let gyBuf {
                     let gb = gyBuf.pointer
-                    if wide {
+                    switch prologue {
+                    case .reluMaxPool2(let indices):
+                        gb.update(repeating: 0, count: g.m * cw)
+                        let ix = indices + img * gyPerImage
                         for ch in 0..<g.m {
-                            for oy in 0..<g.oh {
-                                let d = gb + ch * cw + oy * g.wp, s = gyi + ch * p + oy * g.ow
-                                if let yi {
-                                    let yr = yi + ch * p + oy * g.ow
-                                    for i in 0..<g.ow { d[i] = yr[i] > 0 ? s[i] : 0 }
-                                } else {
-                                    copyRow(d, s, g.ow)
-                                }
-                                for i in g.ow..<g.wp { d[i] = 0 }
+                            let d = gb + ch * cw, s = gyi + ch * ph * pw, ic = ix + ch * ph * pw
+                            for k in 0..<(ph * pw) where ic[k] >= 0 {
+                                let pos = Int(ic[k]), oy = pos / g.ow
+                                d[oy * rowStride + pos - oy * g.ow] = s[k]
                             }
                         }
-                    } else if let yi {
-                        for i in 0..<mp { gb[i] = yi[i] > 0 ? gyi[i] : 0 }
+                    case .relu(let y):
+                        let yi = y + img * g.m * p
+                        for ch in 0..<g.m {
+                            for oy in 0..<g.oh {
+                                let d = gb + ch * cw + oy * rowStride, s = gyi + ch * p + oy * g.ow
+                                let yr = yi + ch * p + oy * g.ow
+                                for i in 0..<g.ow { d[i] = yr[i] > 0 ? s[i] : 0 }
+                                for i in g.ow..<rowStride { d[i] = 0 }
+                            }
+                        }
+                    case .none:
+                        for ch in 0..<g.m {
+                            for oy in 0..<g.oh {
+                                let d = gb + ch * cw + oy * rowStride
+                                copyRow(d, gyi + ch * p + oy * g.ow, g.ow)
+                                for i in g.ow..<rowStride { d[i] = 0 }
+                            }
+                        }
                     }
                     gyi = UnsafePointer(gb)
                 }
                 if let myB {
                     // Garbage columns of the wide layout are zero, so summing whole rows is exact.
-                    for ch in 0..<g.m {
-                        let s = gyi + ch * cw
-                        var acc: Float = 0
-                        for i in 0..<cw { acc += s[i] }
-                        myB[ch] += acc
-                    }
+                    for ch in 0..<g.m { myB[ch] += sumRow(gyi + ch * cw, cw) }
                 }
                 let xi = x + img * chw
                 if let myW {
@@ -419,18 +496,27 @@ enum ConvKernels {
         }
         if chunks > 1 {
             if let dw, let partialW {
-                for c in 1..<chunks {
-                    let src = partialW.pointer + (c - 1) * wCount
-                    for i in 0..<wCount { dw[i] += src[i] }
-                }
+                for c in 1..<chunks { addRow(dw, partialW.pointer + (c - 1) * wCount, wCount) }
             }
             if let db, let partialB {
-                for c in 1..<chunks {
-                    let src = partialB.pointer + (c - 1) * g.m
-                    for i in 0..<g.m { db[i] += src[i] }
-                }
+                for c in 1..<chunks { addRow(db, partialB.pointer + (c - 1) * g.m, g.m) }
             }
         }
         withExtendedLifetime((partialW, partialB)) {}
+    }
+
+    /// Σ src[0..<n] with vector partial sums.
+    @inline(__always)
+    static func sumRow(_ src: UnsafePointer<Float>, _ n: Int) -> Float {
+        let s = UnsafeRawPointer(src)
+        var acc = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= n {
+            acc += s.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+            i &+= 8
+        }
+        var total = acc.sum()
+        while i < n { total += src[i]; i &+= 1 }
+        return total
     }
 }

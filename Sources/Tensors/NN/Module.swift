@@ -56,7 +56,12 @@ open class Module: CustomStringConvertible {
 
     /// Runs `forward(input)`, naming this module in shape errors and recording
     /// its output shape while `validate(inputShape:)` runs.
-    public func callAsFunction(_ input: Tensor) -> Tensor {
+    public func callAsFunction(_ input: Tensor) -> Tensor { call(input, forward) }
+
+    /// Runs `body(input)` as a call of this module (named in shape errors,
+    /// recorded by `validate`), for a fused variant of `forward` such as
+    /// `conv.call(x) { conv.forwardReLU($0) }`.
+    public func call(_ input: Tensor, _ body: (Tensor) -> Tensor) -> Tensor {
         let ctx = ModuleContext.current
         let parent = ctx.stack.last
         if localName == nil, let parent { parent.assignChildNames() }
@@ -64,17 +69,17 @@ open class Module: CustomStringConvertible {
         ctx.stack.append(self)
         defer { ctx.stack.removeLast() }
         guard let name = parent == nil ? nil : localName else {
-            return runRecorded(input, ctx)
+            return runRecorded(input, ctx, body)
         }
-        return ShapeCheck.withModule(name) { runRecorded(input, ctx) }
+        return ShapeCheck.withModule(name) { runRecorded(input, ctx, body) }
     }
 
     @inline(__always)
-    private func runRecorded(_ input: Tensor, _ ctx: ModuleContext) -> Tensor {
-        guard let recorder = ctx.recorder else { return forward(input) }
+    private func runRecorded(_ input: Tensor, _ ctx: ModuleContext, _ body: (Tensor) -> Tensor) -> Tensor {
+        guard let recorder = ctx.recorder else { return body(input) }
         let slot = recorder.begin(path: ShapeCheck.currentModulePath, typeName: typeName, depth: ctx.stack.count - 1,
                                   inputShape: input.shape, parameterCount: parameterCount)
-        let out = forward(input)
+        let out = body(input)
         recorder.end(slot, outputShape: out.shape, failed: ShapeCheck.state.firstError != nil)
         return out
     }

@@ -10,7 +10,7 @@
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Size2 = 1,
                    padding: ConvPadding = 0, dilation: Size2 = 1, groups: Int = 1) -> Tensor {
     conv2dPrimitive(input, weight: weight, bias: bias, stride: stride, padding: padding,
-                    dilation: dilation, groups: groups, fusedReLU: false)
+                    dilation: dilation, groups: groups, fused: .none)
 }
 
 /// `relu(conv2d(…))` in one pass (the bias and the clamp are applied while
@@ -18,18 +18,30 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
 public func conv2dReLU(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Size2 = 1,
                        padding: ConvPadding = 0, dilation: Size2 = 1, groups: Int = 1) -> Tensor {
     conv2dPrimitive(input, weight: weight, bias: bias, stride: stride, padding: padding,
-                    dilation: dilation, groups: groups, fusedReLU: true)
+                    dilation: dilation, groups: groups, fused: .relu)
 }
 
+/// `maxPool2d(relu(conv2d(…)), 2)` in one pass: the convolution's output
+/// never leaves the cache; only the pooled values and the argmax indices are
+/// kept. Same values and gradients as the three ops (LeNet's conv blocks).
+public func conv2dReLUMaxPool2(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Size2 = 1,
+                               padding: ConvPadding = 0, dilation: Size2 = 1, groups: Int = 1) -> Tensor {
+    conv2dPrimitive(input, weight: weight, bias: bias, stride: stride, padding: padding,
+                    dilation: dilation, groups: groups, fused: .reluMaxPool2)
+}
+
+/// Ops fused after a convolution.
+enum ConvFusion { case none, relu, reluMaxPool2 }
+
 func conv2dPrimitive(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Size2, padding: ConvPadding,
-                     dilation: Size2, groups: Int, fusedReLU: Bool) -> Tensor {
+                     dilation: Size2, groups: Int, fused: ConvFusion) -> Tensor {
     let op = "conv2d"
     guard check(input.rank == 3 || input.rank == 4, op,
                 "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: \(input.shape)")
     else { return .meta([1, 1, 1, 1]) }
     if input.rank == 3 {
         let out = conv2dPrimitive(input.reshape([1] + input.shape), weight: weight, bias: bias, stride: stride,
-                                  padding: padding, dilation: dilation, groups: groups, fusedReLU: fusedReLU)
+                                  padding: padding, dilation: dilation, groups: groups, fused: fused)
         return out.reshape(Array(out.shape.dropFirst()))
     }
     let n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3]
@@ -70,7 +82,12 @@ func conv2dPrimitive(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Siz
                 "Calculated padded input size per channel: (\(ph) x \(pw)). Kernel size: (\(ekh) x \(ekw)). Kernel size can't be greater than actual input size")
     else { return .meta([n, m, 1, 1]) }
     let oh = (ph - ekh) / stride.h + 1, ow = (pw - ekw) / stride.w + 1
-    let outShape = [n, m, oh, ow]
+    if fused == .reluMaxPool2 {
+        guard check(oh >= 2 && ow >= 2, "max_pool2d",
+                    "Given input size: (\(m)x\(oh)x\(ow)). Calculated output size: (\(m)x\(oh / 2)x\(ow / 2)). Output size is too small")
+        else { return .meta([n, m, 1, 1]) }
+    }
+    let outShape = fused == .reluMaxPool2 ? [n, m, oh / 2, ow / 2] : [n, m, oh, ow]
     if input.isMeta || weight.isMeta || bias?.isMeta == true { return .meta(outShape) }
 
     let g = ConvGeometry(n: n, c: c, h: h, w: w, m: m, kh: kh, kw: kw, sh: stride.h, sw: stride.w,
@@ -80,24 +97,39 @@ func conv2dPrimitive(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Siz
     let bc = bias.map { $0.isContiguous ? $0 : $0.contiguousCopy() }
     let out = Tensor(uninitialized: outShape)
     let needX = input.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
+    let indices = fused == .reluMaxPool2 ? IndexBuffer(count: out.count) : nil
+    let epilogue: ConvKernels.Epilogue
+    if let indices {
+        epilogue = .reluMaxPool2(indices: indices.pointer)
+    } else {
+        epilogue = fused == .relu ? .relu : .none
+    }
     ConvKernels.forward(x: xc.dataPointer, weight: wc.dataPointer, bias: bc?.dataPointer, g,
-                        relu: fusedReLU, out: out.dataPointer)
+                        epilogue: epilogue, out: out.dataPointer)
     withExtendedLifetime((xc, wc, bc)) {}
     if !(GradMode.isEnabled && (needX || needW || needB)) { return out }
     let xd = xc.detach(), wd = wc.detach()
-    let yd: Tensor? = fusedReLU ? out.detach() : nil
+    let yd: Tensor? = fused == .relu ? out.detach() : nil
     var inputs = [input, weight]
     if let b = bias { inputs.append(b) }
     let hasBias = bias != nil
-    return out.recording(fusedReLU ? "ConvolutionReluBackward0" : "ConvolutionBackward0", inputs) { gy in
+    let name = fused == .none ? "ConvolutionBackward0" : (fused == .relu ? "ConvolutionReluBackward0" : "ConvolutionReluMaxPoolBackward0")
+    return out.recording(name, inputs) { gy in
         let gyc = gy.isContiguous ? gy : gy.contiguousCopy()
         let dx = needX ? Tensor(uninitialized: xd.shape) : nil
         let dw = needW ? Tensor(uninitialized: wd.shape) : nil
         let db = needB ? Tensor(uninitialized: [m]) : nil
-        ConvKernels.backward(gy: gyc.dataPointer, x: xd.dataPointer, weight: wd.dataPointer,
-                             reluOutput: yd.map { UnsafePointer($0.dataPointer) }, g,
+        let prologue: ConvKernels.Prologue
+        if let yd {
+            prologue = .relu(output: UnsafePointer(yd.dataPointer))
+        } else if let indices {
+            prologue = .reluMaxPool2(indices: UnsafePointer(indices.pointer))
+        } else {
+            prologue = .none
+        }
+        ConvKernels.backward(gy: gyc.dataPointer, x: xd.dataPointer, weight: wd.dataPointer, prologue: prologue, g,
                              dx: dx?.dataPointer, dw: dw?.dataPointer, db: db?.dataPointer)
-        withExtendedLifetime((gyc, xd, wd, yd)) {}
+        withExtendedLifetime((gyc, xd, wd, yd, indices)) {}
         return hasBias ? [dx, dw, db] : [dx, dw]
     }
 }
