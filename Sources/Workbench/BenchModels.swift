@@ -20,8 +20,8 @@ struct BenchModels: ParsableCommand {
     @Option(help: "Warm-up steps before measuring.")
     var warmup = 10
 
-    @Option(help: "OpenBLAS threads.")
-    var threads = 2
+    @Option(help: "OpenBLAS threads (convolutions split images across cores themselves; 1 avoids oversubscription).")
+    var threads = 1
 
     @Option(help: "Model from the zoo.")
     var model = "lenet5"
@@ -35,8 +35,12 @@ struct BenchModels: ParsableCommand {
     @Flag(help: "Also time LeNet5's layers one by one (forward and backward, batch 16).")
     var breakdown = false
 
+    @Flag(help: "Keep glibc's default malloc thresholds (by default the bench calls MemoryTuning.retainFreedMemory()).")
+    var defaultMalloc = false
+
     func run() throws {
         BLAS.setThreads(threads)
+        if !defaultMalloc { MemoryTuning.retainFreedMemory() }
         guard let entry = ModelZoo.entry(named: model) else { throw UserError(ModelZooError(name: model).description) }
         let net = entry.make(generator: Generator(seed: 0))
         let params = net.parameters()
