@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Generates the PyTorch reference values used by OptimizerTests and SchedulerTests.
+
+Run from the repository root with a Python that has torch installed:
+
+    python3 Tests/Fixtures/optim/generate_optim_fixtures.py
+
+Writes Tests/Fixtures/optim/optim_trajectories.json and scheduler_lrs.json.
+Each optimizer case starts from fixed parameters, feeds the gradient of a small
+quadratic (0.5 * a * p^2 + b * p, summed) for a few steps, sometimes with a
+missing gradient (None: the parameter is skipped), and records the gradients fed
+and the parameters after every step, then the final optimizer state.
+"""
+import json
+import os
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+STEPS = 8
+
+
+def flat(t):
+    return [float(v) for v in t.detach().reshape(-1).tolist()]
+
+
+def make_params():
+    g = torch.Generator().manual_seed(1234)
+    p0 = torch.randn(3, generator=g).requires_grad_()
+    p1 = torch.randn(2, 2, generator=g).requires_grad_()
+    a = [torch.rand(3, generator=g) * 2 + 0.5, torch.rand(2, 2, generator=g) * 2 + 0.5]
+    b = [torch.randn(3, generator=g), torch.randn(2, 2, generator=g)]
+    return [p0, p1], a, b
+
+
+CASES = [
+    ("sgd_plain", "SGD", {"lr": 0.1}, None),
+    ("sgd_momentum", "SGD", {"lr": 0.05, "momentum": 0.9}, None),
+    ("sgd_dampening_wd", "SGD", {"lr": 0.05, "momentum": 0.9, "dampening": 0.3, "weight_decay": 0.01}, None),
+    ("sgd_nesterov_maximize", "SGD",
+     {"lr": 0.01, "momentum": 0.8, "nesterov": True, "weight_decay": 0.1, "maximize": True}, None),
+    ("sgd_groups", "SGD", {"lr": 0.01, "momentum": 0.9}, [{"lr": 0.1}, {"momentum": 0.5, "weight_decay": 0.2}]),
+    ("adam_default", "Adam", {"lr": 0.01}, None),
+    ("adam_wd_amsgrad", "Adam",
+     {"lr": 0.02, "betas": [0.8, 0.99], "eps": 1e-6, "weight_decay": 0.05, "amsgrad": True}, None),
+    ("adam_maximize", "Adam", {"lr": 0.01, "maximize": True}, None),
+    ("adam_groups", "Adam", {"lr": 0.01}, [{"lr": 0.05, "betas": [0.5, 0.9]}, {"amsgrad": True}]),
+    ("adamw_default", "AdamW", {"lr": 0.01}, None),
+    ("adamw_amsgrad", "AdamW", {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True, "betas": [0.3, 0.9]}, None),
+    ("rmsprop_default", "RMSprop", {"lr": 0.01}, None),
+    ("rmsprop_momentum", "RMSprop", {"lr": 0.01, "momentum": 0.9}, None),
+    ("rmsprop_centered", "RMSprop",
+     {"lr": 0.01, "alpha": 0.9, "momentum": 0.5, "centered": True, "weight_decay": 0.01, "eps": 1e-4}, None),
+    ("rmsprop_maximize_centered", "RMSprop", {"lr": 0.005, "centered": True, "maximize": True}, None),
+]
+
+
+def torch_kwargs(kw):
+    kw = dict(kw)
+    if "betas" in kw:
+        kw["betas"] = tuple(kw["betas"])
+    return kw
+
+
+def run_case(name, opt_name, kwargs, groups):
+    params, a, b = make_params()
+    cls = getattr(torch.optim, opt_name)
+    if groups is None:
+        opt = cls(params, **torch_kwargs(kwargs))
+    else:
+        opt = cls([dict(params=[p], **torch_kwargs(g)) for p, g in zip(params, groups)], **torch_kwargs(kwargs))
+    case = {
+        "name": name,
+        "optimizer": opt_name,
+        "kwargs": kwargs,
+        "groups": groups,
+        "shapes": [list(p.shape) for p in params],
+        "initial": [flat(p) for p in params],
+        "steps": [],
+    }
+    for step in range(STEPS):
+        opt.zero_grad()
+        loss = sum((0.5 * ai * p * p + bi * p).sum() for p, ai, bi in zip(params, a, b))
+        loss.backward()
+        if step == 2:
+            params[1].grad = None  # skipped by the optimizer
+        grads = [flat(p.grad) if p.grad is not None else None for p in params]
+        opt.step()
+        case["steps"].append({"grads": grads, "params": [flat(p) for p in params]})
+    sd = opt.state_dict()
+    state = {}
+    for idx, st in sd["state"].items():
+        entry = {}
+        for k, v in st.items():
+            if k == "step":
+                entry[k] = int(v.item())
+            else:
+                entry[k] = flat(v)
+        state[str(idx)] = entry
+    case["final_state"] = state
+    return case
+
+
+def optimizer_cases():
+    return [run_case(*c) for c in CASES]
+
+
+def scheduler_cases():
+    out = []
+    S = torch.optim.lr_scheduler
+
+    def two_groups(opt_cls=torch.optim.SGD, **kw):
+        w0 = torch.zeros(1, requires_grad=True)
+        w1 = torch.zeros(1, requires_grad=True)
+        return opt_cls([{"params": [w0]}, {"params": [w1], "lr": 0.05}], lr=0.1, **kw)
+
+    def record(name, make, steps, metrics=None, momentum=None, opt_cls=torch.optim.SGD, opt_kw=None):
+        opt = two_groups(opt_cls, **(opt_kw or {}))
+        sched = make(opt)
+        lrs = [list(sched.get_last_lr())]
+        moms = []
+
+        def current_momentum():
+            if momentum is None:
+                return None
+            return [g["betas"][0] if momentum == "betas" else g["momentum"] for g in opt.param_groups]
+
+        moms.append(current_momentum())
+        for i in range(steps):
+            opt.step()
+            if metrics is not None:
+                sched.step(metrics[i])
+            else:
+                sched.step()
+            lrs.append(list(sched.get_last_lr()))
+            moms.append(current_momentum())
+        case = {"name": name, "lrs": lrs}
+        if metrics is not None:
+            case["metrics"] = metrics
+        if momentum is not None:
+            case["momentum"] = moms
+        out.append(case)
+
+    record("step", lambda o: S.StepLR(o, step_size=3, gamma=0.5), 20)
+    record("multistep", lambda o: S.MultiStepLR(o, milestones=[2, 5, 5, 9], gamma=0.3), 20)
+    record("exponential", lambda o: S.ExponentialLR(o, gamma=0.9), 20)
+    record("cosine", lambda o: S.CosineAnnealingLR(o, T_max=6, eta_min=0.001), 20)
+    record("linear", lambda o: S.LinearLR(o, start_factor=0.25, end_factor=1.0, total_iters=4), 20)
+    record("linear_decay", lambda o: S.LinearLR(o, start_factor=1.0, end_factor=0.1, total_iters=7), 12)
+    record("onecycle_cos", lambda o: S.OneCycleLR(o, max_lr=1.0, total_steps=20), 19,
+           momentum="momentum", opt_kw={"momentum": 0.9})
+    record("onecycle_linear_three_phase_adam",
+           lambda o: S.OneCycleLR(o, max_lr=[0.5, 0.2], total_steps=15, anneal_strategy="linear",
+                                  three_phase=True, pct_start=0.4),
+           14, momentum="betas", opt_cls=torch.optim.Adam)
+    metrics = [1.0, 0.9, 0.95, 0.91, 0.905, 0.92, 0.8, 0.85, 0.84, 0.83, 0.82, 0.81, 0.9, 0.9, 0.9,
+               0.9, 0.7, 0.71, 0.72, 0.73]
+    record("plateau_min_rel",
+           lambda o: S.ReduceLROnPlateau(o, mode="min", factor=0.5, patience=2, threshold=0.01, cooldown=1,
+                                         min_lr=0.01), 20, metrics=metrics)
+    acc = [0.1, 0.2, 0.25, 0.25, 0.26, 0.26, 0.26, 0.5, 0.5, 0.5, 0.5, 0.5, 0.6, 0.6, 0.6]
+    record("plateau_max_abs",
+           lambda o: S.ReduceLROnPlateau(o, mode="max", factor=0.1, patience=1, threshold=0.05,
+                                         threshold_mode="abs", min_lr=[0.0, 0.001]), 15, metrics=acc)
+    return out
+
+
+def main():
+    with open(os.path.join(HERE, "optim_trajectories.json"), "w") as f:
+        json.dump({"torch": torch.__version__, "cases": optimizer_cases()}, f, separators=(",", ":"))
+    with open(os.path.join(HERE, "scheduler_lrs.json"), "w") as f:
+        json.dump({"torch": torch.__version__, "cases": scheduler_cases()}, f, separators=(",", ":"))
+
+
+if __name__ == "__main__":
+    main()
