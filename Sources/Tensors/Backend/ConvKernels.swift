@@ -53,10 +53,15 @@ struct ConvGeometry: Equatable {
 }
 
 enum ConvKernels {
-    /// dst[0..<n] = src[0..<n] with unaligned vector loads (rows here are
-    /// short, so a `memcpy` call per row costs more than the copy).
+    /// dst[0..<n] = src[0..<n]: short rows with unaligned vector loads (a
+    /// `memcpy` call per row would cost more than the copy), long ones with memmove.
     @inline(__always)
     static func copyRow(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+        if n >= 64 {
+            // Long rows: libc's memmove uses the widest vectors the CPU has.
+            dst.update(from: src, count: n)
+            return
+        }
         let d = UnsafeMutableRawPointer(dst), s = UnsafeRawPointer(src)
         var i = 0
         while i + 8 <= n {
