@@ -32,7 +32,7 @@ struct BenchModels: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Inference batch sizes.")
     var inferBatches: [Int] = [128]
 
-    @Flag(help: "Also time LeNet5's layers one by one (forward and backward, batch 16).")
+    @Flag(help: "Instead, time LeNet5's layers one by one (forward and backward, batch 16).")
     var breakdown = false
 
     @Flag(help: "Keep glibc's default malloc thresholds (by default the bench calls MemoryTuning.retainFreedMemory()).")
@@ -46,7 +46,10 @@ struct BenchModels: ParsableCommand {
         let params = net.parameters()
         print("\(model): \(groupedThousands(net.parameterCount)) parameters, BLAS threads \(BLAS.threads), "
               + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
-        if breakdown { runBreakdown(batch: 16) }
+        if breakdown {
+            runBreakdown(batch: 16)
+            return
+        }
         let g = Generator(seed: 1)
         for batch in trainBatches {
             let x = Tensor.randn([batch] + entry.inputShape, generator: g)
@@ -125,6 +128,8 @@ struct BenchModels: ParsableCommand {
             let out = relu(c1g)
             out.backward(Tensor.ones(out.shape))
         }
+        time("zeroGrad()") { m.zeroGrad() }
+        time("parameters()") { _ = m.parameters() }
         time("whole step") {
             m.zeroGrad()
             crossEntropy(m(x), y).backward()
