@@ -26,11 +26,14 @@ struct BenchModels: ParsableCommand {
     @Option(help: "Model from the zoo.")
     var model = "lenet5"
 
-    @Option(parsing: .upToNextOption, help: "Training batch sizes.")
-    var trainBatches: [Int] = [16, 128]
+    @Option(help: "Training batch sizes, comma-separated (empty for none).")
+    var train = "16,128"
 
-    @Option(parsing: .upToNextOption, help: "Inference batch sizes.")
-    var inferBatches: [Int] = [128]
+    @Option(help: "Inference batch sizes, comma-separated (empty for none).")
+    var infer = "128"
+
+    var trainBatches: [Int] { train.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var inferBatches: [Int] { infer.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     @Flag(help: "Instead, time LeNet5's layers one by one (forward and backward, batch 16).")
     var breakdown = false
