@@ -245,8 +245,8 @@ final class LayersTests: XCTestCase {
         XCTAssertTrue(dropout(x, p: 0) === x)
         XCTAssertEqual(dropout(Tensor.ones([5]), p: 1).toArray(), [0, 0, 0, 0, 0])
         // Finite differences with the same mask on every evaluation (a fresh seeded generator).
-        let v = distinctValues([3, 4]).requiringGrad()
-        nnGradCheck([v]) { t in dropout(t[0], p: 0.4, generator: Generator(seed: 3)) }
+        let xs = distinctValues([3, 4]).requiringGrad()
+        nnGradCheck([xs]) { t in dropout(t[0], p: 0.4, generator: Generator(seed: 3)) }
     }
 
     func testFlattenAndIdentity() {
