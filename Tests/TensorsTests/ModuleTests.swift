@@ -278,5 +278,15 @@ final class ModuleTests: XCTestCase {
         XCTAssertEqual(m.parameterCount, 62006)
         XCTAssertEqual(try m.validate(inputShape: [1, 3, 32, 32]).first?.outputShape, [1, 10])
         XCTAssertFalse(LeNet5().conv1.weight.isMeta)
+        // Real input through meta weights is an error naming the cause.
+        XCTAssertThrowsError(try ShapeCheck.run { _ = m(Tensor.zeros([1, 3, 32, 32])) }) { e in
+            XCTAssertTrue("\(e)".contains("conv1: conv2d: parameters are meta tensors"), "\(e)")
+        }
+        // Meta modules cannot take weights (their tensors have no memory): a clear error.
+        XCTAssertThrowsError(try m.loadStateDict(LeNet5().stateDict())) { e in
+            XCTAssertTrue("\(e)".contains("cannot load conv1.weight into a meta tensor"), "\(e)")
+        }
+        // Meta into meta (structure only) is accepted.
+        XCTAssertNoThrow(try m.loadStateDict(withMetaInit { LeNet5() }.stateDict()))
     }
 }

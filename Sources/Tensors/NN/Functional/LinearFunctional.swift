@@ -17,9 +17,10 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     if let b = bias {
         guard check(b.shape == [outF], "linear", "bias must have shape [\(outF)], got \(b.shape)") else { return .meta(outShape) }
     }
-    if x.isMeta || weight.isMeta || bias?.isMeta == true { return .meta(outShape) }
+    guard checkRealParameters("linear", x, weight, bias) else { return .meta(outShape) }
+    if x.isMeta { return .meta(outShape) }
 
-    let rows = x.count / Swift.max(inF, 1)
+    let rows = x.shape.dropLast().reduce(1, *)
     let xc = x.isContiguous ? x : x.contiguousCopy()
     let wc = weight.isContiguous ? weight : weight.contiguousCopy()
     let out = Tensor(uninitialized: outShape)
@@ -84,4 +85,12 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
         withExtendedLifetime(gc) {}
         return hasBias ? [dx, dw, db] : [dx, dw]
     }
+}
+
+/// A real input with meta parameters (a model built by `withMetaInit` whose
+/// weights were never loaded) is an error, not a silent meta result.
+func checkRealParameters(_ op: String, _ input: Tensor, _ params: Tensor?...) -> Bool {
+    if input.isMeta { return true }
+    return check(!params.contains { $0?.isMeta == true }, op,
+                 "parameters are meta tensors (the module was built with withMetaInit); load real weights with loadStateDict first")
 }
