@@ -66,6 +66,3 @@ public enum ConvPadding: Equatable, Hashable, Sendable, ExpressibleByIntegerLite
         return false
     }
 }
-
-/// Python's repr of a float (`1e-05`, `0.1`, `1.0`).
-func pythonFloat(_ x: Double) -> String { x.description }
