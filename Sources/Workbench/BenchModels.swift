@@ -107,19 +107,25 @@ struct BenchModels: ParsableCommand {
         let p2 = noGrad { maxPool2d(relu(m.conv2(p1)), 2).flatten(startDim: 1) }
         print("LeNet5 ops at batch \(batch):")
         time("conv1 forward") { noGrad { _ = m.conv1(x) } }
-        time("conv1+relu fused forward") { noGrad { _ = m.conv1.forwardReLU(x) } }
+        time("conv1+relu+pool fused fwd") { noGrad { _ = m.conv1.forwardReLUMaxPool2(x) } }
         time("relu 16x6x28x28") { noGrad { _ = relu(c1) } }
         time("maxpool 16x6x28x28") { noGrad { _ = maxPool2d(c1, 2) } }
         time("conv2 forward") { noGrad { _ = m.conv2(p1) } }
+        time("conv2+relu+pool fused fwd") { noGrad { _ = m.conv2.forwardReLUMaxPool2(p1) } }
         time("fc1+fc2+fc3 forward") { noGrad { _ = m.fc3(relu(m.fc2(relu(m.fc1(p2))))) } }
         time("cross-entropy forward") { noGrad { _ = crossEntropy(m.fc3(relu(m.fc2(relu(m.fc1(p2))))), y) } }
-        time("conv1 fwd+bwd (dW, db)") {
-            let out = m.conv1(x)
+        time("conv1 fused fwd+bwd (dW)") {
+            let out = m.conv1.forwardReLUMaxPool2(x)
             out.backward(Tensor.ones(out.shape))
         }
         let p1g = p1.detach().requiringGrad()
-        time("conv2 fwd+bwd (dx, dW, db)") {
-            let out = m.conv2(p1g)
+        time("conv2 fused fwd+bwd (dx,dW)") {
+            let out = m.conv2.forwardReLUMaxPool2(p1g)
+            out.backward(Tensor.ones(out.shape))
+        }
+        let p2g = p2.detach().requiringGrad()
+        time("fc layers fwd+bwd") {
+            let out = m.fc3(relu(m.fc2(relu(m.fc1(p2g)))))
             out.backward(Tensor.ones(out.shape))
         }
         let c1g = c1.detach().requiringGrad()

@@ -424,10 +424,38 @@ enum ConvKernels {
         let macs = g.n * g.m * cw * g.kg * ((dx != nil ? 1 : 0) + (dw != nil ? 1 : 0))
         let chunks = chunkCount(g.n, macs: macs)
         // Chunk 0 accumulates into dw/db directly, the others into partials summed at the end.
-        let partialW = (dw != nil && chunks > 1) ? Workspace.acquire((chunks - 1) * wCount) : nil
+        // Wide convolutions accumulate dWᵀ ([Kg, Mg] per group) with NN products (see below),
+        // every chunk in its own partial, summed and transposed into dw at the end.
+        let transposedW = wide && !g.isPointwise
+        let partialW: ScratchBuffer?
+        if dw == nil {
+            partialW = nil
+        } else if transposedW {
+            partialW = Workspace.acquire(chunks * wCount)
+        } else {
+            partialW = chunks > 1 ? Workspace.acquire((chunks - 1) * wCount) : nil
+        }
         let partialB = (db != nil && chunks > 1) ? Workspace.acquire((chunks - 1) * g.m) : nil
+        // Wᵀ per group ([Kg, Mg]), so dcols = Wᵀ · gY is a plain NN product: OpenBLAS runs
+        // NN products of these sizes on its unthreaded small-matrix path, while a
+        // transposed-A call would take the packed (and, with BLAS threads, threaded) path.
+        let weightT = dx != nil ? Workspace.acquire(g.m * g.kg) : nil
+        if let weightT {
+            for gi in 0..<g.groups {
+                let src = weight + gi * g.mg * g.kg, dst = weightT.pointer + gi * g.kg * g.mg
+                for mi in 0..<g.mg {
+                    for k in 0..<g.kg { dst[k * g.mg + mi] = src[mi * g.kg + k] }
+                }
+            }
+        }
+        let wT = UnsafePointer(weightT?.pointer ?? UnsafeMutablePointer(mutating: weight))
         forImageChunks(g.n, macs: macs) { c, lo, hi in
-            let myW = dw.map { c == 0 ? $0 : (partialW?.pointer ?? $0) + (c - 1) * wCount }
+            let myW = dw.map { d -> UnsafeMutablePointer<Float> in
+                if transposedW { return (partialW?.pointer ?? d) + c * wCount }
+                return c == 0 ? d : (partialW?.pointer ?? d) + (c - 1) * wCount
+            }
+            // gY of one band transposed to [bw, Mg] for the dWᵀ product.
+            let gyT = (dw != nil && transposedW) ? Workspace.acquire(g.bandRows * g.wp * g.mg) : nil
             let myB = db.map { c == 0 ? $0 : (partialB?.pointer ?? $0) + (c - 1) * g.m }
             if let myB { myB.update(repeating: 0, count: g.m) }
             let padded = wide && g.isPadded ? Workspace.acquire(g.c * g.hp * g.wp) : nil
@@ -493,18 +521,26 @@ enum ConvKernels {
                     while oy0 < g.oh {
                         let oy1 = Swift.min(g.oh, oy0 + band), bw = (oy1 - oy0) * g.wp
                         let gyBand = gyi + oy0 * g.wp
-                        if let myW, let cols {
+                        if let myW, let cols, let gyT {
                             wideIm2col(src, g, rows: oy0, oy1, cols.pointer)
+                            // dWᵀ_g (Kg×Mg) += cols_g (Kg×bw) · gY_gᵀ (bw×Mg). As an NN product OpenBLAS
+                            // keeps these sizes on its unthreaded small-matrix path (NT would be packed,
+                            // and threaded when BLAS has threads, fighting our own image chunks).
                             for gi in 0..<g.groups {
-                                BLAS.sgemm(transA: false, transB: true, m: g.mg, n: g.kg, k: bw,
-                                           a: gyBand + gi * g.mg * cw, lda: cw, b: cols.pointer + gi * g.kg * bw, ldb: bw,
-                                           beta: (img == lo && oy0 == 0) ? 0 : 1, c: myW + gi * g.mg * g.kg, ldc: g.kg)
+                                let t = gyT.pointer
+                                for mi in 0..<g.mg {
+                                    let row = gyBand + (gi * g.mg + mi) * cw
+                                    for j in 0..<bw { t[j * g.mg + mi] = row[j] }
+                                }
+                                BLAS.sgemm(transA: false, transB: false, m: g.kg, n: g.mg, k: bw,
+                                           a: cols.pointer + gi * g.kg * bw, lda: bw, b: t, ldb: g.mg,
+                                           beta: (img == lo && oy0 == 0) ? 0 : 1, c: myW + gi * g.kg * g.mg, ldc: g.mg)
                             }
                         }
                         if let dxp, let dcols {
                             for gi in 0..<g.groups {
-                                BLAS.sgemm(transA: true, transB: false, m: g.kg, n: bw, k: g.mg,
-                                           a: weight + gi * g.mg * g.kg, lda: g.kg, b: gyBand + gi * g.mg * cw, ldb: cw,
+                                BLAS.sgemm(transA: false, transB: false, m: g.kg, n: bw, k: g.mg,
+                                           a: wT + gi * g.kg * g.mg, lda: g.mg, b: gyBand + gi * g.mg * cw, ldb: cw,
                                            c: dcols.pointer + gi * g.kg * bw, ldc: bw)
                             }
                             wideCol2imAdd(dcols.pointer, g, rows: oy0, oy1, dxp)
@@ -542,24 +578,33 @@ enum ConvKernels {
                     // dcols_g (Kg×P) = W_gᵀ (Kg×Mg) · gY_g (Mg×P); pointwise convs write dx directly.
                     let target = dcols?.pointer ?? dxi
                     for gi in 0..<g.groups {
-                        BLAS.sgemm(transA: true, transB: false, m: g.kg, n: cw, k: g.mg,
-                                   a: weight + gi * g.mg * g.kg, lda: g.kg, b: gyi + gi * g.mg * cw, ldb: cw,
+                        BLAS.sgemm(transA: false, transB: false, m: g.kg, n: cw, k: g.mg,
+                                   a: wT + gi * g.kg * g.mg, lda: g.mg, b: gyi + gi * g.mg * cw, ldb: cw,
                                    c: target + gi * g.kg * cw, ldc: cw)
                     }
                     if let dcols { col2imImage(dcols.pointer, g, dxi) }
                 }
             }
-            withExtendedLifetime((padded, cols, dcols, gyBuf, dxPadded)) {}
+            withExtendedLifetime((padded, cols, dcols, gyBuf, dxPadded, gyT)) {}
         }
         if chunks > 1 {
-            if let dw, let partialW {
+            if let dw, let partialW, !transposedW {
                 for c in 1..<chunks { addRow(dw, partialW.pointer + (c - 1) * wCount, wCount) }
             }
             if let db, let partialB {
                 for c in 1..<chunks { addRow(db, partialB.pointer + (c - 1) * g.m, g.m) }
             }
         }
-        withExtendedLifetime((partialW, partialB)) {}
+        if transposedW, let dw, let partialW {
+            for c in 1..<chunks { addRow(partialW.pointer, partialW.pointer + c * wCount, wCount) }
+            for gi in 0..<g.groups {
+                let src = partialW.pointer + gi * g.kg * g.mg, dst = dw + gi * g.mg * g.kg
+                for k in 0..<g.kg {
+                    for mi in 0..<g.mg { dst[mi * g.kg + k] = src[k * g.mg + mi] }
+                }
+            }
+        }
+        withExtendedLifetime((partialW, partialB, weightT)) {}
     }
 
     /// Σ src[0..<n] with vector partial sums.

@@ -64,10 +64,16 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
         }
         if needW {
             let t = Tensor(uninitialized: [outF, inF])
-            // dW [out, in] = gᵀ [out, rows] · x [rows, in]
+            // dW [out, in] = gᵀ [out, rows] · x [rows, in], with gᵀ written out: OpenBLAS runs
+            // small NN products unthreaded without packing, transposed-A ones packed (and threaded).
             if rows > 0 {
-                BLAS.sgemm(transA: true, transB: false, m: outF, n: inF, k: rows,
-                           a: gp, lda: outF, b: xd.dataPointer, ldb: inF, c: t.dataPointer, ldc: inF)
+                let gT = Workspace.acquire(rows * outF)
+                for r in 0..<rows {
+                    for j in 0..<outF { gT.pointer[j * rows + r] = gp[r * outF + j] }
+                }
+                BLAS.sgemm(transA: false, transB: false, m: outF, n: inF, k: rows,
+                           a: gT.pointer, lda: rows, b: xd.dataPointer, ldb: inF, c: t.dataPointer, ldc: inF)
+                withExtendedLifetime(gT) {}
             } else {
                 t.dataPointer.update(repeating: 0, count: t.count)
             }
