@@ -20,8 +20,8 @@ struct BenchModels: ParsableCommand {
     @Option(help: "Warm-up steps before measuring.")
     var warmup = 10
 
-    @Option(help: "OpenBLAS threads (convolutions split images across cores themselves; 1 avoids oversubscription).")
-    var threads = 1
+    @Option(help: "OpenBLAS threads (default: the library's policy, one per core).")
+    var threads: Int?
 
     @Option(help: "Model from the zoo.")
     var model = "lenet5"
@@ -42,7 +42,7 @@ struct BenchModels: ParsableCommand {
     var defaultMalloc = false
 
     func run() throws {
-        BLAS.setThreads(threads)
+        if let threads { BLAS.setThreads(threads) }
         if !defaultMalloc { MemoryTuning.retainFreedMemory() }
         guard let entry = ModelZoo.entry(named: model) else { throw UserError(ModelZooError(name: model).description) }
         let net = entry.make(generator: Generator(seed: 0))
