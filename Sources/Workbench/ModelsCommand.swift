@@ -1,6 +1,78 @@
 import ArgumentParser
+import Foundation
+import Tensors
 
+/// `workbench models`: the model zoo.
 struct ModelsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "models", abstract: "(under construction)")
-    func run() throws { throw UserError("workbench models: not available yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "List the model zoo, or show one model's layers.",
+        subcommands: [ModelsList.self, ModelsShow.self],
+        defaultSubcommand: ModelsList.self
+    )
+}
+
+/// `workbench models [list]`: one line per model with its parameter count and input shape.
+struct ModelsList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the models with parameter counts and input shapes.")
+
+    func run() throws {
+        var rows: [[String]] = [["NAME", "PARAMS", "INPUT", "DESCRIPTION"]]
+        for e in ModelZoo.entries {
+            rows.append([e.name, groupedThousands(e.makeMeta().parameterCount),
+                         e.inputShape.map(String.init).joined(separator: "x"), e.summary])
+        }
+        let widths = (0..<3).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        for r in rows {
+            let cells = (0..<3).map { c in c == 1 ? pad(r[c], widths[c], left: true) : pad(r[c], widths[c], left: false) }
+            print((cells + [r[3]]).joined(separator: "  "))
+        }
+    }
+}
+
+/// `workbench models show NAME`: the PyTorch-style tree and the parameter count.
+struct ModelsShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Print a model like PyTorch's print(model), with its parameter count.")
+
+    @Argument(help: "Model name (see `workbench models`).")
+    var name: String
+
+    @Flag(help: "Also list each layer's output shape for one input of the model's input shape.")
+    var shapes = false
+
+    func run() throws {
+        guard let entry = ModelZoo.entry(named: name) else { throw UserError(ModelZooError(name: name).description) }
+        let model = entry.makeMeta()
+        print(model)
+        print("Input shape: \(([1] + entry.inputShape).map(String.init).joined(separator: "x")) (batch 1)")
+        print("Total parameters: \(groupedThousands(model.parameterCount))")
+        if shapes {
+            let layers = try model.validate(inputShape: [1] + entry.inputShape)
+            let rows = layers.map { l in
+                [String(repeating: "  ", count: l.depth) + (l.path.isEmpty ? "(model)" : l.path), l.typeName,
+                 l.outputShape.map { "\($0)" } ?? "-", groupedThousands(l.parameterCount)]
+            }
+            let header = ["LAYER", "TYPE", "OUTPUT", "PARAMS"]
+            let widths = (0..<4).map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
+            for r in [header] + rows {
+                print((0..<4).map { pad(r[$0], widths[$0], left: $0 == 3) }.joined(separator: "  "))
+            }
+        }
+    }
+}
+
+/// 62006 → "62,006".
+func groupedThousands(_ n: Int) -> String {
+    let s = String(abs(n))
+    var out = ""
+    for (i, ch) in s.enumerated() {
+        if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+        out.append(ch)
+    }
+    return (n < 0 ? "-" : "") + out
+}
+
+private func pad(_ s: String, _ width: Int, left: Bool) -> String {
+    let fill = String(repeating: " ", count: Swift.max(0, width - s.count))
+    return left ? fill + s : s + fill
 }

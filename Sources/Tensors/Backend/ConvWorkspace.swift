@@ -1,0 +1,64 @@
+import Foundation
+
+/// A reusable float buffer from `Workspace`, returned to the pool when released.
+///
+/// Convolutions need large temporaries (im2col matrices, transposed
+/// gradients). Allocating them per call costs page faults on every training
+/// step; the pool hands the same memory back instead. A `ScratchBuffer` saved
+/// by a backward closure stays checked out until the graph is freed.
+final class ScratchBuffer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    let capacity: Int
+
+    fileprivate init(pointer: UnsafeMutablePointer<Float>, capacity: Int) {
+        self.pointer = pointer
+        self.capacity = capacity
+    }
+
+    deinit { Workspace.recycle(pointer: pointer, capacity: capacity) }
+}
+
+/// The pool of scratch memory behind `ScratchBuffer` (thread-safe).
+enum Workspace {
+    private static let lock = NSLock()
+    /// Free blocks: (pointer, capacity).
+    nonisolated(unsafe) private static var free: [(UnsafeMutablePointer<Float>, Int)] = []
+    nonisolated(unsafe) private static var freeFloats = 0
+    /// Free memory kept for reuse, in floats (256 MiB).
+    static let retainLimit = 64 << 20
+
+    /// A buffer of at least `count` floats (contents undefined).
+    static func acquire(_ count: Int) -> ScratchBuffer {
+        lock.lock()
+        // Smallest free block that fits and is not wastefully large.
+        var best = -1
+        for (i, b) in free.enumerated() where b.1 >= count && b.1 <= Swift.max(2 * count, count + 4096) {
+            if best < 0 || b.1 < free[best].1 { best = i }
+        }
+        if best >= 0 {
+            let (p, cap) = free.remove(at: best)
+            freeFloats -= cap
+            lock.unlock()
+            return ScratchBuffer(pointer: p, capacity: cap)
+        }
+        lock.unlock()
+        return ScratchBuffer(pointer: .allocate(capacity: Swift.max(count, 1)), capacity: count)
+    }
+
+    fileprivate static func recycle(pointer: UnsafeMutablePointer<Float>, capacity: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if capacity > retainLimit {
+            pointer.deallocate()
+            return
+        }
+        free.append((pointer, capacity))
+        freeFloats += capacity
+        // Drop the oldest blocks beyond the limit.
+        while freeFloats > retainLimit, !free.isEmpty {
+            let (p, c) = free.removeFirst()
+            freeFloats -= c
+            p.deallocate()
+        }
+    }
+}

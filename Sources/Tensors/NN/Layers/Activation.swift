@@ -1,0 +1,74 @@
+/// max(x, 0), like `nn.ReLU`. `inplace` is printed for fidelity with PyTorch
+/// models; the result is always a new tensor.
+public final class ReLU: Module {
+    public let inplace: Bool
+    public init(inplace: Bool = false) {
+        self.inplace = inplace
+        super.init()
+    }
+    public override func forward(_ input: Tensor) -> Tensor { input.relu() }
+    public override func extraRepr() -> String { inplace ? "inplace=True" : "" }
+}
+
+/// x for x > 0, else negativeSlope·x, like `nn.LeakyReLU`.
+public final class LeakyReLU: Module {
+    public let negativeSlope: Double
+    public let inplace: Bool
+    public init(negativeSlope: Double = 0.01, inplace: Bool = false) {
+        self.negativeSlope = negativeSlope
+        self.inplace = inplace
+        super.init()
+    }
+    public override func forward(_ input: Tensor) -> Tensor { leakyRelu(input, negativeSlope: Float(negativeSlope)) }
+    public override func extraRepr() -> String {
+        "negative_slope=\(pythonFloat(negativeSlope))" + (inplace ? ", inplace=True" : "")
+    }
+}
+
+/// Logistic sigmoid, like `nn.Sigmoid`.
+public final class Sigmoid: Module {
+    public override init() { super.init() }
+    public override func forward(_ input: Tensor) -> Tensor { input.sigmoid() }
+}
+
+/// Hyperbolic tangent, like `nn.Tanh`.
+public final class Tanh: Module {
+    public override init() { super.init() }
+    public override func forward(_ input: Tensor) -> Tensor { input.tanh() }
+}
+
+/// Gaussian error linear unit, like `nn.GELU`.
+public final class GELU: Module {
+    public let approximate: GELUApproximation
+    public init(approximate: GELUApproximation = .none) {
+        self.approximate = approximate
+        super.init()
+    }
+    public override func forward(_ input: Tensor) -> Tensor { gelu(input, approximate: approximate) }
+    public override func extraRepr() -> String { "approximate='\(approximate.rawValue)'" }
+}
+
+/// PyTorch's implicit softmax dim when none is given (0 for 0-, 1- and 3-D input, else 1).
+func legacySoftmaxDim(_ rank: Int) -> Int { (rank == 0 || rank == 1 || rank == 3) ? 0 : 1 }
+
+/// Softmax along `dim`, like `nn.Softmax`.
+public final class Softmax: Module {
+    public let dim: Int?
+    public init(dim: Int? = nil) {
+        self.dim = dim
+        super.init()
+    }
+    public override func forward(_ input: Tensor) -> Tensor { input.softmax(dim: dim ?? legacySoftmaxDim(input.rank)) }
+    public override func extraRepr() -> String { "dim=\(dim.map(String.init) ?? "None")" }
+}
+
+/// Log-softmax along `dim`, like `nn.LogSoftmax`.
+public final class LogSoftmax: Module {
+    public let dim: Int?
+    public init(dim: Int? = nil) {
+        self.dim = dim
+        super.init()
+    }
+    public override func forward(_ input: Tensor) -> Tensor { input.logSoftmax(dim: dim ?? legacySoftmaxDim(input.rank)) }
+    public override func extraRepr() -> String { "dim=\(dim.map(String.init) ?? "None")" }
+}

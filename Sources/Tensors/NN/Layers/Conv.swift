@@ -1,0 +1,81 @@
+/// 2-D convolution over [N, C, H, W], like `nn.Conv2d`.
+///
+/// Weight [out, in/groups, kh, kw] and bias [out] start as PyTorch's:
+/// kaiming-uniform with a = √5 and U(±1/√fan_in), fan_in = in/groups·kh·kw.
+///
+/// ```swift
+/// let conv = Conv2d(3, 6, kernelSize: 5)   // Conv2d(3, 6, kernel_size=(5, 5), stride=(1, 1))
+/// let same = Conv2d(16, 16, kernelSize: 3, padding: .same, bias: false)
+/// ```
+public final class Conv2d: Module {
+    public let inChannels: Int
+    public let outChannels: Int
+    public let kernelSize: Size2
+    public let stride: Size2
+    public let padding: ConvPadding
+    public let dilation: Size2
+    public let groups: Int
+    @Parameter public var weight: Tensor
+    @Parameter public var bias: Tensor?
+
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Size2, stride: Size2 = 1, padding: ConvPadding = 0,
+                dilation: Size2 = 1, groups: Int = 1, bias: Bool = true, generator: Generator? = nil) {
+        precondition(groups > 0, "Conv2d: groups must be a positive integer, got \(groups)")
+        precondition(inChannels % groups == 0, "Conv2d: in_channels must be divisible by groups (\(inChannels) vs \(groups))")
+        precondition(outChannels % groups == 0, "Conv2d: out_channels must be divisible by groups (\(outChannels) vs \(groups))")
+        precondition(kernelSize.h > 0 && kernelSize.w > 0, "Conv2d: kernel_size must be positive, got \(kernelSize)")
+        precondition(stride.h > 0 && stride.w > 0, "Conv2d: stride must be positive, got \(stride)")
+        precondition(dilation.h > 0 && dilation.w > 0, "Conv2d: dilation must be positive, got \(dilation)")
+        if padding == .same {
+            precondition(stride.h == 1 && stride.w == 1, "Conv2d: padding='same' is not supported for strided convolutions")
+        }
+        if case .size(let p) = padding {
+            precondition(p.h >= 0 && p.w >= 0, "Conv2d: padding must be non-negative, got \(p)")
+        }
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernelSize = kernelSize.pair
+        self.stride = stride.pair
+        if case .size(let p) = padding { self.padding = .size(p.pair) } else { self.padding = padding }
+        self.dilation = dilation.pair
+        self.groups = groups
+        weight = Init.empty([outChannels, inChannels / groups, kernelSize.h, kernelSize.w])
+        self.bias = bias ? Init.empty([outChannels]) : nil
+        super.init()
+        resetParameters(generator: generator)
+    }
+
+    /// Re-draws the parameters with PyTorch's default init, like `reset_parameters()`.
+    public func resetParameters(generator: Generator? = nil) {
+        Init.kaimingUniform(weight, a: Float(5).squareRoot(), generator: generator)
+        if let b = bias {
+            let fanIn = Init.fans(weight.shape).fanIn
+            let bound = fanIn > 0 ? 1 / Float(fanIn).squareRoot() : 0
+            Init.uniform(b, low: -bound, high: bound, generator: generator)
+        }
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+    }
+
+    /// `relu(forward(input))` computed in one pass (same values and gradients).
+    public func forwardReLU(_ input: Tensor) -> Tensor {
+        conv2dReLU(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+    }
+
+    /// `maxPool2d(relu(forward(input)), 2)` computed in one pass (same values and gradients).
+    public func forwardReLUMaxPool2(_ input: Tensor) -> Tensor {
+        conv2dReLUMaxPool2(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
+                           groups: groups)
+    }
+
+    public override func extraRepr() -> String {
+        var s = "\(inChannels), \(outChannels), kernel_size=\(kernelSize), stride=\(stride)"
+        if !padding.isZero { s += ", padding=\(padding)" }
+        if dilation != Size2(1, 1) { s += ", dilation=\(dilation)" }
+        if groups != 1 { s += ", groups=\(groups)" }
+        if bias == nil { s += ", bias=False" }
+        return s
+    }
+}

@@ -1,0 +1,86 @@
+/// Batch normalisation over channel dim 1, the shared base of `BatchNorm1d`
+/// and `BatchNorm2d` (PyTorch's `_BatchNorm`).
+///
+/// Parameters `weight` (γ, ones) and `bias` (β, zeros) when `affine` (no β
+/// with `bias: false`, as in PyTorch 2.x); buffers
+/// `running_mean` (zeros), `running_var` (ones) and `num_batches_tracked`
+/// when `trackRunningStats` (a 0-dim float tensor here, int64 in PyTorch).
+/// `momentum: nil` uses a cumulative average (factor 1/num_batches_tracked).
+open class BatchNorm: Module {
+    public let numFeatures: Int
+    public let eps: Double
+    public let momentum: Double?
+    public let affine: Bool
+    public let trackRunningStats: Bool
+    @Parameter public var weight: Tensor?
+    @Parameter public var bias: Tensor?
+    @Buffer(name: "running_mean") public var runningMean: Tensor? = nil
+    @Buffer(name: "running_var") public var runningVar: Tensor? = nil
+    @Buffer(name: "num_batches_tracked") public var numBatchesTracked: Tensor? = nil
+
+    public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
+                trackRunningStats: Bool = true, bias: Bool = true) {
+        precondition(numFeatures > 0, "BatchNorm: num_features must be positive, got \(numFeatures)")
+        self.numFeatures = numFeatures
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.trackRunningStats = trackRunningStats
+        weight = affine ? Init.empty([numFeatures]) : nil
+        self.bias = affine && bias ? Init.empty([numFeatures]) : nil
+        runningMean = trackRunningStats ? Init.empty([numFeatures]) : nil
+        runningVar = trackRunningStats ? Init.empty([numFeatures]) : nil
+        numBatchesTracked = trackRunningStats ? Init.empty([]) : nil
+        super.init()
+        resetParameters()
+    }
+
+    /// Zeroes the running statistics, like `reset_running_stats()`.
+    public func resetRunningStats() {
+        if let t = runningMean { Init.zeros(t) }
+        if let t = runningVar { Init.ones(t) }
+        if let t = numBatchesTracked { Init.zeros(t) }
+    }
+
+    /// Resets statistics and sets γ = 1, β = 0, like `reset_parameters()`.
+    public func resetParameters() {
+        resetRunningStats()
+        if let w = weight { Init.ones(w) }
+        if let b = bias { Init.zeros(b) }
+    }
+
+    /// Checks the input's rank; subclasses report PyTorch's message.
+    open func checkInputDim(_ input: Tensor) -> Bool { true }
+
+    open override func forward(_ input: Tensor) -> Tensor {
+        guard checkInputDim(input) else { return .meta(input.shape) }
+        var factor = momentum ?? 0
+        if isTraining && trackRunningStats && !input.isMeta, let nbt = numBatchesTracked, !nbt.isMeta {
+            noGrad { nbt.addInPlace(1) }
+            if momentum == nil { factor = 1 / Double(nbt.item()) }
+        }
+        let useBatch = isTraining || (runningMean == nil && runningVar == nil)
+        let tracked = !isTraining || trackRunningStats
+        return batchNorm(input, runningMean: tracked ? runningMean : nil, runningVar: tracked ? runningVar : nil,
+                         weight: weight, bias: bias, training: useBatch, momentum: Float(factor), eps: Float(eps))
+    }
+
+    open override func extraRepr() -> String {
+        "\(numFeatures), eps=\(pythonFloat(eps)), momentum=\(momentum.map(pythonFloat) ?? "None"), "
+            + "affine=\(pythonBool(affine)), bias=\(pythonBool(bias != nil)), track_running_stats=\(pythonBool(trackRunningStats))"
+    }
+}
+
+/// Batch normalisation of [N, C] or [N, C, L] input, like `nn.BatchNorm1d`.
+public final class BatchNorm1d: BatchNorm {
+    public override func checkInputDim(_ input: Tensor) -> Bool {
+        check(input.rank == 2 || input.rank == 3, "BatchNorm1d", "expected 2D or 3D input (got \(input.rank)D input)")
+    }
+}
+
+/// Batch normalisation of [N, C, H, W] input, like `nn.BatchNorm2d`.
+public final class BatchNorm2d: BatchNorm {
+    public override func checkInputDim(_ input: Tensor) -> Bool {
+        check(input.rank == 4, "BatchNorm2d", "expected 4D input (got \(input.rank)D input)")
+    }
+}

@@ -1,0 +1,344 @@
+import Foundation
+
+/// Base class for neural-network modules, like `torch.nn.Module`.
+///
+/// A module holds its state in ordinary stored properties. Reflection
+/// (`Mirror`, walking superclasses, base class first, then declaration order)
+/// finds:
+/// - parameters: properties marked `@Parameter` (`Tensor` or `Tensor?`);
+/// - buffers: properties marked `@Buffer` (saved in the state dict, not optimised);
+/// - child modules: properties of a `Module` type (nil optionals are skipped),
+///   arrays of modules (keys `name.0`, `name.1`, … printed like a `ModuleList`)
+///   and `[String: Module]` dictionaries (keys `name.key` in **sorted key order**,
+///   since Swift dictionaries are unordered; use `ModuleDict` for insertion order).
+///
+/// Keys follow PyTorch (`features.0.weight`), so a PyTorch state dict of the
+/// equivalent model loads by key. Parameters of a module come before its
+/// buffers, then its children, as in `state_dict()`.
+///
+/// ```swift
+/// final class Net: Module {
+///     let fc1 = Linear(4, 8)
+///     let fc2 = Linear(8, 2)
+///     override func forward(_ x: Tensor) -> Tensor { fc2(relu(fc1(x))) }
+/// }
+/// let net = Net()
+/// print(net)                         // Net(\n  (fc1): Linear(in_features=4, …
+/// net.namedParameters().map(\.0)     // ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+/// ```
+open class Module: CustomStringConvertible {
+    /// Whether the module is in training mode (`module.training`); see `train(_:)` and `eval()`.
+    public internal(set) var isTraining = true
+    /// The name under which the parent holds this module, for error paths.
+    var localName: String?
+    var childNamesAssigned = false
+
+    public init() {}
+
+    /// The computation, like `forward`. Subclasses override it; call the
+    /// module itself (`model(x)`) rather than `forward` so shape errors name
+    /// the layer.
+    open func forward(_ input: Tensor) -> Tensor {
+        fatalError("\(typeName): forward(_:) is not implemented for one input tensor")
+    }
+
+    /// The type's name as printed (`Linear`), like `_get_name()`.
+    open var typeName: String { String(describing: type(of: self)) }
+
+    /// The text inside the parentheses of the printed form, like `extra_repr()`.
+    open func extraRepr() -> String { "" }
+
+    /// The members of this module itself (not of its children). The default
+    /// reflects over stored properties; containers override it.
+    open func ownMembers() -> ModuleMembers { reflectMembers() }
+
+    // MARK: Calling
+
+    /// Runs `forward(input)`, naming this module in shape errors and recording
+    /// its output shape while `validate(inputShape:)` runs.
+    public func callAsFunction(_ input: Tensor) -> Tensor { call(input, forward) }
+
+    /// Runs `body(input)` as a call of this module (named in shape errors,
+    /// recorded by `validate`), for a fused variant of `forward` such as
+    /// `conv.call(x) { conv.forwardReLU($0) }`.
+    public func call(_ input: Tensor, _ body: (Tensor) -> Tensor) -> Tensor {
+        let ctx = ModuleContext.current
+        let parent = ctx.stack.last
+        if localName == nil, let parent { parent.assignChildNames() }
+        if !childNamesAssigned { assignChildNames() }
+        ctx.stack.append(self)
+        defer { ctx.stack.removeLast() }
+        guard let name = parent == nil ? nil : localName else {
+            return runRecorded(input, ctx, body)
+        }
+        return ShapeCheck.withModule(name) { runRecorded(input, ctx, body) }
+    }
+
+    @inline(__always)
+    private func runRecorded(_ input: Tensor, _ ctx: ModuleContext, _ body: (Tensor) -> Tensor) -> Tensor {
+        guard let recorder = ctx.recorder else { return body(input) }
+        let slot = recorder.begin(path: ShapeCheck.currentModulePath, typeName: typeName, depth: ctx.stack.count - 1,
+                                  inputShape: input.shape, parameterCount: parameterCount)
+        let out = body(input)
+        recorder.end(slot, outputShape: out.shape, failed: ShapeCheck.state.firstError != nil)
+        return out
+    }
+
+    func assignChildNames() {
+        childNamesAssigned = true
+        for (name, child) in ownMembers().children where child !== self { child.localName = name }
+    }
+
+    // MARK: Discovery
+
+    /// Direct children with their names, like `named_children()`. Children
+    /// from an array or dictionary property have dotted names (`blocks.0`).
+    public func namedChildren() -> [(String, Module)] {
+        var seen = Set<ObjectIdentifier>()
+        var out: [(String, Module)] = []
+        for (name, child) in ownMembers().children where seen.insert(ObjectIdentifier(child)).inserted {
+            child.localName = name
+            out.append((name, child))
+        }
+        childNamesAssigned = true
+        return out
+    }
+
+    /// Direct children, like `children()`.
+    public func children() -> [Module] { namedChildren().map { $0.1 } }
+
+    /// This module and all descendants in pre-order with dotted paths (this
+    /// module is `""`), each module once, like `named_modules()`.
+    public func namedModules() -> [(String, Module)] {
+        var out: [(String, Module)] = []
+        var seen = Set<ObjectIdentifier>()
+        func visit(_ m: Module, _ prefix: String) {
+            guard seen.insert(ObjectIdentifier(m)).inserted else { return }
+            out.append((prefix, m))
+            for (name, child) in m.namedChildren() { visit(child, prefix.isEmpty ? name : prefix + "." + name) }
+        }
+        visit(self, "")
+        return out
+    }
+
+    /// This module and all descendants, like `modules()`.
+    public func modules() -> [Module] { namedModules().map { $0.1 } }
+
+    /// All parameters with dotted names (`conv1.weight`), each tensor once, like `named_parameters()`.
+    public func namedParameters() -> [(String, Tensor)] {
+        var out: [(String, Tensor)] = []
+        var seen = Set<ObjectIdentifier>()
+        for (prefix, m) in namedModules() {
+            for (name, t) in m.ownMembers().parameters where seen.insert(ObjectIdentifier(t)).inserted {
+                out.append((prefix.isEmpty ? name : prefix + "." + name, t))
+            }
+        }
+        return out
+    }
+
+    /// All parameters, like `parameters()`.
+    public func parameters() -> [Tensor] { namedParameters().map { $0.1 } }
+
+    /// All buffers with dotted names (`bn1.running_mean`), like `named_buffers()`.
+    public func namedBuffers() -> [(String, Tensor)] {
+        var out: [(String, Tensor)] = []
+        var seen = Set<ObjectIdentifier>()
+        for (prefix, m) in namedModules() {
+            for (name, t, _) in m.ownMembers().buffers where seen.insert(ObjectIdentifier(t)).inserted {
+                out.append((prefix.isEmpty ? name : prefix + "." + name, t))
+            }
+        }
+        return out
+    }
+
+    /// All buffers, like `buffers()`.
+    public func buffers() -> [Tensor] { namedBuffers().map { $0.1 } }
+
+    /// Number of elements over all parameters (each shared tensor once).
+    public var parameterCount: Int { parameters().reduce(0) { $0 + $1.count } }
+
+    /// Number of elements over parameters that require grad.
+    public var trainableParameterCount: Int { parameters().reduce(0) { $0 + ($1.requiresGrad ? $1.count : 0) } }
+
+    // MARK: Modes and gradients
+
+    /// Sets training mode on this module and all descendants, like `train(mode)`.
+    @discardableResult
+    public func train(_ mode: Bool = true) -> Self {
+        for m in modules() { m.isTraining = mode }
+        return self
+    }
+
+    /// Evaluation mode (dropout off, batch norm uses running statistics), like `eval()`.
+    @discardableResult
+    public func eval() -> Self { train(false) }
+
+    /// Drops every parameter's gradient (`grad = nil`), like `zero_grad(set_to_none=True)`.
+    public func zeroGrad() {
+        for p in parameters() { p.grad = nil }
+    }
+
+    /// Turns gradient tracking of every parameter on or off (freezing), like `requires_grad_()`.
+    @discardableResult
+    public func requiringGrad(_ flag: Bool = true) -> Self {
+        for p in parameters() { p.requiresGrad = flag }
+        return self
+    }
+
+    /// Calls `body` on every descendant (children first) and then this module, like `apply(fn)`.
+    @discardableResult
+    public func apply(_ body: (Module) -> Void) -> Self {
+        for child in children() { child.apply(body) }
+        body(self)
+        return self
+    }
+
+    // MARK: Printing
+
+    /// The PyTorch `print(model)` form.
+    open var description: String {
+        let extra = extraRepr()
+        let extraLines = extra.isEmpty ? [] : extra.components(separatedBy: "\n")
+        var childLines: [String] = []
+        let members = ownMembers()
+        for item in members.printLayout {
+            switch item {
+            case .single(let key, let m):
+                childLines.append("(\(key)): " + addIndent(m.description, 2))
+            case .list(let key, let ms):
+                childLines.append("(\(key)): " + addIndent(ModuleList.listDescription(ms), 2))
+            case .dict(let key, let ms):
+                childLines.append("(\(key)): " + addIndent(Module.plainDescription("ModuleDict", [], ms), 2))
+            }
+        }
+        return Module.assembleDescription(typeName, extraLines, childLines)
+    }
+
+    static func plainDescription(_ name: String, _ extraLines: [String], _ children: [(String, Module)]) -> String {
+        let childLines = children.map { "(\($0.0)): " + addIndent($0.1.description, 2) }
+        return assembleDescription(name, extraLines, childLines)
+    }
+
+    static func assembleDescription(_ name: String, _ extraLines: [String], _ childLines: [String]) -> String {
+        let lines = extraLines + childLines
+        var s = name + "("
+        if !lines.isEmpty {
+            if extraLines.count == 1 && childLines.isEmpty {
+                s += extraLines[0]
+            } else {
+                s += "\n  " + lines.joined(separator: "\n  ") + "\n"
+            }
+        }
+        return s + ")"
+    }
+}
+
+/// Indents every line but the first, like PyTorch's `_addindent`.
+func addIndent(_ s: String, _ spaces: Int) -> String {
+    let lines = s.components(separatedBy: "\n")
+    if lines.count == 1 { return s }
+    let pad = String(repeating: " ", count: spaces)
+    return lines[0] + "\n" + lines.dropFirst().map { pad + $0 }.joined(separator: "\n")
+}
+
+/// What a module holds directly: parameters, buffers and child modules in order.
+public struct ModuleMembers {
+    public var parameters: [(String, Tensor)] = []
+    /// Buffers with their `persistent` flag (non-persistent ones are not in the state dict).
+    public var buffers: [(String, Tensor, Bool)] = []
+    public var children: [(String, Module)] = []
+    /// How children print: single properties, or array/dictionary properties
+    /// shown as a `ModuleList`/`ModuleDict`. Empty means all single.
+    var layout: [ChildLayout] = []
+
+    public init(parameters: [(String, Tensor)] = [], buffers: [(String, Tensor, Bool)] = [],
+                children: [(String, Module)] = []) {
+        self.parameters = parameters
+        self.buffers = buffers
+        self.children = children
+    }
+
+    var printLayout: [ChildLayout] { layout.isEmpty ? children.map { .single($0.0, $0.1) } : layout }
+}
+
+enum ChildLayout {
+    case single(String, Module)
+    case list(String, [Module])
+    case dict(String, [(String, Module)])
+}
+
+/// Arrays and string-keyed dictionaries of modules, seen by reflection.
+protocol ModuleArrayProperty { var moduleElements: [Module] { get } }
+protocol ModuleDictionaryProperty { var moduleEntries: [(String, Module)] { get } }
+
+extension Array: ModuleArrayProperty where Element: Module {
+    var moduleElements: [Module] { self }
+}
+
+extension Dictionary: ModuleDictionaryProperty where Key == String, Value: Module {
+    var moduleEntries: [(String, Module)] { sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+}
+
+extension Module {
+    /// Members found by reflecting over stored properties (base class first).
+    func reflectMembers() -> ModuleMembers {
+        var members = ModuleMembers()
+        var mirrors: [Mirror] = []
+        var next: Mirror? = Mirror(reflecting: self)
+        while let m = next {
+            mirrors.append(m)
+            next = m.superclassMirror
+        }
+        var anyCollection = false
+        for mirror in mirrors.reversed() {
+            for child in mirror.children {
+                guard let label = child.label, !label.hasPrefix("$") else { continue }
+                let value = child.value
+                if let slot = value as? TensorSlot {
+                    guard let t = slot.tensor else { continue }
+                    let key = slot.keyOverride ?? (label.hasPrefix("_") ? String(label.dropFirst()) : label)
+                    if let b = slot as? BufferSlot {
+                        members.buffers.append((key, t, b.persistent))
+                    } else {
+                        members.parameters.append((key, t))
+                    }
+                } else if let m = value as? Module {
+                    members.children.append((label, m))
+                    members.layout.append(.single(label, m))
+                } else if let list = value as? ModuleArrayProperty {
+                    let ms = list.moduleElements
+                    for (i, m) in ms.enumerated() { members.children.append(("\(label).\(i)", m)) }
+                    members.layout.append(.list(label, ms))
+                    anyCollection = true
+                } else if let dict = value as? ModuleDictionaryProperty {
+                    let entries = dict.moduleEntries
+                    for (k, m) in entries { members.children.append(("\(label).\(k)", m)) }
+                    members.layout.append(.dict(label, entries))
+                    anyCollection = true
+                }
+            }
+        }
+        if !anyCollection { members.layout = [] }
+        return members
+    }
+}
+
+/// Per-thread state of module calls: the stack of running modules and the
+/// shape recorder of `validate(inputShape:)`.
+final class ModuleContext {
+    var stack: [Module] = []
+    var recorder: ShapeRecorder?
+
+    private static let key: pthread_key_t = {
+        var k = pthread_key_t()
+        pthread_key_create(&k) { ptr in if let ptr { Unmanaged<ModuleContext>.fromOpaque(ptr).release() } }
+        return k
+    }()
+
+    static var current: ModuleContext {
+        if let p = pthread_getspecific(key) { return Unmanaged<ModuleContext>.fromOpaque(p).takeUnretainedValue() }
+        let s = ModuleContext()
+        pthread_setspecific(key, Unmanaged.passRetained(s).toOpaque())
+        return s
+    }
+}

@@ -1,0 +1,133 @@
+import XCTest
+@testable import Tensors
+
+final class ConvTests: XCTestCase {
+    /// Reads a fixture's conv arguments.
+    private func args(_ c: [String: Any]) -> (stride: Size2, padding: ConvPadding, dilation: Size2, groups: Int) {
+        let a = c["args"] as? [String: Any] ?? [:]
+        func size(_ v: Any?) -> Size2 {
+            if let i = v as? Int { return Size2(i) }
+            if let p = v as? [Int] { return Size2(p[0], p[1]) }
+            return Size2(1)
+        }
+        var padding: ConvPadding = 0
+        if let p = a["padding"] as? String { padding = p == "same" ? .same : .valid }
+        else if let p = a["padding"] as? Int { padding = .size(Size2(p)) }
+        else if let p = a["padding"] as? [Int] { padding = .size(Size2(p[0], p[1])) }
+        return (a["stride"] == nil ? 1 : size(a["stride"]), padding, a["dilation"] == nil ? 1 : size(a["dilation"]),
+                a["groups"] as? Int ?? 1)
+    }
+
+    func testConv2dMatchesTorch() {
+        for name in ["conv_basic", "conv_stride_pad", "conv_dilation", "conv_groups", "conv_same_even", "conv_same_dilated",
+                     "conv_pointwise", "conv_pointwise_stride", "conv_lenet1"] {
+            let c = nnCase("layers", name)
+            let a = args(c)
+            let x = fixtureTensor(c, "x").requiringGrad(), w = fixtureTensor(c, "w").requiringGrad()
+            let b = c["b"] != nil ? fixtureTensor(c, "b").requiringGrad() : nil
+            let y = conv2d(x, weight: w, bias: b, stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups)
+            assertClose(y, fixtureTensor(c, "out"), atol: 1e-4, name)
+            (y * fixtureTensor(c, "gy")).sum().backward()
+            assertClose(x.grad, fixtureTensor(c, "dx"), atol: 1e-4, "\(name) dx")
+            assertClose(w.grad, fixtureTensor(c, "dw"), atol: 1e-4, "\(name) dw")
+            if let b { assertClose(b.grad, fixtureTensor(c, "db"), atol: 1e-4, "\(name) db") }
+        }
+    }
+
+    func testConv2dGradCheck() {
+        let g = Generator(seed: 11)
+        let configs: [(Size2, ConvPadding, Size2, Int)] = [(1, 0, 1, 1), ([2, 1], [1, 0], 1, 1), (1, .same, 2, 1), (1, 1, 1, 2)]
+        for (stride, padding, dilation, groups) in configs {
+            let x = Tensor.randn([2, 4, 5, 5], generator: g).requiringGrad()
+            let w = Tensor.randn([4, 4 / groups, 3, 2], generator: g).requiringGrad()
+            let b = Tensor.randn([4], generator: g).requiringGrad()
+            nnGradCheck([x, w, b]) { t in
+                conv2d(t[0], weight: t[1], bias: t[2], stride: stride, padding: padding, dilation: dilation, groups: groups)
+            }
+        }
+    }
+
+    func testFusedConvReLUMatchesSeparate() {
+        let g = Generator(seed: 2)
+        let x = Tensor.randn([2, 3, 6, 6], generator: g).requiringGrad()
+        let conv = Conv2d(3, 4, kernelSize: 3, padding: 1, generator: g)
+        let a = conv.forwardReLU(x)
+        let b = relu(conv(x))
+        assertClose(a, b)
+        let gy = Tensor.randn(a.shape, generator: g)
+        (a * gy).sum().backward()
+        let dxFused = x.grad!, dwFused = conv.weight.grad!
+        x.grad = nil
+        conv.zeroGrad()
+        (b * gy).sum().backward()
+        assertClose(dxFused, x.grad!, "dx")
+        assertClose(dwFused, conv.weight.grad!, "dw")
+    }
+
+    func testFusedConvReLUMaxPoolMatchesSeparate() {
+        let g = Generator(seed: 5)
+        // (input, conv): stride 1 unpadded (LeNet), padded, strided, odd output size.
+        let cases: [([Int], Conv2d)] = [
+            ([3, 3, 12, 12], Conv2d(3, 6, kernelSize: 5, generator: g)),
+            ([2, 2, 7, 6], Conv2d(2, 4, kernelSize: 3, padding: 1, generator: g)),
+            ([2, 2, 9, 9], Conv2d(2, 3, kernelSize: 3, stride: 2, bias: false, generator: g)),
+            ([1, 2, 8, 7], Conv2d(2, 2, kernelSize: 2, generator: g)),
+        ]
+        for (shape, conv) in cases {
+            let x = Tensor.randn(shape, generator: g).requiringGrad()
+            let fused = conv.forwardReLUMaxPool2(x)
+            let ref = maxPool2d(relu(conv(x)), 2)
+            assertClose(fused, ref, "\(shape) forward")
+            let gy = Tensor.randn(ref.shape, generator: g)
+            (fused * gy).sum().backward()
+            let dx = x.grad!, dw = conv.weight.grad!, db = conv.bias?.grad
+            x.grad = nil
+            conv.zeroGrad()
+            (ref * gy).sum().backward()
+            assertClose(dx, x.grad!, "\(shape) dx")
+            assertClose(dw, conv.weight.grad!, "\(shape) dw")
+            if let db { assertClose(db, conv.bias!.grad!, "\(shape) db") }
+        }
+        // A 1×1 output cannot be pooled.
+        XCTAssertThrowsError(try ShapeCheck.run { _ = conv2dReLUMaxPool2(Tensor.zeros([1, 1, 3, 3]), weight: Tensor.zeros([1, 1, 3, 3])) })
+    }
+
+    func testConv2dModule() {
+        let conv = Conv2d(3, 6, kernelSize: 5)
+        XCTAssertEqual(conv.description, "Conv2d(3, 6, kernel_size=(5, 5), stride=(1, 1))")
+        XCTAssertEqual(conv.weight.shape, [6, 3, 5, 5])
+        let bound = 1 / Float(75).squareRoot()
+        XCTAssertTrue(conv.weight.toArray().allSatisfy { abs($0) <= bound })
+        XCTAssertTrue(conv.bias!.toArray().allSatisfy { abs($0) <= bound })
+        XCTAssertEqual(Conv2d(3, 8, kernelSize: 3, padding: .same, dilation: 2, bias: false).description,
+                       "Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1), padding=same, dilation=(2, 2), bias=False)")
+        XCTAssertEqual(Conv2d(4, 8, kernelSize: [3, 1], stride: 2, padding: [1, 0], groups: 2).description,
+                       "Conv2d(4, 8, kernel_size=(3, 1), stride=(2, 2), padding=(1, 0), groups=2)")
+        XCTAssertEqual(Conv2d(4, 8, kernelSize: 3, padding: .valid).description,
+                       "Conv2d(4, 8, kernel_size=(3, 3), stride=(1, 1), padding=valid)")
+        // Unbatched input.
+        XCTAssertEqual(conv(Tensor.randn([3, 8, 8])).shape, [6, 4, 4])
+        XCTAssertEqual(conv(Tensor.meta([16, 3, 32, 32])).shape, [16, 6, 28, 28])
+    }
+
+    func testConv2dShapeErrors() {
+        let conv = Conv2d(3, 6, kernelSize: 5)
+        XCTAssertThrowsError(try ShapeCheck.run { _ = conv(Tensor.meta([2, 1, 32, 32])) }) { e in
+            XCTAssertEqual("\(e)", "conv2d: Given groups=1, weight of size [6, 3, 5, 5], expected input[2, 1, 32, 32] to have 3 channels, but got 1 channels instead")
+        }
+        XCTAssertThrowsError(try ShapeCheck.run { _ = conv(Tensor.meta([2, 3, 4, 4])) }) { e in
+            XCTAssertTrue("\(e)".contains("Kernel size can't be greater than actual input size"), "\(e)")
+        }
+        XCTAssertThrowsError(try ShapeCheck.run { _ = conv(Tensor.meta([3, 32])) }) { e in
+            XCTAssertTrue("\(e)".contains("Expected 3D (unbatched) or 4D (batched) input"), "\(e)")
+        }
+    }
+
+    func testWorkspaceReusesBuffers() {
+        let a = Workspace.acquire(1_234_567)
+        let p = a.pointer
+        _ = consume a
+        let b = Workspace.acquire(1_234_500)
+        XCTAssertEqual(b.pointer, p)
+    }
+}

@@ -1,0 +1,79 @@
+import XCTest
+@testable import Tensors
+
+final class ModelsTests: XCTestCase {
+    private func torchPrint(_ name: String) -> (print: String, state: [String], parameters: Int) {
+        let d = nnFixture("prints")[name] as? [String: Any] ?? [:]
+        return (d["print"] as? String ?? "", d["state"] as? [String] ?? [], d["parameters"] as? Int ?? -1)
+    }
+
+    private func stateLines(_ m: Module) -> [String] { m.stateDict().map { "\($0.0) \($0.1.shape)" } }
+
+    func testZooMatchesTorchvisionPrintsKeysAndCounts() {
+        for name in ["lenet5", "simplenet", "smallvgg", "resnet18", "vgg16"] {
+            guard let entry = ModelZoo.entry(named: name) else { XCTFail(name); continue }
+            let model = entry.makeMeta()
+            let ref = torchPrint(name)
+            XCTAssertEqual(model.description, ref.print, "\(name) print")
+            XCTAssertEqual(stateLines(model), ref.state, "\(name) state-dict keys and shapes")
+            XCTAssertEqual(model.parameterCount, ref.parameters, "\(name) parameter count")
+        }
+    }
+
+    func testZooInputShapesValidate() throws {
+        for entry in ModelZoo.entries {
+            let layers = try entry.makeMeta().validate(inputShape: [2] + entry.inputShape)
+            XCTAssertEqual(layers.first?.outputShape, [2, entry.numClasses], entry.name)
+        }
+        XCTAssertEqual(ModelZoo.entry(named: "vgg16")?.inputShape, [3, 224, 224])
+        XCTAssertThrowsError(try ModelZoo.make("nope")) { e in
+            XCTAssertEqual("\(e)", "unknown model 'nope' (available: lenet5, simplenet, smallvgg, resnet18, vgg16)")
+        }
+    }
+
+    func testSmallModelsRunForwardAndBackward() {
+        let g = Generator(seed: 1)
+        let x = Tensor.randn([2, 3, 32, 32], generator: g)
+        let target = IntTensor([3, 7])
+        for model in [LeNet5(generator: g), SimpleNet(generator: g), smallVGG(generator: g) as Module] {
+            let loss = crossEntropy(model(x), target)
+            XCTAssertTrue(loss.item().isFinite)
+            loss.backward()
+            XCTAssertTrue(model.parameters().allSatisfy { $0.grad != nil })
+        }
+        let book = SimpleNet(inFeatures: 2048, numClasses: 2, softmaxOutput: true)
+        let p = book(Tensor.randn([3, 2048])).sum(dim: 1).toArray()
+        XCTAssertEqual(p[0], 1, accuracy: 1e-5)
+    }
+
+    func testLeNet5LearnsATinyBatch() {
+        let g = Generator(seed: 3)
+        let model = LeNet5(generator: g)
+        // Noise plus a bright 8×8 patch whose position encodes the class.
+        let x = Tensor.randn([8, 3, 32, 32], generator: g) * 0.3
+        x.withUnsafeMutableBufferPointer { p in
+            for i in 0..<8 {
+                let r = (i / 4) * 16, c = (i % 4) * 8
+                for ch in 0..<3 { for yy in r..<(r + 8) { for xx in c..<(c + 8) { p[((i * 3 + ch) * 32 + yy) * 32 + xx] += 2 } } }
+            }
+        }
+        let y = IntTensor([0, 1, 2, 3, 4, 5, 6, 7])
+        var first: Float = 0, last: Float = 0
+        for step in 0..<40 {
+            model.zeroGrad()
+            let loss = crossEntropy(model(x), y)
+            loss.backward()
+            noGrad { for p in model.parameters() { p.subInPlace(p.grad! * 0.1) } }
+            if step == 0 { first = loss.item() }
+            last = loss.item()
+        }
+        XCTAssertLessThan(last, first * 0.5)
+    }
+
+    func testResNetBlockStructure() {
+        let r = withMetaInit { ResNet.resnet18(numClasses: 10, cifarStem: true) }
+        XCTAssertNil(r.layer1[0].namedChildren().first { $0.0 == "downsample" })
+        XCTAssertEqual((r.layer2[0] as? BasicBlock)?.downsample?.count, 2)
+        XCTAssertEqual(try r.validate(inputShape: [1, 3, 32, 32]).first { $0.path == "layer4" }?.outputShape, [1, 512, 4, 4])
+    }
+}
