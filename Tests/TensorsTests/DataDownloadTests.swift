@@ -1,0 +1,175 @@
+import Crypto
+import Foundation
+import XCTest
+@testable import Tensors
+
+/// A one-thread HTTP server on 127.0.0.1 (an ephemeral port) serving one
+/// body to every GET, optionally cutting the transfer short or failing.
+final class LocalHTTPServer: @unchecked Sendable {
+    enum Behaviour {
+        case full
+        /// Announce the full length, send this many body bytes, then close.
+        case cutAfter(Int)
+        case status(Int)
+    }
+
+    let port: UInt16
+    private let listener: Int32
+    private let body: [UInt8]
+    private let behaviour: Behaviour
+    private let lock = NSLock()
+    private var _requests = 0
+    private let finished = DispatchSemaphore(value: 0)
+
+    var requests: Int { lock.lock(); defer { lock.unlock() }; return _requests }
+
+    init(body: [UInt8], behaviour: Behaviour = .full) throws {
+        self.body = body
+        self.behaviour = behaviour
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw DataError(.io, "socket failed") }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        addr.sin_addr = in_addr(s_addr: inet_addr("127.0.0.1"))
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 8) == 0 else { close(fd); throw DataError(.io, "bind/listen failed") }
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        listener = fd
+        port = UInt16(bigEndian: addr.sin_port)
+        let thread = Thread { [self] in serve() }
+        thread.start()
+    }
+
+    var url: String { "http://127.0.0.1:\(port)/cifar-10-binary.tar.gz" }
+
+    private func serve() {
+        defer { finished.signal() }
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 { return }   // the listener was closed: stop
+            lock.lock(); _requests += 1; lock.unlock()
+            var request: [UInt8] = []
+            var buf = [UInt8](repeating: 0, count: 4096)
+            while !request.suffix(4).elementsEqual([13, 10, 13, 10]) {
+                let n = recv(client, &buf, buf.count, 0)
+                if n <= 0 { break }
+                request += buf[0..<n]
+            }
+            func send(_ bytes: [UInt8]) {
+                var off = 0
+                while off < bytes.count {
+                    let n = bytes[off...].withUnsafeBytes { Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    if n <= 0 { return }
+                    off += n
+                }
+            }
+            switch behaviour {
+            case .full:
+                send(Array("HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\nContent-Type: application/gzip\r\nConnection: close\r\n\r\n".utf8))
+                send(body)
+            case .cutAfter(let n):
+                send(Array("HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8))
+                send(Array(body[0..<min(n, body.count)]))
+            case .status(let code):
+                send(Array("HTTP/1.1 \(code) Nope\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+            }
+            shutdown(client, Int32(SHUT_RDWR))
+            close(client)
+        }
+    }
+
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+        _ = finished.wait(timeout: .now() + 5)
+    }
+}
+
+final class DataDownloadTests: XCTestCase {
+    func md5(_ bytes: [UInt8]) -> String {
+        Insecure.MD5.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func serve(_ body: [UInt8], _ behaviour: LocalHTTPServer.Behaviour = .full) throws -> LocalHTTPServer {
+        let server = try LocalHTTPServer(body: body, behaviour: behaviour)
+        addTeardownBlock { server.stop() }
+        return server
+    }
+
+    func entries(_ dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+    }
+
+    func testOfficialResourceConstants() {
+        XCTAssertEqual(CIFAR10.resource.url, "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz")
+        XCTAssertEqual(CIFAR10.resource.md5, "c32a1d4ab5d03f1284b67883e8d87530")
+        XCTAssertEqual(CIFAR10.resource.size, 170_052_171)
+    }
+
+    func testRightChecksumDownloadsAtomicallyWithProgress() throws {
+        let body = gzip(makeTar(cifar10Members(perBatch: 10)))
+        let server = try serve(body)
+        let dir = try makeTempDir(self) + "/new/sub"
+        var reports: [(Int64, Int64?)] = []
+        let resource = DownloadResource(url: server.url, filename: "cifar-10-binary.tar.gz", md5: md5(body), size: body.count)
+        let path = try Download.fetch(resource, into: dir) { reports.append(($0, $1)) }
+        XCTAssertEqual(path, dir + "/cifar-10-binary.tar.gz")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), Data(body))
+        XCTAssertEqual(entries(dir), ["cifar-10-binary.tar.gz"], "no temporary file left")
+        XCTAssertEqual(reports.last?.0, Int64(body.count))
+        XCTAssertEqual(reports.last?.1, Int64(body.count))
+        XCTAssertTrue(zip(reports, reports.dropFirst()).allSatisfy { $0.0 <= $1.0 }, "progress only grows")
+        // A verified file is not fetched again.
+        _ = try Download.fetch(resource, into: dir)
+        XCTAssertEqual(server.requests, 1)
+        // CIFAR10(download:) fetches into root and reads the archive in place.
+        let root = try makeTempDir(self)
+        let train = try CIFAR10(root: root, train: true, download: true, resource: resource, progress: { _, _ in })
+        XCTAssertEqual(train.count, 50)
+        XCTAssertEqual(entries(root), ["cifar-10-binary.tar.gz"])
+        XCTAssertEqual(try CIFAR10(root: root, train: false, download: true, resource: resource).count, 10)
+        XCTAssertEqual(server.requests, 2)
+    }
+
+    func testWrongChecksumLeavesNothingBehind() throws {
+        let body = testBytes(200_000, seed: 1)
+        let server = try serve(body)
+        let dir = try makeTempDir(self)
+        let resource = DownloadResource(url: server.url, filename: "cifar-10-binary.tar.gz", md5: String(repeating: "0", count: 32))
+        assertDataError(try Download.fetch(resource, into: dir), "MD5 mismatch", md5(body), kind: .download)
+        XCTAssertEqual(entries(dir), [])
+        assertDataError(try CIFAR10(root: dir, download: true, resource: resource, progress: { _, _ in }), "MD5 mismatch")
+        XCTAssertEqual(entries(dir), [])
+        // A size mismatch is caught too.
+        let sized = DownloadResource(url: server.url, filename: "x.bin", md5: md5(body), size: body.count + 1)
+        assertDataError(try Download.fetch(sized, into: dir), "expected \(body.count + 1)", kind: .download)
+        XCTAssertEqual(entries(dir), [])
+    }
+
+    func testInterruptedTransferLeavesNothingBehind() throws {
+        let body = testBytes(300_000, seed: 2)
+        let server = try serve(body, .cutAfter(100_000))
+        let dir = try makeTempDir(self)
+        let resource = DownloadResource(url: server.url, filename: "cifar-10-binary.tar.gz", md5: md5(body))
+        assertDataError(try Download.fetch(resource, into: dir), server.url, "100000 of 300000 bytes", kind: .download)
+        XCTAssertEqual(entries(dir), [])
+    }
+
+    func testHTTPErrorAndBadURL() throws {
+        let server = try serve([], .status(404))
+        let dir = try makeTempDir(self)
+        let resource = DownloadResource(url: server.url, filename: "f.bin", md5: md5([]))
+        assertDataError(try Download.fetch(resource, into: dir), "HTTP status 404", kind: .download)
+        XCTAssertEqual(entries(dir), [])
+        assertDataError(try Download.fetch(DownloadResource(url: "ftp://x/y", filename: "f", md5: ""), into: dir), "not an http(s) URL")
+        XCTAssertEqual(entries(dir), [])
+    }
+}
