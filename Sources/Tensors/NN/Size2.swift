@@ -67,5 +67,3 @@ public enum ConvPadding: Equatable, Hashable, Sendable, ExpressibleByIntegerLite
     }
 }
 
-/// Python's repr of a float (`1e-05`, `0.1`, `1.0`).
-func pythonFloat(_ x: Double) -> String { x.description }
