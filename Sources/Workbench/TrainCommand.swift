@@ -28,9 +28,9 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
 
     @Option(help: "Number of epochs.") var epochs: Int = 10
-    @Option(help: "Learning rate.") var lr: Double = 0.001
-    @Option(help: "Momentum (SGD, RMSprop).") var momentum: Double = 0.9
-    @Option(name: .customLong("weight-decay"), help: "Weight decay.") var weightDecay: Double = 0
+    @Option(parsing: .unconditional, help: "Learning rate.") var lr: Double = 0.001
+    @Option(parsing: .unconditional, help: "Momentum (SGD, RMSprop).") var momentum: Double = 0.9
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "Weight decay.") var weightDecay: Double = 0
     @Option(help: "Optimizer: sgd, adam, adamw, rmsprop.") var optimizer: String = "sgd"
     @Option(name: .customLong("val-size"), help: "Training images held out for validation (default: 10000 for CIFAR-10, a fifth otherwise).")
     var valSize: Int?
