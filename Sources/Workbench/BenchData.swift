@@ -100,6 +100,21 @@ struct BenchData: ParsableCommand {
         print(String(format: "load train: median %.3f s (passes %@)", BenchData.median(loads),
                      loads.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
 
+        // For reference: zlib alone, inflating the whole archive (train + test) into a scratch buffer.
+        if data.hasSuffix(".gz") {
+            let s = DispatchTime.now()
+            let gz = try GzipSource(FileSource(path: data), name: data)
+            var scratch = [UInt8](repeating: 0, count: 1 << 20)
+            var total = 0
+            while true {
+                let n = try scratch.withUnsafeMutableBytes { try gz.read(into: $0) }
+                if n == 0 { break }
+                total += n
+            }
+            let t = BenchData.seconds(since: s)
+            print(String(format: "zlib inflate of the whole archive (%.1f MB out): %.3f s (%.0f MB/s)", Double(total) / 1e6, t, Double(total) / 1e6 / t))
+        }
+
         // 4. Shapes10 generation.
         let g0 = DispatchTime.now()
         let shapes = Shapes10(train: true)

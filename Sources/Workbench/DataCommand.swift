@@ -24,6 +24,9 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Label column of a .csv file.", valueName: "name"))
     var label: String = "label"
 
+    @Flag(name: .long, help: "Download CIFAR-10 into the --data folder if it is not there (MD5-verified).")
+    var download = false
+
     var isTrain: Bool {
         get throws {
             switch split.lowercased() {
@@ -55,9 +58,9 @@ struct DataOptions: ParsableArguments {
                 }
                 return try MNIST(root: path, train: train, transform: transform)
             }
-            return try CIFAR10(root: path, train: train, transform: transform)
+            return try CIFAR10(root: path, train: train, transform: transform, download: download)
         } catch let e as DataError {
-            throw UserError(e.message)
+            throw UserError(e.message.replacingOccurrences(of: "use download: true", with: "use --download"))
         }
     }
 }

@@ -4,8 +4,8 @@ import XCTest
 
 final class DataArchiveTests: XCTestCase {
     func testGzipRoundTripInChunks() throws {
-        let payload = testBytes(300_000, seed: 1) + [UInt8](repeating: 7, count: 100_000)
-        let gz = gzip(payload)
+        let payload = seededBytes(300_000, seed: 1) + [UInt8](repeating: 7, count: 100_000)
+        let gz = gzipBytes(payload)
         let src = try GzipSource(MemorySource(gz), name: "x.gz")
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 4097)
@@ -18,26 +18,26 @@ final class DataArchiveTests: XCTestCase {
     }
 
     func testConcatenatedGzipMembersReadAsOneStream() throws {
-        let a = testBytes(1000, seed: 2), b = testBytes(2000, seed: 3)
-        let src = try GzipSource(MemorySource(gzip(a) + gzip(b)), name: "cat.gz")
+        let a = seededBytes(1000, seed: 2), b = seededBytes(2000, seed: 3)
+        let src = try GzipSource(MemorySource(gzipBytes(a) + gzipBytes(b)), name: "cat.gz")
         XCTAssertEqual(try src.readAll(), a + b)
     }
 
     func testTruncatedGzipIsAnError() throws {
-        let gz = gzip(testBytes(100_000, seed: 4))
+        let gz = gzipBytes(seededBytes(100_000, seed: 4))
         let src = try GzipSource(MemorySource(Array(gz[0..<(gz.count / 2)])), name: "half.gz")
         assertDataError(try src.readAll(), "half.gz", "truncated", kind: .badFormat)
     }
 
     func testCorruptGzipIsAnError() throws {
-        var gz = gzip(testBytes(50_000, seed: 5))
+        var gz = gzipBytes(seededBytes(50_000, seed: 5))
         for i in 100..<200 { gz[i] ^= 0x5a }
         let src = try GzipSource(MemorySource(gz), name: "bad.gz")
         assertDataError(try src.readAll(), "bad.gz", "corrupt", kind: .badFormat)
     }
 
     func testTarMembersNamesSizesAndContent() throws {
-        let a = testBytes(1000, seed: 6), b = testBytes(512, seed: 7), c: [UInt8] = []
+        let a = seededBytes(1000, seed: 6), b = seededBytes(512, seed: 7), c: [UInt8] = []
         let tar = TarReader(MemorySource(makeTar([("dir/a.bin", a), ("dir/b.bin", b), ("empty", c)])), archiveName: "t.tar")
         var seen: [(String, Int)] = []
         while let e = try tar.next() {
@@ -51,7 +51,7 @@ final class DataArchiveTests: XCTestCase {
 
     func testTarGnuLongNameAndPaxPath() throws {
         let longName = String(repeating: "d/", count: 70) + "file.bin"
-        let content = testBytes(10, seed: 8)
+        let content = seededBytes(10, seed: 8)
         var bytes: [UInt8] = []
         let nameBytes = Array(longName.utf8) + [0]
         bytes += tarHeader(name: "././@LongLink", size: nameBytes.count, type: UInt8(ascii: "L"))
@@ -77,11 +77,11 @@ final class DataArchiveTests: XCTestCase {
     }
 
     func testTarBadChecksumAndTruncation() throws {
-        var bytes = makeTar([("a.bin", testBytes(600, seed: 9))])
+        var bytes = makeTar([("a.bin", seededBytes(600, seed: 9))])
         bytes[10] ^= 0xff
         assertDataError(try TarReader(MemorySource(bytes), archiveName: "bad.tar").next(), "bad.tar", "checksum")
 
-        let good = makeTar([("a.bin", testBytes(6000, seed: 9)), ("b.bin", testBytes(10, seed: 1))])
+        let good = makeTar([("a.bin", seededBytes(6000, seed: 9)), ("b.bin", seededBytes(10, seed: 1))])
         let cut = TarReader(MemorySource(Array(good[0..<3000])), archiveName: "cut.tar")
         _ = try cut.next()
         assertDataError(try cut.readEntry(), "cut.tar", "truncated", "a.bin")

@@ -20,7 +20,7 @@ final class DataCIFARTests: XCTestCase {
     }
 
     func testReadsArchiveFolderAndParentFolder() throws {
-        let dir = try makeTempDir(self)
+        let dir = try makeDataTempDir(self)
         let archive = try writeCIFAR10Archive(dir, perBatch: 20)
         // The archive itself, and the folder holding it.
         for root in [archive, dir] {
@@ -33,7 +33,7 @@ final class DataCIFARTests: XCTestCase {
         let extracted = dir + "/cifar-10-batches-bin"
         try FileManager.default.createDirectory(atPath: extracted, withIntermediateDirectories: true)
         for (name, bytes) in cifar10Members(perBatch: 20) {
-            try writeFile(dir + "/" + name, bytes)
+            try writeTestFile(dir + "/" + name, bytes)
         }
         try FileManager.default.removeItem(atPath: archive)
         checkSplit(try CIFAR10(root: extracted, train: true), records: 100, offset: 0)
@@ -41,16 +41,16 @@ final class DataCIFARTests: XCTestCase {
     }
 
     func testPlainTarAndOutOfOrderMembers() throws {
-        let dir = try makeTempDir(self)
+        let dir = try makeDataTempDir(self)
         var members = cifar10Members(perBatch: 10)
         members.reverse()
-        try writeFile(dir + "/cifar.tar", makeTar(members))
+        try writeTestFile(dir + "/cifar.tar", makeTar(members))
         let train = try CIFAR10(root: dir + "/cifar.tar", train: true)
         checkSplit(train, records: 50, offset: 0)
     }
 
     func testItemsClassesAndPrinting() throws {
-        let dir = try makeTempDir(self)
+        let dir = try makeDataTempDir(self)
         let archive = try writeCIFAR10Archive(dir, perBatch: 10)
         let ds = try CIFAR10(root: archive, train: true)
         XCTAssertEqual(ds.classes, ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"])
@@ -88,51 +88,51 @@ final class DataCIFARTests: XCTestCase {
     }
 
     func testMissingRootAndMissingFiles() throws {
-        let dir = try makeTempDir(self)
+        let dir = try makeDataTempDir(self)
         assertDataError(try CIFAR10(root: dir + "/nope"), "nope", "does not exist", kind: .notFound)
         assertDataError(try CIFAR10(root: dir), "not found in \(dir)", "cifar-10-binary.tar.gz", kind: .notFound)
         // An archive without data_batch_4.bin.
         let members = cifar10Members(perBatch: 5).filter { !$0.0.hasSuffix("data_batch_4.bin") }
-        try writeFile(dir + "/cifar-10-binary.tar.gz", gzip(makeTar(members)))
+        try writeTestFile(dir + "/cifar-10-binary.tar.gz", gzipBytes(makeTar(members)))
         assertDataError(try CIFAR10(root: dir), "cifar-10-binary.tar.gz", "data_batch_4.bin not found", kind: .notFound)
         XCTAssertEqual(try CIFAR10(root: dir, train: false).count, 5)
         // A folder without a batch file.
         let folder = dir + "/cifar-10-batches-bin"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try writeFile(folder + "/data_batch_1.bin", cifarBatch(records: 2, offset: 0))
+        try writeTestFile(folder + "/data_batch_1.bin", cifarBatch(records: 2, offset: 0))
         assertDataError(try CIFAR10(root: folder), "data_batch_2.bin", "not found", kind: .notFound)
     }
 
     func testTruncatedAndCorruptArchives() throws {
-        let dir = try makeTempDir(self)
-        let full = gzip(makeTar(cifar10Members(perBatch: 30)))
+        let dir = try makeDataTempDir(self)
+        let full = gzipBytes(makeTar(cifar10Members(perBatch: 30)))
         // Cut inside the compressed stream.
-        try writeFile(dir + "/cut.tar.gz", Array(full[0..<(full.count * 2 / 3)]))
+        try writeTestFile(dir + "/cut.tar.gz", Array(full[0..<(full.count * 2 / 3)]))
         assertDataError(try CIFAR10(root: dir + "/cut.tar.gz"), "cut.tar.gz", "truncated")
         // Corrupt compressed bytes.
         var bad = full
         for i in (bad.count / 3)..<(bad.count / 3 + 64) { bad[i] ^= 0xa5 }
-        try writeFile(dir + "/bad.tar.gz", bad)
+        try writeTestFile(dir + "/bad.tar.gz", bad)
         assertDataError(try CIFAR10(root: dir + "/bad.tar.gz"), "bad.tar.gz")
         // A tar cut inside a member (uncompressed).
         let tar = makeTar(cifar10Members(perBatch: 30))
-        try writeFile(dir + "/cut.tar", Array(tar[0..<(tar.count / 3)]))
+        try writeTestFile(dir + "/cut.tar", Array(tar[0..<(tar.count / 3)]))
         assertDataError(try CIFAR10(root: dir + "/cut.tar"), "cut.tar", "truncated")
         // Not an archive at all.
-        try writeFile(dir + "/junk.tar.gz", testBytes(5000, seed: 1))
+        try writeTestFile(dir + "/junk.tar.gz", seededBytes(5000, seed: 1))
         assertDataError(try CIFAR10(root: dir + "/junk.tar.gz"), "junk.tar.gz")
     }
 
     func testWrongRecordSizeAndLabelOutOfRange() throws {
-        let dir = try makeTempDir(self)
+        let dir = try makeDataTempDir(self)
         var members = cifar10Members(perBatch: 4)
         members[2].1.removeLast()   // data_batch_2.bin one byte short of whole records
-        try writeFile(dir + "/short.tar.gz", gzip(makeTar(members)))
+        try writeTestFile(dir + "/short.tar.gz", gzipBytes(makeTar(members)))
         assertDataError(try CIFAR10(root: dir + "/short.tar.gz"), "data_batch_2.bin", "12291 bytes", "3073-byte records", kind: .badFormat)
 
         var labelled = cifar10Members(perBatch: 4)
         labelled[3].1[3073 * 2] = 10   // record 2 of data_batch_3.bin has label 10
-        try writeFile(dir + "/label.tar.gz", gzip(makeTar(labelled)))
+        try writeTestFile(dir + "/label.tar.gz", gzipBytes(makeTar(labelled)))
         assertDataError(try CIFAR10(root: dir + "/label.tar.gz"), "data_batch_3.bin", "record 2", "label 10", "0–9", kind: .badFormat)
 
         // The same checks on an extracted folder name the file path.
@@ -140,21 +140,21 @@ final class DataCIFARTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var batch = cifarBatch(records: 3, offset: 0)
         batch.append(0)
-        try writeFile(folder + "/test_batch.bin", batch)
+        try writeTestFile(folder + "/test_batch.bin", batch)
         assertDataError(try CIFAR10(root: folder, train: false), folder + "/test_batch.bin", "not a whole number")
-        try writeFile(folder + "/test_batch.bin", [])
+        try writeTestFile(folder + "/test_batch.bin", [])
         assertDataError(try CIFAR10(root: folder, train: false), "test_batch.bin", "empty")
     }
 
     func testCIFAR100FineAndCoarseLabels() throws {
-        let dir = try makeTempDir(self)
+        let dir = try makeDataTempDir(self)
         let fine: (Int) -> UInt8 = { UInt8(($0 * 7) % 100) }
         let coarse: (Int) -> UInt8 = { UInt8(($0 * 7) % 100 / 5) }
         let members: [(String, [UInt8])] = [
             ("cifar-100-binary/train.bin", cifarRecords100(12, coarse: coarse, fine: fine)),
             ("cifar-100-binary/test.bin", cifarRecords100(4, coarse: coarse, fine: fine)),
         ]
-        try writeFile(dir + "/cifar-100-binary.tar.gz", gzip(makeTar(members)))
+        try writeTestFile(dir + "/cifar-100-binary.tar.gz", gzipBytes(makeTar(members)))
         let train = try CIFAR100(root: dir)
         XCTAssertEqual(train.count, 12)
         XCTAssertEqual(train.targets, (0..<12).map { ($0 * 7) % 100 })
@@ -168,7 +168,7 @@ final class DataCIFARTests: XCTestCase {
         XCTAssertTrue(train.description.hasPrefix("Dataset CIFAR100\n    Number of datapoints: 12"))
         // A fine label of 100 is out of range.
         let bad: [(String, [UInt8])] = [("cifar-100-binary/train.bin", cifarRecords100(2, coarse: { _ in 1 }, fine: { _ in 100 }))]
-        try writeFile(dir + "/bad.tar.gz", gzip(makeTar(bad)))
+        try writeTestFile(dir + "/bad.tar.gz", gzipBytes(makeTar(bad)))
         assertDataError(try CIFAR100(root: dir + "/bad.tar.gz"), "train.bin", "label 100", "0–99")
     }
 

@@ -105,8 +105,8 @@ final class DataDatasetTests: XCTestCase {
         XCTAssertNotEqual(test.data, a.data, "test split differs from train")
         XCTAssertEqual(a.classes.count, 10)
         XCTAssertEqual(a.classToIndex["ring"], 6)
-        XCTAssertEqual(Shapes10.defaultTrainCount, 10_000)
-        XCTAssertEqual(Shapes10.defaultTestCount, 2_000)
+        XCTAssertEqual(Shapes10.defaultTrainCount, 20_000)
+        XCTAssertEqual(Shapes10.defaultTestCount, 4_000)
         let (x, y) = try a.withTransform(ToTensor())[5]
         XCTAssertEqual(x.shape, [3, 32, 32])
         XCTAssertEqual(y, a.targets[5])
@@ -131,13 +131,13 @@ final class DataDatasetTests: XCTestCase {
     }
 
     func testMNISTFromIDXFilesGzippedOrNot() throws {
-        let dir = try makeTempDir(self)
+        let dir = try makeDataTempDir(self)
         let raw = dir + "/MNIST/raw"
         try FileManager.default.createDirectory(atPath: raw, withIntermediateDirectories: true)
-        let images = testBytes(5 * 28 * 28, seed: 1)
+        let images = seededBytes(5 * 28 * 28, seed: 1)
         let labels: [UInt8] = [7, 2, 1, 0, 4]
-        try writeFile(raw + "/train-images-idx3-ubyte.gz", gzip(idxFile(dims: [5, 28, 28], data: images)))
-        try writeFile(raw + "/train-labels-idx1-ubyte", idxFile(dims: [5], data: labels))
+        try writeTestFile(raw + "/train-images-idx3-ubyte.gz", gzipBytes(idxFile(dims: [5, 28, 28], data: images)))
+        try writeTestFile(raw + "/train-labels-idx1-ubyte", idxFile(dims: [5], data: labels))
         let ds = try MNIST(root: dir)
         XCTAssertEqual(ds.count, 5)
         XCTAssertEqual(ds.targets, [7, 2, 1, 0, 4])
@@ -153,9 +153,9 @@ final class DataDatasetTests: XCTestCase {
         assertDataError(try MNIST(root: dir, train: false), "t10k-images-idx3-ubyte", "not found")
 
         // Fashion-MNIST: files directly in root.
-        let fdir = try makeTempDir(self)
-        try writeFile(fdir + "/t10k-images-idx3-ubyte", idxFile(dims: [2, 28, 28], data: testBytes(2 * 784, seed: 2)))
-        try writeFile(fdir + "/t10k-labels-idx1-ubyte.gz", gzip(idxFile(dims: [2], data: [9, 3])))
+        let fdir = try makeDataTempDir(self)
+        try writeTestFile(fdir + "/t10k-images-idx3-ubyte", idxFile(dims: [2, 28, 28], data: seededBytes(2 * 784, seed: 2)))
+        try writeTestFile(fdir + "/t10k-labels-idx1-ubyte.gz", gzipBytes(idxFile(dims: [2], data: [9, 3])))
         let f = try FashionMNIST(root: fdir, train: false)
         XCTAssertEqual(f.targets, [9, 3])
         XCTAssertEqual(f.classes[9], "Ankle boot")
@@ -163,26 +163,26 @@ final class DataDatasetTests: XCTestCase {
     }
 
     func testMNISTErrorsNameTheFile() throws {
-        let dir = try makeTempDir(self)
-        try writeFile(dir + "/train-images-idx3-ubyte", idxFile(dims: [3, 28, 28], data: testBytes(2 * 784, seed: 1)))
-        try writeFile(dir + "/train-labels-idx1-ubyte", idxFile(dims: [3], data: [1, 2, 3]))
+        let dir = try makeDataTempDir(self)
+        try writeTestFile(dir + "/train-images-idx3-ubyte", idxFile(dims: [3, 28, 28], data: seededBytes(2 * 784, seed: 1)))
+        try writeTestFile(dir + "/train-labels-idx1-ubyte", idxFile(dims: [3], data: [1, 2, 3]))
         assertDataError(try MNIST(root: dir), "train-images-idx3-ubyte", "truncated", kind: .badFormat)
-        try writeFile(dir + "/train-images-idx3-ubyte", idxFile(dims: [2, 28, 28], data: testBytes(2 * 784, seed: 1)))
+        try writeTestFile(dir + "/train-images-idx3-ubyte", idxFile(dims: [2, 28, 28], data: seededBytes(2 * 784, seed: 1)))
         assertDataError(try MNIST(root: dir), "holds 2 images but", "3 labels")
-        try writeFile(dir + "/train-labels-idx1-ubyte", idxFile(dims: [2], data: [1, 12]))
+        try writeTestFile(dir + "/train-labels-idx1-ubyte", idxFile(dims: [2], data: [1, 12]))
         assertDataError(try MNIST(root: dir), "train-labels-idx1-ubyte", "label 1 is 12")
-        try writeFile(dir + "/train-labels-idx1-ubyte", [8, 0, 8, 1] + [0, 0, 0, 2, 1, 1])
+        try writeTestFile(dir + "/train-labels-idx1-ubyte", [8, 0, 8, 1] + [0, 0, 0, 2, 1, 1])
         assertDataError(try MNIST(root: dir), "bad magic number")
-        try writeFile(dir + "/train-labels-idx1-ubyte", idxFile(dims: [2, 1], data: [1, 1]))
+        try writeTestFile(dir + "/train-labels-idx1-ubyte", idxFile(dims: [2, 1], data: [1, 1]))
         assertDataError(try MNIST(root: dir), "2 dimensions, expected 1")
-        try writeFile(dir + "/train-labels-idx1-ubyte", idxFile(dims: [2], data: [1, 1, 5]))
+        try writeTestFile(dir + "/train-labels-idx1-ubyte", idxFile(dims: [2], data: [1, 1, 5]))
         assertDataError(try MNIST(root: dir), "unexpected bytes after")
     }
 
     func testCSVDataset() throws {
-        let dir = try makeTempDir(self)
+        let dir = try makeDataTempDir(self)
         let path = dir + "/iris.csv"
-        try writeFile(path, Array("""
+        try writeTestFile(path, Array("""
             sepal_length,sepal_width,"note, quoted",species\r
             5.1,3.5,"a ""b"" c",setosa\r
             7.0,3.2,x,versicolor\r
@@ -206,11 +206,11 @@ final class DataDatasetTests: XCTestCase {
         assertDataError(try CSVDataset(path: path, labelColumn: "kind"), "label column 'kind' not found", "sepal_length, sepal_width")
         // Integer labels are class indices; a short row is an error naming its line.
         let p2 = dir + "/num.csv"
-        try writeFile(p2, Array("a;b;label\n1;2;3\n4;5;0\n".utf8))
+        try writeTestFile(p2, Array("a;b;label\n1;2;3\n4;5;0\n".utf8))
         let num = try CSVDataset(path: p2, labelColumn: "label", delimiter: ";")
         XCTAssertEqual(num.targets, [3, 0])
         XCTAssertEqual(num.classes, ["0", "1", "2", "3"])
-        try writeFile(p2, Array("a,b,label\n1,2,3\n4,0\n".utf8))
+        try writeTestFile(p2, Array("a,b,label\n1,2,3\n4,0\n".utf8))
         assertDataError(try CSVDataset(path: p2, labelColumn: "label"), "line 3", "2 fields, expected 3")
         // The default collate batches CSV rows.
         let loader = try DataLoader(ds, batchSize: 3)

@@ -115,9 +115,9 @@ final class DataDownloadTests: XCTestCase {
     }
 
     func testRightChecksumDownloadsAtomicallyWithProgress() throws {
-        let body = gzip(makeTar(cifar10Members(perBatch: 10)))
+        let body = gzipBytes(makeTar(cifar10Members(perBatch: 10)))
         let server = try serve(body)
-        let dir = try makeTempDir(self) + "/new/sub"
+        let dir = try makeDataTempDir(self) + "/new/sub"
         var reports: [(Int64, Int64?)] = []
         let resource = DownloadResource(url: server.url, filename: "cifar-10-binary.tar.gz", md5: md5(body), size: body.count)
         let path = try Download.fetch(resource, into: dir) { reports.append(($0, $1)) }
@@ -131,7 +131,7 @@ final class DataDownloadTests: XCTestCase {
         _ = try Download.fetch(resource, into: dir)
         XCTAssertEqual(server.requests, 1)
         // CIFAR10(download:) fetches into root and reads the archive in place.
-        let root = try makeTempDir(self)
+        let root = try makeDataTempDir(self)
         let train = try CIFAR10(root: root, train: true, download: true, resource: resource, progress: { _, _ in })
         XCTAssertEqual(train.count, 50)
         XCTAssertEqual(entries(root), ["cifar-10-binary.tar.gz"])
@@ -140,9 +140,9 @@ final class DataDownloadTests: XCTestCase {
     }
 
     func testWrongChecksumLeavesNothingBehind() throws {
-        let body = testBytes(200_000, seed: 1)
+        let body = seededBytes(200_000, seed: 1)
         let server = try serve(body)
-        let dir = try makeTempDir(self)
+        let dir = try makeDataTempDir(self)
         let resource = DownloadResource(url: server.url, filename: "cifar-10-binary.tar.gz", md5: String(repeating: "0", count: 32))
         assertDataError(try Download.fetch(resource, into: dir), "MD5 mismatch", md5(body), kind: .download)
         XCTAssertEqual(entries(dir), [])
@@ -155,9 +155,9 @@ final class DataDownloadTests: XCTestCase {
     }
 
     func testInterruptedTransferLeavesNothingBehind() throws {
-        let body = testBytes(300_000, seed: 2)
+        let body = seededBytes(300_000, seed: 2)
         let server = try serve(body, .cutAfter(100_000))
-        let dir = try makeTempDir(self)
+        let dir = try makeDataTempDir(self)
         let resource = DownloadResource(url: server.url, filename: "cifar-10-binary.tar.gz", md5: md5(body))
         assertDataError(try Download.fetch(resource, into: dir), server.url, "100000 of 300000 bytes", kind: .download)
         XCTAssertEqual(entries(dir), [])
@@ -165,7 +165,7 @@ final class DataDownloadTests: XCTestCase {
 
     func testHTTPErrorAndBadURL() throws {
         let server = try serve([], .status(404))
-        let dir = try makeTempDir(self)
+        let dir = try makeDataTempDir(self)
         let resource = DownloadResource(url: server.url, filename: "f.bin", md5: md5([]))
         assertDataError(try Download.fetch(resource, into: dir), "HTTP status 404", kind: .download)
         XCTAssertEqual(entries(dir), [])

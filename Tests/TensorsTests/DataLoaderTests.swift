@@ -233,9 +233,33 @@ final class DataLoaderTests: XCTestCase {
         XCTAssertEqual(Array(chained), [6, 21])
     }
 
+    func testBreakingOutEarlyStopsTheEpoch() throws {
+        let loader = try DataLoader(NumberDataset(count: 1000), batchSize: 2, numWorkers: 2)
+        for (i, _) in loader.enumerated() where i == 3 { break }
+        XCTAssertEqual(Array(loader).count, 500, "a new epoch after an abandoned one")
+        // An endless stream read ahead by a worker: dropping the iterator stops it.
+        let endless = try IterableDataLoader(Counter(start: 0, end: Int.max), batchSize: 4, numWorkers: 1,
+                                             collate: { $0.reduce(0, +) })
+        var it: IterableDataLoaderIterator<Int>? = endless.makeIterator()
+        XCTAssertEqual(it?.next(), 6)
+        XCTAssertEqual(it?.next(), 22)
+        it = nil
+        XCTAssertEqual(Array(endless.prefix(2)), [6, 22])
+        // A stream error reaches the consumer.
+        let failing = try IterableDataLoader(Counter(start: 0, end: 10), batchSize: 4, numWorkers: 1,
+                                             collate: { (items: [Int]) throws -> Int in
+                                                 if items.contains(5) { throw DataError(.badFormat, "bad item 5") }
+                                                 return items.count
+                                             })
+        let fit = failing.makeIterator()
+        XCTAssertEqual(try fit.nextBatch(), 4)
+        assertDataError(try fit.nextBatch(), "bad item 5")
+        XCTAssertNil(try fit.nextBatch())
+    }
+
     /// The reference pipeline on generated CIFAR-10 data (whole-file path, fused, workers).
     func testReferencePipelineOnGeneratedCIFAR() throws {
-        let dir = try makeTempDir(self)
+        let dir = try makeDataTempDir(self)
         let archive = try writeCIFAR10Archive(dir, perBatch: 20)
         let train = try CIFAR10(root: archive, train: true, transform: referenceTransform)
         let loader = try DataLoader(train, batchSize: 16, shuffle: true, numWorkers: 2, generator: Generator(seed: 0))

@@ -8,14 +8,14 @@ import XCTest
 // readers, so a bug cannot cancel itself out.
 
 /// A fresh temporary folder, removed when the test case ends.
-func makeTempDir(_ test: XCTestCase, _ name: String = "data") throws -> String {
+func makeDataTempDir(_ test: XCTestCase, _ name: String = "data") throws -> String {
     let dir = NSTemporaryDirectory() + "workbench-\(name)-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     test.addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
     return dir
 }
 
-func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+func writeTestFile(_ path: String, _ bytes: [UInt8]) throws {
     try Data(bytes).write(to: URL(fileURLWithPath: path))
 }
 
@@ -60,7 +60,7 @@ func makeTar(_ members: [(String, [UInt8])], endMarker: Bool = true) -> [UInt8] 
 }
 
 /// Gzip-compresses bytes with zlib (deflateInit2 with a gzip wrapper).
-func gzip(_ input: [UInt8], level: Int32 = 1) -> [UInt8] {
+func gzipBytes(_ input: [UInt8], level: Int32 = 1) -> [UInt8] {
     var stream = z_stream()
     let rc = deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
     precondition(rc == Z_OK)
@@ -82,7 +82,7 @@ func gzip(_ input: [UInt8], level: Int32 = 1) -> [UInt8] {
 }
 
 /// Deterministic pseudo-random bytes.
-func testBytes(_ n: Int, seed: UInt64) -> [UInt8] {
+func seededBytes(_ n: Int, seed: UInt64) -> [UInt8] {
     let g = Generator(seed: seed)
     return (0..<n).map { _ in UInt8(truncatingIfNeeded: g.nextUInt64()) }
 }
@@ -124,7 +124,7 @@ func cifar10Members(perBatch: Int, folder: String = "cifar-10-batches-bin") -> [
 @discardableResult
 func writeCIFAR10Archive(_ dir: String, perBatch: Int = 20, name: String = "cifar-10-binary.tar.gz") throws -> String {
     let path = dir + "/" + name
-    try writeFile(path, gzip(makeTar(cifar10Members(perBatch: perBatch))))
+    try writeTestFile(path, gzipBytes(makeTar(cifar10Members(perBatch: perBatch))))
     return path
 }
 
@@ -142,7 +142,7 @@ func fixtureURL(_ name: String) -> URL {
 }
 
 /// Asserts two float arrays are equal within `tol`.
-func assertClose(_ a: [Float], _ b: [Float], tol: Float = 1e-5, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+func assertFloatsClose(_ a: [Float], _ b: [Float], tol: Float = 1e-5, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(a.count, b.count, "count \(message)", file: file, line: line)
     guard a.count == b.count else { return }
     var worst: Float = 0

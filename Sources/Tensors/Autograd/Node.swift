@@ -7,23 +7,51 @@
 /// output's values capture `output.detach()`, which shares storage but not
 /// the node.
 final class Node {
-    let name: String
+    /// PyTorch's name for the backward function (`MulBackward0`); derived ops
+    /// rename the node of their last primitive so printing matches PyTorch.
+    var name: String
     /// Inputs in op order; nil where the input does not require grad.
     var inputs: [Tensor?]
     var backward: ((Tensor) -> [Tensor?])?
-    /// Storage versions of inputs at record time, to detect in-place edits.
-    var versions: [Int]
+    /// Storages of ALL inputs (also those without grad: their values may be
+    /// saved for the other inputs' gradients) and their versions at record
+    /// time. `backward()` refuses to run a node whose input was edited in
+    /// place since. This is conservative: PyTorch only checks tensors an op
+    /// actually saved, we check every input.
+    var watched: [Watched]
 
-    init(name: String, inputs: [Tensor?], backward: @escaping (Tensor) -> [Tensor?]) {
+    /// A storage and its version when the node was recorded. (A struct, not a
+    /// tuple: arrays of tuples need runtime metadata lookups on every op.)
+    struct Watched {
+        let storage: Storage
+        let version: Int
+    }
+
+    init(name: String, inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]) {
         self.name = name
-        self.inputs = inputs
+        var grads: [Tensor?] = []
+        var watched: [Watched] = []
+        grads.reserveCapacity(inputs.count)
+        watched.reserveCapacity(inputs.count)
+        for t in inputs {
+            grads.append(t._requiresGrad ? t : nil)
+            watched.append(Watched(storage: t.storage, version: t.storage.version))
+        }
+        self.inputs = grads
+        self.watched = watched
         self.backward = backward
-        self.versions = inputs.map { $0?.storage.version ?? 0 }
+    }
+
+    /// The first input modified in place since the node was recorded, if any.
+    func modifiedInput() -> Int? {
+        for (k, w) in watched.enumerated() where w.storage.version != w.version { return k }
+        return nil
     }
 
     /// Drops inputs and the closure (and with it every saved tensor).
     func release() {
         inputs = []
+        watched = []
         backward = nil
     }
 }
@@ -39,9 +67,22 @@ extension Tensor {
         var any = false
         for t in inputs where t._requiresGrad { any = true; break }
         guard any, GradMode.isEnabled else { return self }
-        gradFn = Node(name: name, inputs: inputs.map { $0._requiresGrad ? $0 : nil }, backward: backward)
+        gradFn = Node(name: name, inputs: inputs, backward: backward)
         _requiresGrad = true
         return self
+    }
+
+    /// Why `backward(gradient)` cannot run on this tensor, or nil if it can.
+    func backwardError(gradient: Tensor?) -> String? {
+        if !_requiresGrad {
+            return "backward: element 0 of tensors does not require grad and does not have a grad_fn"
+        }
+        if let g = gradient {
+            if g.shape != shape { return "backward: gradient has shape \(g.shape) but the tensor has shape \(shape)" }
+        } else if count != 1 {
+            return "backward: grad can be implicitly created only for scalar outputs; pass a gradient of shape \(shape)"
+        }
+        return nil
     }
 
     /// Computes gradients of this tensor with respect to graph leaves, like
@@ -52,15 +93,8 @@ extension Tensor {
     /// marked with `retainGrad()`). The graph is freed afterwards unless
     /// `retainGraph` is true.
     public func backward(_ gradient: Tensor? = nil, retainGraph: Bool = false) {
-        precondition(_requiresGrad, "backward: element 0 of tensors does not require grad and does not have a grad_fn")
-        let seed: Tensor
-        if let g = gradient {
-            precondition(g.shape == shape, "backward: gradient has shape \(g.shape) but the tensor has shape \(shape)")
-            seed = g
-        } else {
-            precondition(count == 1, "backward: grad can be implicitly created only for scalar outputs (shape \(shape))")
-            seed = Tensor.ones(shape)
-        }
+        if let message = backwardError(gradient: gradient) { fatalError(message) }
+        let seed = gradient ?? Tensor.ones(shape)
 
         // Topological order by iterative depth-first search over grad nodes.
         var order: [Tensor] = []
@@ -91,10 +125,8 @@ extension Tensor {
                 guard let fn = node.backward else {
                     fatalError("backward: trying to backward through the graph a second time (or directly access saved tensors after they have already been freed); use retainGraph: true")
                 }
-                for (k, input) in node.inputs.enumerated() {
-                    if let input, input.storage.version != node.versions[k] {
-                        fatalError("backward: one of the variables needed for gradient computation (input \(k) of \(node.name), shape \(input.shape)) has been modified by an inplace operation")
-                    }
+                if let k = node.modifiedInput() {
+                    fatalError("backward: one of the variables needed for gradient computation (input \(k) of \(node.name)) has been modified by an inplace operation")
                 }
                 let inputGrads = fn(g)
                 for (k, input) in node.inputs.enumerated() {
@@ -112,6 +144,14 @@ extension Tensor {
                 if !retainGraph { node.release() }
             }
         }
+    }
+
+    /// Renames the backward node of a freshly computed output (derived ops
+    /// take PyTorch's name for the whole op). Returns self.
+    @inline(__always)
+    func named(_ name: String) -> Tensor {
+        gradFn?.name = name
+        return self
     }
 
     /// Adds `g` into `.grad` (creating it as a fresh contiguous copy).

@@ -1,15 +1,20 @@
 /// Factory functions, like `torch.zeros`, `torch.randn` …
 extension Tensor {
+    /// A tensor of zeros, like `torch.zeros`.
     public static func zeros(_ shape: [Int]) -> Tensor { full(shape, 0) }
+    /// A tensor of ones, like `torch.ones`.
     public static func ones(_ shape: [Int]) -> Tensor { full(shape, 1) }
 
+    /// A tensor filled with `value`, like `torch.full`.
     public static func full(_ shape: [Int], _ value: Float) -> Tensor {
         let t = Tensor(uninitialized: shape)
         t.storage.pointer.initialize(repeating: value, count: t.count)
         return t
     }
 
+    /// Zeros with the shape of `t`.
     public static func zerosLike(_ t: Tensor) -> Tensor { zeros(t.shape) }
+    /// Ones with the shape of `t`.
     public static func onesLike(_ t: Tensor) -> Tensor { ones(t.shape) }
 
     /// Values from `start` up to (not including) `end` in steps of `step`.
@@ -19,6 +24,7 @@ extension Tensor {
         return Tensor(shape: [n]) { p in for i in 0..<n { p[i] = start + Float(i) * step } }
     }
 
+    /// 0, 1, …, end − 1 as floats, like `torch.arange(end)`.
     public static func arange(_ end: Int) -> Tensor { arange(0, Float(end)) }
 
     /// `steps` evenly spaced values from `start` to `end` inclusive.

@@ -20,6 +20,7 @@ public final class Generator: @unchecked Sendable {
     private var spareNormal: Double?
     let lock = NSLock()
 
+    /// A generator whose stream is determined by `seed`.
     public init(seed: UInt64 = 0) {
         initialSeed = seed
         manualSeed(seed)
@@ -90,6 +91,7 @@ public final class Generator: @unchecked Sendable {
 
     /// Uniform integer in `range`.
     public func nextInt(in range: Range<Int>) -> Int { range.lowerBound + nextInt(below: range.count) }
+    /// Uniform integer in a closed `range`.
     public func nextInt(in range: ClosedRange<Int>) -> Int { range.lowerBound + nextInt(below: range.count) }
 
     /// Standard normal deviate (Box–Muller, both values used).

@@ -4,23 +4,39 @@
 /// `argmax` results, `gather`/`indexSelect` indices and the indices returned
 /// by `max(dim:)`.
 public struct IntTensor: Equatable, Sendable, CustomStringConvertible {
+    /// Size of each dimension.
     public var shape: [Int]
+    /// The elements in row-major order.
     public var values: [Int]
 
+    /// A tensor holding `values` (row-major) with the given shape.
     public init(_ values: [Int], shape: [Int]) {
         precondition(shapeCount(shape) == values.count, "IntTensor: \(values.count) values cannot fill shape \(shape)")
         self.values = values
         self.shape = shape
     }
 
+    /// A 1-D integer tensor.
     public init(_ values: [Int]) { self.init(values, shape: [values.count]) }
+
+    /// A 2-D integer tensor from rows; all rows must have the same length.
+    public init(_ rows: [[Int]]) {
+        let cols = rows.first?.count ?? 0
+        precondition(rows.allSatisfy { $0.count == cols }, "IntTensor: rows have different lengths")
+        self.init(rows.flatMap { $0 }, shape: [rows.count, cols])
+    }
+    /// A 0-dim integer tensor.
     public init(scalar: Int) { self.init([scalar], shape: []) }
 
+    /// Number of elements.
     public var count: Int { values.count }
+    /// Number of dimensions.
     public var rank: Int { shape.count }
 
+    /// The element at flat (row-major) position `i`.
     public subscript(i: Int) -> Int { values[i] }
 
+    /// The value of a one-element tensor.
     public func item() -> Int {
         precondition(values.count == 1, "item: an IntTensor with \(values.count) elements cannot be converted to Scalar")
         return values[0]
@@ -44,19 +60,6 @@ public struct IntTensor: Equatable, Sendable, CustomStringConvertible {
     /// The values as a float tensor.
     public func toFloat() -> Tensor { Tensor(values.map { Float($0) }, shape: shape) }
 
+    /// PyTorch's repr of an int64 tensor: `tensor([ 1, 10])`.
     public var description: String { formatIntTensor(self) }
-}
-
-func formatIntTensor(_ t: IntTensor) -> String {
-    func rec(_ dim: Int, _ base: Int, _ indent: Int) -> String {
-        if t.shape.isEmpty { return "\(t.values[0])" }
-        let n = t.shape[dim]
-        let stride = t.shape[(dim + 1)...].reduce(1, *)
-        if dim == t.shape.count - 1 {
-            return "[" + (0..<n).map { "\(t.values[base + $0])" }.joined(separator: ", ") + "]"
-        }
-        let sep = ",\n" + String(repeating: "\n", count: t.shape.count - dim - 2) + String(repeating: " ", count: indent + 1)
-        return "[" + (0..<n).map { rec(dim + 1, base + $0 * stride, indent + 1) }.joined(separator: sep) + "]"
-    }
-    return "tensor(" + rec(0, 0, 7) + ")"
 }

@@ -16,17 +16,21 @@ import Foundation
 /// (`Module.validate(inputShape:)` builds on this). The same shape rules run
 /// in both modes, so a model that validates cannot fail on shapes later.
 public struct ShapeError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The op that failed (`matmul`).
     public var op: String
+    /// What was wrong, naming the shapes.
     public var message: String
     /// The module path (`features.3`) that was running when the error happened, if any.
     public var modulePath: String?
 
+    /// An error of `op` with `message`.
     public init(op: String, _ message: String, modulePath: String? = nil) {
         self.op = op
         self.message = message
         self.modulePath = modulePath
     }
 
+    /// `path: op: message`.
     public var description: String {
         if let p = modulePath, !p.isEmpty { return "\(p): \(op): \(message)" }
         return "\(op): \(message)"
@@ -90,6 +94,7 @@ public enum ShapeCheck {
         return try body()
     }
 
+    /// The module path pushed by `withModule` on this thread (`features.3`).
     public static var currentModulePath: String { state.modulePath.joined(separator: ".") }
 }
 

@@ -14,9 +14,13 @@
 /// print(w.grad!)
 /// ```
 public final class Tensor: @unchecked Sendable {
+    /// The buffer shared by this tensor and its views.
     public let storage: Storage
+    /// Size of each dimension (`size()`).
     public let shape: [Int]
+    /// Step in elements between neighbours along each dimension (`stride()`).
     public let strides: [Int]
+    /// Index of the first element in `storage` (`storage_offset()`).
     public let offset: Int
 
     var _requiresGrad = false
@@ -55,7 +59,7 @@ public final class Tensor: @unchecked Sendable {
                      "Tensor: \(values.count) values cannot fill shape \(shape)")
         self.init(uninitialized: shape)
         values.withUnsafeBufferPointer { src in
-            storage.pointer.update(from: src.baseAddress!, count: values.count)
+            if let base = src.baseAddress { storage.pointer.update(from: base, count: values.count) }
         }
     }
 
@@ -85,7 +89,9 @@ public final class Tensor: @unchecked Sendable {
     public var count: Int { shapeCount(shape) }
     /// Number of dimensions (`dim()`).
     public var rank: Int { shape.count }
+    /// True for shape-only tensors (no data), see `ShapeCheck`.
     public var isMeta: Bool { storage.isMeta }
+    /// True unless the tensor was produced by a recorded op (`is_leaf`).
     public var isLeaf: Bool { gradFn == nil }
     /// The name of the backward node, like PyTorch's `grad_fn` (`AddBackward0`).
     public var gradFnName: String? { gradFn?.name }
@@ -93,6 +99,7 @@ public final class Tensor: @unchecked Sendable {
     /// Size of dimension `dim` (negative counts from the end).
     public func size(_ dim: Int) -> Int { shape[normalizeDim(dim, rank, op: "size")] }
 
+    /// Whether elements are laid out densely in row-major order (`is_contiguous()`).
     public var isContiguous: Bool {
         var expected = 1
         for i in stride(from: shape.count - 1, through: 0, by: -1) where shape[i] != 1 {
@@ -134,13 +141,13 @@ public final class Tensor: @unchecked Sendable {
     public func toArray() -> [Float] {
         if isMeta { return [] }
         let c = contiguous()
-        return Array(UnsafeBufferPointer(start: c.storage.pointer + c.offset, count: c.count))
+        return withExtendedLifetime(c) { Array(UnsafeBufferPointer(start: c.storage.pointer + c.offset, count: c.count)) }
     }
 
     /// Calls `body` with the elements in row-major order (no copy when contiguous).
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         let c = contiguous()
-        return try body(UnsafeBufferPointer(start: c.storage.pointer + c.offset, count: c.count))
+        return try withExtendedLifetime(c) { try body(UnsafeBufferPointer(start: c.storage.pointer + c.offset, count: c.count)) }
     }
 
     /// Mutable access to the elements of a contiguous tensor. Counts as an

@@ -86,6 +86,7 @@ public final class MemorySource: ByteSource {
     private let bytes: [UInt8]
     private var position = 0
 
+    /// Reads from a copy of `bytes`.
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
@@ -201,6 +202,7 @@ public func openMaybeGzip(path: String) throws -> ByteSource {
 
 /// One member of a tar archive.
 public struct TarEntry: Sendable, Equatable {
+    /// The member's type (from the tar type flag).
     public enum Kind: Sendable, Equatable {
         case file, directory, symlink, other
     }
@@ -209,6 +211,7 @@ public struct TarEntry: Sendable, Equatable {
     public var name: String
     /// The content size in bytes.
     public var size: Int
+    /// What kind of failure (or member) this is.
     public var kind: Kind
 }
 
@@ -233,6 +236,7 @@ public final class TarReader {
     /// True once the end-of-archive marker (a zero block) was seen.
     public private(set) var sawEndMarker = false
 
+    /// Reads the archive from `source`; `archiveName` is used in error messages.
     public init(_ source: ByteSource, archiveName: String) {
         self.source = source
         self.archiveName = archiveName

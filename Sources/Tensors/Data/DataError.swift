@@ -27,9 +27,12 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case transform
     }
 
+    /// What kind of failure (or member) this is.
     public var kind: Kind
+    /// The full message, naming the thing and what was expected.
     public var message: String
 
+    /// An error of `kind` with a message naming the thing and what was expected.
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message

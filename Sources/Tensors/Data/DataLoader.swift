@@ -37,15 +37,19 @@ import Foundation
 public final class DataLoader<Element, Batch>: Sequence {
     /// Items per batch (nil when a `batchSampler` was given).
     public let batchSize: Int?
+    /// Drop the last incomplete batch.
     public let dropLast: Bool
+    /// Worker threads building batches (0: on the calling thread).
     public let numWorkers: Int
     /// Seconds to wait for a worker's batch (0: forever).
     public let timeout: Double
     /// Batches prepared ahead per worker.
     public let prefetchFactor: Int
+    /// The generator orders are drawn from (nil: a seed from the global default each epoch).
     public let generator: Tensors.Generator?
     /// The index sampler (nil when a `batchSampler` was given).
     public let sampler: (any Sampler)?
+    /// The batches of indices of each epoch.
     public let batchSampler: any BatchSampling
     /// Number of items in the dataset.
     public let datasetCount: Int
@@ -306,73 +310,85 @@ public final class DataLoaderIterator<Batch>: IteratorProtocol {
 }
 
 /// Worker threads on Dispatch building batches `0..<total` ahead of the
-/// consumer, at most `ahead` batches beyond the one being consumed.
+/// consumer, at most `ahead` batches claimed and not yet consumed.
+///
+/// A counting semaphore holds the free prefetch slots; each batch has its
+/// own semaphore the consumer waits on, so a finished batch wakes only the
+/// consumer and a consumed one only one worker.
 final class WorkerPool<Batch> {
-    private let condition = NSCondition()
-    private var results: [Int: Result<Batch, Error>] = [:]
+    private let lock = NSLock()
     private var nextJob = 0
-    private var consumed = 0
     private var cancelled = false
     private let total: Int
-    private let ahead: Int
+    private let workers: Int
+    private let space: DispatchSemaphore
+    private let ready: [DispatchSemaphore]
+    private let results: UnsafeMutablePointer<Result<Batch, Error>?>
 
     init(total: Int, workers: Int, ahead: Int, workerInit: ((Int) -> Void)?,
          work: @escaping (Int, WorkerContext) throws -> Batch) {
         self.total = total
-        self.ahead = ahead
+        self.workers = workers
+        // Created at 0 and raised: libdispatch traps when a semaphore is freed
+        // below its initial value (here, slots still claimed at cancellation).
+        space = DispatchSemaphore(value: 0)
+        for _ in 0..<ahead { space.signal() }
+        ready = (0..<total).map { _ in DispatchSemaphore(value: 0) }
+        results = UnsafeMutablePointer<Result<Batch, Error>?>.allocate(capacity: total)
+        results.initialize(repeating: nil, count: total)
         let queue = DispatchQueue(label: "workbench.dataloader", qos: .userInitiated, attributes: .concurrent)
         for w in 0..<workers {
             queue.async { [self] in
                 workerInit?(w)
                 let ctx = WorkerContext()
                 while let job = claim() {
-                    let r = Result { try work(job, ctx) }
-                    condition.lock()
-                    results[job] = r
-                    condition.broadcast()
-                    condition.unlock()
+                    results[job] = Result { try work(job, ctx) }
+                    ready[job].signal()
                 }
             }
         }
     }
 
-    /// The next job number, waiting while the window is full; nil when done or cancelled.
+    /// The next job number once a prefetch slot is free; nil when done or cancelled.
     private func claim() -> Int? {
-        condition.lock()
-        defer { condition.unlock() }
-        while !cancelled && nextJob < total && nextJob >= consumed + ahead { condition.wait() }
-        if cancelled || nextJob >= total { return nil }
+        space.wait()
+        lock.lock()
+        defer { lock.unlock() }
+        if cancelled || nextJob >= total {
+            space.signal()
+            return nil
+        }
         nextJob += 1
         return nextJob - 1
     }
 
     /// Waits for batch `k` (the consumer takes them in order).
     func take(_ k: Int, timeout: Double) throws -> Batch {
-        condition.lock()
-        let deadline = Date(timeIntervalSinceNow: timeout)
-        while results[k] == nil {
-            if timeout > 0 {
-                if !condition.wait(until: deadline) && results[k] == nil {
-                    condition.unlock()
-                    throw DataError(.timeout, "DataLoader timed out after \(pythonFloat(timeout)) seconds waiting for batch \(k)")
-                }
-            } else {
-                condition.wait()
+        if timeout > 0 {
+            if ready[k].wait(timeout: .now() + timeout) == .timedOut {
+                throw DataError(.timeout, "DataLoader timed out after \(pythonFloat(timeout)) seconds waiting for batch \(k)")
             }
+        } else {
+            ready[k].wait()
         }
-        let r = results.removeValue(forKey: k)
-        consumed = k + 1
-        condition.broadcast()
-        condition.unlock()
-        guard let r else { throw DataError(.io, "DataLoader: batch \(k) vanished") }
+        let r = results[k]
+        results[k] = nil
+        space.signal()
+        guard let r else { throw DataError(.io, "DataLoader: batch \(k) is missing") }
         return try r.get()
     }
 
+    /// Stops the workers after the batches they are building.
     func cancel() {
-        condition.lock()
+        lock.lock()
+        let wasCancelled = cancelled
         cancelled = true
-        results.removeAll()
-        condition.broadcast()
-        condition.unlock()
+        lock.unlock()
+        if !wasCancelled { for _ in 0..<workers { space.signal() } }
+    }
+
+    deinit {
+        results.deinitialize(count: total)
+        results.deallocate()
     }
 }

@@ -61,12 +61,14 @@ protocol FusableImageDataset {
 
 /// A type-erased map-style dataset.
 public struct AnyDataset<Element>: Dataset {
+    /// Number of items.
     public let count: Int
     private let get: (Int, Generator) throws -> Element
     private let fused: () -> FusedImageSource?
     /// A description of the wrapped dataset.
     public let name: String
 
+    /// Wraps `base`.
     public init<D: Dataset>(_ base: D) where D.Element == Element {
         count = base.count
         get = { try base[$0, generator: $1] }
@@ -95,6 +97,7 @@ extension AnyDataset: FusableImageDataset {
 public struct TensorDataset: Dataset {
     /// The tensors, contiguous.
     public let tensors: [Tensor]
+    /// Number of items.
     public let count: Int
 
     /// - Throws: `DataError` if the tensors' first dimensions differ or a tensor is 0-dimensional.
@@ -113,6 +116,7 @@ public struct TensorDataset: Dataset {
         count = n
     }
 
+    /// A dataset over `tensors` (their first dimensions must agree).
     public init(_ tensors: Tensor...) throws { try self.init(tensors) }
 
     public subscript(index: Int, generator generator: Generator) -> [Tensor] {
@@ -135,8 +139,11 @@ public struct TensorDataset: Dataset {
 /// The Swift counterpart of `TensorDataset(x, y)` with an int64 `y`; its
 /// items batch with the default collate into `(Tensor, IntTensor)`.
 public struct LabeledTensorDataset: Dataset {
+    /// The features, one row per item.
     public let features: Tensor
+    /// The class index of each item.
     public let labels: [Int]
+    /// Number of items.
     public var count: Int { labels.count }
 
     /// - Throws: `DataError` if `features.shape[0]` differs from the number of labels.
@@ -163,10 +170,14 @@ public struct LabeledTensorDataset: Dataset {
 
 /// The items of `dataset` at `indices`, like `torch.utils.data.Subset`.
 public struct Subset<Base: Dataset>: Dataset {
+    /// The wrapped dataset.
     public let dataset: Base
+    /// The indices taken from it, in order.
     public let indices: [Int]
+    /// Number of indices.
     public var count: Int { indices.count }
 
+    /// The items of `dataset` at `indices`.
     public init(_ dataset: Base, indices: [Int]) {
         self.dataset = dataset
         self.indices = indices
@@ -194,17 +205,21 @@ extension Subset: FusableImageDataset {
 
 /// Datasets one after another, like `torch.utils.data.ConcatDataset`.
 public struct ConcatDataset<Element>: Dataset {
+    /// The datasets, in order.
     public let datasets: [AnyDataset<Element>]
     /// Running totals of the datasets' counts (`cumulative_sizes`).
     public let cumulativeSizes: [Int]
+    /// Total number of items.
     public var count: Int { cumulativeSizes.last ?? 0 }
 
+    /// The datasets one after another.
     public init(_ datasets: [AnyDataset<Element>]) {
         self.datasets = datasets
         var total = 0
         cumulativeSizes = datasets.map { total += $0.count; return total }
     }
 
+    /// Datasets of one type one after another.
     public init<D: Dataset>(_ datasets: [D]) where D.Element == Element {
         self.init(datasets.map { AnyDataset($0) })
     }
@@ -228,8 +243,10 @@ public struct ConcatDataset<Element>: Dataset {
 public struct ChainDataset<Element>: IterableDataset {
     private let parts: [AnySequence<Element>]
 
+    /// The streams one after another.
     public init(_ datasets: [AnySequence<Element>]) { parts = datasets }
 
+    /// Streams of one type one after another.
     public init<S: Sequence>(_ datasets: [S]) where S.Element == Element {
         parts = datasets.map { AnySequence($0) }
     }

@@ -15,6 +15,7 @@ public struct DownloadResource: Sendable, Equatable {
     /// The expected size in bytes, if known.
     public var size: Int?
 
+    /// A file to fetch from `url`, saved as `filename`, verified by `md5` (and `size` if given).
     public init(url: String, filename: String, md5: String, size: Int? = nil) {
         self.url = url
         self.filename = filename

@@ -127,7 +127,7 @@ struct FusedBatcher {
             rows.append(k)
             labels[j] = source.targetTransform.map { f in f(source.targets[k]) } ?? source.targets[k]
         }
-        guard !indices.isEmpty else { return (Tensor.zeros([0]), IntTensor([])) }
+        guard !indices.isEmpty else { return (Tensor.zeros([0]), IntTensor([Int](), shape: [0])) }
         let c = source.channels, sh = source.height, sw = source.width
         let imageBytes = sh * sw * c
         let g = ctx.generator

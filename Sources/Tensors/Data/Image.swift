@@ -11,8 +11,11 @@
 /// let t = try ToTensor()(img).tensor!   // [3, 32, 32] in [0, 1]
 /// ```
 public struct Image: Equatable, Hashable, Sendable, CustomStringConvertible {
+    /// Width in pixels.
     public var width: Int
+    /// Height in pixels.
     public var height: Int
+    /// Channels per pixel (1 gray, 3 RGB, 4 RGBA).
     public var channels: Int
     /// HWC bytes, `height * width * channels` of them.
     public var pixels: [UInt8]

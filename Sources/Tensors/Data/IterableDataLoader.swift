@@ -10,10 +10,15 @@ import Foundation
 /// `numWorkers * prefetchFactor` batches), so a slow stream overlaps with
 /// the training step.
 public final class IterableDataLoader<Element, Batch>: Sequence {
+    /// Items per batch.
     public let batchSize: Int
+    /// Drop the last incomplete batch.
     public let dropLast: Bool
+    /// Worker threads building batches (0: on the calling thread).
     public let numWorkers: Int
+    /// Seconds to wait for a worker's batch (0: forever).
     public let timeout: Double
+    /// Batches prepared ahead per worker.
     public let prefetchFactor: Int
     private let makeStream: () -> AnyIterator<Element>
     private let collate: ([Element]) throws -> Batch
@@ -73,79 +78,41 @@ extension IterableDataLoader where Element == (Feature, Int), Batch == (Tensor, 
 /// One pass over an `IterableDataLoader`.
 public final class IterableDataLoaderIterator<Batch>: IteratorProtocol {
     private let produce: () throws -> Batch?
-    private let condition = NSCondition()
-    private var queue: [Result<Batch?, Error>] = []
-    private var cancelled = false
+    private let buffer: StreamBuffer<Batch>?
     private var finished = false
-    private let threaded: Bool
-    private let ahead: Int
     private let timeout: Double
 
     init(nextBatch: @escaping () throws -> Batch?, threaded: Bool, ahead: Int, timeout: Double) {
         produce = nextBatch
-        self.threaded = threaded
-        self.ahead = ahead
         self.timeout = timeout
         if threaded {
-            let state = self
-            DispatchQueue.global(qos: .userInitiated).async { [weak state] in
-                while let s = state, s.step() {}
+            let buffer = StreamBuffer<Batch>(ahead: ahead)
+            self.buffer = buffer
+            // The worker holds the buffer, not the iterator: dropping the iterator cancels it.
+            DispatchQueue.global(qos: .userInitiated).async {
+                while buffer.waitForSpace() {
+                    let r = Result { try nextBatch() }
+                    buffer.put(r)
+                    if case .success(let b) = r, b != nil { continue }
+                    return
+                }
             }
-        }
-    }
-
-    /// Produces one batch into the queue (worker side); false when finished.
-    private func step() -> Bool {
-        condition.lock()
-        while !cancelled && queue.count >= ahead { condition.wait() }
-        if cancelled { condition.unlock(); return false }
-        condition.unlock()
-        let r = Result { try produce() }
-        condition.lock()
-        queue.append(r)
-        condition.broadcast()
-        condition.unlock()
-        switch r {
-        case .success(let b): return b != nil
-        case .failure: return false
+        } else {
+            buffer = nil
         }
     }
 
     /// The next batch, nil at the end of the stream.
+    /// - Throws: the error raised while reading or collating, or a timeout.
     public func nextBatch() throws -> Batch? {
         if finished { return nil }
-        if !threaded {
-            do {
-                let b = try produce()
-                if b == nil { finished = true }
-                return b
-            } catch {
-                finished = true
-                throw error
-            }
-        }
-        condition.lock()
-        let deadline = Date(timeIntervalSinceNow: timeout)
-        while queue.isEmpty {
-            if timeout > 0 {
-                if !condition.wait(until: deadline) && queue.isEmpty {
-                    condition.unlock()
-                    finished = true
-                    throw DataError(.timeout, "DataLoader timed out after \(pythonFloat(timeout)) seconds")
-                }
-            } else {
-                condition.wait()
-            }
-        }
-        let r = queue.removeFirst()
-        condition.broadcast()
-        condition.unlock()
         do {
-            let b = try r.get()
+            let b = try buffer.map { try $0.take(timeout: timeout).get() } ?? produce()
             if b == nil { finished = true }
             return b
         } catch {
             finished = true
+            buffer?.cancel()
             throw error
         }
     }
@@ -158,7 +125,52 @@ public final class IterableDataLoaderIterator<Batch>: IteratorProtocol {
         }
     }
 
-    deinit {
+    deinit { buffer?.cancel() }
+}
+
+/// Batches read ahead from a stream by one worker, at most `ahead` waiting.
+final class StreamBuffer<Batch> {
+    private let condition = NSCondition()
+    private var queue: [Result<Batch?, Error>] = []
+    private var cancelled = false
+    private let ahead: Int
+
+    init(ahead: Int) { self.ahead = ahead }
+
+    /// Waits until there is room; false once cancelled.
+    func waitForSpace() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while !cancelled && queue.count >= ahead { condition.wait() }
+        return !cancelled
+    }
+
+    func put(_ r: Result<Batch?, Error>) {
+        condition.lock()
+        queue.append(r)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func take(timeout: Double) throws -> Result<Batch?, Error> {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while queue.isEmpty {
+            if timeout > 0 {
+                if !condition.wait(until: deadline) && queue.isEmpty {
+                    throw DataError(.timeout, "DataLoader timed out after \(pythonFloat(timeout)) seconds")
+                }
+            } else {
+                condition.wait()
+            }
+        }
+        let r = queue.removeFirst()
+        condition.broadcast()
+        return r
+    }
+
+    func cancel() {
         condition.lock()
         cancelled = true
         condition.broadcast()

@@ -26,8 +26,11 @@ func epochGenerator(_ g: Tensors.Generator?) -> Tensors.Generator {
 
 /// `0, 1, …, count − 1` in order, like `SequentialSampler`.
 public struct SequentialSampler: Sampler {
+    /// Number of items.
     public let count: Int
+    /// Indices `0..<count`.
     public init(count: Int) { self.count = Swift.max(0, count) }
+    /// The indices of `dataset`.
     public init<D: Dataset>(_ dataset: D) { self.init(count: dataset.count) }
     public func makeIterator() -> Range<Int>.Iterator { (0..<count).makeIterator() }
 }
@@ -38,11 +41,13 @@ public struct SequentialSampler: Sampler {
 public struct RandomSampler: Sampler {
     /// Number of items in the dataset (`n`).
     public let dataCount: Int
+    /// Draw with replacement.
     public let replacement: Bool
     /// Indices per epoch (`num_samples`, defaults to `n`).
     public let numSamples: Int
     /// The generator the order is drawn from; nil draws a seed from the global default each epoch.
     public let generator: Tensors.Generator?
+    /// Indices per epoch.
     public var count: Int { numSamples }
 
     /// - Throws: `DataError` if `numSamples` is not positive.
@@ -56,6 +61,7 @@ public struct RandomSampler: Sampler {
         self.generator = generator
     }
 
+    /// Random indices of `dataset`.
     public init<D: Dataset>(_ dataset: D, replacement: Bool = false, numSamples: Int? = nil, generator: Tensors.Generator? = nil) throws {
         try self.init(count: dataset.count, replacement: replacement, numSamples: numSamples, generator: generator)
     }
@@ -79,10 +85,14 @@ public struct RandomSampler: Sampler {
 
 /// The given indices in a random order each epoch, like `SubsetRandomSampler`.
 public struct SubsetRandomSampler: Sampler {
+    /// The indices taken from it, in order.
     public let indices: [Int]
+    /// The generator orders are drawn from (nil: a seed from the global default each epoch).
     public let generator: Tensors.Generator?
+    /// Number of indices.
     public var count: Int { indices.count }
 
+    /// Shuffles `indices` each epoch.
     public init(indices: [Int], generator: Tensors.Generator? = nil) {
         self.indices = indices
         self.generator = generator
@@ -100,10 +110,15 @@ public struct SubsetRandomSampler: Sampler {
 /// With `replacement: false` each index appears at most once and
 /// `numSamples` may not exceed the number of non-zero weights.
 public struct WeightedRandomSampler: Sampler {
+    /// The relative weight of each index.
     public let weights: [Double]
+    /// Indices per epoch.
     public let numSamples: Int
+    /// Draw with replacement.
     public let replacement: Bool
+    /// The generator orders are drawn from (nil: a seed from the global default each epoch).
     public let generator: Tensors.Generator?
+    /// Indices per epoch.
     public var count: Int { numSamples }
 
     /// - Throws: `DataError` for negative or non-finite weights, an all-zero
@@ -129,6 +144,7 @@ public struct WeightedRandomSampler: Sampler {
         self.generator = generator
     }
 
+    /// Weights given as floats.
     public init(weights: [Float], numSamples: Int, replacement: Bool = true, generator: Tensors.Generator? = nil) throws {
         try self.init(weights: weights.map { Double($0) }, numSamples: numSamples, replacement: replacement, generator: generator)
     }
@@ -169,8 +185,11 @@ public struct WeightedRandomSampler: Sampler {
 
 /// Groups the indices of a sampler into batches, like `BatchSampler`.
 public struct BatchSampler: BatchSampling {
+    /// The sampler whose indices are grouped.
     public let sampler: any Sampler
+    /// Items per batch.
     public let batchSize: Int
+    /// Drop the last incomplete batch.
     public let dropLast: Bool
 
     /// - Throws: `DataError` if `batchSize` is not positive.
@@ -212,17 +231,25 @@ public struct BatchSampler: BatchSampling {
 /// `seed + epoch` — the same on every replica — so call `setEpoch(_:)` at the
 /// start of each epoch for a new order.
 public final class DistributedSampler: Sampler {
+    /// Number of items in the dataset.
     public let dataCount: Int
+    /// Number of replicas (processes) sharing the dataset.
     public let numReplicas: Int
+    /// This replica's index in `0..<numReplicas`.
     public let rank: Int
+    /// Shuffle with a permutation seeded by `seed + epoch`.
     public let shuffle: Bool
+    /// The seed shared by all replicas.
     public let seed: UInt64
+    /// Drop the last incomplete batch.
     public let dropLast: Bool
+    /// The epoch set by `setEpoch(_:)`.
     public private(set) var epoch = 0
     /// Indices per replica (`num_samples`).
     public let numSamples: Int
     /// `numSamples * numReplicas`.
     public let totalSize: Int
+    /// Indices per epoch.
     public var count: Int { numSamples }
 
     /// - Throws: `DataError` if `numReplicas < 1` or `rank` is outside `0..<numReplicas`.
@@ -247,6 +274,7 @@ public final class DistributedSampler: Sampler {
         totalSize = numSamples * numReplicas
     }
 
+    /// The share of `dataset` for replica `rank`.
     public convenience init<D: Dataset>(dataset: D, numReplicas: Int, rank: Int, shuffle: Bool = true, seed: UInt64 = 0, dropLast: Bool = false) throws {
         try self.init(count: dataset.count, numReplicas: numReplicas, rank: rank, shuffle: shuffle, seed: seed, dropLast: dropLast)
     }

@@ -4,26 +4,29 @@
 /// rather than `sub = add(neg)`: they sit on every training step's hot path
 /// and one kernel beats two.
 extension Tensor {
+    /// self + alpha · other with broadcasting, like `torch.add`.
     public func add(_ other: Tensor, alpha: Float = 1) -> Tensor {
-        let out = alpha == 1 ? zipElements(other, op: "add") { $0 + $1 }
-                             : zipElements(other, op: "add") { $0 + alpha * $1 }
+        let out = alpha == 1 ? zipKernel(other, op: "add", Kernels.Add())
+                             : zipKernel(other, op: "add", Kernels.AddScaled(alpha: alpha))
         let sa = shape, sb = other.shape
         return out.recording("AddBackward0", [self, other]) { g in
             [g.sumTo(sa), (alpha == 1 ? g : g * alpha).sumTo(sb)]
         }
     }
 
+    /// self − alpha · other with broadcasting, like `torch.sub`.
     public func sub(_ other: Tensor, alpha: Float = 1) -> Tensor {
-        let out = alpha == 1 ? zipElements(other, op: "sub") { $0 - $1 }
-                             : zipElements(other, op: "sub") { $0 - alpha * $1 }
+        let out = alpha == 1 ? zipKernel(other, op: "sub", Kernels.Sub())
+                             : zipKernel(other, op: "sub", Kernels.AddScaled(alpha: -alpha))
         let sa = shape, sb = other.shape
         return out.recording("SubBackward0", [self, other]) { g in
             [g.sumTo(sa), (g * -alpha).sumTo(sb)]
         }
     }
 
+    /// Elementwise product with broadcasting.
     public func mul(_ other: Tensor) -> Tensor {
-        let out = zipElements(other, op: "mul") { $0 * $1 }
+        let out = zipKernel(other, op: "mul", Kernels.Mul())
         let a = detach(), b = other.detach()
         let needA = _requiresGrad, needB = other._requiresGrad
         return out.recording("MulBackward0", [self, other]) { g in
@@ -32,8 +35,9 @@ extension Tensor {
         }
     }
 
+    /// Elementwise true division with broadcasting.
     public func div(_ other: Tensor) -> Tensor {
-        let out = zipElements(other, op: "div") { $0 / $1 }
+        let out = zipKernel(other, op: "div", Kernels.Div())
         let a = detach(), b = other.detach()
         let needA = _requiresGrad, needB = other._requiresGrad
         return out.recording("DivBackward0", [self, other]) { g in
@@ -42,25 +46,44 @@ extension Tensor {
         }
     }
 
+    /// −self.
     public func neg() -> Tensor {
-        mapElements { -$0 }.recording("NegBackward0", [self]) { g in [-g] }
+        mapKernel(Kernels.Neg()).recording("NegBackward0", [self]) { g in [-g] }
     }
 
     /// self + scalar.
     public func add(_ scalar: Float) -> Tensor {
-        mapElements { $0 + scalar }.recording("AddBackward1", [self]) { g in [g] }
+        mapKernel(Kernels.AddScalar(s: scalar)).recording("AddBackward0", [self]) { g in [g] }
+    }
+
+    /// self − scalar.
+    public func sub(_ scalar: Float) -> Tensor {
+        mapKernel(Kernels.SubScalar(s: scalar)).recording("SubBackward0", [self]) { g in [g] }
+    }
+
+    /// scalar − self (PyTorch's `rsub`).
+    public func rsub(_ scalar: Float) -> Tensor {
+        mapKernel(Kernels.RSubScalar(s: scalar)).recording("RsubBackward1", [self]) { g in [-g] }
     }
 
     /// self · scalar.
     public func mul(_ scalar: Float) -> Tensor {
-        mapElements { $0 * scalar }.recording("MulBackward1", [self]) { g in [g * scalar] }
+        mapKernel(Kernels.MulScalar(s: scalar)).recording("MulBackward0", [self]) { g in [g * scalar] }
+    }
+
+    /// self / scalar (a true division, not a multiplication by 1/scalar, so
+    /// results match PyTorch to the last bit).
+    public func div(_ scalar: Float) -> Tensor {
+        mapKernel(Kernels.DivScalar(s: scalar)).recording("DivBackward0", [self]) { g in [g / scalar] }
     }
 
     /// scalar / self.
     public func reciprocal(times scalar: Float = 1) -> Tensor {
         let out = mapElements { scalar / $0 }
         let x = detach()
-        return out.recording("ReciprocalBackward0", [self]) { g in [g.zipElements(x, op: "reciprocal") { gv, xv in -scalar * gv / (xv * xv) }] }
+        return out.recording(scalar == 1 ? "ReciprocalBackward0" : "MulBackward0", [self]) { g in
+            [g.zipElements(x, op: "reciprocal") { gv, xv in -scalar * gv / (xv * xv) }]
+        }
     }
 
     // MARK: In place (PyTorch's trailing-underscore ops)
@@ -69,36 +92,40 @@ extension Tensor {
     @discardableResult
     public func addInPlace(_ other: Tensor, alpha: Float = 1) -> Tensor {
         checkInPlace("add_")
-        if alpha == 1 { updateElements(with: other, op: "add_") { $0 + $1 } }
-        else { updateElements(with: other, op: "add_") { $0 + alpha * $1 } }
+        if alpha == 1 { updateKernel(with: other, op: "add_", Kernels.Add()) }
+        else { updateKernel(with: other, op: "add_", Kernels.AddScaled(alpha: alpha)) }
         return self
     }
 
+    /// self −= other, like `sub_`.
     @discardableResult
     public func subInPlace(_ other: Tensor) -> Tensor {
         checkInPlace("sub_")
-        updateElements(with: other, op: "sub_") { $0 - $1 }
+        updateKernel(with: other, op: "sub_", Kernels.Sub())
         return self
     }
 
+    /// self *= other (broadcast), like `mul_`.
     @discardableResult
     public func mulInPlace(_ other: Tensor) -> Tensor {
         checkInPlace("mul_")
-        updateElements(with: other, op: "mul_") { $0 * $1 }
+        updateKernel(with: other, op: "mul_", Kernels.Mul())
         return self
     }
 
+    /// self *= scalar, like `mul_`.
     @discardableResult
     public func mulInPlace(_ scalar: Float) -> Tensor {
         checkInPlace("mul_")
-        updateElements { $0 * scalar }
+        updateKernel(Kernels.MulScalar(s: scalar))
         return self
     }
 
+    /// self += scalar, like `add_`.
     @discardableResult
     public func addInPlace(_ scalar: Float) -> Tensor {
         checkInPlace("add_")
-        updateElements { $0 + scalar }
+        updateKernel(Kernels.AddScalar(s: scalar))
         return self
     }
 
@@ -106,7 +133,7 @@ extension Tensor {
     @discardableResult
     public func fill(_ value: Float) -> Tensor {
         checkInPlace("fill_")
-        updateElements { _ in value }
+        updateKernel(Kernels.Fill(s: value))
         return self
     }
 
@@ -118,7 +145,7 @@ extension Tensor {
     @discardableResult
     public func copy(from source: Tensor) -> Tensor {
         checkInPlace("copy_")
-        updateElements(with: source, op: "copy_") { $1 }
+        updateKernel(with: source, op: "copy_", Kernels.Second())
         return self
     }
 }
@@ -132,11 +159,11 @@ public func * (a: Tensor, b: Tensor) -> Tensor { a.mul(b) }
 public func / (a: Tensor, b: Tensor) -> Tensor { a.div(b) }
 public func + (a: Tensor, b: Float) -> Tensor { a.add(b) }
 public func + (a: Float, b: Tensor) -> Tensor { b.add(a) }
-public func - (a: Tensor, b: Float) -> Tensor { a.add(-b) }
-public func - (a: Float, b: Tensor) -> Tensor { b.neg().add(a) }
+public func - (a: Tensor, b: Float) -> Tensor { a.sub(b) }
+public func - (a: Float, b: Tensor) -> Tensor { b.rsub(a) }
 public func * (a: Tensor, b: Float) -> Tensor { a.mul(b) }
 public func * (a: Float, b: Tensor) -> Tensor { b.mul(a) }
-public func / (a: Tensor, b: Float) -> Tensor { a.mul(1 / b) }
+public func / (a: Tensor, b: Float) -> Tensor { a.div(b) }
 public func / (a: Float, b: Tensor) -> Tensor { b.reciprocal(times: a) }
 public func += (a: Tensor, b: Tensor) { a.addInPlace(b) }
 public func -= (a: Tensor, b: Tensor) { a.subInPlace(b) }

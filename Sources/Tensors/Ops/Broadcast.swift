@@ -57,6 +57,28 @@ func stridedForEach2(shape: [Int], stridesA: [Int], offsetA: Int, stridesB: [Int
     }
 }
 
+/// `stridedForEach2` split across the Dispatch workers along dimension 0 for
+/// large shapes. Only for loops whose iterations write distinct output
+/// elements (`out` positions): new tensors, never in-place updates.
+@inline(__always)
+func parallelStridedForEach2(shape: [Int], stridesA: [Int], offsetA: Int, stridesB: [Int], offsetB: Int,
+                             _ body: (_ out: Int, _ a: Int, _ b: Int, _ n: Int, _ sa: Int, _ sb: Int) -> Void) {
+    let total = shapeCount(shape)
+    guard shape.count >= 2, shape[0] >= 2, total >= 2 * Parallel.grain, Parallel.workers > 1 else {
+        stridedForEach2(shape: shape, stridesA: stridesA, offsetA: offsetA, stridesB: stridesB, offsetB: offsetB, body)
+        return
+    }
+    let perRow = total / shape[0]
+    let rest = Array(shape.dropFirst())
+    Parallel.forRange(shape[0], grain: Swift.max(1, Parallel.grain / Swift.max(perRow, 1))) { s, e in
+        stridedForEach2(shape: [e - s] + rest,
+                        stridesA: stridesA, offsetA: offsetA + s * stridesA[0],
+                        stridesB: stridesB, offsetB: offsetB + s * stridesB[0]) { out, a, b, n, sa, sb in
+            body(out + s * perRow, a, b, n, sa, sb)
+        }
+    }
+}
+
 extension Tensor {
     /// Sums a broadcast gradient back down to `shape` (the inverse of broadcasting).
     func sumTo(_ target: [Int]) -> Tensor {

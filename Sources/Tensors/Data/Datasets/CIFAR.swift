@@ -19,12 +19,19 @@ import Foundation
 /// A missing, truncated or corrupt file, a record size that does not divide
 /// a file or a label outside 0–9 throws a `DataError` naming the file.
 public struct CIFAR10: ImageClassificationDataset, FusableImageDataset {
+    /// All images, N×H×W×C bytes (HWC), like torchvision's `.data`.
     public let data: [UInt8]
+    /// The class index of every item, like torchvision's `.targets`.
     public let targets: [Int]
+    /// Class names, indexed by class.
     public let classes: [String]
+    /// The path the dataset was opened with.
     public let root: String
+    /// True for the training split.
     public let train: Bool
+    /// Applied to every item's input (settable, like `dataset.transform = …`).
     public var transform: (any Transform)?
+    /// Applied to every label.
     public var targetTransform: ((Int) -> Int)?
     public var imageHeight: Int { 32 }
     public var imageWidth: Int { 32 }
@@ -35,10 +42,15 @@ public struct CIFAR10: ImageClassificationDataset, FusableImageDataset {
     public static let resource = DownloadResource(
         url: "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz",
         filename: "cifar-10-binary.tar.gz", md5: "c32a1d4ab5d03f1284b67883e8d87530", size: 170_052_171)
+    /// The archive's file name.
     public static let archiveName = "cifar-10-binary.tar.gz"
+    /// The folder the archive holds.
     public static let folderName = "cifar-10-batches-bin"
+    /// The training batch files, in order.
     public static let trainFiles = (1...5).map { "data_batch_\($0).bin" }
+    /// The test batch file.
     public static let testFiles = ["test_batch.bin"]
+    /// The ten class names, indexed by label.
     public static let classNames = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 
     /// Reads the train or test split.
@@ -79,27 +91,43 @@ public struct CIFAR100: ImageClassificationDataset, FusableImageDataset {
         case fine, coarse
     }
 
+    /// All images, N×H×W×C bytes (HWC), like torchvision's `.data`.
     public let data: [UInt8]
+    /// The class index of every item, like torchvision's `.targets`.
     public let targets: [Int]
+    /// The fine labels (100 classes).
     public let fineTargets: [Int]
+    /// The coarse labels (20 superclasses).
     public let coarseTargets: [Int]
+    /// Class names, indexed by class.
     public let classes: [String]
+    /// Which label items and `targets` carry.
     public let labelType: LabelType
+    /// The path the dataset was opened with.
     public let root: String
+    /// True for the training split.
     public let train: Bool
+    /// Applied to every item's input (settable, like `dataset.transform = …`).
     public var transform: (any Transform)?
+    /// Applied to every label.
     public var targetTransform: ((Int) -> Int)?
     public var imageHeight: Int { 32 }
     public var imageWidth: Int { 32 }
     public var imageChannels: Int { 3 }
     public var datasetName: String { "CIFAR100" }
 
+    /// The official archive.
     public static let resource = DownloadResource(
         url: "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz",
         filename: "cifar-100-binary.tar.gz", md5: "03b5dce01913d631647c71ecec9e9cb8")
+    /// The archive's file name.
     public static let archiveName = "cifar-100-binary.tar.gz"
+    /// The folder the archive holds.
     public static let folderName = "cifar-100-binary"
 
+    /// Reads the train or test split; `labelType` chooses fine (100) or coarse (20) labels.
+    /// - Parameters:
+    ///   - download: fetch the archive into `root` first if it is not there.
     public init(root: String, train: Bool = true, transform: (any Transform)? = nil,
                 targetTransform: ((Int) -> Int)? = nil, download: Bool = false, labelType: LabelType = .fine,
                 resource: DownloadResource = CIFAR100.resource, progress: Download.Progress? = nil) throws {
@@ -122,6 +150,7 @@ public struct CIFAR100: ImageClassificationDataset, FusableImageDataset {
 
     func fusedImageSource() -> FusedImageSource? { makeFusedSource() }
 
+    /// The 100 fine class names, indexed by fine label.
     public static let fineClassNames = [
         "apple", "aquarium_fish", "baby", "bear", "beaver", "bed", "bee", "beetle", "bicycle", "bottle",
         "bowl", "boy", "bridge", "bus", "butterfly", "camel", "can", "castle", "caterpillar", "cattle",
@@ -135,6 +164,7 @@ public struct CIFAR100: ImageClassificationDataset, FusableImageDataset {
         "train", "trout", "tulip", "turtle", "wardrobe", "whale", "willow_tree", "wolf", "woman", "worm",
     ]
 
+    /// The 20 superclass names, indexed by coarse label.
     public static let coarseClassNames = [
         "aquatic_mammals", "fish", "flowers", "food_containers", "fruit_and_vegetables",
         "household_electrical_devices", "household_furniture", "insects", "large_carnivores",

@@ -17,14 +17,22 @@ import Foundation
 public struct CSVDataset: Dataset, CustomStringConvertible {
     /// All features, `[count, featureNames.count]`.
     public let features: Tensor
+    /// The class index of every item, like torchvision's `.targets`.
     public let targets: [Int]
+    /// Class names, indexed by class.
     public let classes: [String]
+    /// The feature columns, in order.
     public let featureNames: [String]
+    /// The label column's name.
     public let labelColumn: String
+    /// The CSV file.
     public let path: String
+    /// Applied to every item's input (settable, like `dataset.transform = …`).
     public var transform: (any Transform)?
+    /// Applied to every label.
     public var targetTransform: ((Int) -> Int)?
 
+    /// Number of rows.
     public var count: Int { targets.count }
 
     /// Class name → index.

@@ -28,6 +28,7 @@ public protocol ImageClassificationDataset: Dataset, CustomStringConvertible whe
 }
 
 extension ImageClassificationDataset {
+    /// Number of rows.
     public var count: Int { targets.count }
 
     /// Class name → index (torchvision's `class_to_idx`).

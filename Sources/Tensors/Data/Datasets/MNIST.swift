@@ -8,28 +8,44 @@ import Foundation
 /// `root/MNIST` or `root` itself. `download: true` fetches the four `.gz`
 /// files into `root/MNIST/raw`, each verified by MD5.
 public struct MNIST: ImageClassificationDataset, FusableImageDataset {
+    /// All images, N×H×W×C bytes (HWC), like torchvision's `.data`.
     public let data: [UInt8]
+    /// The class index of every item, like torchvision's `.targets`.
     public let targets: [Int]
+    /// Class names, indexed by class.
     public let classes: [String]
+    /// The path the dataset was opened with.
     public let root: String
+    /// True for the training split.
     public let train: Bool
+    /// Applied to every item's input (settable, like `dataset.transform = …`).
     public var transform: (any Transform)?
+    /// Applied to every label.
     public var targetTransform: ((Int) -> Int)?
+    /// Image height in pixels (28).
     public let imageHeight: Int
+    /// Image width in pixels (28).
     public let imageWidth: Int
     public var imageChannels: Int { 1 }
+    /// The dataset's name as torchvision prints it.
     public let datasetName: String
 
+    /// Where `download` fetches the files from.
     public static let mirror = "https://ossci-datasets.s3.amazonaws.com/mnist/"
+    /// The four files and their MD5 digests.
     public static let resources: [(String, String)] = [
         ("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
         ("train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"),
         ("t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"),
         ("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"),
     ]
+    /// The ten class names, indexed by label.
     public static let classNames = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
                                     "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"]
 
+    /// Reads the train (60,000 images) or test (10,000) split.
+    /// - Parameters:
+    ///   - download: fetch the four `.gz` files (MD5-verified) if the split's files are not there.
     public init(root: String, train: Bool = true, transform: (any Transform)? = nil,
                 targetTransform: ((Int) -> Int)? = nil, download: Bool = false,
                 mirror: String = MNIST.mirror, progress: Download.Progress? = nil) throws {
@@ -54,28 +70,43 @@ public struct MNIST: ImageClassificationDataset, FusableImageDataset {
 /// grayscale clothing images in MNIST's file format, from
 /// `root/FashionMNIST/raw`, `root/FashionMNIST` or `root`.
 public struct FashionMNIST: ImageClassificationDataset, FusableImageDataset {
+    /// All images, N×H×W×C bytes (HWC), like torchvision's `.data`.
     public let data: [UInt8]
+    /// The class index of every item, like torchvision's `.targets`.
     public let targets: [Int]
+    /// Class names, indexed by class.
     public let classes: [String]
+    /// The path the dataset was opened with.
     public let root: String
+    /// True for the training split.
     public let train: Bool
+    /// Applied to every item's input (settable, like `dataset.transform = …`).
     public var transform: (any Transform)?
+    /// Applied to every label.
     public var targetTransform: ((Int) -> Int)?
+    /// Image height in pixels (28).
     public let imageHeight: Int
+    /// Image width in pixels (28).
     public let imageWidth: Int
     public var imageChannels: Int { 1 }
     public var datasetName: String { "FashionMNIST" }
 
+    /// Where `download` fetches the files from.
     public static let mirror = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
+    /// The four files and their MD5 digests.
     public static let resources: [(String, String)] = [
         ("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
         ("train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe"),
         ("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"),
         ("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310"),
     ]
+    /// The ten class names, indexed by label.
     public static let classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 
+    /// Reads the train (60,000 images) or test (10,000) split.
+    /// - Parameters:
+    ///   - download: fetch the four `.gz` files (MD5-verified) if the split's files are not there.
     public init(root: String, train: Bool = true, transform: (any Transform)? = nil,
                 targetTransform: ((Int) -> Int)? = nil, download: Bool = false,
                 mirror: String = FashionMNIST.mirror, progress: Download.Progress? = nil) throws {

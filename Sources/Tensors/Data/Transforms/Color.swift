@@ -3,8 +3,10 @@ import Foundation
 /// Converts to grayscale, like `transforms.Grayscale`: luma
 /// `0.299 R + 0.587 G + 0.114 B` (ITU-R 601-2), as 1 channel or repeated to 3.
 public struct Grayscale: Transform {
+    /// 1 for a gray image, 3 for gray repeated in R, G and B.
     public let numOutputChannels: Int
 
+    /// Grayscale with 1 or 3 output channels.
     public init(numOutputChannels: Int = 1) { self.numOutputChannels = numOutputChannels }
 
     public func validate() throws {
@@ -91,9 +93,13 @@ func grayPlanes(_ p: Planes) -> [Float] {
 /// ColorJitter(brightness: (0.5, 1.5))
 /// ```
 public struct ColorJitter: Transform {
+    /// Brightness factor range (nil: unchanged).
     public let brightness: (Double, Double)?
+    /// Contrast factor range (nil: unchanged).
     public let contrast: (Double, Double)?
+    /// Saturation factor range (nil: unchanged).
     public let saturation: (Double, Double)?
+    /// Hue shift range in turns, within [−0.5, 0.5] (nil: unchanged).
     public let hue: (Double, Double)?
     private let argumentError: String?
 

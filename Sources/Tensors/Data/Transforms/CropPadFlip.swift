@@ -8,11 +8,17 @@
 /// RandomCrop(32, padding: 4)   // prints RandomCrop(size=(32, 32), padding=4)
 /// ```
 public struct RandomCrop: GeometricTransform {
+    /// Output height.
     public let height: Int
+    /// Output width.
     public let width: Int
+    /// Padding applied before cropping.
     public let padding: Padding?
+    /// Pad an image smaller than the crop.
     public let padIfNeeded: Bool
+    /// Value of pixels from outside the image.
     public let fill: Fill
+    /// How borders are filled.
     public let paddingMode: PaddingMode
 
     /// A square `size × size` crop.
@@ -77,10 +83,14 @@ public struct RandomCrop: GeometricTransform {
 /// Crops the centre, like `transforms.CenterCrop`; an image smaller than
 /// the crop is padded with zeros first.
 public struct CenterCrop: GeometricTransform {
+    /// Output height.
     public let height: Int
+    /// Output width.
     public let width: Int
 
+    /// A square `size × size` crop.
     public init(_ size: Int) { self.init((size, size)) }
+    /// A `(height, width)` crop.
     public init(_ size: (Int, Int)) {
         height = size.0
         width = size.1
@@ -127,10 +137,14 @@ public struct CenterCrop: GeometricTransform {
 /// Pad(2, paddingMode: .reflect)
 /// ```
 public struct Pad: GeometricTransform {
+    /// Padding amounts.
     public let padding: Padding
+    /// Value of pixels from outside the image.
     public let fill: Fill
+    /// How borders are filled.
     public let paddingMode: PaddingMode
 
+    /// Pads by `padding` with `fill` or by `paddingMode`.
     public init(_ padding: Padding, fill: Fill = 0, paddingMode: PaddingMode = .constant) {
         self.padding = padding
         self.fill = fill
@@ -158,8 +172,10 @@ public struct Pad: GeometricTransform {
 
 /// Mirrors left–right with probability `p`, like `transforms.RandomHorizontalFlip`.
 public struct RandomHorizontalFlip: GeometricTransform {
+    /// Probability of applying the transform.
     public let p: Double
 
+    /// Applies with probability `p`.
     public init(p: Double = 0.5) { self.p = p }
 
     public func validate() throws {
@@ -184,8 +200,10 @@ public struct RandomHorizontalFlip: GeometricTransform {
 
 /// Mirrors top–bottom with probability `p`, like `transforms.RandomVerticalFlip`.
 public struct RandomVerticalFlip: GeometricTransform {
+    /// Probability of applying the transform.
     public let p: Double
 
+    /// Applies with probability `p`.
     public init(p: Double = 0.5) { self.p = p }
 
     public func validate() throws {

@@ -27,6 +27,7 @@ public struct Padding: Equatable, Sendable, ExpressibleByIntegerLiteral, Express
     /// The values as given (1, 2 or 4 of them).
     public var values: [Int]
 
+    /// 1, 2 or 4 padding amounts.
     public init(_ values: [Int]) { self.values = values }
     public init(integerLiteral value: Int) { values = [value] }
     public init(arrayLiteral elements: Int...) { values = elements }
@@ -57,8 +58,10 @@ public struct Padding: Equatable, Sendable, ExpressibleByIntegerLiteral, Express
 /// or one per channel. Image fills are pixel values (0–255), tensor fills are
 /// tensor values.
 public struct Fill: Equatable, Sendable, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByArrayLiteral, CustomStringConvertible {
+    /// One value for all channels or one per channel.
     public var values: [Double]
 
+    /// One value for all channels or one per channel.
     public init(_ values: [Double]) { self.values = values }
     public init(integerLiteral value: Int) { values = [Double(value)] }
     public init(floatLiteral value: Double) { values = [value] }

@@ -88,8 +88,11 @@ public enum Interpolation: String, Sendable, CaseIterable {
 public struct Resize: Transform {
     /// One value (smaller edge) or two (height, width).
     public let size: [Int]
+    /// How pixels are resampled.
     public let interpolation: Interpolation
+    /// Upper bound of the longer edge when `size` is one number.
     public let maxSize: Int?
+    /// Widen the filter when downscaling (bilinear).
     public let antialias: Bool
 
     /// Matches the smaller edge to `size`.
@@ -223,10 +226,15 @@ func resampleCoefficients(inSize: Int, outSize: Int, antialias: Bool) -> (start:
 /// grows to hold the whole rotated image. `center` is (x, y) in pixels,
 /// the image centre by default.
 public struct RandomRotation: Transform {
+    /// Range of the angle in degrees (counter-clockwise).
     public let degrees: (Double, Double)
+    /// How pixels are resampled.
     public let interpolation: Interpolation
+    /// Enlarge the output to hold the whole rotated image.
     public let expand: Bool
+    /// Centre of rotation (x, y) in pixels; nil for the image centre.
     public let center: (Double, Double)?
+    /// Value of pixels from outside the image.
     public let fill: Fill
 
     /// Angles uniform in `[-degrees, degrees]`.

@@ -3,6 +3,7 @@ import Foundation
 /// Converts an HWC UInt8 image into a CHW float tensor in [0, 1], like
 /// `transforms.ToTensor`: `out[c, y, x] = pixel[y, x, c] / 255`.
 public struct ToTensor: Transform {
+    /// Converts HWC UInt8 images to CHW float tensors in [0, 1].
     public init() {}
 
     public func apply(_ input: Feature, generator: Generator) throws -> Feature {
@@ -38,10 +39,14 @@ func imageToTensor(_ img: Image) -> Tensor {
 /// Normalize(mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.2010])
 /// ```
 public struct Normalize: Transform {
+    /// Per-channel means (one value for all channels, or one per channel).
     public let mean: [Float]
+    /// Per-channel standard deviations.
     public let std: [Float]
+    /// Overwrite the input tensor instead of returning a new one.
     public let inplace: Bool
 
+    /// `(x − mean[c]) / std[c]` per channel.
     public init(mean: [Float], std: [Float], inplace: Bool = false) {
         self.mean = mean
         self.std = std
@@ -128,12 +133,18 @@ public struct RandomErasing: Transform {
         }
     }
 
+    /// Probability of applying the transform.
     public let p: Double
+    /// Range of the erased area as a fraction of the image.
     public let scale: (Double, Double)
+    /// Range of the erased rectangle's aspect ratio.
     public let ratio: (Double, Double)
+    /// What erased pixels become.
     public let value: Value
+    /// Overwrite the input tensor instead of returning a new one.
     public let inplace: Bool
 
+    /// Erases with probability `p`; defaults as torchvision's.
     public init(p: Double = 0.5, scale: (Double, Double) = (0.02, 0.33), ratio: (Double, Double) = (0.3, 3.3),
                 value: Value = .constant([0]), inplace: Bool = false) {
         self.p = p

@@ -50,9 +50,12 @@ extension Transform {
 /// Consecutive crops, pads and flips run as one resampling pass over the
 /// image, with the same random draws and results as one at a time.
 public struct Compose: Transform {
+    /// The transforms, applied in order.
     public let transforms: [any Transform]
 
+    /// Applies `transforms` in order.
     public init(_ transforms: [any Transform]) { self.transforms = transforms }
+    /// Applies `transforms` in order.
     public init(_ transforms: any Transform...) { self.transforms = transforms }
 
     public func validate() throws {
