@@ -20,29 +20,39 @@ struct BenchModels: ParsableCommand {
     @Option(help: "Warm-up steps before measuring.")
     var warmup = 10
 
-    @Option(help: "OpenBLAS threads.")
-    var threads = 2
+    @Option(help: "OpenBLAS threads (default: the library's policy, one per core).")
+    var threads: Int?
 
     @Option(help: "Model from the zoo.")
     var model = "lenet5"
 
-    @Option(parsing: .upToNextOption, help: "Training batch sizes.")
-    var trainBatches: [Int] = [16, 128]
+    @Option(help: "Training batch sizes, comma-separated (empty for none).")
+    var train = "16,128"
 
-    @Option(parsing: .upToNextOption, help: "Inference batch sizes.")
-    var inferBatches: [Int] = [128]
+    @Option(help: "Inference batch sizes, comma-separated (empty for none).")
+    var infer = "128"
 
-    @Flag(help: "Also time LeNet5's layers one by one (forward and backward, batch 16).")
+    var trainBatches: [Int] { train.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var inferBatches: [Int] { infer.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+    @Flag(help: "Instead, time LeNet5's layers one by one (forward and backward, batch 16).")
     var breakdown = false
 
+    @Flag(help: "Keep glibc's default malloc thresholds (by default the bench calls MemoryTuning.retainFreedMemory()).")
+    var defaultMalloc = false
+
     func run() throws {
-        BLAS.setThreads(threads)
+        if let threads { BLAS.setThreads(threads) }
+        if !defaultMalloc { MemoryTuning.retainFreedMemory() }
         guard let entry = ModelZoo.entry(named: model) else { throw UserError(ModelZooError(name: model).description) }
         let net = entry.make(generator: Generator(seed: 0))
         let params = net.parameters()
         print("\(model): \(groupedThousands(net.parameterCount)) parameters, BLAS threads \(BLAS.threads), "
               + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
-        if breakdown { runBreakdown(batch: 16) }
+        if breakdown {
+            runBreakdown(batch: 16)
+            return
+        }
         let g = Generator(seed: 1)
         for batch in trainBatches {
             let x = Tensor.randn([batch] + entry.inputShape, generator: g)
@@ -97,19 +107,25 @@ struct BenchModels: ParsableCommand {
         let p2 = noGrad { maxPool2d(relu(m.conv2(p1)), 2).flatten(startDim: 1) }
         print("LeNet5 ops at batch \(batch):")
         time("conv1 forward") { noGrad { _ = m.conv1(x) } }
-        time("conv1+relu fused forward") { noGrad { _ = m.conv1.forwardReLU(x) } }
+        time("conv1+relu+pool fused fwd") { noGrad { _ = m.conv1.forwardReLUMaxPool2(x) } }
         time("relu 16x6x28x28") { noGrad { _ = relu(c1) } }
         time("maxpool 16x6x28x28") { noGrad { _ = maxPool2d(c1, 2) } }
         time("conv2 forward") { noGrad { _ = m.conv2(p1) } }
+        time("conv2+relu+pool fused fwd") { noGrad { _ = m.conv2.forwardReLUMaxPool2(p1) } }
         time("fc1+fc2+fc3 forward") { noGrad { _ = m.fc3(relu(m.fc2(relu(m.fc1(p2))))) } }
         time("cross-entropy forward") { noGrad { _ = crossEntropy(m.fc3(relu(m.fc2(relu(m.fc1(p2))))), y) } }
-        time("conv1 fwd+bwd (dW, db)") {
-            let out = m.conv1(x)
+        time("conv1 fused fwd+bwd (dW)") {
+            let out = m.conv1.forwardReLUMaxPool2(x)
             out.backward(Tensor.ones(out.shape))
         }
         let p1g = p1.detach().requiringGrad()
-        time("conv2 fwd+bwd (dx, dW, db)") {
-            let out = m.conv2(p1g)
+        time("conv2 fused fwd+bwd (dx,dW)") {
+            let out = m.conv2.forwardReLUMaxPool2(p1g)
+            out.backward(Tensor.ones(out.shape))
+        }
+        let p2g = p2.detach().requiringGrad()
+        time("fc layers fwd+bwd") {
+            let out = m.fc3(relu(m.fc2(relu(m.fc1(p2g)))))
             out.backward(Tensor.ones(out.shape))
         }
         let c1g = c1.detach().requiringGrad()
@@ -121,6 +137,8 @@ struct BenchModels: ParsableCommand {
             let out = relu(c1g)
             out.backward(Tensor.ones(out.shape))
         }
+        time("zeroGrad()") { m.zeroGrad() }
+        time("parameters()") { _ = m.parameters() }
         time("whole step") {
             m.zeroGrad()
             crossEntropy(m(x), y).backward()

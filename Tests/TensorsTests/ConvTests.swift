@@ -92,6 +92,28 @@ final class ConvTests: XCTestCase {
         XCTAssertThrowsError(try ShapeCheck.run { _ = conv2dReLUMaxPool2(Tensor.zeros([1, 1, 3, 3]), weight: Tensor.zeros([1, 1, 3, 3])) })
     }
 
+    func testBandedColumnsMatchWholeImage() {
+        let g = Generator(seed: 6)
+        let x = Tensor.randn([2, 3, 9, 8], generator: g).requiringGrad()
+        let w = Tensor.randn([4, 3, 3, 3], generator: g).requiringGrad()
+        let b = Tensor.randn([4], generator: g).requiringGrad()
+        func run() -> (Tensor, Tensor, Tensor, Tensor) {
+            x.grad = nil; w.grad = nil; b.grad = nil
+            let y = conv2d(x, weight: w, bias: b, padding: 1, dilation: [2, 1])
+            (y * y).sum().backward()
+            return (y.detach(), x.grad!, w.grad!, b.grad!)
+        }
+        let whole = run()
+        let saved = ConvKernels.bandFloats
+        ConvKernels.bandFloats = 3 * 9 * 10 * 2  // two output rows per band
+        defer { ConvKernels.bandFloats = saved }
+        let banded = run()
+        assertClose(banded.0, whole.0, "y")
+        assertClose(banded.1, whole.1, "dx")
+        assertClose(banded.2, whole.2, "dw")
+        assertClose(banded.3, whole.3, "db")
+    }
+
     func testConv2dModule() {
         let conv = Conv2d(3, 6, kernelSize: 5)
         XCTAssertEqual(conv.description, "Conv2d(3, 6, kernel_size=(5, 5), stride=(1, 1))")

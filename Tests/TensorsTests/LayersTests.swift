@@ -151,6 +151,27 @@ final class LayersTests: XCTestCase {
         nnGradCheck([x, fc.weight, fc.bias!]) { t in linear(t[0], weight: t[1], bias: t[2]) }
     }
 
+    func testLinearBlockedProductsMatchMatmul() {
+        // Sizes past OpenBLAS's small-matrix limit take the row-blocked, transposed paths.
+        let g = Generator(seed: 12)
+        for (rows, inF, outF, bias) in [(300, 64, 80, true), (16, 400, 120, false), (2, 50, 30, true)] {
+            let x = Tensor.randn([rows, inF], generator: g).requiringGrad()
+            let w = Tensor.randn([outF, inF], generator: g).requiringGrad()
+            let b = bias ? Tensor.randn([outF], generator: g).requiringGrad() : nil
+            let y = linear(x, weight: w, bias: b)
+            let x2 = x.detach().requiringGrad(), w2 = w.detach().requiringGrad(), b2 = b?.detach().requiringGrad()
+            var ref = x2.matmul(w2.t)
+            if let b2 { ref = ref + b2 }
+            assertClose(y, ref, atol: 1e-3, "forward \(rows)x\(inF)x\(outF)")
+            let gy = Tensor.randn(y.shape, generator: g)
+            (y * gy).sum().backward()
+            (ref * gy).sum().backward()
+            assertClose(x.grad, x2.grad!, atol: 1e-3, "dx")
+            assertClose(w.grad, w2.grad!, atol: 1e-3, "dw")
+            if let b, let b2 { assertClose(b.grad, b2.grad!, atol: 1e-3, "db") }
+        }
+    }
+
     func testInitBoundsAndStatistics() {
         // Large tensor: the kaiming-uniform bound is gain·√(3/fan_in); check range and spread.
         let w = Tensor.zeros([64, 100])
@@ -244,6 +265,9 @@ final class LayersTests: XCTestCase {
         XCTAssertTrue(d(x) === x)
         XCTAssertTrue(dropout(x, p: 0) === x)
         XCTAssertEqual(dropout(Tensor.ones([5]), p: 1).toArray(), [0, 0, 0, 0, 0])
+        // Finite differences with the same mask on every evaluation (a fresh seeded generator).
+        let xs = distinctValues([3, 4]).requiringGrad()
+        nnGradCheck([xs]) { t in dropout(t[0], p: 0.4, generator: Generator(seed: 3)) }
     }
 
     func testFlattenAndIdentity() {

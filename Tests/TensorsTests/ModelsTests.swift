@@ -20,6 +20,33 @@ final class ModelsTests: XCTestCase {
         }
     }
 
+    func testLeNet5WithTorchWeightsMatchesTorch() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/nn")
+        let (tensors, _) = try Safetensors.load(from: dir.appendingPathComponent("lenet5.safetensors"))
+        let model = LeNet5()
+        try model.loadStateDict(tensors)
+        let io = nnFixture("lenet5_io")
+        let x = fixtureTensor(io, "x")
+        let target = IntTensor(io["target"] as? [Int] ?? [])
+        // Fused (real tensors) forward and backward against torch.
+        let logits = model(x)
+        assertClose(logits, fixtureTensor(io, "logits"), atol: 1e-5, "logits")
+        let loss = crossEntropy(logits, target)
+        XCTAssertEqual(loss.item(), Float(io["loss"] as? Double ?? 0), accuracy: 1e-5)
+        loss.backward()
+        let grads = io["grads"] as? [String: Any] ?? [:]
+        let params = Dictionary(uniqueKeysWithValues: model.namedParameters())
+        XCTAssertEqual(grads.count, 5)
+        for key in grads.keys {
+            assertClose(params[key]?.grad, fixtureTensor(grads, key), atol: 1e-5, "grad \(key)")
+        }
+        // The state dict goes back out unchanged.
+        for (k, t) in model.stateDict() {
+            XCTAssertEqual(t.toArray(), tensors.first { $0.0 == k }?.1.toArray(), k)
+        }
+    }
+
     func testZooInputShapesValidate() throws {
         for entry in ModelZoo.entries {
             let layers = try entry.makeMeta().validate(inputShape: [2] + entry.inputShape)

@@ -48,6 +48,31 @@ final class ModuleTests: XCTestCase {
         XCTAssertTrue(net.parameters().allSatisfy(\.requiresGrad))
     }
 
+    func testFieldEnumerationMatchesMirror() {
+        // The fast typed field readers and the Mirror fallback classify the same members.
+        for m in [Net() as Module, LeNet5(), withMetaInit { ResNet.resnet18(cifarStem: true) }, BatchNorm2d(3)] {
+            for module in m.modules() {
+                let fast = module.reflectMembers(), slow = module.mirrorFieldValues()
+                XCTAssertNotNil(ModuleTypeLayout.of(type(of: module)), "\(module.typeName)")
+                var viaMirror: [String] = []
+                for (label, v) in slow {
+                    switch v {
+                    case .parameter(let t, _) where t != nil: viaMirror.append("p:" + label)
+                    case .buffer(let t, _, _) where t != nil: viaMirror.append("b:" + label)
+                    case .module(let c) where c != nil: viaMirror.append("m:" + label)
+                    case .list(let l): viaMirror += l.indices.map { "m:\(label).\($0)" }
+                    case .dict(let d): viaMirror += d.map { "m:\(label).\($0.0)" }
+                    default: break
+                    }
+                }
+                let viaFields = fast.parameters.map { _ in "p" } + fast.buffers.map { _ in "b" } + fast.children.map { "m:" + $0.0 }
+                XCTAssertEqual(viaMirror.filter { $0.hasPrefix("m:") }, viaFields.filter { $0.hasPrefix("m:") }, module.typeName)
+                XCTAssertEqual(viaMirror.filter { $0.hasPrefix("p:") }.count, fast.parameters.count, module.typeName)
+                XCTAssertEqual(viaMirror.filter { $0.hasPrefix("b:") }.count, fast.buffers.count, module.typeName)
+            }
+        }
+    }
+
     func testSharedParametersCountOnce() {
         let shared = Linear(2, 2)
         let seq = Sequential(shared, ReLU(), shared)
@@ -253,5 +278,15 @@ final class ModuleTests: XCTestCase {
         XCTAssertEqual(m.parameterCount, 62006)
         XCTAssertEqual(try m.validate(inputShape: [1, 3, 32, 32]).first?.outputShape, [1, 10])
         XCTAssertFalse(LeNet5().conv1.weight.isMeta)
+        // Real input through meta weights is an error naming the cause.
+        XCTAssertThrowsError(try ShapeCheck.run { _ = m(Tensor.zeros([1, 3, 32, 32])) }) { e in
+            XCTAssertTrue("\(e)".contains("conv1: conv2d: parameters are meta tensors"), "\(e)")
+        }
+        // Meta modules cannot take weights (their tensors have no memory): a clear error.
+        XCTAssertThrowsError(try m.loadStateDict(LeNet5().stateDict())) { e in
+            XCTAssertTrue("\(e)".contains("cannot load conv1.weight into a meta tensor"), "\(e)")
+        }
+        // Meta into meta (structure only) is accepted.
+        XCTAssertNoThrow(try m.loadStateDict(withMetaInit { LeNet5() }.stateDict()))
     }
 }

@@ -50,13 +50,26 @@ struct ConvGeometry: Equatable {
     var isWide: Bool { sh == 1 && sw == 1 && !isPointwise }
     /// Columns of one image's im2col matrix: OH·Wp in wide mode, else OH·OW.
     var colWidth: Int { isWide ? oh * wp : oh * ow }
+    /// Output rows per band in wide mode: the im2col matrix of a band stays
+    /// under about 1M floats (VGG16's 224×224 layers would need 117 MB per image).
+    var bandRows: Int {
+        isWide ? Swift.max(1, Swift.min(oh, ConvKernels.bandFloats / Swift.max(c * kh * kw * wp, 1))) : oh
+    }
 }
 
 enum ConvKernels {
-    /// dst[0..<n] = src[0..<n] with unaligned vector loads (rows here are
-    /// short, so a `memcpy` call per row costs more than the copy).
+    /// Upper bound of one band's im2col matrix in floats (tests lower it to exercise banding).
+    nonisolated(unsafe) static var bandFloats = 1 << 20
+
+    /// dst[0..<n] = src[0..<n]: short rows with unaligned vector loads (a
+    /// `memcpy` call per row would cost more than the copy), long ones with memmove.
     @inline(__always)
     static func copyRow(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+        if n >= 64 {
+            // Long rows: libc's memmove uses the widest vectors the CPU has.
+            dst.update(from: src, count: n)
+            return
+        }
         let d = UnsafeMutableRawPointer(dst), s = UnsafeRawPointer(src)
         var i = 0
         while i + 8 <= n {
@@ -167,7 +180,7 @@ enum ConvKernels {
     /// work (`macs` multiply-adds in total) is worth waking a second core.
     @inline(__always)
     static func forImageChunks(_ n: Int, macs: Int, _ body: (_ chunk: Int, _ lo: Int, _ hi: Int) -> Void) {
-        let chunks = macs < 400_000 ? 1 : Swift.min(Parallel.workers, n)
+        let chunks = chunkCount(n, macs: macs)
         if chunks <= 1 {
             body(0, 0, n)
             return
@@ -179,7 +192,14 @@ enum ConvKernels {
         }
     }
 
-    static func chunkCount(_ n: Int, macs: Int) -> Int { macs < 400_000 ? 1 : Swift.max(1, Swift.min(Parallel.workers, n)) }
+    /// One chunk for small work; also one when OpenBLAS itself runs threaded
+    /// and each image's GEMM is big enough for it to use them (two levels of
+    /// threads would oversubscribe the cores).
+    static func chunkCount(_ n: Int, macs: Int) -> Int {
+        if macs < 400_000 || n <= 1 { return 1 }
+        if BLAS.threads > 1 && macs / n >= 4_000_000 { return 1 }
+        return Swift.min(Parallel.workers, n)
+    }
 
     // MARK: Wide columns (stride 1)
     //
@@ -203,16 +223,17 @@ enum ConvKernels {
         }
     }
 
-    /// cols ([C·KH·KW, OH·Wp]) from a padded image xp ([C, Hp, Wp]).
+    /// cols ([C·KH·KW, (oy1 − oy0)·Wp]) for output rows oy0..<oy1 from a padded image xp ([C, Hp, Wp]).
     @inline(__always)
-    static func wideIm2col(_ xp: UnsafePointer<Float>, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>) {
-        let wp = g.wp, len = g.oh * wp, total = g.c * g.hp * wp
+    static func wideIm2col(_ xp: UnsafePointer<Float>, _ g: ConvGeometry, rows oy0: Int, _ oy1: Int,
+                           _ cols: UnsafeMutablePointer<Float>) {
+        let wp = g.wp, len = (oy1 - oy0) * wp, total = g.c * g.hp * wp
         var r = 0
         for ci in 0..<g.c {
             for ki in 0..<g.kh {
                 for kj in 0..<g.kw {
-                    let off = (ci * g.hp + ki * g.dh) * wp + kj * g.dw
-                    let n = Swift.min(len, total - off)
+                    let off = (ci * g.hp + ki * g.dh + oy0) * wp + kj * g.dw
+                    let n = Swift.max(0, Swift.min(len, total - off))
                     let dst = cols + r * len
                     copyRow(dst, xp + off, n)
                     for j in n..<len { dst[j] = 0 }
@@ -222,17 +243,17 @@ enum ConvKernels {
         }
     }
 
-    /// dxp ([C, Hp, Wp], overwritten) = adjoint of `wideIm2col` applied to dcols.
+    /// dxp ([C, Hp, Wp]) += adjoint of `wideIm2col` (rows oy0..<oy1) applied to dcols.
     @inline(__always)
-    static func wideCol2im(_ dcols: UnsafePointer<Float>, _ g: ConvGeometry, _ dxp: UnsafeMutablePointer<Float>) {
-        let wp = g.wp, len = g.oh * wp, total = g.c * g.hp * wp
-        dxp.update(repeating: 0, count: total)
+    static func wideCol2imAdd(_ dcols: UnsafePointer<Float>, _ g: ConvGeometry, rows oy0: Int, _ oy1: Int,
+                              _ dxp: UnsafeMutablePointer<Float>) {
+        let wp = g.wp, len = (oy1 - oy0) * wp, total = g.c * g.hp * wp
         var r = 0
         for ci in 0..<g.c {
             for ki in 0..<g.kh {
                 for kj in 0..<g.kw {
-                    let off = (ci * g.hp + ki * g.dh) * wp + kj * g.dw
-                    addRow(dxp + off, dcols + r * len, Swift.min(len, total - off))
+                    let off = (ci * g.hp + ki * g.dh + oy0) * wp + kj * g.dw
+                    addRow(dxp + off, dcols + r * len, Swift.max(0, Swift.min(len, total - off)))
                     r += 1
                 }
             }
@@ -282,31 +303,43 @@ enum ConvKernels {
         let outPerImage = pooled ? g.m * ph * pw : g.m * p
         forImageChunks(g.n, macs: g.n * g.m * cw * g.kg) { _, lo, hi in
             let padded = wide && g.isPadded ? Workspace.acquire(g.c * g.hp * g.wp) : nil
-            let cols = g.isPointwise ? nil : Workspace.acquire(kTotal * cw)
+            let band = g.bandRows
+            let cols = g.isPointwise ? nil : Workspace.acquire(kTotal * (wide ? band * g.wp : cw))
             // GEMM output when it cannot go straight to `out`.
             let convOut = (wide || pooled) ? Workspace.acquire(g.m * cw) : nil
             for img in lo..<hi {
                 let xi = x + img * chw
                 let oi = out + img * outPerImage
-                let b: UnsafePointer<Float>
-                if let cols {
-                    if wide {
-                        var src = xi
-                        if let padded { padImage(xi, g, padded.pointer); src = UnsafePointer(padded.pointer) }
-                        wideIm2col(src, g, cols.pointer)
-                    } else {
-                        im2colImage(xi, g, cols.pointer)
-                    }
-                    b = UnsafePointer(cols.pointer)
-                } else {
-                    b = xi
-                }
                 let target = convOut?.pointer ?? oi
-                for gi in 0..<g.groups {
-                    BLAS.sgemm(transA: false, transB: false, m: g.mg, n: cw, k: g.kg,
-                               a: weight + gi * g.mg * g.kg, lda: g.kg,
-                               b: b + gi * g.kg * cw, ldb: cw,
-                               c: target + gi * g.mg * cw, ldc: cw)
+                if wide, let cols {
+                    var src = xi
+                    if let padded { padImage(xi, g, padded.pointer); src = UnsafePointer(padded.pointer) }
+                    var oy0 = 0
+                    while oy0 < g.oh {
+                        let oy1 = Swift.min(g.oh, oy0 + band), bw = (oy1 - oy0) * g.wp
+                        wideIm2col(src, g, rows: oy0, oy1, cols.pointer)
+                        for gi in 0..<g.groups {
+                            BLAS.sgemm(transA: false, transB: false, m: g.mg, n: bw, k: g.kg,
+                                       a: weight + gi * g.mg * g.kg, lda: g.kg,
+                                       b: cols.pointer + gi * g.kg * bw, ldb: bw,
+                                       c: target + gi * g.mg * cw + oy0 * g.wp, ldc: cw)
+                        }
+                        oy0 = oy1
+                    }
+                } else {
+                    let b: UnsafePointer<Float>
+                    if let cols {
+                        im2colImage(xi, g, cols.pointer)
+                        b = UnsafePointer(cols.pointer)
+                    } else {
+                        b = xi
+                    }
+                    for gi in 0..<g.groups {
+                        BLAS.sgemm(transA: false, transB: false, m: g.mg, n: cw, k: g.kg,
+                                   a: weight + gi * g.mg * g.kg, lda: g.kg,
+                                   b: b + gi * g.kg * cw, ldb: cw,
+                                   c: target + gi * g.mg * cw, ldc: cw)
+                    }
                 }
                 if case .reluMaxPool2(let indices) = epilogue, let convOut {
                     let ix = indices + img * outPerImage
@@ -391,15 +424,47 @@ enum ConvKernels {
         let macs = g.n * g.m * cw * g.kg * ((dx != nil ? 1 : 0) + (dw != nil ? 1 : 0))
         let chunks = chunkCount(g.n, macs: macs)
         // Chunk 0 accumulates into dw/db directly, the others into partials summed at the end.
-        let partialW = (dw != nil && chunks > 1) ? Workspace.acquire((chunks - 1) * wCount) : nil
+        // Wide convolutions accumulate dWᵀ ([Kg, Mg] per group) with NN products (see below),
+        // every chunk in its own partial, summed and transposed into dw at the end.
+        let transposedW = wide && !g.isPointwise
+        let partialW: ScratchBuffer?
+        if dw == nil {
+            partialW = nil
+        } else if transposedW {
+            partialW = Workspace.acquire(chunks * wCount)
+        } else {
+            partialW = chunks > 1 ? Workspace.acquire((chunks - 1) * wCount) : nil
+        }
         let partialB = (db != nil && chunks > 1) ? Workspace.acquire((chunks - 1) * g.m) : nil
+        // Wᵀ per group ([Kg, Mg]), so dcols = Wᵀ · gY is a plain NN product: OpenBLAS runs
+        // NN products of these sizes on its unthreaded small-matrix path, while a
+        // transposed-A call would take the packed (and, with BLAS threads, threaded) path.
+        let weightT = dx != nil ? Workspace.acquire(g.m * g.kg) : nil
+        if let weightT {
+            for gi in 0..<g.groups {
+                let src = weight + gi * g.mg * g.kg, dst = weightT.pointer + gi * g.kg * g.mg
+                for mi in 0..<g.mg {
+                    for k in 0..<g.kg { dst[k * g.mg + mi] = src[mi * g.kg + k] }
+                }
+            }
+        }
+        let wT = UnsafePointer(weightT?.pointer ?? UnsafeMutablePointer(mutating: weight))
         forImageChunks(g.n, macs: macs) { c, lo, hi in
-            let myW = dw.map { c == 0 ? $0 : (partialW?.pointer ?? $0) + (c - 1) * wCount }
+            let myW = dw.map { d -> UnsafeMutablePointer<Float> in
+                if transposedW { return (partialW?.pointer ?? d) + c * wCount }
+                return c == 0 ? d : (partialW?.pointer ?? d) + (c - 1) * wCount
+            }
+            // gY of one band transposed to [bw, Mg] for the dWᵀ product.
+            let gyT = (dw != nil && transposedW) ? Workspace.acquire(g.bandRows * g.wp * g.mg) : nil
             let myB = db.map { c == 0 ? $0 : (partialB?.pointer ?? $0) + (c - 1) * g.m }
             if let myB { myB.update(repeating: 0, count: g.m) }
             let padded = wide && g.isPadded ? Workspace.acquire(g.c * g.hp * g.wp) : nil
-            let cols = (dw != nil && !g.isPointwise) ? Workspace.acquire(kTotal * cw) : nil
-            let dcols = (dx != nil && !g.isPointwise) ? Workspace.acquire(kTotal * cw) : nil
+            let band = g.bandRows
+            let colCount = kTotal * (wide ? band * g.wp : cw)
+            let cols = (dw != nil && !g.isPointwise) ? Workspace.acquire(colCount) : nil
+            let dcols = (dx != nil && !g.isPointwise) ? Workspace.acquire(colCount) : nil
+            // dx of a padded image before cropping.
+            let dxPadded = (dx != nil && wide && g.isPadded) ? Workspace.acquire(g.c * g.hp * g.wp) : nil
             // The output gradient in GEMM layout [M, cw] unless gy can be used as is.
             let gyBuf = plain ? nil : Workspace.acquire(g.m * cw)
             for img in lo..<hi {
@@ -443,16 +508,60 @@ enum ConvKernels {
                     for ch in 0..<g.m { myB[ch] += sumRow(gyi + ch * cw, cw) }
                 }
                 let xi = x + img * chw
+                if wide && !g.isPointwise {
+                    // Band by band: dW += gY[:, band] · colsᵀ, dcols = Wᵀ · gY[:, band] added into the padded dx.
+                    var src = xi
+                    if let padded {
+                        if myW != nil { padImage(xi, g, padded.pointer) }
+                        src = UnsafePointer(padded.pointer)
+                    }
+                    let dxp: UnsafeMutablePointer<Float>? = dx.map { dxPadded?.pointer ?? ($0 + img * chw) }
+                    dxp?.update(repeating: 0, count: g.c * g.hp * g.wp)
+                    var oy0 = 0
+                    while oy0 < g.oh {
+                        let oy1 = Swift.min(g.oh, oy0 + band), bw = (oy1 - oy0) * g.wp
+                        let gyBand = gyi + oy0 * g.wp
+                        if let myW, let cols, let gyT {
+                            wideIm2col(src, g, rows: oy0, oy1, cols.pointer)
+                            // dWᵀ_g (Kg×Mg) += cols_g (Kg×bw) · gY_gᵀ (bw×Mg). As an NN product OpenBLAS
+                            // keeps these sizes on its unthreaded small-matrix path (NT would be packed,
+                            // and threaded when BLAS has threads, fighting our own image chunks).
+                            for gi in 0..<g.groups {
+                                let t = gyT.pointer
+                                for mi in 0..<g.mg {
+                                    let row = gyBand + (gi * g.mg + mi) * cw
+                                    for j in 0..<bw { t[j * g.mg + mi] = row[j] }
+                                }
+                                BLAS.sgemm(transA: false, transB: false, m: g.kg, n: g.mg, k: bw,
+                                           a: cols.pointer + gi * g.kg * bw, lda: bw, b: t, ldb: g.mg,
+                                           beta: (img == lo && oy0 == 0) ? 0 : 1, c: myW + gi * g.kg * g.mg, ldc: g.mg)
+                            }
+                        }
+                        if let dxp, let dcols {
+                            for gi in 0..<g.groups {
+                                BLAS.sgemm(transA: false, transB: false, m: g.kg, n: bw, k: g.mg,
+                                           a: wT + gi * g.kg * g.mg, lda: g.mg, b: gyBand + gi * g.mg * cw, ldb: cw,
+                                           c: dcols.pointer + gi * g.kg * bw, ldc: bw)
+                            }
+                            wideCol2imAdd(dcols.pointer, g, rows: oy0, oy1, dxp)
+                        }
+                        oy0 = oy1
+                    }
+                    if let dx, let dxPadded {
+                        let dxi = dx + img * chw
+                        for ci in 0..<g.c {
+                            for y in 0..<g.h {
+                                copyRow(dxi + (ci * g.h + y) * g.w,
+                                        dxPadded.pointer + (ci * g.hp + y + g.padT) * g.wp + g.padL, g.w)
+                            }
+                        }
+                    }
+                    continue
+                }
                 if let myW {
                     let b: UnsafePointer<Float>
                     if let cols {
-                        if wide {
-                            var src = xi
-                            if let padded { padImage(xi, g, padded.pointer); src = UnsafePointer(padded.pointer) }
-                            wideIm2col(src, g, cols.pointer)
-                        } else {
-                            im2colImage(xi, g, cols.pointer)
-                        }
+                        im2colImage(xi, g, cols.pointer)
                         b = UnsafePointer(cols.pointer)
                     } else {
                         b = xi
@@ -469,40 +578,33 @@ enum ConvKernels {
                     // dcols_g (Kg×P) = W_gᵀ (Kg×Mg) · gY_g (Mg×P); pointwise convs write dx directly.
                     let target = dcols?.pointer ?? dxi
                     for gi in 0..<g.groups {
-                        BLAS.sgemm(transA: true, transB: false, m: g.kg, n: cw, k: g.mg,
-                                   a: weight + gi * g.mg * g.kg, lda: g.kg, b: gyi + gi * g.mg * cw, ldb: cw,
+                        BLAS.sgemm(transA: false, transB: false, m: g.kg, n: cw, k: g.mg,
+                                   a: wT + gi * g.kg * g.mg, lda: g.mg, b: gyi + gi * g.mg * cw, ldb: cw,
                                    c: target + gi * g.kg * cw, ldc: cw)
                     }
-                    if let dcols {
-                        if wide {
-                            if let padded {
-                                wideCol2im(dcols.pointer, g, padded.pointer)
-                                for ci in 0..<g.c {
-                                    for y in 0..<g.h {
-                                        copyRow(dxi + (ci * g.h + y) * g.w,
-                                                padded.pointer + (ci * g.hp + y + g.padT) * g.wp + g.padL, g.w)
-                                    }
-                                }
-                            } else {
-                                wideCol2im(dcols.pointer, g, dxi)
-                            }
-                        } else {
-                            col2imImage(dcols.pointer, g, dxi)
-                        }
-                    }
+                    if let dcols { col2imImage(dcols.pointer, g, dxi) }
                 }
             }
-            withExtendedLifetime((padded, cols, dcols, gyBuf)) {}
+            withExtendedLifetime((padded, cols, dcols, gyBuf, dxPadded, gyT)) {}
         }
         if chunks > 1 {
-            if let dw, let partialW {
+            if let dw, let partialW, !transposedW {
                 for c in 1..<chunks { addRow(dw, partialW.pointer + (c - 1) * wCount, wCount) }
             }
             if let db, let partialB {
                 for c in 1..<chunks { addRow(db, partialB.pointer + (c - 1) * g.m, g.m) }
             }
         }
-        withExtendedLifetime((partialW, partialB)) {}
+        if transposedW, let dw, let partialW {
+            for c in 1..<chunks { addRow(partialW.pointer, partialW.pointer + c * wCount, wCount) }
+            for gi in 0..<g.groups {
+                let src = partialW.pointer + gi * g.kg * g.mg, dst = dw + gi * g.mg * g.kg
+                for k in 0..<g.kg {
+                    for mi in 0..<g.mg { dst[mi * g.kg + k] = src[k * g.mg + mi] }
+                }
+            }
+        }
+        withExtendedLifetime((partialW, partialB, weightT)) {}
     }
 
     /// Σ src[0..<n] with vector partial sums.

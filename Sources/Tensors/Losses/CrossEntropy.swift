@@ -75,7 +75,8 @@ func classificationLoss(_ op: String, _ input: Tensor, _ target: IntTensor, weig
         guard check(v >= 0 && v < c, op, "Target \(v) is out of bounds (\(c) classes).") else { return .meta([]) }
     }
     let outShape = reduction == .none ? expectedTarget : []
-    if input.isMeta || weight?.isMeta == true { return .meta(outShape) }
+    guard checkRealParameters(op, input, weight) else { return .meta(outShape) }
+    if input.isMeta { return .meta(outShape) }
 
     let xc = input.isContiguous ? input : input.contiguousCopy()
     let wc = weight.map { $0.isContiguous ? $0 : $0.contiguousCopy() }

@@ -57,6 +57,8 @@ extension Module {
                                   + "the shape in current model is \(t.shape).")
             } else if src.isMeta && !t.isMeta {
                 mismatches.append("cannot load \(k): the checkpoint tensor is a meta tensor (it has no data)")
+            } else if t.isMeta && !src.isMeta {
+                mismatches.append("cannot load \(k) into a meta tensor (the module was built with withMetaInit; build it normally to load weights)")
             }
         }
         let unexpected = givenOrder.filter { !targetKeys.contains($0) }
@@ -67,7 +69,7 @@ extension Module {
         }
         noGrad {
             for (k, t) in targets {
-                guard let src = given[k], !t.isMeta else { continue }
+                guard let src = given[k], !t.isMeta, !src.isMeta else { continue }
                 if src.storage === t.storage && src.offset == t.offset && src.strides == t.strides { continue }
                 t.copy(from: src)
             }

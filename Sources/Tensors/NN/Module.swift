@@ -3,8 +3,8 @@ import Foundation
 /// Base class for neural-network modules, like `torch.nn.Module`.
 ///
 /// A module holds its state in ordinary stored properties. Reflection
-/// (`Mirror`, walking superclasses, base class first, then declaration order)
-/// finds:
+/// (walking superclasses, base class first, then declaration order; see
+/// `Module+Reflection.swift`) finds:
 /// - parameters: properties marked `@Parameter` (`Tensor` or `Tensor?`);
 /// - buffers: properties marked `@Buffer` (saved in the state dict, not optimised);
 /// - child modules: properties of a `Module` type (nil optionals are skipped),
@@ -265,62 +265,6 @@ enum ChildLayout {
     case single(String, Module)
     case list(String, [Module])
     case dict(String, [(String, Module)])
-}
-
-/// Arrays and string-keyed dictionaries of modules, seen by reflection.
-protocol ModuleArrayProperty { var moduleElements: [Module] { get } }
-protocol ModuleDictionaryProperty { var moduleEntries: [(String, Module)] { get } }
-
-extension Array: ModuleArrayProperty where Element: Module {
-    var moduleElements: [Module] { self }
-}
-
-extension Dictionary: ModuleDictionaryProperty where Key == String, Value: Module {
-    var moduleEntries: [(String, Module)] { sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
-}
-
-extension Module {
-    /// Members found by reflecting over stored properties (base class first).
-    func reflectMembers() -> ModuleMembers {
-        var members = ModuleMembers()
-        var mirrors: [Mirror] = []
-        var next: Mirror? = Mirror(reflecting: self)
-        while let m = next {
-            mirrors.append(m)
-            next = m.superclassMirror
-        }
-        var anyCollection = false
-        for mirror in mirrors.reversed() {
-            for child in mirror.children {
-                guard let label = child.label, !label.hasPrefix("$") else { continue }
-                let value = child.value
-                if let slot = value as? TensorSlot {
-                    guard let t = slot.tensor else { continue }
-                    let key = slot.keyOverride ?? (label.hasPrefix("_") ? String(label.dropFirst()) : label)
-                    if let b = slot as? BufferSlot {
-                        members.buffers.append((key, t, b.persistent))
-                    } else {
-                        members.parameters.append((key, t))
-                    }
-                } else if let m = value as? Module {
-                    members.children.append((label, m))
-                    members.layout.append(.single(label, m))
-                } else if let list = value as? ModuleArrayProperty {
-                    let ms = list.moduleElements
-                    for (i, m) in ms.enumerated() { members.children.append(("\(label).\(i)", m)) }
-                    members.layout.append(.list(label, ms))
-                    anyCollection = true
-                } else if let dict = value as? ModuleDictionaryProperty {
-                    let entries = dict.moduleEntries
-                    for (k, m) in entries { members.children.append(("\(label).\(k)", m)) }
-                    members.layout.append(.dict(label, entries))
-                    anyCollection = true
-                }
-            }
-        }
-        if !anyCollection { members.layout = [] }
-        return members
-    }
 }
 
 /// Per-thread state of module calls: the stack of running modules and the

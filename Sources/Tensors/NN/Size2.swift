@@ -66,4 +66,3 @@ public enum ConvPadding: Equatable, Hashable, Sendable, ExpressibleByIntegerLite
         return false
     }
 }
-

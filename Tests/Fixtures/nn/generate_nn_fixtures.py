@@ -235,3 +235,22 @@ with open(os.path.join(HERE, "losses.json"), "w") as f:
 with open(os.path.join(HERE, "prints.json"), "w") as f:
     json.dump(prints, f, indent=1)
 print("wrote", len(layers), "layer cases,", len(losses), "loss cases,", len(prints), "print groups")
+
+# LeNet5 end to end: torch weights (safetensors), an input batch, logits and
+# the gradients of the cross-entropy loss, to check that a torch state dict
+# loads by key and our forward/backward reproduce torch's.
+from safetensors.torch import save_file
+
+torch.manual_seed(7)
+net = LeNet5()
+xb = torch.randn(2, 3, 32, 32)
+yb = torch.tensor([3, 8])
+logits = net(xb)
+loss = F.cross_entropy(logits, yb)
+loss.backward()
+save_file({k: v.contiguous() for k, v in net.state_dict().items()}, os.path.join(HERE, "lenet5.safetensors"))
+with open(os.path.join(HERE, "lenet5_io.json"), "w") as f:
+    json.dump({"x": t(xb), "target": yb.tolist(), "logits": t(logits), "loss": float(loss),
+               "grads": {k: t(p.grad) for k, p in net.named_parameters()
+                         if k in ("conv1.weight", "conv1.bias", "conv2.bias", "fc1.bias", "fc3.weight")}}, f, separators=(",", ":"))
+print("wrote lenet5.safetensors and lenet5_io.json")

@@ -88,7 +88,8 @@ func conv2dPrimitive(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Siz
         else { return .meta([n, m, 1, 1]) }
     }
     let outShape = fused == .reluMaxPool2 ? [n, m, oh / 2, ow / 2] : [n, m, oh, ow]
-    if input.isMeta || weight.isMeta || bias?.isMeta == true { return .meta(outShape) }
+    guard checkRealParameters(op, input, weight, bias) else { return .meta(outShape) }
+    if input.isMeta { return .meta(outShape) }
 
     let g = ConvGeometry(n: n, c: c, h: h, w: w, m: m, kh: kh, kw: kw, sh: stride.h, sw: stride.w,
                          padT: padT, padL: padL, padB: padB, padR: padR, dh: dilation.h, dw: dilation.w, groups: groups, oh: oh, ow: ow)

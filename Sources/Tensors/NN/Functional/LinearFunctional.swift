@@ -17,26 +17,24 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     if let b = bias {
         guard check(b.shape == [outF], "linear", "bias must have shape [\(outF)], got \(b.shape)") else { return .meta(outShape) }
     }
-    if x.isMeta || weight.isMeta || bias?.isMeta == true { return .meta(outShape) }
+    guard checkRealParameters("linear", x, weight, bias) else { return .meta(outShape) }
+    if x.isMeta { return .meta(outShape) }
 
-    let rows = x.count / Swift.max(inF, 1)
+    let rows = x.shape.dropLast().reduce(1, *)
     let xc = x.isContiguous ? x : x.contiguousCopy()
     let wc = weight.isContiguous ? weight : weight.contiguousCopy()
     let out = Tensor(uninitialized: outShape)
     let o = out.dataPointer
-    var beta: Float = 0
     if let b = bias {
         let bc = b.isContiguous ? b : b.contiguousCopy()
         let bp = bc.dataPointer
         for r in 0..<rows { (o + r * outF).update(from: bp, count: outF) }
         withExtendedLifetime(bc) {}
-        beta = 1
     }
     if rows > 0 && outF > 0 {
         if inF > 0 {
-            BLAS.sgemm(transA: false, transB: true, m: rows, n: outF, k: inF,
-                       a: xc.dataPointer, lda: inF, b: wc.dataPointer, ldb: inF,
-                       beta: beta, c: o, ldc: outF)
+            linearForwardGemm(rows: rows, inF: inF, outF: outF, x: xc.dataPointer, w: wc.dataPointer,
+                              hasBias: bias != nil, out: o)
         } else if bias == nil {
             o.update(repeating: 0, count: rows * outF)
         }
@@ -54,8 +52,8 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
             let t = Tensor(uninitialized: xd.shape)
             // dx [rows, in] = g [rows, out] · W [out, in]
             if outF > 0 {
-                BLAS.sgemm(transA: false, transB: false, m: rows, n: inF, k: outF,
-                           a: gp, lda: outF, b: wd.dataPointer, ldb: inF, c: t.dataPointer, ldc: inF)
+                SmallGemm.rowsNN(rows: rows, n: inF, k: outF, a: gp, lda: outF, b: wd.dataPointer, ldb: inF,
+                                 c: t.dataPointer, ldc: inF)
             } else {
                 t.dataPointer.update(repeating: 0, count: t.count)
             }
@@ -63,10 +61,16 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
         }
         if needW {
             let t = Tensor(uninitialized: [outF, inF])
-            // dW [out, in] = gᵀ [out, rows] · x [rows, in]
+            // dW [out, in] = gᵀ [out, rows] · x [rows, in], with gᵀ written out: OpenBLAS runs
+            // small NN products unthreaded without packing, transposed-A ones packed (and threaded).
             if rows > 0 {
-                BLAS.sgemm(transA: true, transB: false, m: outF, n: inF, k: rows,
-                           a: gp, lda: outF, b: xd.dataPointer, ldb: inF, c: t.dataPointer, ldc: inF)
+                let gT = Workspace.acquire(rows * outF)
+                for r in 0..<rows {
+                    for j in 0..<outF { gT.pointer[j * rows + r] = gp[r * outF + j] }
+                }
+                SmallGemm.reduceNN(m: outF, n: inF, rows: rows, a: gT.pointer, lda: rows, b: xd.dataPointer, ldb: inF,
+                                   c: t.dataPointer, ldc: inF)
+                withExtendedLifetime(gT) {}
             } else {
                 t.dataPointer.update(repeating: 0, count: t.count)
             }
@@ -84,4 +88,48 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
         withExtendedLifetime(gc) {}
         return hasBias ? [dx, dw, db] : [dx, dw]
     }
+}
+
+/// A real input with meta parameters (a model built by `withMetaInit` whose
+/// weights were never loaded) is an error, not a silent meta result.
+func checkRealParameters(_ op: String, _ input: Tensor, _ params: Tensor?...) -> Bool {
+    if input.isMeta { return true }
+    return check(!params.contains { $0?.isMeta == true }, op,
+                 "parameters are meta tensors (the module was built with withMetaInit); load real weights with loadStateDict first")
+}
+
+/// out [rows, outF] (+)= x [rows, inF] · Wᵀ, where `out` already holds the bias when `hasBias`.
+///
+/// Kept on OpenBLAS's unthreaded small-matrix kernels where possible (see
+/// `SmallGemm`): a transposed-B product only qualifies there while the output
+/// is tiny, so larger batches compute outᵀ = W · xᵀ as plain NN products split
+/// over the output features, with xᵀ and the final transpose costing
+/// rows·(in + out) copies. Layers too big for that go straight to BLAS.
+func linearForwardGemm(rows: Int, inF: Int, outF: Int, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                       hasBias: Bool, out: UnsafeMutablePointer<Float>) {
+    let beta: Float = hasBias ? 1 : 0
+    let macs = rows * inF * outF
+    // Direct xᵀ-free product: when OpenBLAS already takes its small path for it, or
+    // when one output feature's block (rows·in) is too big for the split to help.
+    let smallDirect = macs <= SmallGemm.limit && outF * rows <= 1200 && inF >= 32
+    if smallDirect || rows * inF * 4 > SmallGemm.limit {
+        BLAS.sgemm(transA: false, transB: true, m: rows, n: outF, k: inF, a: x, lda: inF, b: w, ldb: inF,
+                   beta: beta, c: out, ldc: outF)
+        return
+    }
+    let xT = Workspace.acquire(inF * rows), outT = Workspace.acquire(outF * rows)
+    for r in 0..<rows {
+        let src = x + r * inF
+        for k in 0..<inF { xT.pointer[k * rows + r] = src[k] }
+    }
+    SmallGemm.rowsNN(rows: outF, n: rows, k: inF, a: w, lda: inF, b: xT.pointer, ldb: rows, c: outT.pointer, ldc: rows)
+    for r in 0..<rows {
+        let dst = out + r * outF
+        if hasBias {
+            for j in 0..<outF { dst[j] += outT.pointer[j * rows + r] }
+        } else {
+            for j in 0..<outF { dst[j] = outT.pointer[j * rows + r] }
+        }
+    }
+    withExtendedLifetime((xT, outT)) {}
 }

@@ -27,7 +27,9 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
         guard check(n * s > 1, op, "Expected more than 1 value per channel when training, got input size \(x.shape)")
         else { return .meta(x.shape) }
     }
-    if x.isMeta || weight?.isMeta == true || bias?.isMeta == true { return .meta(x.shape) }
+    guard checkRealParameters(op, x, weight, bias, runningMean, runningVar)
+    else { return .meta(x.shape) }
+    if x.isMeta { return .meta(x.shape) }
     let m = n * s
     let xc = x.isContiguous ? x : x.contiguousCopy()
     let out = Tensor(uninitialized: x.shape)
