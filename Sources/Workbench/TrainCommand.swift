@@ -16,6 +16,9 @@ struct RunOptions: ParsableArguments {
 
     @Option(help: "Data-loading workers (0: load on the training thread).")
     var workers: Int = 2
+
+    @Option(help: ArgumentHelp("Use only the first N training and N test images.", valueName: "n"))
+    var limit: Int?
 }
 
 /// `workbench train`: the reference training loop, headless.
@@ -48,6 +51,7 @@ struct TrainCommand: ParsableCommand {
         c.dataPath = options.data
         c.batchSize = options.batchSize
         c.numWorkers = options.workers
+        c.limit = options.limit
         c.epochs = epochs
         c.lr = lr
         c.momentum = momentum
@@ -139,6 +143,7 @@ struct TestCommand: ParsableCommand {
         c.dataPath = options.data
         c.batchSize = options.batchSize
         c.numWorkers = options.workers
+        c.limit = options.limit
         c.valSize = 0
         do {
             let setup = try TrainingSetup(config: c)

@@ -22,6 +22,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var seed: UInt64 = 0
     /// Loader workers (0: load on the training thread).
     public var numWorkers = 2
+    /// Use only the first N training images and N test images (quick experiments); nil: all.
+    public var limit: Int?
 
     public init() {}
 
@@ -44,6 +46,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         }
         guard weightDecay.isFinite && weightDecay >= 0 else { throw fail("weight decay must be >= 0, got \(weightDecay)") }
         if let v = valSize { guard v >= 0 else { throw fail("validation size must be >= 0, got \(v)") } }
+        if let l = limit { guard l >= 2 else { throw fail("limit must be at least 2 images, got \(l)") } }
         guard numWorkers >= 0 else { throw fail("workers must be >= 0, got \(numWorkers)") }
     }
 

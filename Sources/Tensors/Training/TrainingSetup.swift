@@ -39,8 +39,9 @@ public final class TrainingSetup {
                 trainSet = full
                 testSet = try CIFAR10(root: path, train: false, transform: testTransform)
             } else {
-                trainSet = Shapes10(train: true, transform: trainTransform)
-                testSet = Shapes10(train: false, transform: testTransform)
+                // With a limit, generate only that many images (a smaller, still class-balanced set).
+                trainSet = Shapes10(train: true, transform: trainTransform, count: config.limit)
+                testSet = Shapes10(train: false, transform: testTransform, count: config.limit)
             }
         } catch let e as DataError {
             throw TrainingSetupError(e.message)
@@ -48,8 +49,8 @@ public final class TrainingSetup {
         classes = trainSet.classes
         inputShape = [trainSet.imageChannels, trainSet.imageHeight, trainSet.imageWidth]
 
-        let n = trainSet.count
-        let valCount = config.valSize ?? (config.dataPath != nil ? 10_000 : n / 5)
+        let n = Swift.min(trainSet.count, config.limit ?? .max)
+        let valCount = config.valSize ?? (config.dataPath != nil && config.limit == nil ? 10_000 : n / 5)
         guard valCount < n else {
             throw TrainingSetupError("validation size \(valCount) must be smaller than the training set (\(n) images)")
         }
@@ -62,9 +63,11 @@ public final class TrainingSetup {
         // Validation sees the test-time transform (no augmentation).
         val = valCount > 0 ? try Self.source(trainSet.withTransform(testTransform), indices: valIdx, shuffle: false,
                                              config: config, generator: loaderGen) : nil
-        test = try Self.source(testSet, indices: nil, shuffle: false, config: config, generator: loaderGen)
+        let testCount = Swift.min(testSet.count, config.limit ?? .max)
+        test = try Self.source(testSet, indices: testCount < testSet.count ? Array(0..<testCount) : nil, shuffle: false,
+                               config: config, generator: loaderGen)
         datasetSummary = "\(config.dataPath == nil ? "Shapes10 (embedded)" : "CIFAR10 \(config.dataPath ?? "")"): "
-            + "\(trainIdx.count) train / \(valIdx.count) val / \(testSet.count) test"
+            + "\(trainIdx.count) train / \(valIdx.count) val / \(testCount) test"
 
         if let existing {
             model = existing
