@@ -36,7 +36,7 @@ run: release
 	$(RELEASE_BIN)
 
 test: deps release
-	$(SWIFT) test --parallel --num-workers 2
+	$(SWIFT) test --disable-swift-testing
 
 bench: release
 	$(RELEASE_BIN) bench core

@@ -107,8 +107,14 @@ final class CheckpointTests: XCTestCase {
                          ("bn.num_batches_tracked", Tensor(Float(3)))],
             optimizerState: opt.stateDict(), schedulerState: sched.stateDict(),
             epoch: 4, globalStep: 1234, rngState: rng.state,
-            history: MetricHistory(trainLoss: [2.302585092994046, 0.1, 1.0 / 3.0], valLoss: [.nan, .infinity, .leastNonzeroMagnitude],
-                                   trainAccuracy: [0.125, 0.5], valAccuracy: [0.1 + 0.2]),
+            history: MetricHistory(epochs: [
+                EpochSummary(epoch: 0, trainLoss: 2.302585092994046, trainAccuracy: 0.125, valLoss: .nan, valAccuracy: 0.1 + 0.2,
+                             imagesPerSecond: 1234.5, seconds: 1.5, lr: 0.01),
+                EpochSummary(epoch: 1, trainLoss: 0.1, trainAccuracy: 0.5, valLoss: .infinity, valAccuracy: nil,
+                             imagesPerSecond: 1000, seconds: 2, lr: 0.005),
+                EpochSummary(epoch: 2, trainLoss: 1.0 / 3.0, trainAccuracy: 0.75, valLoss: .leastNonzeroMagnitude, valAccuracy: 1,
+                             imagesPerSecond: 999.25, seconds: 2.25, lr: 0.001),
+            ], testAccuracy: 0.625),
             config: ["model": "LeNet5", "lr": "0.01", "note": "ünï \"q\""])
         let url = dir.appendingPathComponent("run.ckpt.safetensors")
         try ckpt.save(to: url)
@@ -120,11 +126,14 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(back.globalStep, 1234)
         XCTAssertEqual(back.rngState, rng.state)
         XCTAssertEqual(back.config, ckpt.config)
-        XCTAssertEqual(back.history.trainLoss, ckpt.history.trainLoss)
-        XCTAssertTrue(back.history.valLoss[0].isNaN)
-        XCTAssertEqual(Array(back.history.valLoss.dropFirst()), [.infinity, .leastNonzeroMagnitude])
-        XCTAssertEqual(back.history.trainAccuracy, ckpt.history.trainAccuracy)
-        XCTAssertEqual(back.history.valAccuracy, [0.1 + 0.2])
+        XCTAssertEqual(back.history.epochs.map(\.trainLoss), ckpt.history.epochs.map(\.trainLoss))
+        XCTAssertEqual(back.history.epochs[0].valLoss.map { $0.isNaN }, true)
+        XCTAssertEqual(back.history.epochs[1].valLoss, .infinity)
+        XCTAssertEqual(back.history.epochs[2].valLoss, .leastNonzeroMagnitude)
+        XCTAssertEqual(back.history.epochs.map(\.trainAccuracy), ckpt.history.epochs.map(\.trainAccuracy))
+        XCTAssertEqual(back.history.epochs.map(\.valAccuracy), [0.1 + 0.2, nil, 1])
+        XCTAssertEqual(back.history.epochs.map(\.lr), [0.01, 0.005, 0.001])
+        XCTAssertEqual(back.history.testAccuracy, 0.625)
         XCTAssertEqual(back.schedulerState, sched.stateDict())
 
         let o1 = try XCTUnwrap(ckpt.optimizerState), o2 = try XCTUnwrap(back.optimizerState)

@@ -1,20 +1,6 @@
 import Foundation
 
 /// Per-epoch metrics of a training run.
-public struct MetricHistory: Codable, Equatable, Sendable {
-    public var trainLoss: [Double]
-    public var valLoss: [Double]
-    public var trainAccuracy: [Double]
-    public var valAccuracy: [Double]
-
-    public init(trainLoss: [Double] = [], valLoss: [Double] = [], trainAccuracy: [Double] = [], valAccuracy: [Double] = []) {
-        self.trainLoss = trainLoss
-        self.valLoss = valLoss
-        self.trainAccuracy = trainAccuracy
-        self.valAccuracy = valAccuracy
-    }
-}
-
 /// Everything needed to resume a training run exactly: model weights,
 /// optimizer and scheduler state, position (epoch, global step), random
 /// generator state, metric history and the configuration used.

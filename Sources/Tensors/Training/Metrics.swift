@@ -1,0 +1,102 @@
+import Foundation
+
+/// One epoch's results, like the reference loop's printed line.
+public struct EpochSummary: Codable, Equatable, Sendable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    public var valLoss: Double?
+    public var valAccuracy: Double?
+    /// Training images per second over the epoch (compute + data).
+    public var imagesPerSecond: Double
+    /// Wall-clock seconds of the epoch including validation.
+    public var seconds: Double
+    /// Learning rate in force at the end of the epoch.
+    public var lr: Double
+
+    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, valLoss: Double?, valAccuracy: Double?,
+                imagesPerSecond: Double, seconds: Double, lr: Double) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.trainAccuracy = trainAccuracy
+        self.valLoss = valLoss
+        self.valAccuracy = valAccuracy
+        self.imagesPerSecond = imagesPerSecond
+        self.seconds = seconds
+        self.lr = lr
+    }
+}
+
+/// Per-epoch history of a run, exportable as CSV.
+public struct MetricHistory: Codable, Equatable, Sendable {
+    public var epochs: [EpochSummary] = []
+    public var testAccuracy: Double?
+
+    public init(epochs: [EpochSummary] = [], testAccuracy: Double? = nil) {
+        self.epochs = epochs
+        self.testAccuracy = testAccuracy
+    }
+
+    /// `epoch,train_loss,train_acc,val_loss,val_acc,images_per_s,seconds,lr` rows.
+    public func csv() -> String {
+        var s = "epoch,train_loss,train_acc,val_loss,val_acc,images_per_s,seconds,lr\n"
+        func f(_ v: Double?) -> String { v.map { String(format: "%.6f", $0) } ?? "" }
+        for e in epochs {
+            s += "\(e.epoch),\(f(e.trainLoss)),\(f(e.trainAccuracy)),\(f(e.valLoss)),\(f(e.valAccuracy)),"
+            s += "\(String(format: "%.1f", e.imagesPerSecond)),\(String(format: "%.3f", e.seconds)),\(e.lr)\n"
+        }
+        if let t = testAccuracy { s += "# test_acc,\(String(format: "%.6f", t))\n" }
+        return s
+    }
+}
+
+/// Counts of (true class, predicted class) pairs.
+public struct ConfusionMatrix: Codable, Equatable, Sendable {
+    public let classes: Int
+    /// Row-major `classes × classes`: `counts[t * classes + p]`.
+    public private(set) var counts: [Int]
+
+    public init(classes: Int) {
+        self.classes = classes
+        counts = [Int](repeating: 0, count: classes * classes)
+    }
+
+    public subscript(truth: Int, predicted: Int) -> Int { counts[truth * classes + predicted] }
+
+    public mutating func add(truth: Int, predicted: Int) {
+        guard truth >= 0, truth < classes, predicted >= 0, predicted < classes else { return }
+        counts[truth * classes + predicted] += 1
+    }
+
+    /// Adds the arg-max predictions of `logits` ([N, C]) against `targets`; returns the number correct.
+    @discardableResult
+    public mutating func add(logits: Tensor, targets: IntTensor) -> Int {
+        let n = logits.shape[0], c = logits.shape[1]
+        var correct = 0
+        logits.withUnsafeBufferPointer { p in
+            for i in 0..<n {
+                var best = 0
+                var bv = p[i * c]
+                for j in 1..<c where p[i * c + j] > bv { bv = p[i * c + j]; best = j }
+                let t = targets.values[i]
+                if best == t { correct += 1 }
+                add(truth: t, predicted: best)
+            }
+        }
+        return correct
+    }
+
+    public var total: Int { counts.reduce(0, +) }
+    public var accuracy: Double {
+        let t = total
+        return t == 0 ? 0 : Double((0..<classes).reduce(0) { $0 + self[$1, $1] }) / Double(t)
+    }
+
+    /// Recall of each class (correct / samples of that class); nil where a class has no samples.
+    public var perClassAccuracy: [Double?] {
+        (0..<classes).map { t in
+            let row = (0..<classes).reduce(0) { $0 + self[t, $1] }
+            return row == 0 ? nil : Double(self[t, t]) / Double(row)
+        }
+    }
+}
