@@ -8,7 +8,7 @@ struct UICommand: ParsableCommand {
         commandName: "ui",
         abstract: "The full-screen workbench (the default when no subcommand is given).",
         discussion: """
-        Opens the embedded default dataset and LeNet5 unless told otherwise. Keys: Tab switches \
+        Opens the embedded Shapes10 dataset and LeNet5 unless told otherwise. Keys: Tab switches \
         panes, m or F2 opens the menu, ? lists every key, q quits. Colours follow COLORTERM and \
         NO_COLOR; themes are read from themes/NAME.theme.
         """
@@ -17,16 +17,25 @@ struct UICommand: ParsableCommand {
     @Option(name: .long, help: "CIFAR-10 to open: the archive or the extracted folder.")
     var data: String?
 
-    @Option(name: .long, help: "Model from the zoo (e.g. LeNet5).")
+    @Option(name: .long, help: "Model from the zoo (see `workbench models`), e.g. lenet5.")
     var model: String?
 
     @Option(name: .long, help: "Theme name (a file themes/NAME.theme), e.g. default, light, mono.")
     var theme: String?
 
+    @Flag(name: .long, help: .hidden)
+    var demo = false
+
     func run() throws {
         let env = ProcessInfo.processInfo.environment
-        let stepMs = env["WORKBENCH_DEMO_STEP_MS"].flatMap(Double.init) ?? 20
-        let services = AppServices.standard(stepDelay: stepMs / 1000)
+        let services: AppServices
+        if demo {
+            // Synthetic data and a slowed-down linear "engine": for trying the UI quickly.
+            let stepMs = env["WORKBENCH_DEMO_STEP_MS"].flatMap(Double.init) ?? 20
+            services = .demo(stepDelay: stepMs / 1000)
+        } else {
+            services = .standard()
+        }
         let screen: Screen
         do { screen = try Screen(environment: env) } catch { throw UserError("\(error)") }
         let app = App(services: services, options: AppOptions(dataPath: data, model: model, theme: theme),

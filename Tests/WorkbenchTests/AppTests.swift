@@ -333,14 +333,14 @@ final class AppTests: XCTestCase {
         app.press(.escape)
         c = app.draw()
         XCTAssertFalse(app.hyperPane.isEditing)
-        XCTAssertEqual(app.hyper.learningRate, 0.01)
-        XCTAssertShows(c, "learning rate unchanged: 0.01")
+        XCTAssertEqual(app.hyper.learningRate, 0.001)
+        XCTAssertShows(c, "learning rate unchanged: 0.001")
         // Batch size: whole numbers only.
         app.press(.down, .down, .down, .down, .enter, .ctrl("u"))
         app.type("12.5")
         app.press(.enter)
         XCTAssertShows(app.draw(), "batch size must be a whole number")
-        XCTAssertEqual(app.hyper.batchSize, 64)
+        XCTAssertEqual(app.hyper.batchSize, 16)
         XCTAssertTrue(backend.last.commands.isEmpty)
     }
 
@@ -573,7 +573,7 @@ extension AppTests {
         app.press(.enter)
         let c = app.draw()
         XCTAssertShows(c, "learning rate must be a number, got")
-        XCTAssertShows(c, "\"fast\" (kept 0.01)")
+        XCTAssertShows(c, "\"fast\" (kept 0.001)")
         // The edited row stays visible above the message.
         XCTAssertShows(c, "▸learning rate")
     }

@@ -18,8 +18,8 @@ final class DemoEngineTests: XCTestCase {
     }
 
     /// Drains `session` until `until` holds for the events so far (or the time runs out).
-    func collect(_ session: TrainingSession, timeout: TimeInterval = 20, until: ([TrainingEvent]) -> Bool) -> [TrainingEvent] {
-        var events: [TrainingEvent] = []
+    func collect(_ session: TrainingSession, timeout: TimeInterval = 20, until: ([SessionEvent]) -> Bool) -> [SessionEvent] {
+        var events: [SessionEvent] = []
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             events += session.drainEvents()

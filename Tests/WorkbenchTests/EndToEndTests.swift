@@ -105,7 +105,7 @@ final class EndToEndTests: XCTestCase {
         t.run(["new-session", "-d", "-s", t.session, "-x", "100", "-y", "30",
                "env -u NO_COLOR -u COLORTERM TERM=tmux-256color PS1='$ ' bash --norc --noprofile"])
         waitFor(t, "the shell prompt") { $0.contains("$") }
-        t.text("cd \(work) && WORKBENCH_DEMO_STEP_MS=25 \(binary); echo EXIT=$?")
+        t.text("cd \(work) && \(binary); echo EXIT=$?")
         t.keys("Enter")
 
         // Launch: all panes on the embedded dataset with LeNet5.
@@ -154,16 +154,16 @@ final class EndToEndTests: XCTestCase {
         Thread.sleep(forTimeInterval: 0.4)
         XCTAssertEqual(stepCount(t.screen()), pausedAt, "steps continued while paused")
 
-        // Save the model, then load it back (the prompts offer runs/LeNet5.safetensors).
+        // Save the model, then load it back (the prompts offer runs/lenet5.safetensors).
         t.keys("S")
-        waitFor(t, shows: "runs/LeNet5.safetensors")
+        waitFor(t, shows: "runs/lenet5.safetensors")
         t.keys("Enter")
-        waitFor(t, shows: "saved model to runs/LeNet5.safetensors")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: work + "/runs/LeNet5.safetensors"))
+        waitFor(t, shows: "saved model to runs/lenet5.safetensors")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: work + "/runs/lenet5.safetensors"))
         t.keys("L")
         waitFor(t, shows: "Load model (safetensors)")
         t.keys("Enter")
-        waitFor(t, shows: "loaded model from runs/LeNet5.safetensors")
+        waitFor(t, shows: "loaded model from runs/lenet5.safetensors")
 
         // Switch theme at run time: the light theme's background (#fafafa → 256-colour 231).
         XCTAssertFalse(t.screen(escapes: true).contains("48;5;231m"))

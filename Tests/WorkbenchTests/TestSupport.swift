@@ -4,12 +4,12 @@ import XCTest
 
 /// A session that records commands and emits only what the test pushes.
 final class RecordingSession: TrainingSession {
-    var commands: [TrainingCommand] = []
-    var pending: [TrainingEvent] = []
+    var commands: [SessionCommand] = []
+    var pending: [SessionEvent] = []
     var closed = false
 
-    func send(_ command: TrainingCommand) { commands.append(command) }
-    func drainEvents() -> [TrainingEvent] {
+    func send(_ command: SessionCommand) { commands.append(command) }
+    func drainEvents() -> [SessionEvent] {
         defer { pending = [] }
         return pending
     }
@@ -80,6 +80,6 @@ func XCTAssertNotShows(_ canvas: Canvas, _ text: String, file: StaticString = #f
     }
 }
 
-func step(_ n: Int, loss: Double = 1.0, epoch: Int = 1, lr: Double = 0.01) -> TrainingEvent {
+func step(_ n: Int, loss: Double = 1.0, epoch: Int = 1, lr: Double = 0.01) -> SessionEvent {
     .step(StepMetrics(step: n, epoch: epoch, loss: loss, imagesPerSecond: 1000, learningRate: lr))
 }

@@ -16,14 +16,16 @@ public final class ImageDatasetSource: DatasetSource, @unchecked Sendable {
     }
 
     public let name: String
+    public let location: String?
     public let classNames: [String]
     public let inputShape: [Int]
     private let splits: [DatasetSplit: Split]
     private let augmentation: any Transform
 
     /// Wraps a train and a test split of the same dataset.
-    public init<D: ImageClassificationDataset, E: ImageClassificationDataset>(name: String, train: D, test: E) {
+    public init<D: ImageClassificationDataset, E: ImageClassificationDataset>(name: String, location: String?, train: D, test: E) {
         self.name = name
+        self.location = location
         classNames = train.classes
         inputShape = [train.imageChannels, train.imageHeight, train.imageWidth]
         func split<X: ImageClassificationDataset>(_ d: X) -> Split {
@@ -76,12 +78,12 @@ public final class TensorsDatasetProvider: DatasetProvider {
     }
 
     public func embeddedDefault() -> DatasetSource {
-        ImageDatasetSource(name: "Shapes10", train: Shapes10(train: true, count: embeddedTrainCount),
+        ImageDatasetSource(name: "Shapes10", location: nil, train: Shapes10(train: true, count: embeddedTrainCount),
                            test: Shapes10(train: false, count: embeddedTestCount))
     }
 
     public func openCIFAR10(path: String) throws -> DatasetSource {
-        ImageDatasetSource(name: "CIFAR-10", train: try CIFAR10(root: path, train: true), test: try CIFAR10(root: path, train: false))
+        ImageDatasetSource(name: "CIFAR-10", location: path, train: try CIFAR10(root: path, train: true), test: try CIFAR10(root: path, train: false))
     }
 
     public func downloadCIFAR10(into directory: String, progress: @escaping @Sendable (Double, String) -> Void) throws -> String {

@@ -30,11 +30,16 @@ public struct AppServices {
         self.themes = themes
     }
 
-    /// What the app runs on today: datasets from `Tensors/Data` (Shapes10, CIFAR-10), with
-    /// the demo model catalog and demo training engine standing in until the model zoo and
-    /// `Tensors/Training` are wired in.
-    public static func standard(themes: ThemeLibrary = .standard(), stepDelay: TimeInterval = 0.02) -> AppServices {
-        AppServices(datasets: TensorsDatasetProvider(), catalog: DemoModelCatalog(),
+    /// The real thing: datasets from `Tensors/Data` (Shapes10, CIFAR-10), the `Tensors`
+    /// model zoo and the training engine of `Tensors/Training`.
+    public static func standard(themes: ThemeLibrary = .standard()) -> AppServices {
+        AppServices(datasets: TensorsDatasetProvider(), catalog: ZooModelCatalog(), backend: EngineBackend(), themes: themes)
+    }
+
+    /// Synthetic data, hand-written model shapes and the demo engine (a linear classifier
+    /// slowed by `stepDelay` per step): instant, for tests and `--demo`.
+    public static func demo(themes: ThemeLibrary = .standard(), stepDelay: TimeInterval = 0.02) -> AppServices {
+        AppServices(datasets: DemoDatasetProvider(), catalog: DemoModelCatalog(),
                     backend: DemoTrainingBackend(stepDelay: stepDelay), themes: themes)
     }
 }
@@ -108,7 +113,7 @@ public final class App {
             dataset = services.datasets.embeddedDefault()
         }
         let names = services.catalog.modelNames
-        var model = names.contains("LeNet5") ? "LeNet5" : (names.first ?? "LeNet5")
+        var model = names.first { $0.lowercased() == "lenet5" } ?? names.first ?? "lenet5"
         if let m = options.model {
             if let match = names.first(where: { $0.lowercased() == m.lowercased() }) { model = match } else {
                 problems.append("--model \(m): unknown model; available: \(names.joined(separator: ", "))")
@@ -191,7 +196,7 @@ public final class App {
         }
     }
 
-    func apply(_ e: TrainingEvent) {
+    func apply(_ e: SessionEvent) {
         switch e {
         case .runStarted(let p):
             plan = p

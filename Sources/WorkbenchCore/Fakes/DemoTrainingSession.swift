@@ -22,8 +22,8 @@ public final class DemoTrainingBackend: TrainingBackend {
 /// between steps and a failed load leaves the weights untouched.
 public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
     private let queue = DispatchQueue(label: "workbench.demo-training", qos: .userInitiated)
-    private let inbox = MessageQueue<TrainingCommand>()
-    private let outbox = MessageQueue<TrainingEvent>()
+    private let inbox = MessageQueue<SessionCommand>()
+    private let outbox = MessageQueue<SessionEvent>()
 
     // Everything below is touched only on `queue`.
     private let modelName: String
@@ -64,12 +64,12 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
         initWeights(seed: seed)
     }
 
-    public func send(_ command: TrainingCommand) {
+    public func send(_ command: SessionCommand) {
         inbox.push(command)
         queue.async { self.applyCommands(); self.ensureChain() }
     }
 
-    public func drainEvents() -> [TrainingEvent] { outbox.drain() }
+    public func drainEvents() -> [SessionEvent] { outbox.drain() }
 
     public func close(timeout: TimeInterval) {
         inbox.push(.stop)
@@ -91,7 +91,7 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
         velocityB = [Float](repeating: 0, count: classes)
     }
 
-    private func emit(_ e: TrainingEvent) { outbox.push(e) }
+    private func emit(_ e: SessionEvent) { outbox.push(e) }
 
     private func setState(_ s: RunState) {
         guard s != state else { return }

@@ -97,9 +97,13 @@ public protocol DatasetSource: AnyObject {
     /// The image after the training transforms (augmentation), for the preview toggle.
     /// `variant` picks one random draw so the preview is stable while browsing.
     func augmentedImage(_ split: DatasetSplit, _ index: Int, variant: UInt64) -> RGBImage
+    /// The path it was opened from (the training engine reopens it); nil for the embedded set.
+    var location: String? { get }
 }
 
 extension DatasetSource {
+    public var location: String? { nil }
+
     /// Number of examples per class in `split`.
     public func classCounts(_ split: DatasetSplit) -> [Int] {
         var counts = [Int](repeating: 0, count: classNames.count)

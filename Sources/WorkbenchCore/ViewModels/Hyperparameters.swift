@@ -8,16 +8,18 @@ public enum OptimizerKind: String, Sendable, CaseIterable {
     case rmsprop = "RMSprop"
 }
 
-/// Training settings edited in the hyperparameter pane.
+/// Training settings edited in the hyperparameter pane. The defaults are `workbench
+/// train`'s (the reference run: SGD lr 0.001 momentum 0.9, batch 16, 10 epochs,
+/// augmentation, a fifth of the training set for validation).
 public struct Hyperparameters: Equatable, Sendable {
-    public var learningRate: Double = 0.01
+    public var learningRate: Double = 0.001
     public var momentum: Double = 0.9
-    public var weightDecay: Double = 0.0005
+    public var weightDecay: Double = 0
     public var optimizer: OptimizerKind = .sgd
-    public var batchSize: Int = 64
+    public var batchSize: Int = 16
     public var epochs: Int = 10
     /// Fraction of the training split held out for validation.
-    public var validationSplit: Double = 0.1
+    public var validationSplit: Double = 0.2
     public var augmentation: Bool = true
     public var seed: UInt64 = 0
 

@@ -136,7 +136,7 @@ public enum LiveHyperparameter: Equatable, Sendable {
 }
 
 /// What the UI asks the engine to do. Commands are queued and applied at step boundaries.
-public enum TrainingCommand: Equatable, Sendable {
+public enum SessionCommand: Equatable, Sendable {
     /// Start a run from the current weights with these settings.
     case start(Hyperparameters)
     case pause
@@ -151,7 +151,7 @@ public enum TrainingCommand: Equatable, Sendable {
 }
 
 /// What the engine reports. The UI drains these on its own thread.
-public enum TrainingEvent: Equatable, Sendable {
+public enum SessionEvent: Equatable, Sendable {
     case runStarted(RunPlan)
     case step(StepMetrics)
     case epochEnded(EpochMetrics)
@@ -171,9 +171,9 @@ public enum TrainingEvent: Equatable, Sendable {
 /// `send` and `drainEvents` are called from the UI thread and must return at once; the
 /// work happens on the engine's own queue.
 public protocol TrainingSession: AnyObject {
-    func send(_ command: TrainingCommand)
+    func send(_ command: SessionCommand)
     /// Events since the last call, oldest first.
-    func drainEvents() -> [TrainingEvent]
+    func drainEvents() -> [SessionEvent]
     /// Stops any run and returns once no step is in flight (waiting at most `timeout`
     /// seconds). Called before the app exits: leaving while a BLAS call runs on the engine
     /// thread can hang OpenBLAS's shutdown.
