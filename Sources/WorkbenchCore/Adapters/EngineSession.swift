@@ -80,8 +80,15 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     }
 
     func config(_ h: Hyperparameters) -> TrainingConfig {
+        EngineSession.trainingConfig(model: modelName, dataPath: dataPath, trainCount: trainCount, limit: limit, settings: h)
+    }
+
+    /// The `TrainingConfig` a run with these settings gets: what `workbench train` with the
+    /// same options would use (benchmarks compare the two).
+    public static func trainingConfig(model: String, dataPath: String?, trainCount: Int, limit: Int?,
+                                      settings h: Hyperparameters) -> TrainingConfig {
         var c = TrainingConfig()
-        c.model = modelName
+        c.model = model
         c.dataPath = dataPath
         c.epochs = h.epochs
         c.batchSize = h.batchSize
@@ -152,7 +159,8 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
         case .step(let s):
             emit(.step(StepMetrics(step: s.globalStep, epoch: s.epoch + 1, loss: s.loss, imagesPerSecond: s.imagesPerSecond, learningRate: s.lr)))
         case .epochEnded(let e):
-            emit(.epochEnded(EpochMetrics(epoch: e.epoch + 1, trainLoss: e.trainLoss, valLoss: e.valLoss, valAccuracy: e.valAccuracy)))
+            emit(.epochEnded(EpochMetrics(epoch: e.epoch + 1, trainLoss: e.trainLoss, valLoss: e.valLoss, valAccuracy: e.valAccuracy,
+                                          imagesPerSecond: e.imagesPerSecond, seconds: e.seconds)))
         case .hyperparameterChanged(let name, let value, let step):
             switch name {
             case "lr": emit(.hyperparameterApplied(.learningRate(value), step: step))

@@ -72,12 +72,19 @@ public struct EpochMetrics: Equatable, Sendable {
     public var trainLoss: Double
     public var valLoss: Double?
     public var valAccuracy: Double?
+    /// Training images per second over the epoch (nil when the engine does not say).
+    public var imagesPerSecond: Double?
+    /// Wall-clock seconds of the epoch including validation (nil when unknown).
+    public var seconds: Double?
 
-    public init(epoch: Int, trainLoss: Double, valLoss: Double?, valAccuracy: Double?) {
+    public init(epoch: Int, trainLoss: Double, valLoss: Double?, valAccuracy: Double?,
+                imagesPerSecond: Double? = nil, seconds: Double? = nil) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.valLoss = valLoss
         self.valAccuracy = valAccuracy
+        self.imagesPerSecond = imagesPerSecond
+        self.seconds = seconds
     }
 }
 
