@@ -200,7 +200,15 @@ public final class App {
         switch e {
         case .runStarted(let p):
             plan = p
-            history = MetricsHistory()
+            if p.startEpoch > 0 {
+                // Resumed from a checkpoint: keep the restored curves up to the last whole epoch.
+                let done = p.startEpoch * p.stepsPerEpoch
+                history.steps.removeAll { $0.step > done }
+                history.epochs.removeAll { $0.epoch > p.startEpoch }
+                history.changes.removeAll { $0.step > done }
+            } else {
+                history = MetricsHistory()
+            }
             history.stepsPerEpoch = p.stepsPerEpoch
             evaluation = nil
             imagesPerSecond = 0
@@ -212,7 +220,8 @@ public final class App {
         case .stateChanged(let s):
             runState = s
             switch s {
-            case .finished: showToast("run finished")
+            case .finished:
+                showToast("run finished" + (evaluation.map { String(format: ": test accuracy %.1f%%", $0.accuracy * 100) } ?? ""))
             case .failed(let why): overlay = .message(title: "Training paused", text: why, isError: true)
             default: break
             }
@@ -239,8 +248,13 @@ public final class App {
                 showToast("\(verb) \(path)")
             }
         case .historyRestored(let steps, let epochs, let p):
+            history = MetricsHistory()
             history.steps = steps
             history.epochs = epochs
+            // Learning-rate changes show as markers again.
+            for (a, b) in zip(steps, steps.dropFirst()) where a.learningRate != b.learningRate {
+                history.changes.append((step: a.step + 1, label: LiveHyperparameter.learningRate(b.learningRate).label))
+            }
             if let p = p { plan = p; history.stepsPerEpoch = p.stepsPerEpoch }
         case .message(let m):
             showToast(m)

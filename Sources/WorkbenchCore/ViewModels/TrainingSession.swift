@@ -35,13 +35,16 @@ public struct RunPlan: Equatable, Sendable {
     public var trainExamples: Int
     public var validationExamples: Int
     public var batchSize: Int
+    /// Epochs already done when the run started (resumed from a checkpoint); 0 for a new run.
+    public var startEpoch: Int
 
-    public init(epochs: Int, stepsPerEpoch: Int, trainExamples: Int, validationExamples: Int, batchSize: Int) {
+    public init(epochs: Int, stepsPerEpoch: Int, trainExamples: Int, validationExamples: Int, batchSize: Int, startEpoch: Int = 0) {
         self.epochs = epochs
         self.stepsPerEpoch = stepsPerEpoch
         self.trainExamples = trainExamples
         self.validationExamples = validationExamples
         self.batchSize = batchSize
+        self.startEpoch = startEpoch
     }
 
     public var totalSteps: Int { epochs * stepsPerEpoch }
