@@ -241,7 +241,6 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
                                                  trainExamples: 0, validationExamples: 0,
                                                  batchSize: Int(ck.config["batch_size"] ?? "") ?? 0, startEpoch: ck.epoch) : nil
                     emit(.historyRestored(steps: StepLossRecorder.steps(ck.history.stepLosses), epochs: epochs, plan: plan))
-                    emit(.message("resumed weights and optimizer state at epoch \(ck.epoch); start continues from there"))
                 }
                 emit(.fileFinished(op, path: path, error: nil))
             } catch {

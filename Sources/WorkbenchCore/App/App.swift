@@ -172,6 +172,8 @@ public final class App {
         runHyper = nil
         history = MetricsHistory()
         evaluation = nil
+        imagesPerSecond = 0
+        hyperPane.message = nil
         guard modelDescription?.canTrain == true else { return }
         do {
             session = try services.backend.makeSession(model: modelName, dataset: dataset, seed: hyper.seed)
@@ -212,6 +214,7 @@ public final class App {
             history.stepsPerEpoch = p.stepsPerEpoch
             evaluation = nil
             imagesPerSecond = 0
+            if toast?.text.hasPrefix("starting") == true { toast = nil }
         case .step(let m):
             history.steps.append(m)
             imagesPerSecond = imagesPerSecond == 0 ? m.imagesPerSecond : 0.9 * imagesPerSecond + 0.1 * m.imagesPerSecond
@@ -227,6 +230,8 @@ public final class App {
             }
         case .hyperparameterApplied(let live, let step):
             history.changes.append((step: step, label: live.label))
+            hyperPane.message = "\(live.field.rawValue) \(HyperparameterField.formatNumber(live.value)) from step \(step)"
+            hyperPane.messageIsError = false
             switch live {
             case .learningRate(let v): runHyper?.learningRate = v
             case .momentum(let v): runHyper?.momentum = v
@@ -236,6 +241,7 @@ public final class App {
             evaluation = r
         case .fileFinished(let op, let path, let error):
             if let error = error {
+                toast = nil
                 overlay = .message(title: "Could not \(op.rawValue)", text: error + (op == .loadModel || op == .loadCheckpoint ? "\nThe current model is unchanged." : ""), isError: true)
             } else {
                 let verb: String
@@ -243,9 +249,14 @@ public final class App {
                 case .saveModel: verb = "saved model to"
                 case .loadModel: verb = "loaded model from"
                 case .saveCheckpoint: verb = "saved checkpoint to"
-                case .loadCheckpoint: verb = "resumed from"
+                case .loadCheckpoint: verb = "loaded checkpoint"
                 }
-                showToast("\(verb) \(path)")
+                if op == .loadCheckpoint {
+                    runState = .idle
+                    showToast("loaded checkpoint \(path) (\(history.epochs.count) epochs done): s continues", seconds: 8)
+                } else {
+                    showToast("\(verb) \(path)")
+                }
             }
         case .historyRestored(let steps, let epochs, let p):
             history = MetricsHistory()

@@ -135,6 +135,12 @@ public enum LiveHyperparameter: Equatable, Sendable {
         }
     }
 
+    public var value: Double {
+        switch self {
+        case .learningRate(let v), .momentum(let v), .weightDecay(let v): return v
+        }
+    }
+
     /// Short chart label, e.g. "lr=0.05".
     public var label: String {
         switch self {
