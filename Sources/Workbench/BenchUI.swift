@@ -105,6 +105,10 @@ struct BenchUI: ParsableCommand {
         let mh = median(headless.map(\.imagesPerSecond)), mu = median(ui.map(\.imagesPerSecond))
         print(String(format: "training images/s, median of %d: headless %.0f, UI %.0f → UI overhead %.1f%%",
                      repeats, mh, mu, (mh - mu) / mh * 100))
+        // Each pair ran back to back, so its ratio is less exposed to drift in the machine's load.
+        let ratios = zip(headless, ui).map { $1.imagesPerSecond / $0.imagesPerSecond }
+        print(String(format: "UI/headless per pair: %@ → median overhead %.1f%%",
+                     ratios.map { String(format: "%.3f", $0) }.joined(separator: " "), (1 - median(ratios)) * 100))
         let cpu = ui.reduce(0) { $0 + $1.uiCPUSeconds } / ui.reduce(0) { $0 + $1.wallSeconds }
         print(String(format: "UI thread CPU: %.1f%% of one core while training", cpu * 100))
         let all = ui.flatMap(\.latencies).sorted()
@@ -191,7 +195,9 @@ struct BenchUI: ParsableCommand {
             // The dataset pane's title shows the selection the arrow keys move.
             if shared.state.running && !canvas.row(0).contains("train \(app.datasetPane.selected + 1)/") { mismatches += 1 }
         }
+        let injectorDone = DispatchSemaphore(value: 0)
         let injector = Thread { [keysPerSecond] in
+            defer { injectorDone.signal() }
             guard keysPerSecond > 0 else { return }
             var g = SystemRandomNumberGenerator()
             var right = true
@@ -238,6 +244,7 @@ struct BenchUI: ParsableCommand {
         }
         shared.set(done: true)
         let cpu = threadCPUSeconds() - cpuStart
+        injectorDone.wait()
         if let failure { throw UserError("UI run: \(failure)") }
         guard let s = started, let e = ended else { throw UserError("UI run: training did not finish") }
         let ips = Self.meanRate(app.history.epochs.map { ($0.imagesPerSecond ?? 0, $0.seconds ?? 0) })
