@@ -44,25 +44,3 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
 extension DataError: LocalizedError {
     public var errorDescription: String? { message }
 }
-
-/// Formats a Swift array of numbers like a Python tuple: `(0.5, 0.5)`, `(4,)`.
-func pythonTuple<T>(_ values: [T]) -> String {
-    if values.count == 1 { return "(\(values[0]),)" }
-    return "(" + values.map { "\($0)" }.joined(separator: ", ") + ")"
-}
-
-/// Formats a Float like Python's `repr` of a float (`0.5`, `1.0`, `0.2023`).
-func pythonFloat(_ v: Float) -> String {
-    if v.isNaN { return "nan" }
-    if v.isInfinite { return v < 0 ? "-inf" : "inf" }
-    if v == v.rounded(), abs(v) < 1e16 { return String(format: "%.1f", Double(v)) }
-    return "\(v)"
-}
-
-/// Formats a Double like Python's `repr` of a float.
-func pythonFloat(_ v: Double) -> String {
-    if v.isNaN { return "nan" }
-    if v.isInfinite { return v < 0 ? "-inf" : "inf" }
-    if v == v.rounded(), abs(v) < 1e16 { return String(format: "%.1f", v) }
-    return "\(v)"
-}

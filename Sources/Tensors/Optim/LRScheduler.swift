@@ -343,7 +343,7 @@ public final class OneCycleLR: LRScheduler {
             throw OptimizerError("You must define either total_steps OR (epochs AND steps_per_epoch)")
         }
         guard pctStart >= 0 && pctStart <= 1 else {
-            throw OptimizerError("Expected float between 0 and 1 pct_start, but got \(OptimKernels.pyFloat(pctStart))")
+            throw OptimizerError("Expected float between 0 and 1 pct_start, but got \(pythonFloat(pctStart))")
         }
         let n = Double(self.totalSteps)
         if threePhase {

@@ -29,9 +29,9 @@ public enum OptimizerOption: Equatable, Sendable, CustomStringConvertible {
     /// Python's spelling: `0.001`, `True`, `(0.9, 0.999)`.
     public var description: String {
         switch self {
-        case .number(let v): return OptimKernels.pyFloat(v)
-        case .flag(let b): return b ? "True" : "False"
-        case .pair(let a, let b): return "(\(OptimKernels.pyFloat(a)), \(OptimKernels.pyFloat(b)))"
+        case .number(let v): return pythonFloat(v)
+        case .flag(let b): return pythonBool(b)
+        case .pair(let a, let b): return "(\(pythonFloat(a)), \(pythonFloat(b)))"
         }
     }
 }
@@ -245,7 +245,7 @@ open class Optimizer: CustomStringConvertible {
     /// Checks option values; subclasses throw `OptimizerError` with PyTorch's messages.
     open func validate(_ options: [String: OptimizerOption]) throws {
         if let lr = options["lr"]?.number, !(lr >= 0) {
-            throw OptimizerError("Invalid learning rate: \(OptimKernels.pyFloat(lr))")
+            throw OptimizerError("Invalid learning rate: \(pythonFloat(lr))")
         }
     }
 
@@ -448,13 +448,6 @@ struct ParamBuffers {
 
 /// Small helpers shared by the optimizers and schedulers.
 enum OptimKernels {
-    /// Formats a Double the way Python's `repr(float)` does (`-1.0`, `0.001`, `1e-08`, `inf`).
-    static func pyFloat(_ v: Double) -> String {
-        if v.isNaN { return "nan" }
-        if v.isInfinite { return v < 0 ? "-inf" : "inf" }
-        return "\(v)"
-    }
-
     /// A contiguous copy with its own storage, outside autograd.
     static func copy(_ t: Tensor) -> Tensor {
         Tensor(shape: t.shape) { dst in

@@ -45,5 +45,3 @@ public final class Identity: Module {
     public override func forward(_ input: Tensor) -> Tensor { input }
 }
 
-/// Python's `True`/`False`.
-func pythonBool(_ b: Bool) -> String { b ? "True" : "False" }
