@@ -15,7 +15,7 @@ import Foundation
 /// the first error, with the module path that was running
 /// (`Module.validate(inputShape:)` builds on this). The same shape rules run
 /// in both modes, so a model that validates cannot fail on shapes later.
-public struct ShapeError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct ShapeError: TensorsError, Equatable, Sendable {
     /// The op that failed (`matmul`).
     public var op: String
     /// What was wrong, naming the shapes.

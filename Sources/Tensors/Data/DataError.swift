@@ -6,7 +6,7 @@ import Foundation
 /// The message names the thing (a file, an argument, a transform) and what
 /// was expected, e.g. `data_batch_3.bin: 30729999 bytes is not a whole number
 /// of 3073-byte records (1 label byte + 3072 pixel bytes)`.
-public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct DataError: TensorsError, Equatable, Sendable {
     /// What kind of failure this is, for callers that branch on it.
     public enum Kind: String, Sendable {
         /// A constructor or call argument is out of range or inconsistent.
@@ -38,9 +38,6 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
-}
-
-extension DataError: LocalizedError {
-    public var errorDescription: String? { message }
 }

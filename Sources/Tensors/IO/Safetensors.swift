@@ -1,16 +1,18 @@
 import Foundation
 
 /// A safetensors file that cannot be read or written, naming the file and the problem.
-public struct SafetensorsError: Error, CustomStringConvertible, LocalizedError, Equatable, Sendable {
+public struct SafetensorsError: TensorsError, Equatable, Sendable {
     /// The file (path) concerned.
     public var file: String
+    /// What is wrong with it.
     public var message: String
+    /// An error about `file`.
     public init(file: String, _ message: String) {
         self.file = file
         self.message = message
     }
+    /// `file: message`.
     public var description: String { "\(file): \(message)" }
-    public var errorDescription: String? { description }
 }
 
 /// Reads and writes the safetensors format, the weights format PyTorch users

@@ -55,7 +55,7 @@ public enum ModelZoo {
 }
 
 /// An unknown model name.
-public struct ModelZooError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct ModelZooError: TensorsError, Equatable, Sendable {
     public var name: String
     public init(name: String) { self.name = name }
     public var description: String {

@@ -98,7 +98,7 @@ public struct LoadStateDictResult: Equatable, Sendable {
 ///     Missing key(s) in state_dict: "fc3.bias".
 ///     size mismatch for conv1.weight: copying a param with shape [6, 1, 5, 5] from checkpoint, the shape in current model is [6, 3, 5, 5].
 /// ```
-public struct StateDictError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct StateDictError: TensorsError, Equatable, Sendable {
     public var typeName: String
     public var missingKeys: [String]
     public var unexpectedKeys: [String]

@@ -50,7 +50,7 @@ public struct LayerShape: Equatable, Sendable {
 }
 
 /// A shape error found by `validate(inputShape:)`, with the layers seen so far.
-public struct ModelShapeError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct ModelShapeError: TensorsError, Equatable, Sendable {
     /// The first shape error; its `modulePath` is the failing layer.
     public var error: ShapeError
     public var layers: [LayerShape]

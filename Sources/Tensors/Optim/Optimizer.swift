@@ -6,11 +6,13 @@ import Foundation
 ///
 /// The message follows PyTorch's wording (`Invalid learning rate: -1.0`), so a
 /// CLI or TUI can show it to the user as is.
-public struct OptimizerError: Error, CustomStringConvertible, LocalizedError, Equatable, Sendable {
+public struct OptimizerError: TensorsError, Equatable, Sendable {
+    /// The whole message.
     public var message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
-    public var errorDescription: String? { message }
 }
 
 /// A hyperparameter value in a parameter group: a number, a flag or a pair (`betas`).

@@ -62,9 +62,11 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 }
 
 /// A bad training setting or an unusable dataset, with a one-line message.
-public struct TrainingSetupError: Error, CustomStringConvertible, LocalizedError, Sendable {
+public struct TrainingSetupError: TensorsError, Equatable, Sendable {
+    /// The whole message.
     public var message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
-    public var errorDescription: String? { message }
 }
