@@ -273,16 +273,8 @@ final class ModuleContext {
     var stack: [Module] = []
     var recorder: ShapeRecorder?
 
-    private static let key: pthread_key_t = {
-        var k = pthread_key_t()
-        pthread_key_create(&k) { ptr in if let ptr { Unmanaged<ModuleContext>.fromOpaque(ptr).release() } }
-        return k
-    }()
+    private static let local = ThreadLocal { ModuleContext() }
 
-    static var current: ModuleContext {
-        if let p = pthread_getspecific(key) { return Unmanaged<ModuleContext>.fromOpaque(p).takeUnretainedValue() }
-        let s = ModuleContext()
-        pthread_setspecific(key, Unmanaged.passRetained(s).toOpaque())
-        return s
-    }
+    /// This thread's context.
+    static var current: ModuleContext { local.value }
 }
