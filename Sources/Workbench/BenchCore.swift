@@ -67,11 +67,6 @@ struct BenchCore: ParsableCommand {
     @inline(never)
     func first(_ t: Tensor) -> Float { t.withUnsafeBufferPointer { $0[0] } }
 
-    func median(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
-
     /// Runs `a` and `b` alternately `reps` times (after one warm-up each),
     /// returning their median and best (minimum) seconds.
     func compareTimes(_ a: () -> Void, _ b: () -> Void) -> (a: Double, b: Double, bestA: Double, bestB: Double) {
@@ -81,7 +76,7 @@ struct BenchCore: ParsableCommand {
             ta.append(time(a))
             tb.append(time(b))
         }
-        return (median(ta), median(tb), ta.min() ?? 0, tb.min() ?? 0)
+        return (Bench.median(ta), Bench.median(tb), ta.min() ?? 0, tb.min() ?? 0)
     }
 
     /// Median seconds of `a` and `b`, run alternately.
@@ -102,8 +97,8 @@ struct BenchCore: ParsableCommand {
             let rb = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
             let rc = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
             defer { ra.deallocate(); rb.deallocate(); rc.deallocate() }
-            a.withUnsafeBufferPointer { ra.update(from: $0.baseAddress!, count: n * n) }
-            b.withUnsafeBufferPointer { rb.update(from: $0.baseAddress!, count: n * n) }
+            a.withUnsafeBufferPointer { _ = UnsafeMutableBufferPointer(start: ra, count: n * n).update(fromContentsOf: $0) }
+            b.withUnsafeBufferPointer { _ = UnsafeMutableBufferPointer(start: rb, count: n * n).update(fromContentsOf: $0) }
             let flops = 2 * Double(n) * Double(n) * Double(n)
             // Repeat small products so one timed sample lasts a few milliseconds.
             let inner = Swift.max(1, Int(2e8 / flops))
@@ -138,7 +133,7 @@ struct BenchCore: ParsableCommand {
         print(String(format: "  with autograd (records a node)  %8.3f µs", graph / Double(iterations) * 1e6))
         // Forward + backward of a tiny graph, for context.
         let small = 10_000
-        let fb = median((0..<reps).map { _ in
+        let fb = Bench.median((0..<reps).map { _ in
             time {
                 for _ in 0..<small {
                     ga.grad = nil
@@ -159,8 +154,8 @@ struct BenchCore: ParsableCommand {
         let rb = UnsafeMutablePointer<Float>.allocate(capacity: n)
         let rc = UnsafeMutablePointer<Float>.allocate(capacity: n)
         defer { ra.deallocate(); rb.deallocate(); rc.deallocate() }
-        a.withUnsafeBufferPointer { ra.update(from: $0.baseAddress!, count: n) }
-        b.withUnsafeBufferPointer { rb.update(from: $0.baseAddress!, count: n) }
+        a.withUnsafeBufferPointer { _ = UnsafeMutableBufferPointer(start: ra, count: n).update(fromContentsOf: $0) }
+        b.withUnsafeBufferPointer { _ = UnsafeMutableBufferPointer(start: rb, count: n).update(fromContentsOf: $0) }
         rc.initialize(repeating: 0, count: n)
         var sink: Float = 0
         let (tTensor, tLoop) = compare({
@@ -193,7 +188,7 @@ struct BenchCore: ParsableCommand {
             h2.linear(weight: w3).pow(2).mean().backward()
         }
         step()
-        let t = median((0..<reps).map { _ in time { step() } })
+        let t = Bench.median((0..<reps).map { _ in time { step() } })
         print(String(format: "  step                            %8.2f ms  (OpenBLAS threads %d)", t * 1e3, BLAS.threads))
     }
 }
