@@ -27,8 +27,7 @@ public struct MNIST: ImageClassificationDataset, FusableImageDataset {
     /// Image width in pixels (28).
     public let imageWidth: Int
     public var imageChannels: Int { 1 }
-    /// The dataset's name as torchvision prints it.
-    public let datasetName: String
+    public var datasetName: String { "MNIST" }
 
     /// Where `download` fetches the files from.
     public static let mirror = "https://ossci-datasets.s3.amazonaws.com/mnist/"
@@ -60,7 +59,6 @@ public struct MNIST: ImageClassificationDataset, FusableImageDataset {
         self.train = train
         self.transform = transform
         self.targetTransform = targetTransform
-        datasetName = "MNIST"
     }
 
     func fusedImageSource() -> FusedImageSource? { makeFusedSource() }
