@@ -46,11 +46,14 @@ public enum Init {
         }
     }
 
+    /// Fills `t` with `value`, like `constant_`.
     public static func constant(_ t: Tensor, _ value: Float) {
         fill(t) { p in p.update(repeating: value) }
     }
 
+    /// Fills `t` with 0, like `zeros_`.
     public static func zeros(_ t: Tensor) { constant(t, 0) }
+    /// Fills `t` with 1, like `ones_`.
     public static func ones(_ t: Tensor) { constant(t, 1) }
 
     /// He uniform: U(-b, b) with b = gain·√(3 / fan), like `kaiming_uniform_`.

@@ -33,6 +33,7 @@ open class Module: CustomStringConvertible {
     var localName: String?
     var childNamesAssigned = false
 
+    /// A module with no parameters; subclasses set their stored properties, then call it.
     public init() {}
 
     /// The computation, like `forward`. Subclasses override it; call the
@@ -243,14 +244,17 @@ func addIndent(_ s: String, _ spaces: Int) -> String {
 
 /// What a module holds directly: parameters, buffers and child modules in order.
 public struct ModuleMembers {
+    /// Parameters by local name.
     public var parameters: [(String, Tensor)] = []
     /// Buffers with their `persistent` flag (non-persistent ones are not in the state dict).
     public var buffers: [(String, Tensor, Bool)] = []
+    /// Child modules by local name.
     public var children: [(String, Module)] = []
     /// How children print: single properties, or array/dictionary properties
     /// shown as a `ModuleList`/`ModuleDict`. Empty means all single.
     var layout: [ChildLayout] = []
 
+    /// Members in the order they print and appear in the state dict.
     public init(parameters: [(String, Tensor)] = [], buffers: [(String, Tensor, Bool)] = [],
                 children: [(String, Module)] = []) {
         self.parameters = parameters

@@ -153,7 +153,7 @@ public struct ParamGroup: CustomStringConvertible {
 
     /// The options in PyTorch's printed form (sorted keys, four-space indent).
     public var description: String {
-        options.keys.sorted().map { "    \($0): \(options[$0]!)" }.joined(separator: "\n")
+        options.sorted { $0.key < $1.key }.map { "    \($0.key): \($0.value)" }.joined(separator: "\n")
     }
 }
 
@@ -172,6 +172,7 @@ public struct OptimizerStateDict {
         /// Buffers by PyTorch name (`momentum_buffer`, `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`,
         /// `square_avg`, `grad_avg`), each shaped like the parameter.
         public var buffers: [String: Tensor]
+        /// State with the given step count and buffers.
         public init(step: Int? = nil, buffers: [String: Tensor] = [:]) {
             self.step = step
             self.buffers = buffers
@@ -180,8 +181,11 @@ public struct OptimizerStateDict {
 
     /// One parameter group: its options and the indices of its parameters.
     public struct Group {
+        /// Hyperparameters by PyTorch name (`lr`, `momentum` …).
         public var options: [String: OptimizerOption]
+        /// Flat indices of the group's parameters.
         public var params: [Int]
+        /// A group with `options` over `params`.
         public init(options: [String: OptimizerOption], params: [Int]) {
             self.options = options
             self.params = params
@@ -192,8 +196,10 @@ public struct OptimizerStateDict {
     public var optimizer: String
     /// Per-parameter state by flat parameter index; parameters that never stepped have none.
     public var state: [Int: Entry]
+    /// The parameter groups, in order.
     public var paramGroups: [Group]
 
+    /// A state dict of the given parts.
     public init(optimizer: String, state: [Int: Entry], paramGroups: [Group]) {
         self.optimizer = optimizer
         self.state = state

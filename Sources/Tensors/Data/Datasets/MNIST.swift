@@ -26,7 +26,9 @@ public struct MNIST: ImageClassificationDataset, FusableImageDataset {
     public let imageHeight: Int
     /// Image width in pixels (28).
     public let imageWidth: Int
+    /// Colour channels (1, grayscale).
     public var imageChannels: Int { 1 }
+    /// The dataset's name as torchvision prints it.
     public var datasetName: String { "MNIST" }
 
     /// Where `download` fetches the files from.
@@ -86,7 +88,9 @@ public struct FashionMNIST: ImageClassificationDataset, FusableImageDataset {
     public let imageHeight: Int
     /// Image width in pixels (28).
     public let imageWidth: Int
+    /// Colour channels (1, grayscale).
     public var imageChannels: Int { 1 }
+    /// The dataset's name as torchvision prints it.
     public var datasetName: String { "FashionMNIST" }
 
     /// Where `download` fetches the files from.
