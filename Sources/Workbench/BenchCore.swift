@@ -21,8 +21,11 @@ struct BenchCore: ParsableCommand {
     @Option(help: "Override the OpenBLAS thread count for this run.")
     var blasThreads: Int?
 
-    @Option(help: "Matrix sizes for the matmul benchmark.")
-    var sizes: [Int] = [64, 256, 1024]
+    @Option(name: .customLong("sizes"), help: "Matrix sizes for the matmul benchmark, comma-separated (like bench lenet's lists).")
+    var sizeList = "64,256,1024"
+
+    /// The `--sizes` values; nil entries are not whole numbers.
+    var sizes: [Int?] { sizeList.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     @Option(help: "Element count for the elementwise benchmark.")
     var elements: Int = 1 << 24
@@ -32,7 +35,9 @@ struct BenchCore: ParsableCommand {
 
     func validate() throws {
         guard reps >= 1 else { throw ValidationError("--reps must be at least 1, got \(reps)") }
-        guard sizes.allSatisfy({ $0 > 0 }) else { throw ValidationError("--sizes must be positive, got \(sizes)") }
+        guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw ValidationError("--sizes must be positive whole numbers separated by commas, got '\(sizeList)'")
+        }
         guard elements > 0 else { throw ValidationError("--elements must be positive, got \(elements)") }
         if let t = blasThreads, t < 1 { throw ValidationError("--blas-threads must be at least 1, got \(t)") }
         if let only, !["matmul", "overhead", "elementwise", "mixed"].contains(only) {
@@ -90,7 +95,7 @@ struct BenchCore: ParsableCommand {
     func matmul() {
         print("\nmatmul (square n×n, float32)        Tensor.matmul    raw cblas_sgemm    ratio   (best-of-\(reps) ratio)")
         let g = Generator(seed: 1)
-        for n in sizes {
+        for case let n? in sizes {
             let a = Tensor.randn([n, n], generator: g), b = Tensor.randn([n, n], generator: g)
             // Raw buffers for the reference call.
             let ra = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
