@@ -38,6 +38,13 @@ struct UICommand: ParsableCommand {
         }
         let screen: Screen
         do { screen = try Screen(environment: env) } catch { throw UserError("\(error)") }
+        if let data, !demo {
+            // Reading the archive takes a moment: say so until the first frame.
+            let size = screen.size
+            var canvas = Canvas(width: size.width, height: size.height, colorMode: screen.colorMode)
+            canvas.putCentered("Opening CIFAR-10 from \(data) …", in: canvas.bounds, y: size.height / 2, Style())
+            screen.draw(canvas)
+        }
         let app = App(services: services, options: AppOptions(dataPath: data, model: model, theme: theme),
                       colorMode: screen.colorMode)
         TerminalRunner.run(app, screen: screen)

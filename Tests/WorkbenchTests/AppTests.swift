@@ -315,7 +315,86 @@ final class AppTests: XCTestCase {
         c = app.draw()
         XCTAssertShows(c, "lr=0.05")
         XCTAssertShows(c, "learning rate    0.05")
+        XCTAssertShows(c, "learning rate 0.05 from step 4")
         XCTAssertEqual(app.history.changes.first?.step, 4)
+    }
+
+    /// A checkpoint brings back the curves (lr markers too); a run resumed from it keeps them
+    /// up to its last whole epoch.
+    func testCheckpointHistoryIsRestoredAndKeptWhenTheRunResumes() {
+        let (app, backend) = makeApp()
+        let steps = (1...25).map { step($0, loss: 3.0 / Double($0), epoch: ($0 - 1) / 10 + 1, lr: $0 <= 12 ? 0.01 : 0.05) }
+        let epochs = [EpochMetrics(epoch: 1, trainLoss: 1, valLoss: 1, valAccuracy: 0.5),
+                      EpochMetrics(epoch: 2, trainLoss: 0.5, valLoss: 0.75, valAccuracy: 0.6)]
+        backend.last.pending = [.historyRestored(steps: steps.map { if case .step(let m) = $0 { return m } else { fatalError() } }, epochs: epochs,
+                                                 plan: RunPlan(epochs: 5, stepsPerEpoch: 10, trainExamples: 0, validationExamples: 0, batchSize: 64, startEpoch: 2)),
+                                .fileFinished(.loadCheckpoint, path: "runs/c.safetensors", error: nil)]
+        app.tick()
+        XCTAssertEqual(app.history.steps.count, 25)
+        XCTAssertEqual(app.history.changes.map(\.step), [13])
+        XCTAssertEqual(app.history.changes.map(\.label), ["lr=0.05"])
+        XCTAssertEqual(app.runState, .idle)
+        var c = app.draw()
+        XCTAssertShows(c, "loaded checkpoint runs/c.safetensors (2 epochs done): s continues")
+        XCTAssertShows(c, "lr=0.05")
+        XCTAssertShows(c, "step 25/50")
+        // The engine repeats the partial third epoch: steps 21… are dropped, then continue.
+        app.press(.char("s"))
+        backend.last.pending = [.runStarted(RunPlan(epochs: 5, stepsPerEpoch: 10, trainExamples: 640, validationExamples: 64, batchSize: 64, startEpoch: 2)),
+                                .stateChanged(.running), step(21, loss: 0.2, epoch: 3)]
+        app.tick()
+        XCTAssertEqual(app.history.steps.map(\.step), Array(1...21))
+        XCTAssertEqual(app.history.epochs.count, 2)
+        XCTAssertEqual(app.history.changes.count, 1)
+        c = app.draw()
+        XCTAssertShows(c, "step 21/50")
+        // A new run (startEpoch 0) starts from empty curves.
+        app.press(.char("x"))
+        backend.last.pending = [.stateChanged(.stopped)]
+        app.tick()
+        app.press(.char("s"))
+        backend.last.pending = [.runStarted(RunPlan(epochs: 5, stepsPerEpoch: 10, trainExamples: 640, validationExamples: 64, batchSize: 64))]
+        app.tick()
+        XCTAssertTrue(app.history.steps.isEmpty)
+        XCTAssertTrue(app.history.changes.isEmpty)
+    }
+
+    func testFinishedRunReportsTestAccuracy() {
+        let (app, backend) = makeApp()
+        startRun(app, backend)
+        backend.last.pending = [.evaluated(EvaluationResult(confusion: [[3, 1], [0, 4]])), .stateChanged(.finished)]
+        app.tick()
+        XCTAssertShows(app.draw(), "run finished: test accuracy 87.5%")
+    }
+
+    func testLongErrorMessageKeepsItsLastLineAndSaysWhatIsCut() {
+        let (app, backend) = makeApp()
+        let lines = (1...40).map { "mismatch \($0)" }.joined(separator: "\n")
+        backend.last.pending = [.fileFinished(.loadModel, path: "m.safetensors", error: lines)]
+        app.tick()
+        let c = app.draw()
+        XCTAssertShows(c, "mismatch 1")
+        XCTAssertShows(c, "more lines")
+        XCTAssertShows(c, "The current model is unchanged.")
+        XCTAssertNotShows(c, "mismatch 40")
+    }
+
+    func testNarrowModelTitleUsesCompactCount() {
+        let (app, _) = makeApp(width: 80, height: 24)
+        let c = app.draw()
+        XCTAssertTrue(c.row(11).contains("LeNet5 · "), c.row(11))
+        XCTAssertFalse(c.row(11).contains("…"), c.row(11))
+    }
+
+    func testEnlargedImageUsesLargePanes() {
+        let (app, _) = makeApp(width: 200, height: 50)
+        app.press(.enter)
+        let c = app.draw()
+        // 2× the 32×32 image (64 columns, 32 rows) with its details below.
+        let inner = app.innerRect(.dataset)
+        let firstRow = c.text(in: Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: 1))
+        XCTAssertEqual(firstRow.filter { $0 == "▀" }.count, 64, firstRow)
+        XCTAssertShows(c, "as stored")
     }
 
     func testBadValueIsRejectedInlineAndOldValueKept() {
@@ -374,7 +453,7 @@ final class AppTests: XCTestCase {
         backend.last.pending = [.stateChanged(.paused)]
         app.tick()
         XCTAssertShows(app.draw(), "● PAUSED")
-        XCTAssertTrue(app.draw().row(23).contains("s start"))
+        XCTAssertTrue(app.draw().row(23).contains("p resume"))
         app.press(.char("p"))
         XCTAssertEqual(backend.last.commands.last, .resume)
         app.press(.char("x"))

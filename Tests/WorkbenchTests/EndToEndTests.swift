@@ -125,7 +125,7 @@ final class EndToEndTests: XCTestCase {
         t.keys("Enter")
         waitFor(t, shows: "as stored")
         t.keys("a")
-        waitFor(t, shows: "after training transforms")
+        waitFor(t, shows: "augmented: crop + flip")
         t.keys("a", "Enter")
         waitFor(t, "the grid again") { !$0.contains("as stored") && $0.contains("train 1/20000") }
 

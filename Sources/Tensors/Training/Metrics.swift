@@ -33,17 +33,40 @@ public struct EpochSummary: Codable, Equatable, Sendable {
     }
 }
 
+/// Training loss per step, downsampled for long runs: point `i` is the mean loss of the
+/// steps after `steps[i - 1]` up to and including `steps[i]` (global, 1-based), with the
+/// learning rate in force at `steps[i]`. Kept in checkpoints so a resumed run can redraw
+/// its loss curve.
+public struct StepLossSeries: Codable, Equatable, Sendable {
+    public var steps: [Int]
+    public var losses: [Double]
+    public var learningRates: [Double]
+    /// Optimisation steps per epoch of the run that recorded the series (0 when unknown).
+    public var stepsPerEpoch: Int
+
+    public init(steps: [Int] = [], losses: [Double] = [], learningRates: [Double] = [], stepsPerEpoch: Int = 0) {
+        self.steps = steps
+        self.losses = losses
+        self.learningRates = learningRates
+        self.stepsPerEpoch = stepsPerEpoch
+    }
+}
+
 /// Per-epoch history of a run, exportable as CSV.
 public struct MetricHistory: Codable, Equatable, Sendable {
     /// One summary per finished epoch.
     public var epochs: [EpochSummary] = []
     /// Test accuracy after training, if evaluated.
     public var testAccuracy: Double?
+    /// Per-step training loss when the trainer recorded it (the TUI does); nil otherwise,
+    /// and in checkpoints written before the field existed.
+    public var stepLosses: StepLossSeries?
 
     /// A history of the given epochs.
-    public init(epochs: [EpochSummary] = [], testAccuracy: Double? = nil) {
+    public init(epochs: [EpochSummary] = [], testAccuracy: Double? = nil, stepLosses: StepLossSeries? = nil) {
         self.epochs = epochs
         self.testAccuracy = testAccuracy
+        self.stepLosses = stepLosses
     }
 
     /// `epoch,train_loss,train_acc,val_loss,val_acc,images_per_s,seconds,lr` rows.

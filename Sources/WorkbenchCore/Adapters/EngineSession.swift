@@ -37,6 +37,8 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     private var engine: TrainingEngine?
     private var lastSettings = Hyperparameters()
     private var pendingCheckpoint: Checkpoint?
+    /// The run's per-step losses, saved in checkpoints (appended on the training thread).
+    private let recorder = StepLossRecorder()
 
     init(modelName: String, dataPath: String?, trainCount: Int, seed: UInt64, limit: Int? = nil) {
         self.modelName = modelName
@@ -80,8 +82,15 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     }
 
     func config(_ h: Hyperparameters) -> TrainingConfig {
+        EngineSession.trainingConfig(model: modelName, dataPath: dataPath, trainCount: trainCount, limit: limit, settings: h)
+    }
+
+    /// The `TrainingConfig` a run with these settings gets: what `workbench train` with the
+    /// same options would use (benchmarks compare the two).
+    public static func trainingConfig(model: String, dataPath: String?, trainCount: Int, limit: Int?,
+                                      settings h: Hyperparameters) -> TrainingConfig {
         var c = TrainingConfig()
-        c.model = modelName
+        c.model = model
         c.dataPath = dataPath
         c.epochs = h.epochs
         c.batchSize = h.batchSize
@@ -134,9 +143,16 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
             pendingCheckpoint = nil
             setup = s
             engine = e
+            // A resumed run repeats any partial epoch: its steps continue after the last whole one.
+            let offset = e.startEpoch * s.train.count
+            recorder.reset(from: ck?.history.stepLosses, upTo: offset, stepsPerEpoch: s.train.count)
             let plan = RunPlan(epochs: h.epochs, stepsPerEpoch: s.train.count, trainExamples: s.train.images,
-                               validationExamples: s.val?.images ?? 0, batchSize: h.batchSize)
-            e.observe { [weak self, weak e] event in self?.forward(event, plan: plan, engine: e) }
+                               validationExamples: s.val?.images ?? 0, batchSize: h.batchSize, startEpoch: e.startEpoch)
+            let recorder = self.recorder
+            e.observe { [weak self, weak e] event in
+                if case .step(let st) = event { recorder.append(step: st.globalStep + offset, loss: st.loss, lr: st.lr) }
+                self?.forward(event, plan: plan, stepOffset: offset, engine: e)
+            }
             e.start()
         } catch {
             emit(.stateChanged(.failed("cannot start: \(error)")))
@@ -144,16 +160,18 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     }
 
     /// Converts an engine event (called on the training thread).
-    private func forward(_ event: Tensors.TrainingEvent, plan: RunPlan, engine: TrainingEngine?) {
+    private func forward(_ event: Tensors.TrainingEvent, plan: RunPlan, stepOffset: Int, engine: TrainingEngine?) {
         switch event {
         case .started:
             emit(.runStarted(plan))
             emit(.stateChanged(.running))
         case .step(let s):
-            emit(.step(StepMetrics(step: s.globalStep, epoch: s.epoch + 1, loss: s.loss, imagesPerSecond: s.imagesPerSecond, learningRate: s.lr)))
+            emit(.step(StepMetrics(step: s.globalStep + stepOffset, epoch: s.epoch + 1, loss: s.loss, imagesPerSecond: s.imagesPerSecond, learningRate: s.lr)))
         case .epochEnded(let e):
-            emit(.epochEnded(EpochMetrics(epoch: e.epoch + 1, trainLoss: e.trainLoss, valLoss: e.valLoss, valAccuracy: e.valAccuracy)))
-        case .hyperparameterChanged(let name, let value, let step):
+            emit(.epochEnded(EpochMetrics(epoch: e.epoch + 1, trainLoss: e.trainLoss, valLoss: e.valLoss, valAccuracy: e.valAccuracy,
+                                          imagesPerSecond: e.imagesPerSecond, seconds: e.seconds)))
+        case .hyperparameterChanged(let name, let value, let engineStep):
+            let step = engineStep + stepOffset
             switch name {
             case "lr": emit(.hyperparameterApplied(.learningRate(value), step: step))
             case "momentum": emit(.hyperparameterApplied(.momentum(value), step: step))
@@ -205,9 +223,10 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
                     let f = try Safetensors.load(from: url)
                     try model.loadStateDict(f.tensors)
                 case .saveCheckpoint:
-                    let ck: Checkpoint
+                    var ck: Checkpoint
                     if let setup, let engine { ck = setup.checkpoint(engine: engine) }
                     else { ck = Checkpoint(modelState: model.stateDict(), config: cfg.dictionary) }
+                    ck.history.stepLosses = recorder.series
                     try ck.save(to: url)
                 case .loadCheckpoint:
                     guard FileManager.default.fileExists(atPath: path) else { throw TrainingSetupError("\(path): no such file") }
@@ -217,8 +236,11 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
                     let epochs = ck.history.epochs.map {
                         EpochMetrics(epoch: $0.epoch + 1, trainLoss: $0.trainLoss, valLoss: $0.valLoss, valAccuracy: $0.valAccuracy)
                     }
-                    emit(.historyRestored(steps: [], epochs: epochs, plan: nil))
-                    emit(.message("resumed weights and optimizer state at epoch \(ck.epoch); start continues from there"))
+                    let spe = ck.history.stepLosses?.stepsPerEpoch ?? 0
+                    let plan = spe > 0 ? RunPlan(epochs: max(ck.epoch, Int(ck.config["epochs"] ?? "") ?? 0), stepsPerEpoch: spe,
+                                                 trainExamples: 0, validationExamples: 0,
+                                                 batchSize: Int(ck.config["batch_size"] ?? "") ?? 0, startEpoch: ck.epoch) : nil
+                    emit(.historyRestored(steps: StepLossRecorder.steps(ck.history.stepLosses), epochs: epochs, plan: plan))
                 }
                 emit(.fileFinished(op, path: path, error: nil))
             } catch {

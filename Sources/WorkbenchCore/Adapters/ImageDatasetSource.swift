@@ -78,12 +78,31 @@ public final class TensorsDatasetProvider: DatasetProvider {
     }
 
     public func embeddedDefault() -> DatasetSource {
-        ImageDatasetSource(name: "Shapes10", location: nil, train: Shapes10(train: true, count: embeddedTrainCount),
-                           test: Shapes10(train: false, count: embeddedTestCount))
+        // Both splits at once (launch time).
+        let (train, test) = TensorsDatasetProvider.both({ Shapes10(train: true, count: self.embeddedTrainCount) },
+                                                        { Shapes10(train: false, count: self.embeddedTestCount) })
+        return ImageDatasetSource(name: "Shapes10", location: nil, train: train, test: test)
     }
 
     public func openCIFAR10(path: String) throws -> DatasetSource {
-        ImageDatasetSource(name: "CIFAR-10", location: path, train: try CIFAR10(root: path, train: true), test: try CIFAR10(root: path, train: false))
+        // An archive is inflated once per split: read them side by side.
+        let (train, test) = TensorsDatasetProvider.both({ Result { try CIFAR10(root: path, train: true) } },
+                                                        { Result { try CIFAR10(root: path, train: false) } })
+        return ImageDatasetSource(name: "CIFAR-10", location: path, train: try train.get(), test: try test.get())
+    }
+
+    /// Runs `a` on another thread while `b` runs on this one.
+    static func both<A, B>(_ a: @escaping () -> A, _ b: () -> B) -> (A, B) {
+        let box = ResultBox<A>()
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            box.value = a()
+            done.signal()
+        }
+        let second = b()
+        done.wait()
+        guard let first = box.value else { return (a(), second) }
+        return (first, second)
     }
 
     public func downloadCIFAR10(into directory: String, progress: @escaping @Sendable (Double, String) -> Void) throws -> String {
@@ -100,4 +119,9 @@ public final class TensorsDatasetProvider: DatasetProvider {
         progress(1, "done")
         return directory
     }
+}
+
+/// Hands a value from a helper thread to the thread that waits for it.
+private final class ResultBox<T>: @unchecked Sendable {
+    var value: T?
 }

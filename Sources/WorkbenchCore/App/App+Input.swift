@@ -233,6 +233,7 @@ extension App {
             hyperPane.editor = nil
             runHyper = hyper
             s.send(.start(hyper))
+            showToast(runState == .idle ? "starting: preparing \(dataset.name) and \(modelName)…" : "starting a new run from the current weights…")
         }
     }
 

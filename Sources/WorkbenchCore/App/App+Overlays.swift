@@ -390,9 +390,16 @@ extension App {
             let inner = Box.draw(&canvas, r, title: title, focused: true, ctx: ctx)
             canvas.fill(inner, " ", ctx.style(.menu))
             let style = isError ? ctx.style(.error).with(bg: ctx.style(.menu).bg) : ctx.style(.menu)
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).flatMap { wrap(String($0), width: inner.width - 2) }
-            for (i, line) in lines.enumerated() where i < inner.height - 1 {
-                canvas.put(line, x: inner.x + 1, y: inner.y + i, style)
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).flatMap { wrap(String($0), width: inner.width - 2) }
+            let room = inner.height - 1
+            if lines.count > room && room >= 2 {
+                // Keep the last line (what happens next), mark what is left out.
+                let last = lines[lines.count - 1]
+                let hidden = lines.count - room + 1
+                lines = Array(lines.prefix(room - 2)) + ["… \(hidden) more line\(hidden == 1 ? "" : "s")", last]
+            }
+            for (i, line) in lines.enumerated() where i < room {
+                canvas.put(line, x: inner.x + 1, y: inner.y + i, i == lines.count - 2 && line.hasPrefix("… ") ? ctx.style(.dim).with(bg: ctx.style(.menu).bg) : style)
             }
             canvas.putRight("Enter ok ", maxX: inner.maxX, y: inner.maxY - 1, ctx.style(.dim).with(bg: ctx.style(.menu).bg))
         case .chooser(let c):

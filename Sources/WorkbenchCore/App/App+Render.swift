@@ -34,17 +34,21 @@ extension App {
             let full = title + ": " + dataset.name
             let fits = TextWidth.of(full) + TextWidth.of(right) + 10 <= rect.width
             let inner = Box.draw(&canvas, rect, title: fits ? full : title, rightTitle: right, focused: focused, ctx: ctx)
-            datasetPane.render(&canvas, inner: inner, focused: focused, dataset: dataset, evaluation: evaluation, ctx: ctx)
+            canvas.clipped(to: inner) { datasetPane.render(&$0, inner: inner, focused: focused, dataset: dataset, evaluation: evaluation, ctx: ctx) }
         case .model:
-            let inner = Box.draw(&canvas, rect, title: title, rightTitle: modelPane.title(modelDescription), focused: focused, ctx: ctx)
-            modelPane.render(&canvas, inner: inner, focused: focused, description: modelDescription, error: modelError, ctx: ctx)
+            var right = modelPane.title(modelDescription)
+            if TextWidth.of(title) + TextWidth.of(right) + 8 > rect.width { right = modelPane.title(modelDescription, compact: true) }
+            let inner = Box.draw(&canvas, rect, title: title, rightTitle: right, focused: focused, ctx: ctx)
+            canvas.clipped(to: inner) { modelPane.render(&$0, inner: inner, focused: focused, description: modelDescription, error: modelError, ctx: ctx) }
         case .charts:
             let inner = Box.draw(&canvas, rect, title: title, rightTitle: chartsPane.title, focused: focused, ctx: ctx)
-            chartsPane.render(&canvas, inner: inner, history: history, ctx: ctx)
+            canvas.clipped(to: inner) { chartsPane.render(&$0, inner: inner, history: history, ctx: ctx) }
         case .hyperparameters:
             let inner = Box.draw(&canvas, rect, title: title, rightTitle: runState.isActive ? "running" : "", focused: focused, ctx: ctx)
-            hyperPane.render(&canvas, inner: inner, focused: focused, values: shownHyper, runActive: runState.isActive,
-                             pending: pendingNextRun, ctx: ctx)
+            canvas.clipped(to: inner) {
+                hyperPane.render(&$0, inner: inner, focused: focused, values: shownHyper, runActive: runState.isActive,
+                                 pending: pendingNextRun, ctx: ctx)
+            }
         }
     }
 
@@ -94,7 +98,7 @@ extension App {
             if n > 0 { x += canvas.put(sep, x: x, y: r.y, style.adding(.dim)) }
             x += canvas.put(fields[i], x: x, y: r.y, i == 0 ? stateStyle : style)
         }
-        let right = "\(dataset.name) · \(modelName) · \(ctx.theme.name) "
+        let right = "\(dataset.name) · \(modelDescription?.name ?? modelName) · \(ctx.theme.name) "
         if r.maxX - x > TextWidth.of(right) + 3 { canvas.putRight(right, maxX: r.maxX, y: r.y, style.adding(.dim)) }
     }
 
@@ -124,14 +128,18 @@ extension App {
             pane = (hyperPane.isEditing ? HyperparameterPane.editorBindings : HyperparameterPane.bindings).map(\.help)
         }
         if focus == .hyperparameters && hyperPane.isEditing { return (pane, []) }
-        // Start or pause, whichever applies now.
+        // Start, pause or resume, whichever applies now.
         let global = App.globalBindings.filter { b in
             guard b.inHelpLine else { return false }
-            if b.action == .start { return runState != .running }
-            if b.action == .togglePause { return runState == .running }
+            if b.action == .start { return !runState.isActive }
+            if b.action == .togglePause { return runState.isActive }
             return true
         }
-        return (pane.filter(\.inHelpLine), global.map(\.help))
+        return (pane.filter(\.inHelpLine), global.map { b in
+            var h = b.help
+            if b.action == .togglePause && runState == .paused { h.description = "resume" }
+            return h
+        })
     }
 
     func renderHelpLine(_ canvas: inout Canvas, _ r: Rect) {
@@ -146,11 +154,16 @@ extension App {
             globalW += width(e)
         }
         var x = r.x + 1
-        let paneLimit = r.maxX - globalW - 1
+        var paneLimit = r.maxX - globalW - 1
         if let t = toast {
-            // A message replaces the pane's keys for a few seconds.
+            // A message replaces the pane's keys for a few seconds (and the global keys too
+            // when it needs their room).
+            if overlay != nil || TextWidth.of(t.text) > paneLimit - x {
+                global = []
+                paneLimit = r.maxX - 1
+            }
             let style = t.isError ? ctx.style(.error) : ctx.style(.ok)
-            canvas.put(t.text, x: x, y: r.y, style, maxWidth: max(1, (overlay == nil ? paneLimit : r.maxX) - x))
+            canvas.put(t.text, x: x, y: r.y, style, maxWidth: max(1, paneLimit - x))
         } else {
             for e in entries.pane {
                 if x + width(e) > paneLimit { break }

@@ -172,6 +172,8 @@ public final class App {
         runHyper = nil
         history = MetricsHistory()
         evaluation = nil
+        imagesPerSecond = 0
+        hyperPane.message = nil
         guard modelDescription?.canTrain == true else { return }
         do {
             session = try services.backend.makeSession(model: modelName, dataset: dataset, seed: hyper.seed)
@@ -200,10 +202,19 @@ public final class App {
         switch e {
         case .runStarted(let p):
             plan = p
-            history = MetricsHistory()
+            if p.startEpoch > 0 {
+                // Resumed from a checkpoint: keep the restored curves up to the last whole epoch.
+                let done = p.startEpoch * p.stepsPerEpoch
+                history.steps.removeAll { $0.step > done }
+                history.epochs.removeAll { $0.epoch > p.startEpoch }
+                history.changes.removeAll { $0.step > done }
+            } else {
+                history = MetricsHistory()
+            }
             history.stepsPerEpoch = p.stepsPerEpoch
             evaluation = nil
             imagesPerSecond = 0
+            if toast?.text.hasPrefix("starting") == true { toast = nil }
         case .step(let m):
             history.steps.append(m)
             imagesPerSecond = imagesPerSecond == 0 ? m.imagesPerSecond : 0.9 * imagesPerSecond + 0.1 * m.imagesPerSecond
@@ -212,12 +223,15 @@ public final class App {
         case .stateChanged(let s):
             runState = s
             switch s {
-            case .finished: showToast("run finished")
+            case .finished:
+                showToast("run finished" + (evaluation.map { String(format: ": test accuracy %.1f%%", $0.accuracy * 100) } ?? ""))
             case .failed(let why): overlay = .message(title: "Training paused", text: why, isError: true)
             default: break
             }
         case .hyperparameterApplied(let live, let step):
             history.changes.append((step: step, label: live.label))
+            hyperPane.message = "\(live.field.rawValue) \(HyperparameterField.formatNumber(live.value)) from step \(step)"
+            hyperPane.messageIsError = false
             switch live {
             case .learningRate(let v): runHyper?.learningRate = v
             case .momentum(let v): runHyper?.momentum = v
@@ -227,6 +241,7 @@ public final class App {
             evaluation = r
         case .fileFinished(let op, let path, let error):
             if let error = error {
+                toast = nil
                 overlay = .message(title: "Could not \(op.rawValue)", text: error + (op == .loadModel || op == .loadCheckpoint ? "\nThe current model is unchanged." : ""), isError: true)
             } else {
                 let verb: String
@@ -234,13 +249,23 @@ public final class App {
                 case .saveModel: verb = "saved model to"
                 case .loadModel: verb = "loaded model from"
                 case .saveCheckpoint: verb = "saved checkpoint to"
-                case .loadCheckpoint: verb = "resumed from"
+                case .loadCheckpoint: verb = "loaded checkpoint"
                 }
-                showToast("\(verb) \(path)")
+                if op == .loadCheckpoint {
+                    runState = .idle
+                    showToast("loaded checkpoint \(path) (\(history.epochs.count) epochs done): s continues", seconds: 8)
+                } else {
+                    showToast("\(verb) \(path)")
+                }
             }
         case .historyRestored(let steps, let epochs, let p):
+            history = MetricsHistory()
             history.steps = steps
             history.epochs = epochs
+            // Learning-rate changes show as markers again.
+            for (a, b) in zip(steps, steps.dropFirst()) where a.learningRate != b.learningRate {
+                history.changes.append((step: a.step + 1, label: LiveHyperparameter.learningRate(b.learningRate).label))
+            }
             if let p = p { plan = p; history.stepsPerEpoch = p.stepsPerEpoch }
         case .message(let m):
             showToast(m)

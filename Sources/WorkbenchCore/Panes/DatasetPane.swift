@@ -217,7 +217,7 @@ public struct DatasetPane: Sendable {
             if let e = evaluation {
                 Heatmap.draw(&canvas, body, matrix: e.confusion, labels: dataset.classNames, ctx: ctx)
             } else {
-                canvas.putCentered("no evaluation yet: finish an epoch or press E", in: body, y: body.y + body.height / 2, ctx.style(.dim))
+                canvas.putCentered("no evaluation yet: press E (or finish a run)", in: body, y: body.y + body.height / 2, ctx.style(.dim))
             }
         }
     }
@@ -259,25 +259,26 @@ public struct DatasetPane: Sendable {
         let l = dataset.label(split, idx)
         let name = l < dataset.classNames.count ? dataset.classNames[l] : "#\(l)"
         let lines = ["#\(idx)  \(name) (\(l))", "\(split.rawValue) split", "\(img.width)×\(img.height) px",
-                     augmentPreview ? "after training transforms" : "as stored"]
+                     augmentPreview ? "augmented: crop + flip" : "as stored"]
         let infoW = min(24, lines.map { TextWidth.of($0) }.max() ?? 0)
         // Scale so the image keeps its shape (a cell is one pixel wide and two tall); whole
-        // multiples of the pixel grid when it is at least full size.
-        var f = min(4, min(Double(body.width - infoW - 2) / Double(img.width), 2 * Double(body.height) / Double(img.height)))
-        var infoBeside = true
-        if f < 0.5 {
-            infoBeside = false
-            f = min(4, min(Double(body.width) / Double(img.width), 2 * Double(body.height - 1) / Double(img.height)))
+        // multiples of the pixel grid when it is at least full size. The details go beside
+        // the image, or below it when that leaves room for a larger image.
+        func scale(_ w: Int, _ h: Int) -> Double {
+            let f = min(4, min(Double(w) / Double(img.width), 2 * Double(h) / Double(img.height)))
+            return f >= 1 ? f.rounded(.down) : f
         }
-        if f >= 1 { f = f.rounded(.down) }
+        let beside = scale(body.width - infoW - 2, body.height), below = scale(body.width, body.height - lines.count)
+        let infoBeside = beside >= below && beside >= 0.5
+        // Below: all the details if the image can still be drawn at half size, else the first line.
+        let shown = infoBeside || below >= 0.5 ? lines : [lines[0]]
+        let f = infoBeside ? beside : scale(body.width, body.height - shown.count)
         let cols = max(1, Int(Double(img.width) * f)), rows = max(1, Int(Double(img.height) * f / 2))
         ImageView.draw(&canvas, img, x: body.x, y: body.y, columns: cols, rows: rows)
-        if infoBeside {
-            for (i, line) in lines.enumerated() where i < body.height {
-                canvas.put(line, x: body.x + cols + 2, y: body.y + i, ctx.style(i == 0 ? .title : .dim))
-            }
-        } else {
-            canvas.put(lines[0], x: body.x, y: body.y + rows, ctx.style(.title))
+        for (i, line) in shown.enumerated() {
+            let style = ctx.style(i == 0 ? .title : .dim)
+            if infoBeside { canvas.put(line, x: body.x + cols + 2, y: body.y + i, style, maxWidth: body.maxX - body.x - cols - 2) }
+            else { canvas.put(line, x: body.x, y: body.y + rows + i, style, maxWidth: body.width) }
         }
     }
 

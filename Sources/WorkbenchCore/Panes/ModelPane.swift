@@ -118,9 +118,10 @@ public struct ModelPane: Sendable {
         return inner.height >= 8 ? 1 : 0
     }
 
-    public func title(_ d: ModelDescription?) -> String {
+    /// "LeNet5 · 62,006 params" (`compact`: "LeNet5 · 62k params").
+    public func title(_ d: ModelDescription?, compact: Bool = false) -> String {
         guard let d = d else { return "" }
-        return "\(d.name) · \(Format.grouped(d.totalParameters)) params"
+        return "\(d.name) · \(compact ? Format.params(d.totalParameters) : Format.grouped(d.totalParameters)) params"
     }
 
     public func render(_ canvas: inout Canvas, inner: Rect, focused: Bool, description: ModelDescription?,

@@ -26,17 +26,12 @@ public struct TerminalError: Error, CustomStringConvertible, Sendable {
 public final class Screen {
     public let colorMode: ColorMode
     private var previous: Canvas?
-    private var pairs: [PairKey: Int32] = [:]
-    private var nextPair: Int32 = 1
-    private let maxPairs: Int32
+    private var pairs: ColorPairTable
+    /// When the pair table was last emptied (it is emptied at most every few seconds).
+    private var pairsResetAt = Date.distantPast
     private let directColor: Bool
     private var term: OpaquePointer?
     private var clearOnRepaint = true
-
-    private struct PairKey: Hashable {
-        var fg: Int32
-        var bg: Int32
-    }
 
     // ncurses attribute bits (NCURSES_BITS(1, n) = 1 << (n + 8)); the macros do not import.
     private static let aUnderline: UInt32 = 1 << 17
@@ -93,7 +88,16 @@ public final class Screen {
         }
         directColor = colors >= 0x1000000
         colorMode = ColorMode.detect(environment: environment, terminalColors: Int(colors), directColor: directColor)
-        maxPairs = max(1, min(COLOR_PAIRS, 0x7fff_ffff) - 1)
+        let mode = colorMode
+        pairs = ColorPairTable(capacity: Int(max(0, min(COLOR_PAIRS, 0x7fff_ffff) - 1))) { n in
+            guard n >= 0 else { return nil }
+            switch mode {
+            case .truecolor: return RGB(UInt8((n >> 16) & 0xff), UInt8((n >> 8) & 0xff), UInt8(n & 0xff))
+            case .palette256: return Palette.rgb256(Int(n))
+            case .ansi8: return Palette.ansi8Reference[Int(n) % 8]
+            case .monochrome: return nil
+            }
+        }
     }
 
     deinit { shutdown() }
@@ -204,28 +208,37 @@ public final class Screen {
     }
 
     /// Writes the cells that differ from the previous frame and refreshes the terminal.
+    ///
+    /// When the colour-pair table fills up, stale pairs (from earlier screens) are freed by
+    /// emptying the table and repainting the whole frame, at most once every few seconds;
+    /// a frame that needs more pairs than the terminal has gets the nearest cached ones.
     public func draw(_ canvas: Canvas) {
         let resized = previous.map { $0.width != canvas.width || $0.height != canvas.height } ?? false
-        let full = previous == nil || resized
+        var full = previous == nil || resized
         // Clear only for a new size; a repaint after a pair-table reset rewrites every cell anyway.
         if resized || (previous == nil && clearOnRepaint) { wclear(stdscr) }
         clearOnRepaint = false
-        var overflowed = false
-        for y in 0..<canvas.height {
-            for x in 0..<canvas.width {
-                let cell = canvas[x, y]
-                if cell.isContinuation { continue }
-                if !full, let p = previous, p[x, y] == cell { continue }
-                put(cell, x: x, y: y, overflowed: &overflowed)
+        var mayReset = Date().timeIntervalSince(pairsResetAt) > 3
+        var pass = 0
+        repaint: while pass < 2 {
+            pass += 1
+            for y in 0..<canvas.height {
+                for x in 0..<canvas.width {
+                    let cell = canvas[x, y]
+                    if cell.isContinuation { continue }
+                    if !full, let p = previous, p[x, y] == cell { continue }
+                    if !put(cell, x: x, y: y, mayReset: mayReset) {
+                        pairs.reset()
+                        pairsResetAt = Date()
+                        mayReset = false
+                        full = true
+                        continue repaint
+                    }
+                }
             }
+            break
         }
         previous = canvas
-        if overflowed {
-            // Too many colour pairs for one frame: start over with a fresh pair table next time.
-            pairs = [:]
-            nextPair = 1
-            previous = nil
-        }
         wnoutrefresh(stdscr)
         doupdate()
     }
@@ -236,7 +249,8 @@ public final class Screen {
         clearOnRepaint = true
     }
 
-    private func put(_ cell: Cell, x: Int, y: Int, overflowed: inout Bool) {
+    /// Writes one cell; false (nothing written) when the pair table is full and `mayReset`.
+    private func put(_ cell: Cell, x: Int, y: Int, mayReset: Bool) -> Bool {
         var attrs: UInt32 = 0
         let a = cell.style.attrs
         if a.contains(.bold) { attrs |= Screen.aBold }
@@ -246,13 +260,23 @@ public final class Screen {
         if a.contains(.italic) { attrs |= Screen.aItalic }
         var pair: Int32 = 0
         if colorMode != .monochrome {
-            pair = pairNumber(fg: colorNumber(cell.style.fg), bg: colorNumber(cell.style.bg), overflowed: &overflowed)
+            let fg = colorNumber(cell.style.fg), bg = colorNumber(cell.style.bg)
+            switch pairs.pair(fg: fg, bg: bg) {
+            case .cached(let p): pair = p
+            case .new(let p):
+                init_extended_pair(p, fg, bg)
+                pair = p
+            case .substitute(let p):
+                if mayReset { return false }
+                pair = p
+            }
         }
         var wch: [wchar_t] = [wchar_t(bitPattern: cell.char.value), 0]
         var cc = cchar_t()
         var extPair = pair
         setcchar(&cc, &wch, attr_t(attrs), 0, &extPair)
         mvwadd_wch(stdscr, Int32(y), Int32(x), &cc)
+        return true
     }
 
     private func colorNumber(_ c: Color) -> Int32 {
@@ -263,69 +287,5 @@ public final class Screen {
         case .ansi8: return Int32(Palette.index8(rgb))
         case .monochrome: return -1
         }
-    }
-
-    private func pairNumber(fg: Int32, bg: Int32, overflowed: inout Bool) -> Int32 {
-        if fg == -1 && bg == -1 { return 0 }
-        let key = PairKey(fg: fg, bg: bg)
-        if let p = pairs[key] { return p }
-        guard nextPair <= maxPairs else {
-            overflowed = true
-            return 0
-        }
-        let p = nextPair
-        nextPair += 1
-        init_extended_pair(p, fg, bg)
-        pairs[key] = p
-        return p
-    }
-}
-
-/// Runs the app on the terminal until it quits: keys → app → canvas → screen.
-public enum TerminalRunner {
-    /// Waits for a key for at most this long before draining engine events.
-    public static let keyTimeoutMilliseconds: Int32 = 30
-    /// Redraws caused only by training events are limited to this rate.
-    public static let maxEventFramesPerSecond = 15.0
-
-    public static func run(_ app: App, screen: Screen) {
-        var size = screen.size
-        app.resize(width: size.width, height: size.height)
-        var lastFrame = Date.distantPast
-        while !app.shouldQuit {
-            var gotKey = false
-            if let key = screen.readKey(timeout: keyTimeoutMilliseconds) {
-                gotKey = true
-                var keys = [key]
-                while keys.count < 64, let k = screen.readKey(timeout: 0) { keys.append(k) }
-                for k in keys {
-                    if k == .resize {
-                        size = screen.size
-                        app.resize(width: size.width, height: size.height)
-                        screen.invalidate()
-                    }
-                    app.handle(k)
-                    if app.shouldQuit { break }
-                }
-            }
-            if Screen.takeInterrupt() { app.handle(.ctrl("c")) }
-            if app.shouldQuit { break }
-            let now = Date()
-            app.tick(now: now)
-            let s = screen.size
-            if s.width != size.width || s.height != size.height {
-                size = s
-                app.resize(width: s.width, height: s.height)
-                screen.invalidate()
-                gotKey = true
-            }
-            if app.needsRender && (gotKey || now.timeIntervalSince(lastFrame) >= 1 / maxEventFramesPerSecond) {
-                var canvas = Canvas(width: size.width, height: size.height, colorMode: screen.colorMode)
-                app.render(into: &canvas)
-                screen.draw(canvas)
-                lastFrame = now
-            }
-        }
-        screen.shutdown()
     }
 }

@@ -35,13 +35,16 @@ public struct RunPlan: Equatable, Sendable {
     public var trainExamples: Int
     public var validationExamples: Int
     public var batchSize: Int
+    /// Epochs already done when the run started (resumed from a checkpoint); 0 for a new run.
+    public var startEpoch: Int
 
-    public init(epochs: Int, stepsPerEpoch: Int, trainExamples: Int, validationExamples: Int, batchSize: Int) {
+    public init(epochs: Int, stepsPerEpoch: Int, trainExamples: Int, validationExamples: Int, batchSize: Int, startEpoch: Int = 0) {
         self.epochs = epochs
         self.stepsPerEpoch = stepsPerEpoch
         self.trainExamples = trainExamples
         self.validationExamples = validationExamples
         self.batchSize = batchSize
+        self.startEpoch = startEpoch
     }
 
     public var totalSteps: Int { epochs * stepsPerEpoch }
@@ -72,12 +75,19 @@ public struct EpochMetrics: Equatable, Sendable {
     public var trainLoss: Double
     public var valLoss: Double?
     public var valAccuracy: Double?
+    /// Training images per second over the epoch (nil when the engine does not say).
+    public var imagesPerSecond: Double?
+    /// Wall-clock seconds of the epoch including validation (nil when unknown).
+    public var seconds: Double?
 
-    public init(epoch: Int, trainLoss: Double, valLoss: Double?, valAccuracy: Double?) {
+    public init(epoch: Int, trainLoss: Double, valLoss: Double?, valAccuracy: Double?,
+                imagesPerSecond: Double? = nil, seconds: Double? = nil) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.valLoss = valLoss
         self.valAccuracy = valAccuracy
+        self.imagesPerSecond = imagesPerSecond
+        self.seconds = seconds
     }
 }
 
@@ -122,6 +132,12 @@ public enum LiveHyperparameter: Equatable, Sendable {
         case .learningRate: return .learningRate
         case .momentum: return .momentum
         case .weightDecay: return .weightDecay
+        }
+    }
+
+    public var value: Double {
+        switch self {
+        case .learningRate(let v), .momentum(let v), .weightDecay(let v): return v
         }
     }
 
