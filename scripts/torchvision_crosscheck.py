@@ -3,6 +3,7 @@
 
     python3 scripts/torchvision_crosscheck.py export DIR [--size N] [--models a,b]
     python3 scripts/torchvision_crosscheck.py check  DIR [--models a,b]
+    python3 scripts/torchvision_crosscheck.py both   DIR [--size N] [--models a,b]
 
 Models (same structure and state-dict keys on both sides):
   vgg16              torchvision.models.vgg16()                 ~ VGG.vgg16()
@@ -25,6 +26,10 @@ TorchvisionCrossCheckTests loads the state dict into the workbench model by key
   NAME.workbench_io.safetensors  {"input": x, "output": workbench's output}
 loads the weights with safetensors.torch.load_file into the torchvision model
 (load_state_dict, strict), runs the input in eval mode and compares.
+
+`both` runs `export`, prints "exported", waits for a line on stdin (the
+caller writes its files meanwhile), then runs `check`: one Python start-up
+instead of two (what TorchvisionCrossCheckTests uses).
 
 Prints one line per model and "ok"; exits 1 when an output differs by more
 than 1e-4 of its largest magnitude (float32 sums in a different order), 2 on
@@ -120,7 +125,7 @@ def check(directory, models):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("mode", choices=["export", "check"])
+    p.add_argument("mode", choices=["export", "check", "both"])
     p.add_argument("directory")
     p.add_argument("--size", type=int, help="input height and width for export (default: 224 for vgg16 and "
                    "resnet18_imagenet, 32 for resnet18)")
@@ -128,7 +133,17 @@ def main():
     a = p.parse_args()
     models = [m for m in a.models.split(",") if m]
     torch.set_num_threads(1)  # batch 1: one thread is faster than two on a shared 2-core machine
-    ok = export(a.directory, a.size, models) if a.mode == "export" else check(a.directory, models)
+    if a.mode == "export":
+        ok = export(a.directory, a.size, models)
+    elif a.mode == "check":
+        ok = check(a.directory, models)
+    else:
+        ok = export(a.directory, a.size, models)
+        print("exported", flush=True)
+        if not sys.stdin.readline():
+            print("stdin closed before the check")
+            return 2
+        ok = check(a.directory, models) and ok
     if ok:
         print("ok")
     return 0 if ok else 1

@@ -48,6 +48,34 @@ final class TorchvisionCrossCheckTests: XCTestCase {
         return nil
     }
 
+    /// The script in `both` mode: `between` runs once the export is written, then the check runs.
+    static func runBoth(_ python: String, _ dir: URL, between: () throws -> Void) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = [script.path, "both", dir.path]
+        let out = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        p.standardInput = input
+        try p.run()
+        var text = ""
+        while !text.contains("exported\n") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }          // the script ended early (it failed)
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        var failure: Error?
+        if text.contains("exported\n") {
+            do { try between() } catch { failure = error }
+            input.fileHandleForWriting.write(Data("check\n".utf8))
+        }
+        try? input.fileHandleForWriting.close()
+        text += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        if let failure { throw failure }
+        return (p.terminationStatus, text)
+    }
+
     static func run(_ executable: String, _ args: [String]) throws -> (status: Int32, output: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
@@ -122,39 +150,36 @@ final class TorchvisionCrossCheckTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
 
-        // torch → workbench
-        let export = try Self.run(python, [Self.script.path, "export", dir.path])
-        XCTAssertEqual(export.status, 0, export.output)
-        guard export.status == 0 else { return }
-        var models: [(name: String, size: Int, model: Module)] = []
-        for (name, size, make) in Self.builders {
-            let model = withMetaInit { make() }
-            Self.materialize(model)
-            let result = try ModelFile.load(into: model, from: dir.appendingPathComponent("\(name).torch.safetensors"))
-            XCTAssertEqual(result.missingKeys, [], name)
-            XCTAssertEqual(result.unexpectedKeys, [], name)
-            let io = Dictionary(uniqueKeysWithValues: try Safetensors.load(
-                from: dir.appendingPathComponent("\(name).torch_io.safetensors")).tensors)
-            guard let x = io["input"], let expected = io["output"] else { return XCTFail("\(name): no input/output in the io file") }
-            XCTAssertEqual(x.shape, [1, 3, size, size], name)
-            model.eval()
-            assertClose(noGrad { model(x) }, expected, "\(name) (torch weights)")
-            models.append((name, size, model))
+        // One Python run: it exports torch's files, we load them and write ours, it checks ours.
+        let result = try Self.runBoth(python, dir) {
+            // torch → workbench
+            var models: [(name: String, size: Int, model: Module)] = []
+            for (name, size, make) in Self.builders {
+                let model = withMetaInit { make() }
+                Self.materialize(model)
+                let loaded = try ModelFile.load(into: model, from: dir.appendingPathComponent("\(name).torch.safetensors"))
+                XCTAssertEqual(loaded.missingKeys, [], name)
+                XCTAssertEqual(loaded.unexpectedKeys, [], name)
+                let io = Dictionary(uniqueKeysWithValues: try Safetensors.load(
+                    from: dir.appendingPathComponent("\(name).torch_io.safetensors")).tensors)
+                guard let x = io["input"], let expected = io["output"] else { return XCTFail("\(name): no input/output in the io file") }
+                XCTAssertEqual(x.shape, [1, 3, size, size], name)
+                model.eval()
+                assertClose(noGrad { model(x) }, expected, "\(name) (torch weights)")
+                models.append((name, size, model))
+            }
+            // workbench → torch
+            let g = Generator(seed: 11)
+            for (name, size, model) in models {
+                Self.changeWeights(model, g)
+                let x = Tensor.randn([1, 3, size, size], generator: g)
+                let y = noGrad { model(x) }
+                try ModelFile.save(model, modelName: name, to: dir.appendingPathComponent("\(name).workbench.safetensors"))
+                try Safetensors.save([("input", x), ("output", y)], to: dir.appendingPathComponent("\(name).workbench_io.safetensors"))
+            }
         }
-
-        // workbench → torch
-        let g = Generator(seed: 11)
-        for (name, size, model) in models {
-            Self.changeWeights(model, g)
-            let x = Tensor.randn([1, 3, size, size], generator: g)
-            let y = noGrad { model(x) }
-            try ModelFile.save(model, modelName: name, to: dir.appendingPathComponent("\(name).workbench.safetensors"))
-            try Safetensors.save([("input", x), ("output", y)], to: dir.appendingPathComponent("\(name).workbench_io.safetensors"))
-        }
-        models.removeAll()
-        let check = try Self.run(python, [Self.script.path, "check", dir.path])
-        print(check.output, terminator: "")
-        XCTAssertEqual(check.status, 0, check.output)
-        XCTAssertTrue(check.output.hasSuffix("ok\n"), check.output)
+        print(result.output, terminator: "")
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.output.hasSuffix("ok\n"), result.output)
     }
 }
