@@ -21,8 +21,11 @@ struct BenchCore: ParsableCommand {
     @Option(help: "Override the OpenBLAS thread count for this run.")
     var blasThreads: Int?
 
-    @Option(help: "Matrix sizes for the matmul benchmark.")
-    var sizes: [Int] = [64, 256, 1024]
+    @Option(name: .customLong("sizes"), help: "Matrix sizes for the matmul benchmark, comma-separated (like bench lenet's lists).")
+    var sizeList = "64,256,1024"
+
+    /// The `--sizes` values; nil entries are not whole numbers.
+    var sizes: [Int?] { sizeList.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     @Option(help: "Element count for the elementwise benchmark.")
     var elements: Int = 1 << 24
@@ -32,7 +35,9 @@ struct BenchCore: ParsableCommand {
 
     func validate() throws {
         guard reps >= 1 else { throw ValidationError("--reps must be at least 1, got \(reps)") }
-        guard sizes.allSatisfy({ $0 > 0 }) else { throw ValidationError("--sizes must be positive, got \(sizes)") }
+        guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw ValidationError("--sizes must be positive whole numbers separated by commas, got '\(sizeList)'")
+        }
         guard elements > 0 else { throw ValidationError("--elements must be positive, got \(elements)") }
         if let t = blasThreads, t < 1 { throw ValidationError("--blas-threads must be at least 1, got \(t)") }
         if let only, !["matmul", "overhead", "elementwise", "mixed"].contains(only) {
@@ -67,11 +72,6 @@ struct BenchCore: ParsableCommand {
     @inline(never)
     func first(_ t: Tensor) -> Float { t.withUnsafeBufferPointer { $0[0] } }
 
-    func median(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
-
     /// Runs `a` and `b` alternately `reps` times (after one warm-up each),
     /// returning their median and best (minimum) seconds.
     func compareTimes(_ a: () -> Void, _ b: () -> Void) -> (a: Double, b: Double, bestA: Double, bestB: Double) {
@@ -81,7 +81,7 @@ struct BenchCore: ParsableCommand {
             ta.append(time(a))
             tb.append(time(b))
         }
-        return (median(ta), median(tb), ta.min() ?? 0, tb.min() ?? 0)
+        return (Bench.median(ta), Bench.median(tb), ta.min() ?? 0, tb.min() ?? 0)
     }
 
     /// Median seconds of `a` and `b`, run alternately.
@@ -95,15 +95,15 @@ struct BenchCore: ParsableCommand {
     func matmul() {
         print("\nmatmul (square n×n, float32)        Tensor.matmul    raw cblas_sgemm    ratio   (best-of-\(reps) ratio)")
         let g = Generator(seed: 1)
-        for n in sizes {
+        for case let n? in sizes {
             let a = Tensor.randn([n, n], generator: g), b = Tensor.randn([n, n], generator: g)
             // Raw buffers for the reference call.
             let ra = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
             let rb = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
             let rc = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
             defer { ra.deallocate(); rb.deallocate(); rc.deallocate() }
-            a.withUnsafeBufferPointer { ra.update(from: $0.baseAddress!, count: n * n) }
-            b.withUnsafeBufferPointer { rb.update(from: $0.baseAddress!, count: n * n) }
+            a.withUnsafeBufferPointer { _ = UnsafeMutableBufferPointer(start: ra, count: n * n).update(fromContentsOf: $0) }
+            b.withUnsafeBufferPointer { _ = UnsafeMutableBufferPointer(start: rb, count: n * n).update(fromContentsOf: $0) }
             let flops = 2 * Double(n) * Double(n) * Double(n)
             // Repeat small products so one timed sample lasts a few milliseconds.
             let inner = Swift.max(1, Int(2e8 / flops))
@@ -138,7 +138,7 @@ struct BenchCore: ParsableCommand {
         print(String(format: "  with autograd (records a node)  %8.3f µs", graph / Double(iterations) * 1e6))
         // Forward + backward of a tiny graph, for context.
         let small = 10_000
-        let fb = median((0..<reps).map { _ in
+        let fb = Bench.median((0..<reps).map { _ in
             time {
                 for _ in 0..<small {
                     ga.grad = nil
@@ -159,8 +159,8 @@ struct BenchCore: ParsableCommand {
         let rb = UnsafeMutablePointer<Float>.allocate(capacity: n)
         let rc = UnsafeMutablePointer<Float>.allocate(capacity: n)
         defer { ra.deallocate(); rb.deallocate(); rc.deallocate() }
-        a.withUnsafeBufferPointer { ra.update(from: $0.baseAddress!, count: n) }
-        b.withUnsafeBufferPointer { rb.update(from: $0.baseAddress!, count: n) }
+        a.withUnsafeBufferPointer { _ = UnsafeMutableBufferPointer(start: ra, count: n).update(fromContentsOf: $0) }
+        b.withUnsafeBufferPointer { _ = UnsafeMutableBufferPointer(start: rb, count: n).update(fromContentsOf: $0) }
         rc.initialize(repeating: 0, count: n)
         var sink: Float = 0
         let (tTensor, tLoop) = compare({
@@ -193,7 +193,7 @@ struct BenchCore: ParsableCommand {
             h2.linear(weight: w3).pow(2).mean().backward()
         }
         step()
-        let t = median((0..<reps).map { _ in time { step() } })
+        let t = Bench.median((0..<reps).map { _ in time { step() } })
         print(String(format: "  step                            %8.2f ms  (OpenBLAS threads %d)", t * 1e3, BLAS.threads))
     }
 }

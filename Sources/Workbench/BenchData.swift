@@ -37,7 +37,7 @@ struct BenchData: ParsableCommand {
         print("data: \(data)")
 
         // 1. Loading the 50,000 training images.
-        let rssBefore = BenchData.rss().current
+        let rssBefore = Bench.rss().current
         let t0 = DispatchTime.now()
         let train: CIFAR10
         do {
@@ -45,7 +45,7 @@ struct BenchData: ParsableCommand {
         } catch let e as DataError {
             throw UserError(e.message)
         }
-        let loadSeconds = BenchData.seconds(since: t0)
+        let loadSeconds = Bench.seconds(since: t0)
         print(String(format: "load train (50k images from %@): %.3f s  (%d images, %.1f MB of pixels)",
                      (data as NSString).lastPathComponent, loadSeconds, train.count, Double(train.data.count) / 1e6))
         let counts = train.classCounts
@@ -54,10 +54,10 @@ struct BenchData: ParsableCommand {
         // 2. One epoch of the reference pipeline.
         let transform = Compose(RandomCrop(32, padding: 4), RandomHorizontalFlip(), ToTensor(),
                                 Normalize(mean: BenchData.mean, std: BenchData.std))
-        let ds = CIFAR10Transformed(base: train, transform: transform)
+        let ds = train.withTransform(transform)
         var epochMedians: [Int: Double] = [:]
         for workers in [0, 2] {
-            let loader = try DataLoader(ds.dataset, batchSize: 16, shuffle: true, numWorkers: workers, generator: Generator(seed: 1))
+            let loader = try DataLoader(ds, batchSize: 16, shuffle: true, numWorkers: workers, generator: Generator(seed: 1))
             var times: [Double] = []
             var checksum: Double = 0
             for _ in 0..<repeats {
@@ -67,10 +67,10 @@ struct BenchData: ParsableCommand {
                     n += labels.count
                     checksum += Double(images.withUnsafeBufferPointer { $0[0] })
                 }
-                times.append(BenchData.seconds(since: s))
+                times.append(Bench.seconds(since: s))
                 precondition(n == train.count)
             }
-            let med = BenchData.median(times)
+            let med = Bench.median(times)
             epochMedians[workers] = med
             print(String(format: "epoch, reference pipeline, batch 16, shuffled, numWorkers %d: median %.3f s (%.2f µs/img; passes %@)%@",
                          workers, med, med / Double(train.count) * 1e6,
@@ -80,14 +80,14 @@ struct BenchData: ParsableCommand {
         }
         // The general (per-sample) path, for reference: ConcatDataset hides the fused path.
         do {
-            let general = ConcatDataset([ds.dataset])
+            let general = ConcatDataset([ds])
             let loader = try DataLoader(general, batchSize: 16, shuffle: true, numWorkers: 2, generator: Generator(seed: 1))
             let s = DispatchTime.now()
             try loader.forEachBatch { _, _ in }
-            let t = BenchData.seconds(since: s)
+            let t = Bench.seconds(since: s)
             print(String(format: "epoch, per-sample general path (no fusion), numWorkers 2: %.3f s (%.2f µs/img)", t, t / Double(train.count) * 1e6))
         }
-        let rss = BenchData.rss()
+        let rss = Bench.rss()
         print(String(format: "peak RSS (VmHWM) with the train set loaded: %.1f MB (RSS before loading %.1f MB)", rss.peak, rssBefore))
 
         // 3. Load timing repeats (after the RSS reading: two copies may overlap briefly).
@@ -95,9 +95,9 @@ struct BenchData: ParsableCommand {
         for _ in 1..<repeats {
             let s = DispatchTime.now()
             _ = try CIFAR10(root: data, train: true)
-            loads.append(BenchData.seconds(since: s))
+            loads.append(Bench.seconds(since: s))
         }
-        print(String(format: "load train: median %.3f s (passes %@)", BenchData.median(loads),
+        print(String(format: "load train: median %.3f s (passes %@)", Bench.median(loads),
                      loads.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
 
         // For reference: zlib alone, inflating the whole archive (train + test) into a scratch buffer.
@@ -111,7 +111,7 @@ struct BenchData: ParsableCommand {
                 if n == 0 { break }
                 total += n
             }
-            let t = BenchData.seconds(since: s)
+            let t = Bench.seconds(since: s)
             print(String(format: "zlib inflate of the whole archive (%.1f MB out): %.3f s (%.0f MB/s)", Double(total) / 1e6, t, Double(total) / 1e6 / t))
         }
 
@@ -119,7 +119,7 @@ struct BenchData: ParsableCommand {
         let g0 = DispatchTime.now()
         let shapes = Shapes10(train: true)
         let shapesTest = Shapes10(train: false)
-        print(String(format: "Shapes10 generation (%d + %d images): %.3f s", shapes.count, shapesTest.count, BenchData.seconds(since: g0)))
+        print(String(format: "Shapes10 generation (%d + %d images): %.3f s", shapes.count, shapesTest.count, Bench.seconds(since: g0)))
 
         // 5. torchvision in the same run.
         guard !noTorch else { return }
@@ -132,40 +132,18 @@ struct BenchData: ParsableCommand {
         for workers in [0, 2] {
             let args = [script, "--pipeline", "v2", "--data-only", "--workers", "\(workers)"]
             print("running: \(python) \(args.joined(separator: " "))")
-            let output = try BenchData.runProcess(python, args, environment: ["CIFAR_TAR": (data as NSString).standardizingPath])
+            let output = try Bench.runProcess(python, args, environment: ["CIFAR_TAR": (data as NSString).standardizingPath])
             let perImage = BenchData.parseTorchPasses(output)
             guard !perImage.isEmpty else {
                 print("could not parse the torch output:\n\(output)")
                 continue
             }
-            let med = BenchData.median(perImage)
+            let med = Bench.median(perImage)
             let ours = (epochMedians[workers] ?? 0) / Double(train.count) * 1e6
             print(String(format: "torchvision v2 DataLoader, workers %d: median %.1f µs/img (passes %@) → %.2f s per 50k epoch; ours %.2f µs/img: %.1f× faster",
                          workers, med, perImage.map { String(format: "%.1f", $0) }.joined(separator: ", "),
                          med * Double(train.count) / 1e6, ours, med / ours))
         }
-    }
-
-    static func seconds(since t: DispatchTime) -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e9
-    }
-
-    static func median(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        return s.isEmpty ? 0 : (s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
-    }
-
-    /// Peak and current resident set size in MB, from /proc/self/status.
-    static func rss() -> (peak: Double, current: Double) {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (0, 0) }
-        func field(_ name: String) -> Double {
-            for line in text.split(separator: "\n") where line.hasPrefix(name + ":") {
-                let digits = line.split(separator: " ").compactMap { Double($0) }
-                if let kb = digits.first { return kb / 1024 }
-            }
-            return 0
-        }
-        return (field("VmHWM"), field("VmRSS"))
     }
 
     /// µs/img of each "data-only pass" line of torch_lenet5.py.
@@ -175,30 +153,5 @@ struct BenchData: ParsableCommand {
                   let us = line[line.index(after: open)...].split(separator: " ").first else { return nil }
             return Double(us)
         }
-    }
-
-    static func runProcess(_ path: String, _ args: [String], environment: [String: String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        p.environment = env
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: out, as: UTF8.self)
-    }
-}
-
-/// The CIFAR-10 train split with a transform (the loaded pixels are shared, not copied).
-struct CIFAR10Transformed {
-    let dataset: CIFAR10
-
-    init(base: CIFAR10, transform: any Transform) {
-        dataset = base.withTransform(transform)
     }
 }

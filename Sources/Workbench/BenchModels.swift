@@ -100,7 +100,7 @@ struct BenchModels: ParsableCommand {
                 for _ in 0..<steps { body() }
                 ts.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e3 / Double(steps))
             }
-            print("  " + name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "%8.1f µs", ts.sorted()[ts.count / 2]))
+            print("  " + name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "%8.1f µs", Bench.median(ts)))
         }
         let c1 = noGrad { relu(m.conv1(x)) }
         let p1 = maxPool2d(c1, 2)
@@ -152,20 +152,13 @@ struct BenchModels: ParsableCommand {
         for _ in 0..<warmup { step() }
         var rates: [Double] = [], cpus: [Double] = []
         for _ in 0..<repeats {
-            let cpu0 = cpuSeconds()
+            let cpu0 = Bench.cpuSeconds()
             let start = DispatchTime.now().uptimeNanoseconds
             for _ in 0..<steps { step() }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             rates.append(Double(steps * batch) / seconds)
-            cpus.append((cpuSeconds() - cpu0) / Double(steps))
+            cpus.append((Bench.cpuSeconds() - cpu0) / Double(steps))
         }
-        return (rates.sorted()[rates.count / 2], cpus.sorted()[cpus.count / 2])
-    }
-
-    func cpuSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return (Bench.median(rates), Bench.median(cpus))
     }
 }

@@ -27,6 +27,7 @@ struct DataOptions: ParsableArguments {
     @Flag(name: .long, help: "Download CIFAR-10 into the --data folder if it is not there (MD5-verified).")
     var download = false
 
+    /// True for `--split train`; throws for anything but train or test.
     var isTrain: Bool {
         get throws {
             switch split.lowercased() {
@@ -79,6 +80,7 @@ extension FashionMNIST: ImageOrTableDataset {}
 extension Shapes10: ImageOrTableDataset {}
 extension CSVDataset: ImageOrTableDataset {}
 
+/// `workbench data info`: the dataset's printed summary and per-class counts.
 struct DataInfo: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info", abstract: "Print a dataset's summary, class names and per-class counts.")
@@ -107,6 +109,7 @@ struct DataInfo: ParsableCommand {
     }
 }
 
+/// `workbench data show`: one image drawn in the terminal, optionally after the training augmentation.
 struct DataShow: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Draw one image in the terminal with its label.")

@@ -19,6 +19,17 @@ struct RunOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Use only the first N training and N test images.", valueName: "n"))
     var limit: Int?
+
+    /// A training configuration with these model and data settings, the rest at their defaults.
+    func config() -> TrainingConfig {
+        var c = TrainingConfig()
+        c.model = model.lowercased()
+        c.dataPath = data
+        c.batchSize = batchSize
+        c.numWorkers = workers
+        c.limit = limit
+        return c
+    }
 }
 
 /// `workbench train`: the reference training loop, headless.
@@ -46,12 +57,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Resume from a checkpoint.", valueName: "file")) var resume: String?
 
     func run() throws {
-        var c = TrainingConfig()
-        c.model = options.model.lowercased()
-        c.dataPath = options.data
-        c.batchSize = options.batchSize
-        c.numWorkers = options.workers
-        c.limit = options.limit
+        var c = options.config()
         c.epochs = epochs
         c.lr = lr
         c.momentum = momentum
@@ -138,12 +144,7 @@ struct TestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Weights file (safetensors).", valueName: "file")) var weights: String
 
     func run() throws {
-        var c = TrainingConfig()
-        c.model = options.model.lowercased()
-        c.dataPath = options.data
-        c.batchSize = options.batchSize
-        c.numWorkers = options.workers
-        c.limit = options.limit
+        var c = options.config()
         c.valSize = 0
         do {
             let setup = try TrainingSetup(config: c)

@@ -7,19 +7,10 @@ import Foundation
 public enum GradMode {
     final class State { var enabled = true }
 
-    private static let key: pthread_key_t = {
-        var k = pthread_key_t()
-        pthread_key_create(&k) { ptr in if let ptr { Unmanaged<State>.fromOpaque(ptr).release() } }
-        return k
-    }()
+    private static let local = ThreadLocal { State() }
 
     @inline(__always)
-    static var state: State {
-        if let p = pthread_getspecific(key) { return Unmanaged<State>.fromOpaque(p).takeUnretainedValue() }
-        let s = State()
-        pthread_setspecific(key, Unmanaged.passRetained(s).toOpaque())
-        return s
-    }
+    static var state: State { local.value }
 
     /// Whether ops on this thread record autograd nodes.
     public static var isEnabled: Bool {

@@ -35,8 +35,6 @@ struct ConvGeometry: Equatable {
     var mg: Int { m / groups }
     /// Rows of the im2col matrix per group.
     var kg: Int { cg * kh * kw }
-    /// Columns of the im2col matrix.
-    var np: Int { n * oh * ow }
 
     var isPointwise: Bool {
         kh == 1 && kw == 1 && sh == 1 && sw == 1 && padT == 0 && padL == 0 && oh == h && ow == w

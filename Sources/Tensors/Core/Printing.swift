@@ -144,11 +144,6 @@ enum TensorPrinter {
         return render(0, offset, indent)
     }
 
-    /// Python's `str(tuple(shape))`: `(2, 3)`, `(0,)`, `()`.
-    static func tupleString(_ shape: [Int]) -> String {
-        shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-    }
-
     /// `prefix + body` followed by suffixes, wrapping like `_add_suffixes`.
     static func withSuffixes(_ text: String, _ suffixes: [String], indent: Int) -> String {
         var out = text
@@ -179,10 +174,10 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
         var suffixes: [String] = []
         let text: String
         if isMeta {
-            suffixes += ["device='meta'", "size=" + TensorPrinter.tupleString(shape)]
+            suffixes += ["device='meta'", "size=" + pythonTuple(shape)]
             text = "..."
         } else if count == 0 {
-            if rank != 1 { suffixes.append("size=" + TensorPrinter.tupleString(shape)) }
+            if rank != 1 { suffixes.append("size=" + pythonTuple(shape)) }
             text = "[]"
         } else {
             let p = storage.pointer
@@ -205,7 +200,7 @@ func formatIntTensor(_ t: IntTensor) -> String {
     let prefix = "tensor("
     if t.count == 0 {
         var suffixes: [String] = []
-        if t.rank != 1 { suffixes.append("size=" + TensorPrinter.tupleString(t.shape)) }
+        if t.rank != 1 { suffixes.append("size=" + pythonTuple(t.shape)) }
         suffixes.append("dtype=torch.int64")
         return TensorPrinter.withSuffixes(prefix + "[]", suffixes, indent: prefix.count)
     }

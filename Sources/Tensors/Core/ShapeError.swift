@@ -15,7 +15,7 @@ import Foundation
 /// the first error, with the module path that was running
 /// (`Module.validate(inputShape:)` builds on this). The same shape rules run
 /// in both modes, so a model that validates cannot fail on shapes later.
-public struct ShapeError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct ShapeError: TensorsError, Equatable, Sendable {
     /// The op that failed (`matmul`).
     public var op: String
     /// What was wrong, naming the shapes.
@@ -45,18 +45,9 @@ public enum ShapeCheck {
         var modulePath: [String] = []
     }
 
-    private static let key: pthread_key_t = {
-        var k = pthread_key_t()
-        pthread_key_create(&k) { ptr in if let ptr { Unmanaged<State>.fromOpaque(ptr).release() } }
-        return k
-    }()
+    private static let local = ThreadLocal { State() }
 
-    static var state: State {
-        if let p = pthread_getspecific(key) { return Unmanaged<State>.fromOpaque(p).takeUnretainedValue() }
-        let s = State()
-        pthread_setspecific(key, Unmanaged.passRetained(s).toOpaque())
-        return s
-    }
+    static var state: State { local.value }
 
     /// True inside `ShapeCheck.run` on this thread.
     public static var isActive: Bool { state.depth > 0 }

@@ -358,22 +358,13 @@ public final class TarReader {
     public func readEntry() throws -> [UInt8] {
         guard current != nil else { return [] }
         var out = [UInt8](repeating: 0, count: remaining)
-        _ = try out.withUnsafeMutableBytes { try readFully(into: $0) }
+        let source = entrySource()
+        _ = try out.withUnsafeMutableBytes { try source.readFully(into: $0) }
         return out
     }
 
     /// The current member's content as a `ByteSource`.
     public func entrySource() -> ByteSource { TarEntrySource(self) }
-
-    private func readFully(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        var done = 0
-        while done < buffer.count {
-            let n = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]))
-            if n == 0 { break }
-            done += n
-        }
-        return done
-    }
 
     private func field(_ b: [UInt8], _ start: Int, _ len: Int) -> String {
         let slice = b[start..<(start + len)]

@@ -6,7 +6,7 @@ import Foundation
 /// The message names the thing (a file, an argument, a transform) and what
 /// was expected, e.g. `data_batch_3.bin: 30729999 bytes is not a whole number
 /// of 3073-byte records (1 label byte + 3072 pixel bytes)`.
-public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct DataError: TensorsError, Equatable, Sendable {
     /// What kind of failure this is, for callers that branch on it.
     public enum Kind: String, Sendable {
         /// A constructor or call argument is out of range or inconsistent.
@@ -38,31 +38,6 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
-}
-
-extension DataError: LocalizedError {
-    public var errorDescription: String? { message }
-}
-
-/// Formats a Swift array of numbers like a Python tuple: `(0.5, 0.5)`, `(4,)`.
-func pythonTuple<T>(_ values: [T]) -> String {
-    if values.count == 1 { return "(\(values[0]),)" }
-    return "(" + values.map { "\($0)" }.joined(separator: ", ") + ")"
-}
-
-/// Formats a Float like Python's `repr` of a float (`0.5`, `1.0`, `0.2023`).
-func pythonFloat(_ v: Float) -> String {
-    if v.isNaN { return "nan" }
-    if v.isInfinite { return v < 0 ? "-inf" : "inf" }
-    if v == v.rounded(), abs(v) < 1e16 { return String(format: "%.1f", Double(v)) }
-    return "\(v)"
-}
-
-/// Formats a Double like Python's `repr` of a float.
-func pythonFloat(_ v: Double) -> String {
-    if v.isNaN { return "nan" }
-    if v.isInfinite { return v < 0 ? "-inf" : "inf" }
-    if v == v.rounded(), abs(v) < 1e16 { return String(format: "%.1f", v) }
-    return "\(v)"
 }

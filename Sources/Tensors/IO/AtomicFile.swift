@@ -8,15 +8,18 @@ import Darwin
 #endif
 
 /// A file operation that failed, naming the file, the step and the system's reason.
-public struct AtomicFileError: Error, CustomStringConvertible, LocalizedError, Equatable, Sendable {
+public struct AtomicFileError: TensorsError, Equatable, Sendable {
+    /// The file concerned.
     public var path: String
+    /// The step that failed and the system's reason.
     public var message: String
+    /// An error about `path`.
     public init(path: String, _ message: String) {
         self.path = path
         self.message = message
     }
+    /// `path: message`.
     public var description: String { "\(path): \(message)" }
-    public var errorDescription: String? { description }
 }
 
 /// Crash-safe file replacement: the file at a path is either the old one or

@@ -1,6 +1,5 @@
 import Foundation
 
-/// Per-epoch metrics of a training run.
 /// Everything needed to resume a training run exactly: model weights,
 /// optimizer and scheduler state, position (epoch, global step), random
 /// generator state, metric history and the configuration used.
@@ -24,7 +23,9 @@ import Foundation
 public struct Checkpoint {
     /// The model's state dict, in order.
     public var modelState: [(String, Tensor)]
+    /// The optimizer's state dict (momentum buffers, step counts, groups), if saved.
     public var optimizerState: OptimizerStateDict?
+    /// The learning-rate scheduler's counters, if the run used one.
     public var schedulerState: SchedulerState?
     /// Number of completed epochs.
     public var epoch: Int
@@ -32,10 +33,12 @@ public struct Checkpoint {
     public var globalStep: Int
     /// `Generator.state` words of the generator driving the run.
     public var rngState: [UInt64]
+    /// Per-epoch metrics so far.
     public var history: MetricHistory
     /// The configuration the run used (model name, batch size, learning rate …), free-form.
     public var config: [String: String]
 
+    /// A checkpoint of the given parts; everything but the model state is optional.
     public init(modelState: [(String, Tensor)], optimizerState: OptimizerStateDict? = nil,
                 schedulerState: SchedulerState? = nil, epoch: Int = 0, globalStep: Int = 0,
                 rngState: [UInt64] = [], history: MetricHistory = MetricHistory(), config: [String: String] = [:]) {

@@ -32,9 +32,12 @@ public enum ModelFile {
     }
 }
 
-public struct ModelFileError: Error, CustomStringConvertible, LocalizedError, Sendable {
+/// A weights file that cannot be saved or loaded into a model, naming the file.
+public struct ModelFileError: TensorsError, Equatable, Sendable {
+    /// The whole message.
     public var message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
-    public var errorDescription: String? { message }
 }

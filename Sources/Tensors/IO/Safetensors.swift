@@ -1,16 +1,18 @@
 import Foundation
 
 /// A safetensors file that cannot be read or written, naming the file and the problem.
-public struct SafetensorsError: Error, CustomStringConvertible, LocalizedError, Equatable, Sendable {
+public struct SafetensorsError: TensorsError, Equatable, Sendable {
     /// The file (path) concerned.
     public var file: String
+    /// What is wrong with it.
     public var message: String
+    /// An error about `file`.
     public init(file: String, _ message: String) {
         self.file = file
         self.message = message
     }
+    /// `file: message`.
     public var description: String { "\(file): \(message)" }
-    public var errorDescription: String? { description }
 }
 
 /// Reads and writes the safetensors format, the weights format PyTorch users
@@ -62,8 +64,11 @@ public enum Safetensors {
 
     /// One tensor's entry in the header.
     public struct TensorInfo: Equatable, Sendable {
+        /// The tensor's key (`features.0.weight`).
         public var name: String
+        /// Element type as stored in the file.
         public var dtype: DType
+        /// The tensor's shape (`[]` for a scalar).
         public var shape: [Int]
         /// Byte range in the data section.
         public var dataOffsets: Range<Int>
@@ -73,7 +78,9 @@ public enum Safetensors {
 
     /// A parsed header: tensors in data order, metadata, and where the data starts in the file.
     public struct Header: Sendable {
+        /// The tensors, in data-section order.
         public var tensors: [TensorInfo]
+        /// The `__metadata__` string map (empty when absent).
         public var metadata: [String: String]
         /// File offset of the data section (8 + header size).
         public var dataStart: Int

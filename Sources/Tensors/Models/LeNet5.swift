@@ -11,10 +11,15 @@
 /// //   …
 /// ```
 public final class LeNet5: Module {
+    /// First convolution, 3→6 channels, 5×5.
     public let conv1: Conv2d
+    /// Second convolution, 6→16 channels, 5×5.
     public let conv2: Conv2d
+    /// 400→120.
     public let fc1: Linear
+    /// 120→84.
     public let fc2: Linear
+    /// 84→`numClasses` (the logits).
     public let fc3: Linear
 
     /// Parameters drawn in PyTorch's order (conv1, conv2, fc1, fc2, fc3) from `generator`.
@@ -52,12 +57,18 @@ public final class LeNet5: Module {
 /// softmax (`SimpleNet(inFeatures: 2048, numClasses: 2, softmaxOutput: true)`);
 /// the defaults here output logits for `CrossEntropyLoss`.
 public final class SimpleNet: Module {
+    /// Features each flattened input holds (3·32·32 by default).
     public let inFeatures: Int
+    /// Whether `forward` ends with a softmax (the book's version) instead of logits.
     public let softmaxOutput: Bool
+    /// `inFeatures`→256.
     public let fc1: Linear
+    /// 256→64.
     public let fc2: Linear
+    /// 64→`numClasses`.
     public let fc3: Linear
 
+    /// Parameters drawn in PyTorch's order (fc1, fc2, fc3) from `generator`.
     public init(inFeatures: Int = 3 * 32 * 32, numClasses: Int = 10, softmaxOutput: Bool = false,
                 generator: Generator? = nil) {
         self.inFeatures = inFeatures

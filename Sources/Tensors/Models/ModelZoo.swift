@@ -55,8 +55,10 @@ public enum ModelZoo {
 }
 
 /// An unknown model name.
-public struct ModelZooError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct ModelZooError: TensorsError, Equatable, Sendable {
+    /// The name that was asked for.
     public var name: String
+    /// An error for the unknown `name`.
     public init(name: String) { self.name = name }
     public var description: String {
         "unknown model '\(name)' (available: \(ModelZoo.names.joined(separator: ", ")))"

@@ -6,15 +6,25 @@
 /// 32×32 inputs keep their resolution into `layer1`. The keys are unchanged
 /// (the stem weight is then [64, 3, 3, 3]).
 public final class ResNet: Module {
+    /// Stem convolution: 7×7 stride 2 (3×3 stride 1 with the CIFAR stem).
     public let conv1: Conv2d
+    /// Batch norm after the stem.
     public let bn1: BatchNorm2d
+    /// ReLU after the stem.
     public let relu: ReLU
+    /// 3×3 stride-2 max-pool (`Identity` with the CIFAR stem).
     public let maxpool: Module
+    /// Stage 1: 64 channels.
     public let layer1: Sequential
+    /// Stage 2: 128 channels, stride 2.
     public let layer2: Sequential
+    /// Stage 3: 256 channels, stride 2.
     public let layer3: Sequential
+    /// Stage 4: 512 channels, stride 2.
     public let layer4: Sequential
+    /// Global average pooling to 1×1.
     public let avgpool: AdaptiveAvgPool2d
+    /// 512→`numClasses` classifier.
     public let fc: Linear
 
     /// Builds a ResNet of `BasicBlock`s with `blocks` per stage (ResNet-18: [2, 2, 2, 2]),
@@ -76,14 +86,22 @@ public final class ResNet: Module {
 
 /// The two-convolution residual block of ResNet-18/34, like torchvision's `BasicBlock`.
 public final class BasicBlock: Module {
+    /// 3×3 convolution, with the block's stride.
     public let conv1: Conv2d
+    /// Batch norm after `conv1`.
     public let bn1: BatchNorm2d
+    /// Shared ReLU (after `bn1` and after the sum).
     public let relu: ReLU
+    /// 3×3 convolution, stride 1.
     public let conv2: Conv2d
+    /// Batch norm after `conv2`.
     public let bn2: BatchNorm2d
+    /// 1×1 convolution + batch norm matching the shortcut to the output, when shapes differ.
     public let downsample: Sequential?
+    /// Stride of `conv1` (2 in the first block of stages 2–4).
     public let stride: Int
 
+    /// A block from `inplanes` to `planes` channels.
     public init(_ inplanes: Int, _ planes: Int, stride: Int = 1, downsample: Sequential? = nil, generator: Generator? = nil) {
         conv1 = Conv2d(inplanes, planes, kernelSize: 3, stride: Size2(stride), padding: 1, bias: false, generator: generator)
         bn1 = BatchNorm2d(planes)

@@ -7,8 +7,11 @@
 /// let shapes = withMetaInit { VGG.vgg16() } // structure only, no memory
 /// ```
 public final class VGG: Module {
+    /// The convolution/ReLU/max-pool stack (`features.N` keys).
     public let features: Sequential
+    /// Adaptive average pooling to 7×7, so any input of at least 32×32 fits the classifier.
     public let avgpool: AdaptiveAvgPool2d
+    /// Linear 25088→4096, ReLU, Dropout, Linear 4096→4096, ReLU, Dropout, Linear 4096→`numClasses`.
     public let classifier: Sequential
 
     /// A layer of a VGG configuration: a 3×3 convolution to `n` channels, or a 2×2 max-pool.

@@ -8,15 +8,19 @@
 /// let y = mlp(x)
 /// ```
 open class Sequential: Module {
+    /// The modules, in call order.
     public private(set) var layers: [Module]
+    /// Each module's key (`0`, `1`, … or the given names).
     public private(set) var keys: [String]
 
+    /// Modules keyed by their position.
     public init(_ layers: [Module]) {
         self.layers = layers
         keys = layers.indices.map(String.init)
         super.init()
     }
 
+    /// Modules keyed by their position.
     public convenience init(_ layers: Module...) { self.init(layers) }
 
     /// Named children, like `nn.Sequential(OrderedDict([...]))`.
@@ -32,8 +36,10 @@ open class Sequential: Module {
         return x
     }
 
+    /// Number of modules.
     public var count: Int { layers.count }
 
+    /// The module at `index`; setting replaces it under the same key.
     public subscript(index: Int) -> Module {
         get { layers[index] }
         set {
@@ -57,23 +63,30 @@ open class Sequential: Module {
 /// A list of modules keyed `0`, `1`, …, like `nn.ModuleList`. It has no
 /// `forward`; index it from the owner's forward.
 public final class ModuleList: Module, RandomAccessCollection {
+    /// The modules, in order.
     public private(set) var items: [Module]
 
+    /// A list of `items`.
     public init(_ items: [Module] = []) {
         self.items = items
         super.init()
     }
 
+    /// A list of `items`.
     public convenience init(_ items: Module...) { self.init(items) }
 
+    /// 0.
     public var startIndex: Int { 0 }
+    /// The number of modules.
     public var endIndex: Int { items.count }
 
+    /// The module at `index`.
     public subscript(index: Int) -> Module {
         get { items[index] }
         set { items[index] = newValue; childNamesAssigned = false }
     }
 
+    /// Appends a module keyed by the next index.
     public func append(_ module: Module) {
         items.append(module)
         childNamesAssigned = false
@@ -109,15 +122,19 @@ public final class ModuleList: Module, RandomAccessCollection {
 
 /// Modules by name in insertion order, like `nn.ModuleDict`.
 public final class ModuleDict: Module {
+    /// The keys, in insertion order.
     public private(set) var keys: [String] = []
     private var storage: [String: Module] = [:]
 
+    /// A dictionary of `entries`, in order.
     public init(_ entries: KeyValuePairs<String, Module> = [:]) {
         super.init()
         for (k, m) in entries { self[k] = m }
     }
 
+    /// Number of modules.
     public var count: Int { keys.count }
+    /// The modules, in key order.
     public var values: [Module] { keys.compactMap { storage[$0] } }
 
     /// Gets, replaces, inserts (at the end) or removes (with nil) a module.
@@ -146,6 +163,7 @@ func parameterSummary(_ t: Tensor, typeName: String = "torch.float32") -> String
 
 /// A list of parameters keyed `0`, `1`, …, like `nn.ParameterList`.
 public final class ParameterList: Module, RandomAccessCollection {
+    /// The parameters, in order.
     public private(set) var items: [Tensor]
 
     /// Marks each tensor as a parameter (leaf, requires grad).
@@ -159,13 +177,17 @@ public final class ParameterList: Module, RandomAccessCollection {
         return t.detach().requiringGrad()
     }
 
+    /// 0.
     public var startIndex: Int { 0 }
+    /// The number of parameters.
     public var endIndex: Int { items.count }
+    /// The parameter at `index`; a set value is made a parameter.
     public subscript(index: Int) -> Tensor {
         get { items[index] }
         set { items[index] = ParameterList.asParameter(newValue) }
     }
 
+    /// Appends `t` as a parameter.
     public func append(_ t: Tensor) { items.append(ParameterList.asParameter(t)) }
 
     public override func ownMembers() -> ModuleMembers {
@@ -179,16 +201,20 @@ public final class ParameterList: Module, RandomAccessCollection {
 
 /// Parameters by name in insertion order, like `nn.ParameterDict`.
 public final class ParameterDict: Module {
+    /// The keys, in insertion order.
     public private(set) var keys: [String] = []
     private var storage: [String: Tensor] = [:]
 
+    /// A dictionary of `entries` (each made a parameter), in order.
     public init(_ entries: KeyValuePairs<String, Tensor> = [:]) {
         super.init()
         for (k, t) in entries { self[k] = t }
     }
 
+    /// Number of parameters.
     public var count: Int { keys.count }
 
+    /// Gets, replaces, inserts (at the end) or removes (with nil) a parameter.
     public subscript(key: String) -> Tensor? {
         get { storage[key] }
         set {

@@ -46,11 +46,14 @@ public enum Init {
         }
     }
 
+    /// Fills `t` with `value`, like `constant_`.
     public static func constant(_ t: Tensor, _ value: Float) {
         fill(t) { p in p.update(repeating: value) }
     }
 
+    /// Fills `t` with 0, like `zeros_`.
     public static func zeros(_ t: Tensor) { constant(t, 0) }
+    /// Fills `t` with 1, like `ones_`.
     public static func ones(_ t: Tensor) { constant(t, 1) }
 
     /// He uniform: U(-b, b) with b = gain·√(3 / fan), like `kaiming_uniform_`.
@@ -125,18 +128,9 @@ public func withMetaInit<T>(_ body: () throws -> T) rethrows -> T {
 enum MetaInit {
     final class State { var depth = 0 }
 
-    private static let key: pthread_key_t = {
-        var k = pthread_key_t()
-        pthread_key_create(&k) { ptr in if let ptr { Unmanaged<State>.fromOpaque(ptr).release() } }
-        return k
-    }()
+    private static let local = ThreadLocal { State() }
 
-    static var state: State {
-        if let p = pthread_getspecific(key) { return Unmanaged<State>.fromOpaque(p).takeUnretainedValue() }
-        let s = State()
-        pthread_setspecific(key, Unmanaged.passRetained(s).toOpaque())
-        return s
-    }
+    static var state: State { local.value }
 
     static var isActive: Bool { state.depth > 0 }
 }

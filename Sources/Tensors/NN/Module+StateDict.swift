@@ -86,7 +86,9 @@ extension Module {
 
 /// Keys that did not match in `loadStateDict(_:strict:)`, like PyTorch's `_IncompatibleKeys`.
 public struct LoadStateDictResult: Equatable, Sendable {
+    /// Keys the module expects that the state dict lacks.
     public var missingKeys: [String]
+    /// Keys in the state dict the module does not have.
     public var unexpectedKeys: [String]
 }
 
@@ -98,9 +100,12 @@ public struct LoadStateDictResult: Equatable, Sendable {
 ///     Missing key(s) in state_dict: "fc3.bias".
 ///     size mismatch for conv1.weight: copying a param with shape [6, 1, 5, 5] from checkpoint, the shape in current model is [6, 3, 5, 5].
 /// ```
-public struct StateDictError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct StateDictError: TensorsError, Equatable, Sendable {
+    /// The module's type name (`LeNet5`).
     public var typeName: String
+    /// Keys the module expects that the state dict lacks.
     public var missingKeys: [String]
+    /// Keys in the state dict the module does not have.
     public var unexpectedKeys: [String]
     /// One message per tensor whose shape does not match.
     public var mismatches: [String]

@@ -42,6 +42,7 @@ public struct LayerShape: Equatable, Sendable {
     public var typeName: String
     /// Nesting depth (0 for the validated module).
     public var depth: Int
+    /// Shape of the layer's input.
     public var inputShape: [Int]
     /// Output shape, nil if this call failed or ran after an error.
     public var outputShape: [Int]?
@@ -50,9 +51,10 @@ public struct LayerShape: Equatable, Sendable {
 }
 
 /// A shape error found by `validate(inputShape:)`, with the layers seen so far.
-public struct ModelShapeError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct ModelShapeError: TensorsError, Equatable, Sendable {
     /// The first shape error; its `modulePath` is the failing layer.
     public var error: ShapeError
+    /// The layer calls seen up to and including the failure.
     public var layers: [LayerShape]
 
     /// Path of the layer that failed (`""` when the validated module's own code failed).

@@ -33,6 +33,7 @@ open class Module: CustomStringConvertible {
     var localName: String?
     var childNamesAssigned = false
 
+    /// A module with no parameters; subclasses set their stored properties, then call it.
     public init() {}
 
     /// The computation, like `forward`. Subclasses override it; call the
@@ -243,14 +244,17 @@ func addIndent(_ s: String, _ spaces: Int) -> String {
 
 /// What a module holds directly: parameters, buffers and child modules in order.
 public struct ModuleMembers {
+    /// Parameters by local name.
     public var parameters: [(String, Tensor)] = []
     /// Buffers with their `persistent` flag (non-persistent ones are not in the state dict).
     public var buffers: [(String, Tensor, Bool)] = []
+    /// Child modules by local name.
     public var children: [(String, Module)] = []
     /// How children print: single properties, or array/dictionary properties
     /// shown as a `ModuleList`/`ModuleDict`. Empty means all single.
     var layout: [ChildLayout] = []
 
+    /// Members in the order they print and appear in the state dict.
     public init(parameters: [(String, Tensor)] = [], buffers: [(String, Tensor, Bool)] = [],
                 children: [(String, Module)] = []) {
         self.parameters = parameters
@@ -273,16 +277,8 @@ final class ModuleContext {
     var stack: [Module] = []
     var recorder: ShapeRecorder?
 
-    private static let key: pthread_key_t = {
-        var k = pthread_key_t()
-        pthread_key_create(&k) { ptr in if let ptr { Unmanaged<ModuleContext>.fromOpaque(ptr).release() } }
-        return k
-    }()
+    private static let local = ThreadLocal { ModuleContext() }
 
-    static var current: ModuleContext {
-        if let p = pthread_getspecific(key) { return Unmanaged<ModuleContext>.fromOpaque(p).takeUnretainedValue() }
-        let s = ModuleContext()
-        pthread_setspecific(key, Unmanaged.passRetained(s).toOpaque())
-        return s
-    }
+    /// This thread's context.
+    static var current: ModuleContext { local.value }
 }

@@ -44,17 +44,20 @@ protocol BufferSlot: TensorSlot {
 /// ```
 @propertyWrapper
 public struct Parameter<Value: TensorSlotValue>: TensorSlot {
+    /// The tensor (made a leaf that requires grad when set).
     public var wrappedValue: Value {
         didSet { wrappedValue = Parameter.mark(wrappedValue) }
     }
     /// The state-dict key when it differs from the property name.
     public let name: String?
 
+    /// A parameter keyed by the property name.
     public init(wrappedValue: Value) {
         self.wrappedValue = Parameter.mark(wrappedValue)
         name = nil
     }
 
+    /// A parameter with the state-dict key `name`.
     public init(wrappedValue: Value, name: String?) {
         self.wrappedValue = Parameter.mark(wrappedValue)
         self.name = name
@@ -85,18 +88,21 @@ public struct Parameter<Value: TensorSlotValue>: TensorSlot {
 /// ```
 @propertyWrapper
 public struct Buffer<Value: TensorSlotValue>: BufferSlot {
+    /// The tensor.
     public var wrappedValue: Value
     /// The state-dict key when it differs from the property name.
     public let name: String?
     /// Whether the buffer is part of `stateDict()`.
     public let persistent: Bool
 
+    /// A persistent buffer keyed by the property name.
     public init(wrappedValue: Value) {
         self.wrappedValue = wrappedValue
         name = nil
         persistent = true
     }
 
+    /// A buffer with the state-dict key `name`.
     public init(wrappedValue: Value, name: String?, persistent: Bool = true) {
         self.wrappedValue = wrappedValue
         self.name = name

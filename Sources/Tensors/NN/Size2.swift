@@ -9,21 +9,27 @@
 /// MaxPool2d([2, 3])       // kernel_size=(2, 3)
 /// ```
 public struct Size2: Equatable, Hashable, Sendable, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, CustomStringConvertible {
+    /// Height (first) component.
     public var h: Int
+    /// Width (second) component.
     public var w: Int
     /// True when written as a single integer.
     public var isScalar: Bool
 
+    /// The scalar form: `value` for both.
     public init(_ value: Int) {
         h = value; w = value; isScalar = true
     }
 
+    /// The pair form.
     public init(_ h: Int, _ w: Int) {
         self.h = h; self.w = w; isScalar = false
     }
 
+    /// `2` is the scalar form.
     public init(integerLiteral value: Int) { self.init(value) }
 
+    /// `[2, 3]` is the pair form, `[2]` the scalar form.
     public init(arrayLiteral elements: Int...) {
         precondition(elements.count == 2 || elements.count == 1, "Size2: expected 1 or 2 values, got \(elements)")
         if elements.count == 1 { self.init(elements[0]) } else { self.init(elements[0], elements[1]) }
@@ -46,7 +52,9 @@ public enum ConvPadding: Equatable, Hashable, Sendable, ExpressibleByIntegerLite
     /// total padding puts the extra row/column at the bottom/right, like PyTorch.
     case same
 
+    /// `1` is `.size(1)`.
     public init(integerLiteral value: Int) { self = .size(Size2(value)) }
+    /// `[1, 2]` is `.size(Size2(1, 2))`.
     public init(arrayLiteral elements: Int...) {
         precondition(elements.count == 2 || elements.count == 1, "ConvPadding: expected 1 or 2 values, got \(elements)")
         self = .size(elements.count == 1 ? Size2(elements[0]) : Size2(elements[0], elements[1]))

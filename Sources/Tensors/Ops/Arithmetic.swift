@@ -152,20 +152,37 @@ extension Tensor {
 
 // MARK: - Operators
 
+/// Elementwise negation, like `-x`.
 public prefix func - (x: Tensor) -> Tensor { x.neg() }
+/// Elementwise sum with broadcasting, like `torch.add`.
 public func + (a: Tensor, b: Tensor) -> Tensor { a.add(b) }
+/// Elementwise difference with broadcasting, like `torch.sub`.
 public func - (a: Tensor, b: Tensor) -> Tensor { a.sub(b) }
+/// Elementwise product with broadcasting, like `torch.mul`.
 public func * (a: Tensor, b: Tensor) -> Tensor { a.mul(b) }
+/// Elementwise quotient with broadcasting, like `torch.div`.
 public func / (a: Tensor, b: Tensor) -> Tensor { a.div(b) }
+/// Adds a scalar to every element.
 public func + (a: Tensor, b: Float) -> Tensor { a.add(b) }
+/// Adds a scalar to every element.
 public func + (a: Float, b: Tensor) -> Tensor { b.add(a) }
+/// Subtracts a scalar from every element.
 public func - (a: Tensor, b: Float) -> Tensor { a.sub(b) }
+/// A scalar minus every element, like `torch.rsub`.
 public func - (a: Float, b: Tensor) -> Tensor { b.rsub(a) }
+/// Multiplies every element by a scalar.
 public func * (a: Tensor, b: Float) -> Tensor { a.mul(b) }
+/// Multiplies every element by a scalar.
 public func * (a: Float, b: Tensor) -> Tensor { b.mul(a) }
+/// Divides every element by a scalar.
 public func / (a: Tensor, b: Float) -> Tensor { a.div(b) }
+/// A scalar divided by every element.
 public func / (a: Float, b: Tensor) -> Tensor { b.reciprocal(times: a) }
+/// In-place sum, like `a += b` on a torch tensor (`add_`).
 public func += (a: Tensor, b: Tensor) { a.addInPlace(b) }
+/// In-place difference (`sub_`).
 public func -= (a: Tensor, b: Tensor) { a.subInPlace(b) }
+/// In-place product (`mul_`).
 public func *= (a: Tensor, b: Tensor) { a.mulInPlace(b) }
+/// In-place scaling (`mul_`).
 public func *= (a: Tensor, b: Float) { a.mulInPlace(b) }

@@ -145,14 +145,24 @@ extension Tensor {
 
 /// Elementwise `==` as a Float mask (1 where equal); see `eq`.
 public func .== (a: Tensor, b: Tensor) -> Tensor { a.eq(b) }
+/// Elementwise `!=` as a 0/1 mask, like `torch.ne`.
 public func .!= (a: Tensor, b: Tensor) -> Tensor { a.ne(b) }
+/// Elementwise `<` as a 0/1 mask, like `torch.lt`.
 public func .< (a: Tensor, b: Tensor) -> Tensor { a.lt(b) }
+/// Elementwise `<=` as a 0/1 mask, like `torch.le`.
 public func .<= (a: Tensor, b: Tensor) -> Tensor { a.le(b) }
+/// Elementwise `>` as a 0/1 mask, like `torch.gt`.
 public func .> (a: Tensor, b: Tensor) -> Tensor { a.gt(b) }
+/// Elementwise `>=` as a 0/1 mask, like `torch.ge`.
 public func .>= (a: Tensor, b: Tensor) -> Tensor { a.ge(b) }
 public func .== (a: Tensor, b: Float) -> Tensor { a.eq(b) }
+/// Elementwise `!= b` as a 0/1 mask.
 public func .!= (a: Tensor, b: Float) -> Tensor { a.ne(b) }
+/// Elementwise `< b` as a 0/1 mask.
 public func .< (a: Tensor, b: Float) -> Tensor { a.lt(b) }
+/// Elementwise `<= b` as a 0/1 mask.
 public func .<= (a: Tensor, b: Float) -> Tensor { a.le(b) }
+/// Elementwise `> b` as a 0/1 mask.
 public func .> (a: Tensor, b: Float) -> Tensor { a.gt(b) }
+/// Elementwise `>= b` as a 0/1 mask.
 public func .>= (a: Tensor, b: Float) -> Tensor { a.ge(b) }

@@ -43,15 +43,15 @@ public class Adam: Optimizer {
         let eps = options["eps"]?.number ?? 0
         let betas = options["betas"]?.pair ?? (0.9, 0.999)
         let weightDecay = options["weight_decay"]?.number ?? 0
-        if !(eps >= 0) { throw OptimizerError("Invalid epsilon value: \(OptimKernels.pyFloat(eps))") }
+        if !(eps >= 0) { throw OptimizerError("Invalid epsilon value: \(pythonFloat(eps))") }
         if !(betas.0 >= 0 && betas.0 < 1) {
-            throw OptimizerError("Invalid beta parameter at index 0: \(OptimKernels.pyFloat(betas.0))")
+            throw OptimizerError("Invalid beta parameter at index 0: \(pythonFloat(betas.0))")
         }
         if !(betas.1 >= 0 && betas.1 < 1) {
-            throw OptimizerError("Invalid beta parameter at index 1: \(OptimKernels.pyFloat(betas.1))")
+            throw OptimizerError("Invalid beta parameter at index 1: \(pythonFloat(betas.1))")
         }
         if !(weightDecay >= 0) {
-            throw OptimizerError("Invalid weight_decay value: \(OptimKernels.pyFloat(weightDecay))")
+            throw OptimizerError("Invalid weight_decay value: \(pythonFloat(weightDecay))")
         }
     }
 

@@ -7,10 +7,14 @@ import Foundation
 /// `scheduler` names the kind (`StepLR` …); `values` and `lists` hold its
 /// counters (`last_epoch`, `best` …) and per-group lists (`base_lrs`, `last_lr`).
 public struct SchedulerState: Codable, Equatable, Sendable {
+    /// The scheduler's kind (`StepLR` …); state loads only into the same kind.
     public var scheduler: String
+    /// Counters by PyTorch name (`last_epoch`, `best` …).
     public var values: [String: Double]
+    /// Per-group lists by PyTorch name (`base_lrs`, `_last_lr` …).
     public var lists: [String: [Double]]
 
+    /// A state of the given kind.
     public init(scheduler: String, values: [String: Double] = [:], lists: [String: [Double]] = [:]) {
         self.scheduler = scheduler
         self.values = values
@@ -53,11 +57,13 @@ fileprivate func pyFloorDiv(_ a: Int, _ b: Int) -> Int { let q = a / b; return (
 /// for epoch in 0..<100 { train(); scheduler.step() }
 /// ```
 open class LRScheduler: LearningRateScheduler {
+    /// The optimizer whose learning rates this sets.
     public let optimizer: Optimizer
     /// Each group's `initial_lr`.
     public internal(set) var baseLRs: [Double]
     /// The index of the last epoch (0 after creation).
     public internal(set) var lastEpoch: Int
+    /// Each group's learning rate after the last `step()`, like `get_last_lr()`.
     public internal(set) var lastLR: [Double] = []
     /// Number of `step()` calls, counting the initial one.
     public internal(set) var stepCount = 0
@@ -123,6 +129,7 @@ open class LRScheduler: LearningRateScheduler {
     /// Restores counters saved by `extraState()`.
     open func loadExtraState(_ values: [String: Double]) throws {}
 
+    /// The counters and lists needed to resume, like `state_dict()`.
     public func stateDict() -> SchedulerState {
         var values = extraState()
         values["last_epoch"] = Double(lastEpoch)
@@ -130,6 +137,7 @@ open class LRScheduler: LearningRateScheduler {
         return SchedulerState(scheduler: name, values: values, lists: ["base_lrs": baseLRs, "_last_lr": lastLR])
     }
 
+    /// Restores a saved state; throws when it is for another kind of scheduler.
     public func loadStateDict(_ state: SchedulerState) throws {
         guard state.scheduler == name else {
             throw OptimizerError("loaded scheduler state is for \(state.scheduler) but this scheduler is \(name)")
@@ -155,9 +163,12 @@ open class LRScheduler: LearningRateScheduler {
 ///
 /// `lr = base_lr * gamma ^ (epoch // step_size)`.
 public final class StepLR: LRScheduler {
+    /// Epochs between decays.
     public let stepSize: Int
+    /// Multiplicative factor of each decay.
     public let gamma: Double
 
+    /// A schedule over `optimizer`; throws when `stepSize` is not positive.
     public init(_ optimizer: Optimizer, stepSize: Int, gamma: Double = 0.1, lastEpoch: Int = -1) throws {
         guard stepSize > 0 else { throw OptimizerError("StepLR: step_size must be a positive integer, got \(stepSize)") }
         self.stepSize = stepSize
@@ -180,10 +191,13 @@ public final class StepLR: LRScheduler {
 /// Multiplies the learning rate by `gamma` at each milestone epoch, like `MultiStepLR`.
 /// A milestone listed twice multiplies by `gamma²`.
 public final class MultiStepLR: LRScheduler {
+    /// Epochs at which to decay, sorted.
     public let milestones: [Int]
+    /// Multiplicative factor of each decay.
     public let gamma: Double
     let counts: [Int: Int]
 
+    /// A schedule over `optimizer`.
     public init(_ optimizer: Optimizer, milestones: [Int], gamma: Double = 0.1, lastEpoch: Int = -1) throws {
         self.milestones = milestones.sorted()
         self.gamma = gamma
@@ -206,8 +220,10 @@ public final class MultiStepLR: LRScheduler {
 
 /// Multiplies the learning rate by `gamma` every epoch, like `ExponentialLR`.
 public final class ExponentialLR: LRScheduler {
+    /// Multiplicative factor per epoch.
     public let gamma: Double
 
+    /// A schedule over `optimizer`.
     public init(_ optimizer: Optimizer, gamma: Double, lastEpoch: Int = -1) throws {
         self.gamma = gamma
         try super.init(optimizer: optimizer, lastEpoch: lastEpoch)
@@ -230,9 +246,12 @@ public final class ExponentialLR: LRScheduler {
 /// `lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2`,
 /// computed recursively as PyTorch does, so changes to `lr` made between steps carry over.
 public final class CosineAnnealingLR: LRScheduler {
+    /// Epochs of one half cosine period.
     public let tMax: Int
+    /// The minimum learning rate.
     public let etaMin: Double
 
+    /// A schedule over `optimizer`; throws when `tMax` is not positive.
     public init(_ optimizer: Optimizer, tMax: Int, etaMin: Double = 0, lastEpoch: Int = -1) throws {
         guard tMax > 0 else { throw OptimizerError("CosineAnnealingLR: T_max must be a positive integer, got \(tMax)") }
         self.tMax = tMax
@@ -266,10 +285,14 @@ public final class CosineAnnealingLR: LRScheduler {
 /// Scales the learning rate linearly from `startFactor` to `endFactor` of the
 /// base over `totalIters` epochs (a warm-up), like `LinearLR`.
 public final class LinearLR: LRScheduler {
+    /// Fraction of the base learning rate at the first epoch (0 < f ≤ 1).
     public let startFactor: Double
+    /// Fraction of the base learning rate after `totalIters` epochs (0 ≤ f ≤ 1).
     public let endFactor: Double
+    /// Epochs of the ramp.
     public let totalIters: Int
 
+    /// A warm-up over `optimizer`; throws for factors or `totalIters` out of range.
     public init(_ optimizer: Optimizer, startFactor: Double = 1.0 / 3, endFactor: Double = 1.0,
                 totalIters: Int = 5, lastEpoch: Int = -1) throws {
         if startFactor > 1 || startFactor <= 0 {
@@ -319,12 +342,16 @@ public final class OneCycleLR: LRScheduler {
         var startMomentum: String, endMomentum: String
     }
 
+    /// Steps in the whole cycle.
     public let totalSteps: Int
+    /// Cosine or linear annealing.
     public let anneal: AnnealStrategy
+    /// Whether momentum (or beta1) cycles inversely to the learning rate.
     public let cycleMomentum: Bool
     let useBeta1: Bool
     let phases: [Phase]
 
+    /// A 1cycle schedule over `optimizer` (one `maxLR` per group); throws for inconsistent step counts or factors.
     public init(_ optimizer: Optimizer, maxLR: [Double], totalSteps: Int? = nil, epochs: Int? = nil,
                 stepsPerEpoch: Int? = nil, pctStart: Double = 0.3, annealStrategy: AnnealStrategy = .cos,
                 cycleMomentum: Bool = true, baseMomentum: Double = 0.85, maxMomentum: Double = 0.95,
@@ -343,7 +370,7 @@ public final class OneCycleLR: LRScheduler {
             throw OptimizerError("You must define either total_steps OR (epochs AND steps_per_epoch)")
         }
         guard pctStart >= 0 && pctStart <= 1 else {
-            throw OptimizerError("Expected float between 0 and 1 pct_start, but got \(OptimKernels.pyFloat(pctStart))")
+            throw OptimizerError("Expected float between 0 and 1 pct_start, but got \(pythonFloat(pctStart))")
         }
         let n = Double(self.totalSteps)
         if threePhase {
@@ -465,14 +492,23 @@ public final class ReduceLROnPlateau: LearningRateScheduler {
     /// Whether `threshold` is relative to the best value or absolute.
     public enum ThresholdMode: String, Sendable { case rel, abs }
 
+    /// The optimizer whose learning rates this sets.
     public let optimizer: Optimizer
+    /// Whether lower or higher metric values are better.
     public let mode: Mode
+    /// Multiplier applied to the learning rate on a plateau (< 1).
     public let factor: Double
+    /// Epochs without improvement tolerated before reducing.
     public let patience: Int
+    /// Minimum change that counts as an improvement.
     public let threshold: Double
+    /// Whether `threshold` is relative or absolute.
     public let thresholdMode: ThresholdMode
+    /// Epochs to wait after a reduction before counting again.
     public let cooldown: Int
+    /// Each group's lower bound on the learning rate.
     public private(set) var minLRs: [Double]
+    /// Smallest change of learning rate that is applied.
     public let eps: Double
     let defaultMinLR: Double?
 
@@ -482,7 +518,9 @@ public final class ReduceLROnPlateau: LearningRateScheduler {
     public private(set) var numBadEpochs = 0
     /// Epochs of cooldown left.
     public private(set) var cooldownCounter = 0
+    /// Number of `step(_:)` calls.
     public private(set) var lastEpoch = 0
+    /// Each group's learning rate after the last step.
     public private(set) var lastLR: [Double]
 
     /// One minimum learning rate for all groups (`minLR`), or one per group (`minLRs`).
@@ -556,6 +594,7 @@ public final class ReduceLROnPlateau: LearningRateScheduler {
         }
     }
 
+    /// The counters needed to resume, like `state_dict()`.
     public func stateDict() -> SchedulerState {
         SchedulerState(scheduler: "ReduceLROnPlateau",
                        values: ["best": best, "num_bad_epochs": Double(numBadEpochs),
@@ -563,6 +602,7 @@ public final class ReduceLROnPlateau: LearningRateScheduler {
                        lists: ["min_lrs": minLRs, "_last_lr": lastLR])
     }
 
+    /// Restores a saved state; throws when it is for another kind of scheduler.
     public func loadStateDict(_ state: SchedulerState) throws {
         guard state.scheduler == "ReduceLROnPlateau" else {
             throw OptimizerError("loaded scheduler state is for \(state.scheduler) but this scheduler is ReduceLROnPlateau")

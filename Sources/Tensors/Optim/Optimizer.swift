@@ -6,11 +6,13 @@ import Foundation
 ///
 /// The message follows PyTorch's wording (`Invalid learning rate: -1.0`), so a
 /// CLI or TUI can show it to the user as is.
-public struct OptimizerError: Error, CustomStringConvertible, LocalizedError, Equatable, Sendable {
+public struct OptimizerError: TensorsError, Equatable, Sendable {
+    /// The whole message.
     public var message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
-    public var errorDescription: String? { message }
 }
 
 /// A hyperparameter value in a parameter group: a number, a flag or a pair (`betas`).
@@ -29,9 +31,9 @@ public enum OptimizerOption: Equatable, Sendable, CustomStringConvertible {
     /// Python's spelling: `0.001`, `True`, `(0.9, 0.999)`.
     public var description: String {
         switch self {
-        case .number(let v): return OptimKernels.pyFloat(v)
-        case .flag(let b): return b ? "True" : "False"
-        case .pair(let a, let b): return "(\(OptimKernels.pyFloat(a)), \(OptimKernels.pyFloat(b)))"
+        case .number(let v): return pythonFloat(v)
+        case .flag(let b): return pythonBool(b)
+        case .pair(let a, let b): return "(\(pythonFloat(a)), \(pythonFloat(b)))"
         }
     }
 }
@@ -151,7 +153,7 @@ public struct ParamGroup: CustomStringConvertible {
 
     /// The options in PyTorch's printed form (sorted keys, four-space indent).
     public var description: String {
-        options.keys.sorted().map { "    \($0): \(options[$0]!)" }.joined(separator: "\n")
+        options.sorted { $0.key < $1.key }.map { "    \($0.key): \($0.value)" }.joined(separator: "\n")
     }
 }
 
@@ -170,6 +172,7 @@ public struct OptimizerStateDict {
         /// Buffers by PyTorch name (`momentum_buffer`, `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`,
         /// `square_avg`, `grad_avg`), each shaped like the parameter.
         public var buffers: [String: Tensor]
+        /// State with the given step count and buffers.
         public init(step: Int? = nil, buffers: [String: Tensor] = [:]) {
             self.step = step
             self.buffers = buffers
@@ -178,8 +181,11 @@ public struct OptimizerStateDict {
 
     /// One parameter group: its options and the indices of its parameters.
     public struct Group {
+        /// Hyperparameters by PyTorch name (`lr`, `momentum` …).
         public var options: [String: OptimizerOption]
+        /// Flat indices of the group's parameters.
         public var params: [Int]
+        /// A group with `options` over `params`.
         public init(options: [String: OptimizerOption], params: [Int]) {
             self.options = options
             self.params = params
@@ -190,8 +196,10 @@ public struct OptimizerStateDict {
     public var optimizer: String
     /// Per-parameter state by flat parameter index; parameters that never stepped have none.
     public var state: [Int: Entry]
+    /// The parameter groups, in order.
     public var paramGroups: [Group]
 
+    /// A state dict of the given parts.
     public init(optimizer: String, state: [Int: Entry], paramGroups: [Group]) {
         self.optimizer = optimizer
         self.state = state
@@ -245,7 +253,7 @@ open class Optimizer: CustomStringConvertible {
     /// Checks option values; subclasses throw `OptimizerError` with PyTorch's messages.
     open func validate(_ options: [String: OptimizerOption]) throws {
         if let lr = options["lr"]?.number, !(lr >= 0) {
-            throw OptimizerError("Invalid learning rate: \(OptimKernels.pyFloat(lr))")
+            throw OptimizerError("Invalid learning rate: \(pythonFloat(lr))")
         }
     }
 
@@ -448,13 +456,6 @@ struct ParamBuffers {
 
 /// Small helpers shared by the optimizers and schedulers.
 enum OptimKernels {
-    /// Formats a Double the way Python's `repr(float)` does (`-1.0`, `0.001`, `1e-08`, `inf`).
-    static func pyFloat(_ v: Double) -> String {
-        if v.isNaN { return "nan" }
-        if v.isInfinite { return v < 0 ? "-inf" : "inf" }
-        return "\(v)"
-    }
-
     /// A contiguous copy with its own storage, outside autograd.
     static func copy(_ t: Tensor) -> Tensor {
         Tensor(shape: t.shape) { dst in

@@ -41,12 +41,12 @@ public final class RMSprop: Optimizer {
         let momentum = options["momentum"]?.number ?? 0
         let weightDecay = options["weight_decay"]?.number ?? 0
         let alpha = options["alpha"]?.number ?? 0
-        if !(eps >= 0) { throw OptimizerError("Invalid epsilon value: \(OptimKernels.pyFloat(eps))") }
-        if !(momentum >= 0) { throw OptimizerError("Invalid momentum value: \(OptimKernels.pyFloat(momentum))") }
+        if !(eps >= 0) { throw OptimizerError("Invalid epsilon value: \(pythonFloat(eps))") }
+        if !(momentum >= 0) { throw OptimizerError("Invalid momentum value: \(pythonFloat(momentum))") }
         if !(weightDecay >= 0) {
-            throw OptimizerError("Invalid weight_decay value: \(OptimKernels.pyFloat(weightDecay))")
+            throw OptimizerError("Invalid weight_decay value: \(pythonFloat(weightDecay))")
         }
-        if !(alpha >= 0) { throw OptimizerError("Invalid alpha value: \(OptimKernels.pyFloat(alpha))") }
+        if !(alpha >= 0) { throw OptimizerError("Invalid alpha value: \(pythonFloat(alpha))") }
     }
 
     public override func update(group: ParamGroup) {

@@ -39,8 +39,8 @@ public final class SGD: Optimizer {
         let momentum = options["momentum"]?.number ?? 0
         let dampening = options["dampening"]?.number ?? 0
         let weightDecay = options["weight_decay"]?.number ?? 0
-        if !(momentum >= 0) { throw OptimizerError("Invalid momentum value: \(OptimKernels.pyFloat(momentum))") }
-        if !(weightDecay >= 0) { throw OptimizerError("Invalid weight_decay value: \(OptimKernels.pyFloat(weightDecay))") }
+        if !(momentum >= 0) { throw OptimizerError("Invalid momentum value: \(pythonFloat(momentum))") }
+        if !(weightDecay >= 0) { throw OptimizerError("Invalid weight_decay value: \(pythonFloat(weightDecay))") }
         if options["nesterov"]?.flag == true && (momentum <= 0 || dampening != 0) {
             throw OptimizerError("Nesterov momentum requires a momentum and zero dampening")
         }

@@ -2,10 +2,15 @@ import Foundation
 
 /// One epoch's results, like the reference loop's printed line.
 public struct EpochSummary: Codable, Equatable, Sendable {
+    /// 1-based epoch number.
     public var epoch: Int
+    /// Mean training loss over the epoch.
     public var trainLoss: Double
+    /// Training accuracy (0…1) over the epoch.
     public var trainAccuracy: Double
+    /// Mean validation loss, nil without a validation split.
     public var valLoss: Double?
+    /// Validation accuracy (0…1), nil without a validation split.
     public var valAccuracy: Double?
     /// Training images per second over the epoch (compute + data).
     public var imagesPerSecond: Double
@@ -14,6 +19,7 @@ public struct EpochSummary: Codable, Equatable, Sendable {
     /// Learning rate in force at the end of the epoch.
     public var lr: Double
 
+    /// A summary of the given figures.
     public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, valLoss: Double?, valAccuracy: Double?,
                 imagesPerSecond: Double, seconds: Double, lr: Double) {
         self.epoch = epoch
@@ -48,12 +54,15 @@ public struct StepLossSeries: Codable, Equatable, Sendable {
 
 /// Per-epoch history of a run, exportable as CSV.
 public struct MetricHistory: Codable, Equatable, Sendable {
+    /// One summary per finished epoch.
     public var epochs: [EpochSummary] = []
+    /// Test accuracy after training, if evaluated.
     public var testAccuracy: Double?
     /// Per-step training loss when the trainer recorded it (the TUI does); nil otherwise,
     /// and in checkpoints written before the field existed.
     public var stepLosses: StepLossSeries?
 
+    /// A history of the given epochs.
     public init(epochs: [EpochSummary] = [], testAccuracy: Double? = nil, stepLosses: StepLossSeries? = nil) {
         self.epochs = epochs
         self.testAccuracy = testAccuracy
@@ -75,25 +84,33 @@ public struct MetricHistory: Codable, Equatable, Sendable {
 
 /// Counts of (true class, predicted class) pairs.
 public struct ConfusionMatrix: Codable, Equatable, Sendable {
+    /// Number of classes.
     public let classes: Int
     /// Row-major `classes × classes`: `counts[t * classes + p]`.
     public private(set) var counts: [Int]
 
+    /// An empty matrix for `classes` classes (non-negative).
     public init(classes: Int) {
+        precondition(classes >= 0, "ConfusionMatrix: classes must be non-negative, got \(classes)")
         self.classes = classes
         counts = [Int](repeating: 0, count: classes * classes)
     }
 
+    /// Samples of class `truth` predicted as `predicted`.
     public subscript(truth: Int, predicted: Int) -> Int { counts[truth * classes + predicted] }
 
+    /// Counts one sample; pairs outside `0..<classes` are ignored.
     public mutating func add(truth: Int, predicted: Int) {
         guard truth >= 0, truth < classes, predicted >= 0, predicted < classes else { return }
         counts[truth * classes + predicted] += 1
     }
 
     /// Adds the arg-max predictions of `logits` ([N, C]) against `targets`; returns the number correct.
+    /// Predictions or targets outside `0..<classes` are not counted in the matrix.
     @discardableResult
     public mutating func add(logits: Tensor, targets: IntTensor) -> Int {
+        precondition(logits.rank == 2 && logits.shape[1] > 0 && targets.values.count == logits.shape[0],
+                     "ConfusionMatrix.add: expected logits [N, C] and N targets, got \(logits.shape) and \(targets.shape)")
         let n = logits.shape[0], c = logits.shape[1]
         var correct = 0
         logits.withUnsafeBufferPointer { p in
@@ -109,7 +126,9 @@ public struct ConfusionMatrix: Codable, Equatable, Sendable {
         return correct
     }
 
+    /// Number of samples counted.
     public var total: Int { counts.reduce(0, +) }
+    /// Fraction of samples on the diagonal (0 when empty).
     public var accuracy: Double {
         let t = total
         return t == 0 ? 0 : Double((0..<classes).reduce(0) { $0 + self[$1, $1] }) / Double(t)

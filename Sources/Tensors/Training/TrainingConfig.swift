@@ -7,26 +7,34 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var model = "lenet5"
     /// Dataset path (CIFAR-10 archive or folder); nil for the embedded Shapes10.
     public var dataPath: String?
+    /// Epochs to train.
     public var epochs = 10
+    /// Images per training batch.
     public var batchSize = 16
     /// `sgd`, `adam`, `adamw` or `rmsprop`.
     public var optimizer = "sgd"
+    /// Learning rate.
     public var lr = 0.001
+    /// Momentum (SGD, RMSprop); Adam's beta1 is left at its default.
     public var momentum = 0.9
+    /// L2 penalty (decoupled for AdamW).
     public var weightDecay = 0.0
     /// Images held out of the training set for validation; nil: 10,000 for
     /// CIFAR-10 (the reference split), a fifth of the set otherwise.
     public var valSize: Int?
     /// RandomCrop(32, padding 4) + RandomHorizontalFlip on training images.
     public var augment = true
+    /// Seed of the model initialisation, the split, shuffling and augmentation.
     public var seed: UInt64 = 0
     /// Loader workers (0: load on the training thread).
     public var numWorkers = 2
     /// Use only the first N training images and N test images (quick experiments); nil: all.
     public var limit: Int?
 
+    /// The reference run's settings.
     public init() {}
 
+    /// The accepted `optimizer` names.
     public static let optimizers = ["sgd", "adam", "adamw", "rmsprop"]
 
     /// Checks every value; the error names the setting and what was expected.
@@ -62,9 +70,11 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 }
 
 /// A bad training setting or an unusable dataset, with a one-line message.
-public struct TrainingSetupError: Error, CustomStringConvertible, LocalizedError, Sendable {
+public struct TrainingSetupError: TensorsError, Equatable, Sendable {
+    /// The whole message.
     public var message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
-    public var errorDescription: String? { message }
 }

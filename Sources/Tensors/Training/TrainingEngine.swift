@@ -3,11 +3,14 @@ import Foundation
 
 /// Batches for one split: how many per epoch, and a fresh iterator per epoch.
 public struct BatchSource {
+    /// Batches per epoch.
     public var count: Int
+    /// Images per epoch.
     public var images: Int
     /// A fresh batch iterator for `epoch`: each call returns the next batch, nil at the end, or throws a data error.
     public var makeIterator: (_ epoch: Int) -> () throws -> (Tensor, IntTensor)?
 
+    /// A source of `count` batches holding `images` images per epoch.
     public init(count: Int, images: Int, makeIterator: @escaping (_ epoch: Int) -> () throws -> (Tensor, IntTensor)?) {
         self.count = count
         self.images = images
@@ -25,7 +28,9 @@ public enum TrainingEvent {
     case epochEnded(EpochSummary)
     /// A hyperparameter changed mid-run (applied before `globalStep`).
     case hyperparameterChanged(name: String, value: Double, globalStep: Int)
+    /// The run paused (by command, or with a reason after a NaN/Inf loss).
     case paused(reason: String?)
+    /// The run resumed after a pause.
     case resumed
     /// The run was stopped by the user before finishing.
     case stopped(MetricHistory)
@@ -39,14 +44,19 @@ public enum TrainingEvent {
     case message(String)
 }
 
+/// Progress of one optimisation step.
 public struct StepInfo: Sendable {
+    /// 1-based epoch number.
     public var epoch: Int
     /// 1-based step within the epoch.
     public var step: Int
+    /// Steps in one epoch.
     public var stepsPerEpoch: Int
     /// 1-based step count over the whole run.
     public var globalStep: Int
+    /// The step's training loss.
     public var loss: Double
+    /// Learning rate of the first parameter group during the step.
     public var lr: Double
     /// Recent throughput (images per second).
     public var imagesPerSecond: Double
@@ -54,11 +64,17 @@ public struct StepInfo: Sendable {
 
 /// Commands sent to a running engine, applied at the next step boundary.
 public enum TrainingCommand {
+    /// Sets every group's learning rate.
     case setLearningRate(Double)
+    /// Sets every group's momentum (beta1 for Adam and AdamW).
     case setMomentum(Double)
+    /// Sets every group's weight decay.
     case setWeightDecay(Double)
+    /// Pauses before the next step.
     case pause
+    /// Resumes a paused run.
     case resume
+    /// Stops the run at the next step boundary.
     case stop
     /// Runs `body` on the training thread between steps (model and optimizer are
     /// quiescent): for saving, snapshots and evaluation.
@@ -80,24 +96,35 @@ public enum TrainingCommand {
 /// engine.waitUntilDone()
 /// ```
 public final class TrainingEngine: @unchecked Sendable {
+    /// Where a run is in its life cycle.
     public enum State: String, Sendable { case idle, running, paused, stopped, finished, failed }
 
+    /// The model being trained.
     public let model: Module
+    /// The optimizer stepping the model's parameters.
     public let optimizer: Optimizer
+    /// Loss of logits against labels (cross-entropy in the reference loop).
     public let lossFunction: (Tensor, IntTensor) -> Tensor
+    /// Training batches.
     public let train: BatchSource
+    /// Validation batches, evaluated after each epoch.
     public let val: BatchSource?
+    /// Test batches, evaluated after the last epoch.
     public let test: BatchSource?
+    /// Total epochs of the run (including those done before a resume).
     public let epochs: Int
     /// Input shape of one sample (e.g. [3, 32, 32]) to validate the model against before starting.
     public let inputShape: [Int]?
+    /// Number of classes, for the confusion matrices.
     public let numClasses: Int
 
     /// First epoch to run (set from a checkpoint to resume).
     public var startEpoch = 0
     /// History so far (read it from observers or after the run; guarded by the engine lock).
     public var history: MetricHistory { lock.lock(); defer { lock.unlock() }; return _history }
+    /// The run's current state.
     public var state: State { lock.lock(); defer { lock.unlock() }; return _state }
+    /// Optimisation steps taken so far.
     public private(set) var globalStep = 0
 
     let queue = DispatchQueue(label: "workbench.training", qos: .userInitiated)
@@ -109,9 +136,12 @@ public final class TrainingEngine: @unchecked Sendable {
     private var nextObserver = 0
     private let done = DispatchGroup()
 
+    /// An idle engine; `epochs` must be non-negative and `numClasses` positive. Call `start()` to run.
     public init(model: Module, optimizer: Optimizer, loss: @escaping (Tensor, IntTensor) -> Tensor,
                 train: BatchSource, val: BatchSource? = nil, test: BatchSource? = nil, epochs: Int,
                 inputShape: [Int]? = nil, numClasses: Int = 10, history: MetricHistory = MetricHistory()) {
+        precondition(epochs >= 0, "TrainingEngine: epochs must be non-negative, got \(epochs)")
+        precondition(numClasses > 0, "TrainingEngine: numClasses must be positive, got \(numClasses)")
         self.model = model
         self.optimizer = optimizer
         self.lossFunction = loss
@@ -134,6 +164,7 @@ public final class TrainingEngine: @unchecked Sendable {
         return nextObserver
     }
 
+    /// Removes the observer added with `token`.
     public func removeObserver(_ token: Int) {
         lock.lock(); defer { lock.unlock() }
         observers[token] = nil
@@ -319,6 +350,7 @@ public final class TrainingEngine: @unchecked Sendable {
         try Self.evaluate(model: model, loss: lossFunction, source: source, epoch: epoch, numClasses: numClasses)
     }
 
+    /// Mean loss and confusion matrix of `model` over `source`, in eval mode without grad.
     public static func evaluate(model: Module, loss: (Tensor, IntTensor) -> Tensor, source: BatchSource,
                                 epoch: Int = 0, numClasses: Int) throws -> (loss: Double, confusion: ConfusionMatrix) {
         let wasTraining = model.isTraining

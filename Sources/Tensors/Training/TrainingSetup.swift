@@ -10,15 +10,24 @@ import Foundation
 public final class TrainingSetup {
     /// CIFAR-10 channel statistics used by the reference chapter.
     public static let mean: [Float] = [0.4914, 0.4822, 0.4465]
+    /// CIFAR-10 channel standard deviations used by the reference chapter.
     public static let std: [Float] = [0.2023, 0.1994, 0.2010]
 
+    /// The settings, as validated.
     public let config: TrainingConfig
+    /// The zoo model, initialised from the seed (or the one passed in).
     public let model: Module
+    /// The optimizer over the model's parameters.
     public let optimizer: Optimizer
+    /// Training batches (shuffled, augmented when configured).
     public let train: BatchSource
+    /// Validation batches, nil with `valSize` 0.
     public let val: BatchSource?
+    /// Test-split batches.
     public let test: BatchSource?
+    /// Class names, indexed by label.
     public let classes: [String]
+    /// Shape of one input image ([3, 32, 32]).
     public let inputShape: [Int]
     /// Human-readable dataset name and split sizes.
     public let datasetSummary: String
@@ -77,6 +86,7 @@ public final class TrainingSetup {
         optimizer = try Self.makeOptimizer(config, model.parameters())
     }
 
+    /// The optimizer `c` names over `params`; throws for an unknown name or a bad value.
     public static func makeOptimizer(_ c: TrainingConfig, _ params: [Tensor]) throws -> Optimizer {
         switch c.optimizer.lowercased() {
         case "sgd": return try SGD(params, lr: c.lr, momentum: c.momentum, weightDecay: c.weightDecay)
@@ -125,8 +135,11 @@ public final class TrainingSetup {
 
 /// Visits the given indices in order (validation subsets).
 public struct SubsetSequentialSampler: Sampler {
+    /// The indices, in visiting order.
     public let indices: [Int]
+    /// A sampler over `indices`.
     public init(indices: [Int]) { self.indices = indices }
+    /// Number of indices.
     public var count: Int { indices.count }
     public func makeIterator() -> IndexingIterator<[Int]> { indices.makeIterator() }
 }

@@ -33,9 +33,13 @@ public struct CIFAR10: ImageClassificationDataset, FusableImageDataset {
     public var transform: (any Transform)?
     /// Applied to every label.
     public var targetTransform: ((Int) -> Int)?
+    /// Image height in pixels (32).
     public var imageHeight: Int { 32 }
+    /// Image width in pixels (32).
     public var imageWidth: Int { 32 }
+    /// Colour channels (3, RGB).
     public var imageChannels: Int { 3 }
+    /// The dataset's name as torchvision prints it.
     public var datasetName: String { "CIFAR10" }
 
     /// The official archive.
@@ -111,9 +115,13 @@ public struct CIFAR100: ImageClassificationDataset, FusableImageDataset {
     public var transform: (any Transform)?
     /// Applied to every label.
     public var targetTransform: ((Int) -> Int)?
+    /// Image height in pixels (32).
     public var imageHeight: Int { 32 }
+    /// Image width in pixels (32).
     public var imageWidth: Int { 32 }
+    /// Colour channels (3, RGB).
     public var imageChannels: Int { 3 }
+    /// The dataset's name as torchvision prints it.
     public var datasetName: String { "CIFAR100" }
 
     /// The official archive.

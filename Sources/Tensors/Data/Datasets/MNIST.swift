@@ -26,9 +26,10 @@ public struct MNIST: ImageClassificationDataset, FusableImageDataset {
     public let imageHeight: Int
     /// Image width in pixels (28).
     public let imageWidth: Int
+    /// Colour channels (1, grayscale).
     public var imageChannels: Int { 1 }
     /// The dataset's name as torchvision prints it.
-    public let datasetName: String
+    public var datasetName: String { "MNIST" }
 
     /// Where `download` fetches the files from.
     public static let mirror = "https://ossci-datasets.s3.amazonaws.com/mnist/"
@@ -60,7 +61,6 @@ public struct MNIST: ImageClassificationDataset, FusableImageDataset {
         self.train = train
         self.transform = transform
         self.targetTransform = targetTransform
-        datasetName = "MNIST"
     }
 
     func fusedImageSource() -> FusedImageSource? { makeFusedSource() }
@@ -88,7 +88,9 @@ public struct FashionMNIST: ImageClassificationDataset, FusableImageDataset {
     public let imageHeight: Int
     /// Image width in pixels (28).
     public let imageWidth: Int
+    /// Colour channels (1, grayscale).
     public var imageChannels: Int { 1 }
+    /// The dataset's name as torchvision prints it.
     public var datasetName: String { "FashionMNIST" }
 
     /// Where `download` fetches the files from.

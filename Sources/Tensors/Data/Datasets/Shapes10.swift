@@ -30,10 +30,15 @@ public struct Shapes10: ImageClassificationDataset, FusableImageDataset {
     public var transform: (any Transform)?
     /// Applied to every label.
     public var targetTransform: ((Int) -> Int)?
+    /// Image height in pixels (32).
     public var imageHeight: Int { 32 }
+    /// Image width in pixels (32).
     public var imageWidth: Int { 32 }
+    /// Colour channels (3, RGB).
     public var imageChannels: Int { 3 }
+    /// The dataset's name in printed summaries.
     public var datasetName: String { "Shapes10" }
+    /// Where the images come from: generated in memory from `seed`.
     public var root: String { "(embedded, seed \(seed))" }
 
     /// The ten class names.

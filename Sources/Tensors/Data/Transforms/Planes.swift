@@ -186,7 +186,7 @@ public struct Resize: Transform {
 
     public var description: String {
         let s = size.count == 1 ? "\(size[0])" : pythonTuple(size)
-        return "Resize(size=\(s), interpolation=\(interpolation.rawValue), max_size=\(maxSize.map { "\($0)" } ?? "None"), antialias=\(antialias ? "True" : "False"))"
+        return "Resize(size=\(s), interpolation=\(interpolation.rawValue), max_size=\(maxSize.map { "\($0)" } ?? "None"), antialias=\(pythonBool(antialias)))"
     }
 }
 
@@ -322,7 +322,7 @@ public struct RandomRotation: Transform {
     }
 
     public var description: String {
-        var s = "RandomRotation(degrees=[\(pythonFloat(degrees.0)), \(pythonFloat(degrees.1))], interpolation=\(interpolation.rawValue), expand=\(expand ? "True" : "False")"
+        var s = "RandomRotation(degrees=[\(pythonFloat(degrees.0)), \(pythonFloat(degrees.1))], interpolation=\(interpolation.rawValue), expand=\(pythonBool(expand))"
         if let c = center { s += ", center=(\(fillString([c.0])), \(fillString([c.1])))" }
         return s + ", fill=\(fill))"
     }

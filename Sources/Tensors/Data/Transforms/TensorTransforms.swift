@@ -229,7 +229,7 @@ public struct RandomErasing: Transform {
     }
 
     public var description: String {
-        "RandomErasing(p=\(pythonFloat(p)), scale=(\(scale.0), \(scale.1)), ratio=(\(ratio.0), \(ratio.1)), value=\(value), inplace=\(inplace ? "True" : "False"))"
+        "RandomErasing(p=\(pythonFloat(p)), scale=(\(scale.0), \(scale.1)), ratio=(\(ratio.0), \(ratio.1)), value=\(value), inplace=\(pythonBool(inplace)))"
     }
 }
 

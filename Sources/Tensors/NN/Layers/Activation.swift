@@ -1,7 +1,9 @@
 /// max(x, 0), like `nn.ReLU`. `inplace` is printed for fidelity with PyTorch
 /// models; the result is always a new tensor.
 public final class ReLU: Module {
+    /// Printed as `inplace=True` for fidelity; the result is always a new tensor.
     public let inplace: Bool
+    /// A ReLU layer.
     public init(inplace: Bool = false) {
         self.inplace = inplace
         super.init()
@@ -12,8 +14,11 @@ public final class ReLU: Module {
 
 /// x for x > 0, else negativeSlope·x, like `nn.LeakyReLU`.
 public final class LeakyReLU: Module {
+    /// Slope for negative inputs.
     public let negativeSlope: Double
+    /// Printed as `inplace=True` for fidelity; the result is always a new tensor.
     public let inplace: Bool
+    /// A leaky ReLU with the given negative slope.
     public init(negativeSlope: Double = 0.01, inplace: Bool = false) {
         self.negativeSlope = negativeSlope
         self.inplace = inplace
@@ -39,7 +44,9 @@ public final class Tanh: Module {
 
 /// Gaussian error linear unit, like `nn.GELU`.
 public final class GELU: Module {
+    /// Exact (`none`) or the `tanh` approximation.
     public let approximate: GELUApproximation
+    /// A GELU layer.
     public init(approximate: GELUApproximation = .none) {
         self.approximate = approximate
         super.init()
@@ -53,7 +60,9 @@ func legacySoftmaxDim(_ rank: Int) -> Int { (rank == 0 || rank == 1 || rank == 3
 
 /// Softmax along `dim`, like `nn.Softmax`.
 public final class Softmax: Module {
+    /// The dim to normalise over (nil: PyTorch's legacy implicit choice).
     public let dim: Int?
+    /// A softmax over `dim`.
     public init(dim: Int? = nil) {
         self.dim = dim
         super.init()
@@ -64,7 +73,9 @@ public final class Softmax: Module {
 
 /// Log-softmax along `dim`, like `nn.LogSoftmax`.
 public final class LogSoftmax: Module {
+    /// The dim to normalise over (nil: PyTorch's legacy implicit choice).
     public let dim: Int?
+    /// A log-softmax over `dim`.
     public init(dim: Int? = nil) {
         self.dim = dim
         super.init()

@@ -8,16 +8,26 @@
 /// let same = Conv2d(16, 16, kernelSize: 3, padding: .same, bias: false)
 /// ```
 public final class Conv2d: Module {
+    /// Channels of the input.
     public let inChannels: Int
+    /// Channels of the output (number of filters).
     public let outChannels: Int
+    /// Kernel height and width.
     public let kernelSize: Size2
+    /// Vertical and horizontal stride.
     public let stride: Size2
+    /// Zero padding: explicit sizes, `valid` or `same`.
     public let padding: ConvPadding
+    /// Spacing between kernel taps.
     public let dilation: Size2
+    /// Number of blocked connections from input to output channels.
     public let groups: Int
+    /// Filters [out, in/groups, kh, kw].
     @Parameter public var weight: Tensor
+    /// Bias [out], or nil with `bias: false`.
     @Parameter public var bias: Tensor?
 
+    /// A convolution; traps with a message naming the argument when one is invalid (as PyTorch raises `ValueError`).
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Size2, stride: Size2 = 1, padding: ConvPadding = 0,
                 dilation: Size2 = 1, groups: Int = 1, bias: Bool = true, generator: Generator? = nil) {
         precondition(groups > 0, "Conv2d: groups must be a positive integer, got \(groups)")

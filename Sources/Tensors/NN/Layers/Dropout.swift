@@ -3,11 +3,14 @@
 /// `inplace` is accepted and printed for fidelity with PyTorch models but the
 /// result is always a new tensor.
 public final class Dropout: Module {
+    /// Probability of zeroing an element.
     public let p: Double
+    /// Printed for fidelity; the result is always a new tensor.
     public let inplace: Bool
     /// The source of the masks (the global default when nil).
     public var generator: Generator?
 
+    /// A dropout layer; `p` must be in 0…1.
     public init(p: Double = 0.5, inplace: Bool = false, generator: Generator? = nil) {
         precondition(p >= 0 && p <= 1, "Dropout: dropout probability has to be between 0 and 1, but got \(p)")
         self.p = p

@@ -1,8 +1,11 @@
 /// Flattens dims `startDim...endDim` (by default all but the batch dim), like `nn.Flatten`.
 public final class Flatten: Module {
+    /// First dim to flatten.
     public let startDim: Int
+    /// Last dim to flatten (negative counts from the end).
     public let endDim: Int
 
+    /// Flattens `startDim...endDim`.
     public init(startDim: Int = 1, endDim: Int = -1) {
         self.startDim = startDim
         self.endDim = endDim

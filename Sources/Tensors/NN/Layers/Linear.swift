@@ -7,11 +7,16 @@
 /// let fc = Linear(400, 120)     // Linear(in_features=400, out_features=120, bias=True)
 /// ```
 public final class Linear: Module {
+    /// Size of each input sample.
     public let inFeatures: Int
+    /// Size of each output sample.
     public let outFeatures: Int
+    /// Weight [out, in].
     @Parameter public var weight: Tensor
+    /// Bias [out], or nil with `bias: false`.
     @Parameter public var bias: Tensor?
 
+    /// A linear layer with PyTorch's default initialisation, drawn from `generator`.
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, generator: Generator? = nil) {
         precondition(inFeatures >= 0 && outFeatures >= 0,
                      "Linear: in_features and out_features must be non-negative, got \(inFeatures) and \(outFeatures)")
@@ -45,5 +50,3 @@ public final class Identity: Module {
     public override func forward(_ input: Tensor) -> Tensor { input }
 }
 
-/// Python's `True`/`False`.
-func pythonBool(_ b: Bool) -> String { b ? "True" : "False" }

@@ -7,17 +7,28 @@
 /// when `trackRunningStats` (a 0-dim float tensor here, int64 in PyTorch).
 /// `momentum: nil` uses a cumulative average (factor 1/num_batches_tracked).
 open class BatchNorm: Module {
+    /// Channels (dim 1 of the input).
     public let numFeatures: Int
+    /// Added to the variance for numerical stability.
     public let eps: Double
+    /// Weight of the new batch in the running statistics; nil: cumulative average.
     public let momentum: Double?
+    /// Whether there are learnable `weight` and `bias`.
     public let affine: Bool
+    /// Whether running statistics are kept (and used in eval mode).
     public let trackRunningStats: Bool
+    /// γ [C], ones at start; nil without `affine`.
     @Parameter public var weight: Tensor?
+    /// β [C], zeros at start; nil without `affine` or with `bias: false`.
     @Parameter public var bias: Tensor?
+    /// Running mean [C]; nil without `trackRunningStats`.
     @Buffer(name: "running_mean") public var runningMean: Tensor? = nil
+    /// Running variance [C]; nil without `trackRunningStats`.
     @Buffer(name: "running_var") public var runningVar: Tensor? = nil
+    /// Number of training batches seen (0-dim).
     @Buffer(name: "num_batches_tracked") public var numBatchesTracked: Tensor? = nil
 
+    /// Batch norm over `numFeatures` channels; `numFeatures` must be positive.
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
                 trackRunningStats: Bool = true, bias: Bool = true) {
         precondition(numFeatures > 0, "BatchNorm: num_features must be positive, got \(numFeatures)")

@@ -4,13 +4,21 @@
 /// MaxPool2d(2)   // MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
 /// ```
 public final class MaxPool2d: Module {
+    /// Window height and width.
     public let kernelSize: Size2
+    /// Step between windows.
     public let stride: Size2
+    /// Implicit negative-infinity padding on each side.
     public let padding: Size2
+    /// Spacing between window elements.
     public let dilation: Size2
+    /// Whether the output size rounds up (windows may start in the padding).
     public let ceilMode: Bool
 
+    /// Max pooling; traps with a message naming the argument when one is invalid.
     public init(_ kernelSize: Size2, stride: Size2? = nil, padding: Size2 = 0, dilation: Size2 = 1, ceilMode: Bool = false) {
+        checkPoolArguments("MaxPool2d", kernelSize: kernelSize, stride: stride, padding: padding)
+        precondition(dilation.h > 0 && dilation.w > 0, "MaxPool2d: dilation must be greater than zero, but got \(dilation)")
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
@@ -30,15 +38,24 @@ public final class MaxPool2d: Module {
 
 /// 2-D average pooling, like `nn.AvgPool2d`. `stride` defaults to the kernel size.
 public final class AvgPool2d: Module {
+    /// Window height and width.
     public let kernelSize: Size2
+    /// Step between windows.
     public let stride: Size2
+    /// Implicit zero padding on each side.
     public let padding: Size2
+    /// Whether the output size rounds up.
     public let ceilMode: Bool
+    /// Whether padded zeros count in the divisor.
     public let countIncludePad: Bool
+    /// A fixed divisor instead of the window size, or nil.
     public let divisorOverride: Int?
 
+    /// Average pooling; traps with a message naming the argument when one is invalid.
     public init(_ kernelSize: Size2, stride: Size2? = nil, padding: Size2 = 0, ceilMode: Bool = false,
                 countIncludePad: Bool = true, divisorOverride: Int? = nil) {
+        checkPoolArguments("AvgPool2d", kernelSize: kernelSize, stride: stride, padding: padding)
+        precondition(divisorOverride != 0, "AvgPool2d: divisor_override must not be zero")
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
@@ -62,9 +79,13 @@ public final class AvgPool2d: Module {
 /// AdaptiveAvgPool2d([7, 7])   // AdaptiveAvgPool2d(output_size=(7, 7))
 /// ```
 public final class AdaptiveAvgPool2d: Module {
+    /// Output height and width.
     public let outputSize: Size2
 
+    /// Pooling to `outputSize` (non-negative).
     public init(_ outputSize: Size2) {
+        precondition(outputSize.h >= 0 && outputSize.w >= 0,
+                     "AdaptiveAvgPool2d: output_size must be non-negative, got \(outputSize)")
         self.outputSize = outputSize
         super.init()
     }
@@ -72,4 +93,14 @@ public final class AdaptiveAvgPool2d: Module {
     public override func forward(_ input: Tensor) -> Tensor { adaptiveAvgPool2d(input, outputSize: outputSize) }
 
     public override func extraRepr() -> String { "output_size=\(outputSize)" }
+}
+
+/// Traps with PyTorch's message when a pooling layer's window arguments are invalid.
+private func checkPoolArguments(_ layer: String, kernelSize: Size2, stride: Size2?, padding: Size2) {
+    precondition(kernelSize.h > 0 && kernelSize.w > 0, "\(layer): kernel_size must be greater than zero, but got \(kernelSize)")
+    if let s = stride {
+        precondition(s.h > 0 && s.w > 0, "\(layer): stride must be greater than zero, but got \(s)")
+    }
+    precondition(padding.h >= 0 && padding.w >= 0 && padding.h * 2 <= kernelSize.h && padding.w * 2 <= kernelSize.w,
+                 "\(layer): pad should be at most half of effective kernel size, but got pad=\(padding) and kernel_size=\(kernelSize)")
 }
