@@ -54,6 +54,34 @@ final class ThemeTests: XCTestCase {
         XCTAssertEqual(lib.load("mono").theme[.mainBg], .terminalDefault)
     }
 
+    /// Text stays readable: WCAG contrast of at least 3:1 between each text colour and the
+    /// background it is drawn on, in every shipped theme with colours.
+    func testShippedThemesKeepTextReadable() {
+        func luminance(_ c: RGB) -> Double {
+            func lin(_ v: UInt8) -> Double {
+                let x = Double(v) / 255
+                return x <= 0.03928 ? x / 12.92 : pow((x + 0.055) / 1.055, 2.4)
+            }
+            return 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b)
+        }
+        let pairs: [(ThemeKey, ThemeKey)] = [
+            (.mainFg, .mainBg), (.inactiveFg, .mainBg), (.title, .mainBg), (.hiFg, .mainBg), (.errorFg, .mainBg),
+            (.warningFg, .mainBg), (.okFg, .mainBg), (.graphText, .mainBg), (.stepLoss, .mainBg), (.valLoss, .mainBg),
+            (.valAcc, .mainBg), (.marker, .mainBg), (.selectedFg, .selectedBg), (.statusFg, .statusBg), (.hiFg, .statusBg),
+            (.menuFg, .menuBg), (.hiFg, .menuBg), (.inactiveFg, .menuBg), (.errorFg, .menuBg), (.inputFg, .inputBg),
+        ]
+        let lib = ThemeLibrary(directories: [repoThemes])
+        for name in lib.names {
+            let t = lib.load(name).theme
+            for (fg, bg) in pairs {
+                guard case .rgb(let f) = t[fg], case .rgb(let b) = t[bg] else { continue }
+                let (lf, lb) = (luminance(f), luminance(b))
+                let ratio = (max(lf, lb) + 0.05) / (min(lf, lb) + 0.05)
+                XCTAssertGreaterThanOrEqual(ratio, 3, "\(name): \(fg.rawValue) \(f) on \(bg.rawValue) \(b)")
+            }
+        }
+    }
+
     func testMissingThemeFileWarns() {
         let lib = ThemeLibrary(directories: [repoThemes])
         let r = lib.load("does-not-exist")

@@ -43,7 +43,7 @@ public struct Theme: Sendable, Equatable {
     public static let builtinDefault: Theme = {
         let hex: [ThemeKey: String] = [
             .mainBg: "#1a1b26", .mainFg: "#c0caf5", .title: "#e0af68", .hiFg: "#7aa2f7",
-            .inactiveFg: "#565f89", .selectedBg: "#33467c", .selectedFg: "#ffffff",
+            .inactiveFg: "#737aa2", .selectedBg: "#33467c", .selectedFg: "#ffffff",
             .divLine: "#3b4261", .focusBorder: "#7aa2f7", .statusBg: "#24283b", .statusFg: "#c0caf5",
             .errorFg: "#f7768e", .warningFg: "#e0af68", .okFg: "#9ece6a", .graphText: "#737aa2",
             .stepLoss: "#7dcfff", .trainLoss: "#7aa2f7", .valLoss: "#ff9e64", .valAcc: "#9ece6a",
