@@ -55,6 +55,8 @@ struct BenchUI: ParsableCommand {
     struct RunResult {
         var imagesPerSecond: Double
         var wallSeconds: Double
+        /// Process CPU seconds (all threads) while training.
+        var processCPUSeconds = 0.0
         var frames = 0
         var uiCPUSeconds = 0.0
         var bytes = 0
@@ -91,13 +93,13 @@ struct BenchUI: ParsableCommand {
                 if side == "headless" {
                     let h = try runHeadless(config)
                     headless.append(h)
-                    print(String(format: "  headless %d: %8.0f img/s  %6.2f s", r, h.imagesPerSecond, h.wallSeconds))
+                    print(String(format: "  headless %d: %8.0f img/s  %6.2f s  process CPU %.2f s", r, h.imagesPerSecond, h.wallSeconds, h.processCPUSeconds))
                 } else {
                     let u = try runUI(settings: settings)
                     ui.append(u)
                     let lat = u.latencies.sorted()
-                    print(String(format: "  ui       %d: %8.0f img/s  %6.2f s  %4d frames (%.1f/s, %.0f KB/s)  UI thread %.2f s CPU  %d keys, median %.1f ms",
-                                 r, u.imagesPerSecond, u.wallSeconds, u.frames, Double(u.frames) / u.wallSeconds,
+                    print(String(format: "  ui       %d: %8.0f img/s  %6.2f s  process CPU %.2f s  %4d frames (%.1f/s, %.0f KB/s)  UI thread %.2f s CPU  %d keys, median %.1f ms",
+                                 r, u.imagesPerSecond, u.wallSeconds, u.processCPUSeconds, u.frames, Double(u.frames) / u.wallSeconds,
                                  Double(u.bytes) / 1024 / u.wallSeconds, u.uiCPUSeconds, lat.count, percentile(lat, 0.5) * 1000))
                 }
             }
@@ -105,6 +107,12 @@ struct BenchUI: ParsableCommand {
         let mh = median(headless.map(\.imagesPerSecond)), mu = median(ui.map(\.imagesPerSecond))
         print(String(format: "training images/s, median of %d: headless %.0f, UI %.0f → UI overhead %.1f%%",
                      repeats, mh, mu, (mh - mu) / mh * 100))
+        // Each pair ran back to back, so its ratio is less exposed to drift in the machine's load.
+        let ratios = zip(headless, ui).map { $1.imagesPerSecond / $0.imagesPerSecond }
+        print(String(format: "UI/headless per pair: %@ → median overhead %.1f%%",
+                     ratios.map { String(format: "%.3f", $0) }.joined(separator: " "), (1 - median(ratios)) * 100))
+        let ch = median(headless.map(\.processCPUSeconds)), cu = median(ui.map(\.processCPUSeconds))
+        print(String(format: "process CPU per run, median: headless %.2f s, UI %.2f s (%+.1f%%)", ch, cu, (cu - ch) / ch * 100))
         let cpu = ui.reduce(0) { $0 + $1.uiCPUSeconds } / ui.reduce(0) { $0 + $1.wallSeconds }
         print(String(format: "UI thread CPU: %.1f%% of one core while training", cpu * 100))
         let all = ui.flatMap(\.latencies).sorted()
@@ -129,13 +137,13 @@ struct BenchUI: ParsableCommand {
             default: break
             }
         }
-        let t0 = DispatchTime.now()
+        let t0 = DispatchTime.now(), cpu0 = Bench.cpuSeconds()
         engine.start()
         engine.waitUntilDone()
-        let wall = seconds(since: t0)
+        let wall = seconds(since: t0), cpu = Bench.cpuSeconds() - cpu0
         if let failure { throw UserError("headless run: \(failure)") }
         let ips = Self.meanRate(engine.history.epochs.map { ($0.imagesPerSecond, $0.seconds) })
-        return RunResult(imagesPerSecond: ips, wallSeconds: wall)
+        return RunResult(imagesPerSecond: ips, wallSeconds: wall, processCPUSeconds: cpu)
     }
 
     /// Images/s over several epochs: total images over total time, from each epoch's rate.
@@ -191,7 +199,9 @@ struct BenchUI: ParsableCommand {
             // The dataset pane's title shows the selection the arrow keys move.
             if shared.state.running && !canvas.row(0).contains("train \(app.datasetPane.selected + 1)/") { mismatches += 1 }
         }
+        let injectorDone = DispatchSemaphore(value: 0)
         let injector = Thread { [keysPerSecond] in
+            defer { injectorDone.signal() }
             guard keysPerSecond > 0 else { return }
             var g = SystemRandomNumberGenerator()
             var right = true
@@ -207,13 +217,14 @@ struct BenchUI: ParsableCommand {
 
         var started: DispatchTime?
         var ended: DispatchTime?
-        var cpuStart = 0.0
+        var cpuStart = 0.0, processStart = 0.0, processCPU = 0.0
         var failure: String?
         let launched = DispatchTime.now()
         TerminalRunner.run(app, terminal: terminal) {
             if started == nil && app.runState == .running {
                 started = DispatchTime.now()
                 cpuStart = threadCPUSeconds()
+                processStart = Bench.cpuSeconds()
                 terminal.resetLatencies()
                 shared.set(running: true)
             }
@@ -221,6 +232,7 @@ struct BenchUI: ParsableCommand {
             switch app.runState {
             case .finished:
                 ended = DispatchTime.now()
+                processCPU = Bench.cpuSeconds() - processStart
                 stop = true
             case .failed(let m):
                 failure = m
@@ -238,23 +250,21 @@ struct BenchUI: ParsableCommand {
         }
         shared.set(done: true)
         let cpu = threadCPUSeconds() - cpuStart
+        injectorDone.wait()
         if let failure { throw UserError("UI run: \(failure)") }
         guard let s = started, let e = ended else { throw UserError("UI run: training did not finish") }
         let ips = Self.meanRate(app.history.epochs.map { ($0.imagesPerSecond ?? 0, $0.seconds ?? 0) })
         return RunResult(imagesPerSecond: ips, wallSeconds: Double(e.uptimeNanoseconds - s.uptimeNanoseconds) / 1e9,
+                         processCPUSeconds: processCPU,
                          frames: terminal.frames, uiCPUSeconds: cpu, bytes: terminal.bytesWritten,
                          latencies: terminal.latencies, mismatches: mismatches)
     }
 
     // MARK: Helpers
 
-    func seconds(since t: DispatchTime) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e9 }
+    func seconds(since t: DispatchTime) -> Double { Bench.seconds(since: t) }
 
-    func median(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        guard !s.isEmpty else { return 0 }
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
+    func median(_ xs: [Double]) -> Double { Bench.median(xs) }
 
     /// The `q` quantile of sorted values (nearest rank).
     func percentile(_ sorted: [Double], _ q: Double) -> Double {
@@ -264,7 +274,7 @@ struct BenchUI: ParsableCommand {
 }
 
 /// CPU seconds used by the calling thread.
-func threadCPUSeconds() -> Double {
+private func threadCPUSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9

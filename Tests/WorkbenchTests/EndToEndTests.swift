@@ -165,6 +165,29 @@ final class EndToEndTests: XCTestCase {
         t.keys("Enter")
         waitFor(t, shows: "loaded model from runs/lenet5.safetensors")
 
+        // Checkpoint (menu), stop, resume from it: the curve comes back and steps continue
+        // after the last whole epoch.
+        let epochAtCheckpoint = t.screen().range(of: #"epoch \d+/500"#, options: .regularExpression)
+            .flatMap { r in Int(t.screen()[r].dropFirst(6).prefix { $0 != "/" }) } ?? 1
+        t.keys("m", "c")
+        waitFor(t, shows: "runs/lenet5-checkpoint.safetensors")
+        t.keys("Enter")
+        waitFor(t, shows: "saved checkpoint to runs/lenet5-checkpoint.safetensors")
+        t.keys("x")
+        waitFor(t, shows: "● STOPPED")
+        t.keys("m", "k")
+        waitFor(t, shows: "Resume from checkpoint")
+        t.keys("Enter")
+        s = waitFor(t, "the checkpoint loaded") { $0.contains("loaded checkpoint") && $0.contains("● IDLE") }
+        XCTAssertTrue(s.unicodeScalars.contains { $0.value > 0x2800 && $0.value <= 0x28ff }, "the loss curve did not come back")
+        XCTAssertTrue(s.contains("lr=0.05"), "the lr marker did not come back")
+        t.keys("s")
+        s = waitFor(t, "the resumed run") { $0.contains("● RUNNING") && (self.stepCount($0) ?? 0) > 0 }
+        // 1,000 steps per epoch (16,000 images, batch 16); a partial epoch is repeated.
+        XCTAssertGreaterThan(stepCount(s) ?? 0, (epochAtCheckpoint - 1) * 1000, "steps restarted before the checkpoint's last whole epoch")
+        t.keys("p")
+        waitFor(t, shows: "● PAUSED")
+
         // Switch theme at run time: the light theme's background (#fafafa → 256-colour 231).
         XCTAssertFalse(t.screen(escapes: true).contains("48;5;231m"))
         t.keys("T")

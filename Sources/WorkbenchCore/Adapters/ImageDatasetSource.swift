@@ -88,7 +88,12 @@ public final class TensorsDatasetProvider: DatasetProvider {
         // An archive is inflated once per split: read them side by side.
         let (train, test) = TensorsDatasetProvider.both({ Result { try CIFAR10(root: path, train: true) } },
                                                         { Result { try CIFAR10(root: path, train: false) } })
-        return ImageDatasetSource(name: "CIFAR-10", location: path, train: try train.get(), test: try test.get())
+        do {
+            return ImageDatasetSource(name: "CIFAR-10", location: path, train: try train.get(), test: try test.get())
+        } catch {
+            // The library's hint names its API; here the menu does the download.
+            throw DatasetOpenError("\(error)".replacingOccurrences(of: "use download: true to fetch it", with: "or use Download CIFAR-10 in the menu (m)"))
+        }
     }
 
     /// Runs `a` on another thread while `b` runs on this one.
@@ -124,4 +129,10 @@ public final class TensorsDatasetProvider: DatasetProvider {
 /// Hands a value from a helper thread to the thread that waits for it.
 private final class ResultBox<T>: @unchecked Sendable {
     var value: T?
+}
+
+/// A dataset that could not be opened, with a message for the user.
+public struct DatasetOpenError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

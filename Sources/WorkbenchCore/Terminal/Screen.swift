@@ -102,13 +102,13 @@ public final class Screen {
 
     deinit { shutdown() }
 
-    /// Restores the terminal (idempotent).
+    /// Restores the terminal (idempotent). Only this screen's first call acts: a screen
+    /// released later (e.g. after another one was started) must not end the newer one.
     public func shutdown() {
+        guard let t = term else { return }
         restoreTerminal()
-        if let t = term {
-            delscreen(t)
-            term = nil
-        }
+        delscreen(t)
+        term = nil
     }
 
     /// Whether Ctrl-C / SIGTERM arrived since the last call.
