@@ -220,7 +220,7 @@ final class LayersTests: XCTestCase {
 
     func testActivationModulesGradCheckAndPrint() {
         let x = distinctValues([3, 4]).requiringGrad()
-        let modules: [(Module, String)] = [
+        let modules: [(any UnaryLayer, String)] = [
             (ReLU(), "ReLU()"), (ReLU(inplace: true), "ReLU(inplace=True)"),
             (LeakyReLU(), "LeakyReLU(negative_slope=0.01)"),
             (LeakyReLU(negativeSlope: 0.2, inplace: true), "LeakyReLU(negative_slope=0.2, inplace=True)"),

@@ -62,7 +62,7 @@ final class ModelsTests: XCTestCase {
         let g = Generator(seed: 1)
         let x = Tensor.randn([2, 3, 32, 32], generator: g)
         let target = IntTensor([3, 7])
-        for model in [LeNet5(generator: g), SimpleNet(generator: g), smallVGG(generator: g) as Module] {
+        for model in [LeNet5(generator: g), SimpleNet(generator: g), smallVGG(generator: g) as any UnaryLayer] {
             let loss = crossEntropy(model(x), target)
             XCTAssertTrue(loss.item().isFinite)
             loss.backward()

@@ -27,7 +27,7 @@ private final class Net: Base {
         super.init()
     }
 
-    override func forward(_ x: Tensor) -> Tensor { head(stem(x) * scale) }
+    func forward(_ x: Tensor) -> Tensor { head(stem(x) * scale) }
 }
 
 final class ModuleTests: XCTestCase {
@@ -260,9 +260,9 @@ final class ModuleTests: XCTestCase {
     }
 
     func testReplacedChildIsNamedInErrors() {
-        final class Holder: Module {
-            var layer: Module = Linear(4, 4)
-            override func forward(_ x: Tensor) -> Tensor { layer(x) }
+        final class Holder: Module, UnaryLayer {
+            var layer: any UnaryLayer = Linear(4, 4)
+            func forward(_ x: Tensor) -> Tensor { layer(x) }
         }
         let h = Holder()
         _ = try? h.validate(inputShape: [1, 4])
@@ -288,5 +288,51 @@ final class ModuleTests: XCTestCase {
         }
         // Meta into meta (structure only) is accepted.
         XCTAssertNoThrow(try m.loadStateDict(withMetaInit { LeNet5() }.stateDict()))
+    }
+
+    func testMultiInputModuleCallsAreNamedAndRecorded() throws {
+        /// Two inputs, two outputs: (a·W, a·W + b).
+        final class Pair: Module {
+            let proj = Linear(4, 3, bias: false)
+            func callAsFunction(_ a: Tensor, _ b: Tensor) -> (Tensor, Tensor) {
+                call(inputs: [a, b], outputs: { [$0.0, $0.1] }) {
+                    let p = proj(a)
+                    return (p, p + b)
+                }
+            }
+            override func forward(tensors inputs: [Tensor]) throws -> [Tensor] {
+                guard inputs.count == 2 else { throw ShapeError(op: "Pair", "expected 2 inputs, got \(inputs.count)") }
+                let (p, q) = self(inputs[0], inputs[1])
+                return [p, q]
+            }
+        }
+        final class Outer: Module, UnaryLayer {
+            let pair = Pair()
+            func forward(_ x: Tensor) -> Tensor { pair(x, Tensor.zeros([1, 3])).1.relu() }
+        }
+        let pair = Pair()
+        let layers = try pair.validate(inputShapes: [[2, 4], [2, 3]])
+        XCTAssertEqual(layers.map(\.path), ["", "proj"])
+        XCTAssertEqual(layers[0].inputShapes, [[2, 4], [2, 3]])
+        XCTAssertEqual(layers[0].outputShapes, [[2, 3], [2, 3]])
+        XCTAssertEqual(layers[1].outputShape, [2, 3])
+        // A shape error inside names the inner layer; the erased call counts its inputs.
+        XCTAssertThrowsError(try pair.validate(inputShapes: [[2, 5], [2, 3]])) { e in
+            XCTAssertEqual((e as? ModelShapeError)?.failingPath, "proj")
+        }
+        XCTAssertThrowsError(try pair.validate(inputShapes: [[2, 4]])) { e in
+            XCTAssertTrue("\(e)".contains("expected 2 inputs, got 1"), "\(e)")
+        }
+        // Inside a unary model the multi-input child is recorded under its name with both inputs.
+        let outer = try Outer().validate(inputShape: [1, 4])
+        XCTAssertEqual(outer.map(\.path), ["", "pair", "pair.proj"])
+        XCTAssertEqual(outer[1].inputShapes, [[1, 4], [1, 3]])
+        // A unary layer through the erased call: one tensor in, one out; two tensors are an error.
+        let lin = Linear(4, 2)
+        XCTAssertEqual(try lin.forward(tensors: [Tensor.zeros([3, 4])]).map(\.shape), [[3, 2]])
+        XCTAssertThrowsError(try lin.forward(tensors: [Tensor.zeros([3, 4]), Tensor.zeros([3, 4])]))
+        // Real values flow through the typed call.
+        let (p, q) = pair(Tensor.ones([1, 4]), Tensor.full([1, 3], 2))
+        XCTAssertEqual((q - p).toArray(), [2, 2, 2])
     }
 }

@@ -26,7 +26,7 @@ import XCTest
 /// else /tmp/torchenv/bin/python; skipped otherwise.
 final class TorchvisionCrossCheckTests: XCTestCase {
     /// The zoo's builders for the script's model names, with the input size the script uses.
-    static let builders: [(name: String, size: Int, make: () -> Module)] = [
+    static let builders: [(name: String, size: Int, make: () -> any UnaryLayer)] = [
         ("vgg16", 224, { VGG.vgg16() }),
         ("resnet18", 32, { ResNet.resnet18(numClasses: 10, cifarStem: true) }),
         ("resnet18_imagenet", 224, { ResNet.resnet18() }),
@@ -153,7 +153,7 @@ final class TorchvisionCrossCheckTests: XCTestCase {
         // One Python run: it exports torch's files, we load them and write ours, it checks ours.
         let result = try Self.runBoth(python, dir) {
             // torch → workbench
-            var models: [(name: String, size: Int, model: Module)] = []
+            var models: [(name: String, size: Int, model: any UnaryLayer)] = []
             for (name, size, make) in Self.builders {
                 let model = withMetaInit { make() }
                 Self.materialize(model)

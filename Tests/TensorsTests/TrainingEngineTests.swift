@@ -3,13 +3,13 @@ import XCTest
 @testable import Tensors
 
 /// A tiny linear classifier on separable synthetic data, for engine tests.
-private final class TinyNet: Module {
+private final class TinyNet: Module, UnaryLayer {
     let fc: Linear
     init(generator: Tensors.Generator) {
         fc = Linear(4, 3, generator: generator)
         super.init()
     }
-    override func forward(_ input: Tensor) -> Tensor { fc(input.flatten(startDim: 1)) }
+    func forward(_ input: Tensor) -> Tensor { fc(input.flatten(startDim: 1)) }
 }
 
 /// Batches of 4-feature points whose class is the index of the largest of the first 3 features.

@@ -10,7 +10,7 @@
 /// //   (conv1): Conv2d(3, 6, kernel_size=(5, 5), stride=(1, 1))
 /// //   …
 /// ```
-public final class LeNet5: Module {
+public final class LeNet5: Module, UnaryLayer {
     /// First convolution, 3→6 channels, 5×5.
     public let conv1: Conv2d
     /// Second convolution, 6→16 channels, 5×5.
@@ -32,7 +32,7 @@ public final class LeNet5: Module {
         super.init()
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         var x: Tensor
         if input.isMeta {
             // Shape validation: the reference ops, so each layer reports its own output shape.
@@ -56,7 +56,7 @@ public final class LeNet5: Module {
 /// The book's version reads 2048 features and ends in 2 classes with a
 /// softmax (`SimpleNet(inFeatures: 2048, numClasses: 2, softmaxOutput: true)`);
 /// the defaults here output logits for `CrossEntropyLoss`.
-public final class SimpleNet: Module {
+public final class SimpleNet: Module, UnaryLayer {
     /// Features each flattened input holds (3·32·32 by default).
     public let inFeatures: Int
     /// Whether `forward` ends with a softmax (the book's version) instead of logits.
@@ -79,7 +79,7 @@ public final class SimpleNet: Module {
         super.init()
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         var x = input.reshape([-1, inFeatures])
         x = relu(fc1(x))
         x = relu(fc2(x))

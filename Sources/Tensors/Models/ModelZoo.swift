@@ -15,14 +15,14 @@ public enum ModelZoo {
         public let inputShape: [Int]
         /// Number of output classes.
         public let numClasses: Int
-        let build: @Sendable (Generator?) -> Module
+        let build: @Sendable (Generator?) -> any UnaryLayer
 
         /// A freshly initialised model (parameters drawn from `generator`, or the global default).
-        public func make(generator: Generator? = nil) -> Module { build(generator) }
+        public func make(generator: Generator? = nil) -> any UnaryLayer { build(generator) }
 
         /// The model with meta parameters (structure only, no memory): for
         /// printing, counting parameters and validating shapes.
-        public func makeMeta() -> Module { withMetaInit { build(nil) } }
+        public func makeMeta() -> any UnaryLayer { withMetaInit { build(nil) } }
     }
 
     /// All models, in listing order.
@@ -48,7 +48,7 @@ public enum ModelZoo {
     }
 
     /// A new model by name; throws `ModelZooError` for an unknown name.
-    public static func make(_ name: String, generator: Generator? = nil) throws -> Module {
+    public static func make(_ name: String, generator: Generator? = nil) throws -> any UnaryLayer {
         guard let e = entry(named: name) else { throw ModelZooError(name: name) }
         return e.make(generator: generator)
     }

@@ -5,7 +5,7 @@
 /// stride-1 stem convolution and no max-pool (`maxpool` is an `Identity`), so
 /// 32×32 inputs keep their resolution into `layer1`. The keys are unchanged
 /// (the stem weight is then [64, 3, 3, 3]).
-public final class ResNet: Module {
+public final class ResNet: Module, UnaryLayer {
     /// Stem convolution: 7×7 stride 2 (3×3 stride 1 with the CIFAR stem).
     public let conv1: Conv2d
     /// Batch norm after the stem.
@@ -13,7 +13,7 @@ public final class ResNet: Module {
     /// ReLU after the stem.
     public let relu: ReLU
     /// 3×3 stride-2 max-pool (`Identity` with the CIFAR stem).
-    public let maxpool: Module
+    public let maxpool: any UnaryLayer
     /// Stage 1: 64 channels.
     public let layer1: Sequential
     /// Stage 2: 128 channels, stride 2.
@@ -47,7 +47,7 @@ public final class ResNet: Module {
                 downsample = Sequential(Conv2d(inplanes, planes, kernelSize: 1, stride: Size2(stride), bias: false, generator: generator),
                                         BatchNorm2d(planes))
             }
-            var layers: [Module] = [BasicBlock(inplanes, planes, stride: stride, downsample: downsample, generator: generator)]
+            var layers: [any UnaryLayer] = [BasicBlock(inplanes, planes, stride: stride, downsample: downsample, generator: generator)]
             inplanes = planes
             for _ in 1..<Swift.max(count, 1) { layers.append(BasicBlock(inplanes, planes, generator: generator)) }
             return Sequential(layers)
@@ -71,7 +71,7 @@ public final class ResNet: Module {
         ResNet(blocks: [2, 2, 2, 2], numClasses: numClasses, cifarStem: cifarStem, generator: generator)
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         var x = relu(bn1(conv1(input)))
         x = maxpool(x)
         x = layer1(x)
@@ -85,7 +85,7 @@ public final class ResNet: Module {
 }
 
 /// The two-convolution residual block of ResNet-18/34, like torchvision's `BasicBlock`.
-public final class BasicBlock: Module {
+public final class BasicBlock: Module, UnaryLayer {
     /// 3×3 convolution, with the block's stride.
     public let conv1: Conv2d
     /// Batch norm after `conv1`.
@@ -113,7 +113,7 @@ public final class BasicBlock: Module {
         super.init()
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         var out = relu(bn1(conv1(input)))
         out = bn2(conv2(out))
         let identity = downsample.map { $0(input) } ?? input

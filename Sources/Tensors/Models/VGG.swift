@@ -6,7 +6,7 @@
 /// let vgg = VGG.vgg16()                     // 138,357,544 parameters, input [N, 3, 224, 224]
 /// let shapes = withMetaInit { VGG.vgg16() } // structure only, no memory
 /// ```
-public final class VGG: Module {
+public final class VGG: Module, UnaryLayer {
     /// The convolution/ReLU/max-pool stack (`features.N` keys).
     public let features: Sequential
     /// Adaptive average pooling to 7×7, so any input of at least 32×32 fits the classifier.
@@ -27,7 +27,7 @@ public final class VGG: Module {
     /// torchvision (conv: kaiming-normal fan_out/ReLU, bias 0; linear: N(0, 0.01), bias 0).
     public init(config: [Layer], batchNorm: Bool = false, numClasses: Int = 1000, dropout: Double = 0.5,
                 generator: Generator? = nil) {
-        var layers: [Module] = []
+        var layers: [any UnaryLayer] = []
         var inChannels = 3
         for layer in config {
             switch layer {
@@ -63,7 +63,7 @@ public final class VGG: Module {
         VGG(config: config16, numClasses: numClasses, dropout: dropout, generator: generator)
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         var x = features(input)
         x = avgpool(x)
         x = x.flatten(startDim: 1)
@@ -76,10 +76,10 @@ public final class VGG: Module {
 /// conv without bias, then BatchNorm2d and ReLU), flatten, Linear(4096, 10).
 /// It is a `Sequential`, so it prints and keys (`0.weight`, `1.running_mean`) like the torch one.
 public func smallVGG(numClasses: Int = 10, generator: Generator? = nil) -> Sequential {
-    func cbr(_ i: Int, _ o: Int) -> [Module] {
+    func cbr(_ i: Int, _ o: Int) -> [any UnaryLayer] {
         [Conv2d(i, o, kernelSize: 3, padding: 1, bias: false, generator: generator), BatchNorm2d(o), ReLU(inplace: true)]
     }
-    var layers: [Module] = []
+    var layers: [any UnaryLayer] = []
     layers += cbr(3, 64) + cbr(64, 64) + [MaxPool2d(2)]
     layers += cbr(64, 128) + cbr(128, 128) + [MaxPool2d(2)]
     layers += cbr(128, 256) + [MaxPool2d(2)]

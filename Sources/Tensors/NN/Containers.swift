@@ -7,30 +7,30 @@
 /// let mlp = Sequential(Linear(4, 8), ReLU(), Linear(8, 2))
 /// let y = mlp(x)
 /// ```
-open class Sequential: Module {
+open class Sequential: Module, UnaryLayer {
     /// The modules, in call order.
-    public private(set) var layers: [Module]
+    public private(set) var layers: [any UnaryLayer]
     /// Each module's key (`0`, `1`, … or the given names).
     public private(set) var keys: [String]
 
     /// Modules keyed by their position.
-    public init(_ layers: [Module]) {
+    public init(_ layers: [any UnaryLayer]) {
         self.layers = layers
         keys = layers.indices.map(String.init)
         super.init()
     }
 
     /// Modules keyed by their position.
-    public convenience init(_ layers: Module...) { self.init(layers) }
+    public convenience init(_ layers: any UnaryLayer...) { self.init(layers) }
 
     /// Named children, like `nn.Sequential(OrderedDict([...]))`.
-    public init(named: KeyValuePairs<String, Module>) {
+    public init(named: KeyValuePairs<String, any UnaryLayer>) {
         layers = named.map { $0.value }
         keys = named.map { $0.key }
         super.init()
     }
 
-    open override func forward(_ input: Tensor) -> Tensor {
+    open func forward(_ input: Tensor) -> Tensor {
         var x = input
         for layer in layers { x = layer(x) }
         return x
@@ -40,7 +40,7 @@ open class Sequential: Module {
     public var count: Int { layers.count }
 
     /// The module at `index`; setting replaces it under the same key.
-    public subscript(index: Int) -> Module {
+    public subscript(index: Int) -> any UnaryLayer {
         get { layers[index] }
         set {
             layers[index] = newValue
@@ -49,14 +49,14 @@ open class Sequential: Module {
     }
 
     /// Appends a module keyed by the next index.
-    public func append(_ module: Module) {
+    public func append(_ module: any UnaryLayer) {
         keys.append(String(layers.count))
         layers.append(module)
         childNamesAssigned = false
     }
 
     open override func ownMembers() -> ModuleMembers {
-        ModuleMembers(children: Array(zip(keys, layers)))
+        ModuleMembers(children: zip(keys, layers).map { ($0, $1 as Module) })
     }
 }
 

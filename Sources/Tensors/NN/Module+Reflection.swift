@@ -95,10 +95,27 @@ struct ModuleTypeLayout {
                 fields.append(Field(label: label, read: kind.reader(offset: offset)))
             } else if fieldType is Module.Type {
                 fields.append(Field(label: label, read: { base in .module((base + offset).load(as: Module.self)) }))
+            } else if let read = unaryLayerReader(fieldType, offset: offset) {
+                fields.append(Field(label: label, read: read))
             }
             return true
         }
         return ok ? ModuleTypeLayout(fields: fields) : nil
+    }
+
+    /// Readers for fields typed by the `UnaryLayer` existential (`any UnaryLayer`,
+    /// its optional and array), which hold a module but are not `Module` types.
+    static func unaryLayerReader(_ fieldType: Any.Type, offset: Int) -> ((UnsafeRawPointer) -> FieldValue)? {
+        if fieldType == (any UnaryLayer).self {
+            return { base in .module((base + offset).load(as: (any UnaryLayer).self)) }
+        }
+        if fieldType == (any UnaryLayer)?.self {
+            return { base in .module((base + offset).load(as: (any UnaryLayer)?.self)) }
+        }
+        if fieldType == [any UnaryLayer].self {
+            return { base in .list((base + offset).load(as: [any UnaryLayer].self).map { $0 as Module }) }
+        }
+        return nil
     }
 
     private static let lock = NSLock()
@@ -177,6 +194,10 @@ extension Module {
                 if let kind = valueType as? ModuleFieldKind.Type, let v = kind.value(of: child.value) {
                     out.append((label, v))
                 } else if let m = child.value as? Module {
+                    out.append((label, .module(m)))
+                } else if let ms = child.value as? [any UnaryLayer] {
+                    out.append((label, .list(ms.map { $0 as Module })))
+                } else if let m = child.value as? (any UnaryLayer)? {
                     out.append((label, .module(m)))
                 }
             }

@@ -17,16 +17,34 @@ extension Module {
     /// }
     /// ```
     public func validate(inputShape: [Int]) throws -> [LayerShape] {
-        let recorder = ShapeRecorder()
-        guard inputShape.allSatisfy({ $0 >= 0 }) else {
-            throw ModelShapeError(error: ShapeError(op: "validate", "input shape \(inputShape) has a negative size"), layers: [])
+        try validate(inputShapes: [inputShape])
+    }
+
+    /// Validation for a module of any signature: runs `forward(tensors:)` on
+    /// meta tensors of `inputShapes` (an LSTM: `[[T, N, F]]` or with
+    /// `[[L, N, H], [L, N, H]]` for `h0` and `c0`).
+    public func validate(inputShapes: [[Int]]) throws -> [LayerShape] {
+        if let bad = inputShapes.first(where: { $0.contains { $0 < 0 } }) {
+            throw ModelShapeError(error: ShapeError(op: "validate", "input shape \(bad) has a negative size"), layers: [])
         }
+        return try validate { _ = try self.forward(tensors: inputShapes.map { Tensor.meta($0) }) }
+    }
+
+    /// Validation of any call: `body` runs with shape checking on, no
+    /// gradient recorded and every module call recorded; build its inputs
+    /// with `Tensor.meta(shape)` so nothing is computed.
+    ///
+    /// ```swift
+    /// let layers = try attention.validate { _ = attention(.meta([2, 5, 16]), .meta([2, 7, 16]), .meta([2, 7, 16])) }
+    /// ```
+    public func validate(_ body: () throws -> Void) throws -> [LayerShape] {
+        let recorder = ShapeRecorder()
         let ctx = ModuleContext.current
         let saved = ctx.recorder
         ctx.recorder = recorder
         defer { ctx.recorder = saved }
         do {
-            _ = try noGrad { try ShapeCheck.run { self(Tensor.meta(inputShape)) } }
+            try noGrad { try ShapeCheck.run { try body() } }
         } catch let error as ShapeError {
             throw ModelShapeError(error: error, layers: recorder.layers)
         }
@@ -42,12 +60,18 @@ public struct LayerShape: Equatable, Sendable {
     public var typeName: String
     /// Nesting depth (0 for the validated module).
     public var depth: Int
-    /// Shape of the layer's input.
-    public var inputShape: [Int]
-    /// Output shape, nil if this call failed or ran after an error.
-    public var outputShape: [Int]?
+    /// Shapes of the call's input tensors, in argument order.
+    public var inputShapes: [[Int]]
+    /// Shapes of the call's output tensors (an LSTM: output, h_n, c_n), nil if
+    /// this call failed or ran after an error.
+    public var outputShapes: [[Int]]?
     /// Parameters of this module and its descendants.
     public var parameterCount: Int
+
+    /// Shape of the first input.
+    public var inputShape: [Int] { inputShapes.first ?? [] }
+    /// Shape of the first output, nil if the call failed.
+    public var outputShape: [Int]? { outputShapes.map { $0.first ?? [] } }
 }
 
 /// A shape error found by `validate(inputShape:)`, with the layers seen so far.
@@ -67,13 +91,13 @@ public struct ModelShapeError: TensorsError, Equatable, Sendable {
 final class ShapeRecorder {
     var layers: [LayerShape] = []
 
-    func begin(path: String, typeName: String, depth: Int, inputShape: [Int], parameterCount: Int) -> Int {
-        layers.append(LayerShape(path: path, typeName: typeName, depth: depth, inputShape: inputShape,
-                                 outputShape: nil, parameterCount: parameterCount))
+    func begin(path: String, typeName: String, depth: Int, inputShapes: [[Int]], parameterCount: Int) -> Int {
+        layers.append(LayerShape(path: path, typeName: typeName, depth: depth, inputShapes: inputShapes,
+                                 outputShapes: nil, parameterCount: parameterCount))
         return layers.count - 1
     }
 
-    func end(_ slot: Int, outputShape: [Int], failed: Bool) {
-        if !failed { layers[slot].outputShape = outputShape }
+    func end(_ slot: Int, outputShapes: [[Int]], failed: Bool) {
+        if !failed { layers[slot].outputShapes = outputShapes }
     }
 }

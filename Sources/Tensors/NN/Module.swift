@@ -17,10 +17,10 @@ import Foundation
 /// buffers, then its children, as in `state_dict()`.
 ///
 /// ```swift
-/// final class Net: Module {
+/// final class Net: Module, UnaryLayer {
 ///     let fc1 = Linear(4, 8)
 ///     let fc2 = Linear(8, 2)
-///     override func forward(_ x: Tensor) -> Tensor { fc2(relu(fc1(x))) }
+///     func forward(_ x: Tensor) -> Tensor { fc2(relu(fc1(x))) }
 /// }
 /// let net = Net()
 /// print(net)                         // Net(\n  (fc1): Linear(in_features=4, …
@@ -36,11 +36,20 @@ open class Module: CustomStringConvertible {
     /// A module with no parameters; subclasses set their stored properties, then call it.
     public init() {}
 
-    /// The computation, like `forward`. Subclasses override it; call the
-    /// module itself (`model(x)`) rather than `forward` so shape errors name
-    /// the layer.
-    open func forward(_ input: Tensor) -> Tensor {
-        fatalError("\(typeName): forward(_:) is not implemented for one input tensor")
+    /// Calls this module on `inputs` when its signature is not known statically
+    /// (shape validation, export, serving, the model pane). Unary layers take
+    /// one tensor and return one; layers with other signatures (recurrent,
+    /// attention, losses) override it to map the list onto their typed call
+    /// (an LSTM takes `[input]` or `[input, h0, c0]` and returns
+    /// `[output, h_n, c_n]`). Throws `ShapeError` when the count does not fit.
+    open func forward(tensors inputs: [Tensor]) throws -> [Tensor] {
+        if let unary = self as? any UnaryLayer {
+            guard inputs.count == 1 else {
+                throw ShapeError(op: typeName, "expected 1 input tensor, got \(inputs.count)")
+            }
+            return [unary(inputs[0])]
+        }
+        throw ShapeError(op: typeName, "this module has no tensor-list call; call it with its own signature")
     }
 
     /// The type's name as printed (`Linear`), like `_get_name()`.
@@ -55,14 +64,23 @@ open class Module: CustomStringConvertible {
 
     // MARK: Calling
 
-    /// Runs `forward(input)`, naming this module in shape errors and recording
-    /// its output shape while `validate(inputShape:)` runs.
-    public func callAsFunction(_ input: Tensor) -> Tensor { call(input, forward) }
-
-    /// Runs `body(input)` as a call of this module (named in shape errors,
-    /// recorded by `validate`), for a fused variant of `forward` such as
-    /// `conv.call(x) { conv.forwardReLU($0) }`.
+    /// Runs `body(input)` as a call of this module: named in shape errors and
+    /// recorded (input and output shapes) while `validate` runs. Unary layers
+    /// get it through `UnaryLayer.callAsFunction`.
     public func call(_ input: Tensor, _ body: (Tensor) -> Tensor) -> Tensor {
+        call(inputs: [input], outputs: { [$0] }) { body(input) }
+    }
+
+    /// Runs `body` as a call of this module with any signature: `inputs` and
+    /// `outputs` (the tensors of the result) are recorded while `validate`
+    /// runs, and shape errors inside name this module.
+    ///
+    /// ```swift
+    /// public func callAsFunction(_ x: Tensor, _ h0: Tensor?) -> (Tensor, Tensor) {
+    ///     call(inputs: [x] + (h0.map { [$0] } ?? []), outputs: { [$0.0, $0.1] }) { forward(x, h0) }
+    /// }
+    /// ```
+    public func call<Output>(inputs: [Tensor], outputs: (Output) -> [Tensor], _ body: () -> Output) -> Output {
         let ctx = ModuleContext.current
         let parent = ctx.stack.last
         if localName == nil, let parent { parent.assignChildNames() }
@@ -70,18 +88,19 @@ open class Module: CustomStringConvertible {
         ctx.stack.append(self)
         defer { ctx.stack.removeLast() }
         guard let name = parent == nil ? nil : localName else {
-            return runRecorded(input, ctx, body)
+            return runRecorded(inputs, outputs, ctx, body)
         }
-        return ShapeCheck.withModule(name) { runRecorded(input, ctx, body) }
+        return ShapeCheck.withModule(name) { runRecorded(inputs, outputs, ctx, body) }
     }
 
     @inline(__always)
-    private func runRecorded(_ input: Tensor, _ ctx: ModuleContext, _ body: (Tensor) -> Tensor) -> Tensor {
-        guard let recorder = ctx.recorder else { return body(input) }
+    private func runRecorded<Output>(_ inputs: [Tensor], _ outputs: (Output) -> [Tensor], _ ctx: ModuleContext,
+                                     _ body: () -> Output) -> Output {
+        guard let recorder = ctx.recorder else { return body() }
         let slot = recorder.begin(path: ShapeCheck.currentModulePath, typeName: typeName, depth: ctx.stack.count - 1,
-                                  inputShape: input.shape, parameterCount: parameterCount)
-        let out = body(input)
-        recorder.end(slot, outputShape: out.shape, failed: ShapeCheck.state.firstError != nil)
+                                  inputShapes: inputs.map(\.shape), parameterCount: parameterCount)
+        let out = body()
+        recorder.end(slot, outputShapes: outputs(out).map(\.shape), failed: ShapeCheck.state.firstError != nil)
         return out
     }
 

@@ -100,7 +100,7 @@ public final class TrainingEngine: @unchecked Sendable {
     public enum State: String, Sendable { case idle, running, paused, stopped, finished, failed }
 
     /// The model being trained.
-    public let model: Module
+    public let model: any UnaryLayer
     /// The optimizer stepping the model's parameters.
     public let optimizer: Optimizer
     /// Loss of logits against labels (cross-entropy in the reference loop).
@@ -137,7 +137,7 @@ public final class TrainingEngine: @unchecked Sendable {
     private let done = DispatchGroup()
 
     /// An idle engine; `epochs` must be non-negative and `numClasses` positive. Call `start()` to run.
-    public init(model: Module, optimizer: Optimizer, loss: @escaping (Tensor, IntTensor) -> Tensor,
+    public init(model: any UnaryLayer, optimizer: Optimizer, loss: @escaping (Tensor, IntTensor) -> Tensor,
                 train: BatchSource, val: BatchSource? = nil, test: BatchSource? = nil, epochs: Int,
                 inputShape: [Int]? = nil, numClasses: Int = 10, history: MetricHistory = MetricHistory()) {
         precondition(epochs >= 0, "TrainingEngine: epochs must be non-negative, got \(epochs)")
@@ -351,7 +351,7 @@ public final class TrainingEngine: @unchecked Sendable {
     }
 
     /// Mean loss and confusion matrix of `model` over `source`, in eval mode without grad.
-    public static func evaluate(model: Module, loss: (Tensor, IntTensor) -> Tensor, source: BatchSource,
+    public static func evaluate(model: any UnaryLayer, loss: (Tensor, IntTensor) -> Tensor, source: BatchSource,
                                 epoch: Int = 0, numClasses: Int) throws -> (loss: Double, confusion: ConfusionMatrix) {
         let wasTraining = model.isTraining
         model.eval()

@@ -16,7 +16,7 @@ public final class TrainingSetup {
     /// The settings, as validated.
     public let config: TrainingConfig
     /// The zoo model, initialised from the seed (or the one passed in).
-    public let model: Module
+    public let model: any UnaryLayer
     /// The optimizer over the model's parameters.
     public let optimizer: Optimizer
     /// Training batches (shuffled, augmented when configured).
@@ -35,7 +35,7 @@ public final class TrainingSetup {
     public let loaderGenerator: Generator
 
     /// Opens the dataset and builds model and optimizer. Throws a one-line error for bad settings or data.
-    public init(config: TrainingConfig, model existing: Module? = nil) throws {
+    public init(config: TrainingConfig, model existing: (any UnaryLayer)? = nil) throws {
         try config.validate()
         self.config = config
         let augment: [any Transform] = config.augment ? [RandomCrop(32, padding: 4), RandomHorizontalFlip()] : []

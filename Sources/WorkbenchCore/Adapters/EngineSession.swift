@@ -32,7 +32,7 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     private let trainCount: Int
     private let limit: Int?
     private var seed: UInt64
-    private var model: Module?
+    private var model: (any UnaryLayer)?
     private var setup: TrainingSetup?
     private var engine: TrainingEngine?
     private var lastSettings = Hyperparameters()
@@ -74,7 +74,7 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
         return e.state == .running || e.state == .paused
     }
 
-    private func ensureModel() throws -> Module {
+    private func ensureModel() throws -> any UnaryLayer {
         if let m = model { return m }
         let m = try ModelZoo.make(modelName, generator: Generator(seed: seed))
         model = m
@@ -207,7 +207,7 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
 
     private func file(_ op: FileOperation, _ path: String) {
         let url = URL(fileURLWithPath: path)
-        let model: Module
+        let model: any UnaryLayer
         do { model = try ensureModel() } catch {
             emit(.fileFinished(op, path: path, error: "\(error)"))
             return

@@ -1,6 +1,6 @@
 /// max(x, 0), like `nn.ReLU`. `inplace` is printed for fidelity with PyTorch
 /// models; the result is always a new tensor.
-public final class ReLU: Module {
+public final class ReLU: Module, UnaryLayer {
     /// Printed as `inplace=True` for fidelity; the result is always a new tensor.
     public let inplace: Bool
     /// A ReLU layer.
@@ -8,12 +8,12 @@ public final class ReLU: Module {
         self.inplace = inplace
         super.init()
     }
-    public override func forward(_ input: Tensor) -> Tensor { input.relu() }
+    public func forward(_ input: Tensor) -> Tensor { input.relu() }
     public override func extraRepr() -> String { inplace ? "inplace=True" : "" }
 }
 
 /// x for x > 0, else negativeSlope·x, like `nn.LeakyReLU`.
-public final class LeakyReLU: Module {
+public final class LeakyReLU: Module, UnaryLayer {
     /// Slope for negative inputs.
     public let negativeSlope: Double
     /// Printed as `inplace=True` for fidelity; the result is always a new tensor.
@@ -24,26 +24,26 @@ public final class LeakyReLU: Module {
         self.inplace = inplace
         super.init()
     }
-    public override func forward(_ input: Tensor) -> Tensor { leakyRelu(input, negativeSlope: Float(negativeSlope)) }
+    public func forward(_ input: Tensor) -> Tensor { leakyRelu(input, negativeSlope: Float(negativeSlope)) }
     public override func extraRepr() -> String {
         "negative_slope=\(pythonFloat(negativeSlope))" + (inplace ? ", inplace=True" : "")
     }
 }
 
 /// Logistic sigmoid, like `nn.Sigmoid`.
-public final class Sigmoid: Module {
+public final class Sigmoid: Module, UnaryLayer {
     public override init() { super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { input.sigmoid() }
+    public func forward(_ input: Tensor) -> Tensor { input.sigmoid() }
 }
 
 /// Hyperbolic tangent, like `nn.Tanh`.
-public final class Tanh: Module {
+public final class Tanh: Module, UnaryLayer {
     public override init() { super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { input.tanh() }
+    public func forward(_ input: Tensor) -> Tensor { input.tanh() }
 }
 
 /// Gaussian error linear unit, like `nn.GELU`.
-public final class GELU: Module {
+public final class GELU: Module, UnaryLayer {
     /// Exact (`none`) or the `tanh` approximation.
     public let approximate: GELUApproximation
     /// A GELU layer.
@@ -51,7 +51,7 @@ public final class GELU: Module {
         self.approximate = approximate
         super.init()
     }
-    public override func forward(_ input: Tensor) -> Tensor { gelu(input, approximate: approximate) }
+    public func forward(_ input: Tensor) -> Tensor { gelu(input, approximate: approximate) }
     public override func extraRepr() -> String { "approximate='\(approximate.rawValue)'" }
 }
 
@@ -59,7 +59,7 @@ public final class GELU: Module {
 func legacySoftmaxDim(_ rank: Int) -> Int { (rank == 0 || rank == 1 || rank == 3) ? 0 : 1 }
 
 /// Softmax along `dim`, like `nn.Softmax`.
-public final class Softmax: Module {
+public final class Softmax: Module, UnaryLayer {
     /// The dim to normalise over (nil: PyTorch's legacy implicit choice).
     public let dim: Int?
     /// A softmax over `dim`.
@@ -67,12 +67,12 @@ public final class Softmax: Module {
         self.dim = dim
         super.init()
     }
-    public override func forward(_ input: Tensor) -> Tensor { input.softmax(dim: dim ?? legacySoftmaxDim(input.rank)) }
+    public func forward(_ input: Tensor) -> Tensor { input.softmax(dim: dim ?? legacySoftmaxDim(input.rank)) }
     public override func extraRepr() -> String { "dim=\(dim.map(String.init) ?? "None")" }
 }
 
 /// Log-softmax along `dim`, like `nn.LogSoftmax`.
-public final class LogSoftmax: Module {
+public final class LogSoftmax: Module, UnaryLayer {
     /// The dim to normalise over (nil: PyTorch's legacy implicit choice).
     public let dim: Int?
     /// A log-softmax over `dim`.
@@ -80,6 +80,6 @@ public final class LogSoftmax: Module {
         self.dim = dim
         super.init()
     }
-    public override func forward(_ input: Tensor) -> Tensor { input.logSoftmax(dim: dim ?? legacySoftmaxDim(input.rank)) }
+    public func forward(_ input: Tensor) -> Tensor { input.logSoftmax(dim: dim ?? legacySoftmaxDim(input.rank)) }
     public override func extraRepr() -> String { "dim=\(dim.map(String.init) ?? "None")" }
 }

@@ -7,7 +7,7 @@
 /// let conv = Conv2d(3, 6, kernelSize: 5)   // Conv2d(3, 6, kernel_size=(5, 5), stride=(1, 1))
 /// let same = Conv2d(16, 16, kernelSize: 3, padding: .same, bias: false)
 /// ```
-public final class Conv2d: Module {
+public final class Conv2d: Module, UnaryLayer {
     /// Channels of the input.
     public let inChannels: Int
     /// Channels of the output (number of filters).
@@ -65,7 +65,7 @@ public final class Conv2d: Module {
         }
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 

@@ -2,7 +2,7 @@
 ///
 /// `inplace` is accepted and printed for fidelity with PyTorch models but the
 /// result is always a new tensor.
-public final class Dropout: Module {
+public final class Dropout: Module, UnaryLayer {
     /// Probability of zeroing an element.
     public let p: Double
     /// Printed for fidelity; the result is always a new tensor.
@@ -19,7 +19,7 @@ public final class Dropout: Module {
         super.init()
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         dropout(input, p: Float(p), training: isTraining, generator: generator)
     }
 

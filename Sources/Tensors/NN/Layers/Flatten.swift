@@ -1,5 +1,5 @@
 /// Flattens dims `startDim...endDim` (by default all but the batch dim), like `nn.Flatten`.
-public final class Flatten: Module {
+public final class Flatten: Module, UnaryLayer {
     /// First dim to flatten.
     public let startDim: Int
     /// Last dim to flatten (negative counts from the end).
@@ -12,7 +12,7 @@ public final class Flatten: Module {
         super.init()
     }
 
-    public override func forward(_ input: Tensor) -> Tensor { input.flatten(startDim: startDim, endDim: endDim) }
+    public func forward(_ input: Tensor) -> Tensor { input.flatten(startDim: startDim, endDim: endDim) }
 
     public override func extraRepr() -> String { "start_dim=\(startDim), end_dim=\(endDim)" }
 }

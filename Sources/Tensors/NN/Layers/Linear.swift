@@ -6,7 +6,7 @@
 /// ```swift
 /// let fc = Linear(400, 120)     // Linear(in_features=400, out_features=120, bias=True)
 /// ```
-public final class Linear: Module {
+public final class Linear: Module, UnaryLayer {
     /// Size of each input sample.
     public let inFeatures: Int
     /// Size of each output sample.
@@ -37,7 +37,7 @@ public final class Linear: Module {
         }
     }
 
-    public override func forward(_ input: Tensor) -> Tensor { linear(input, weight: weight, bias: bias) }
+    public func forward(_ input: Tensor) -> Tensor { linear(input, weight: weight, bias: bias) }
 
     public override func extraRepr() -> String {
         "in_features=\(inFeatures), out_features=\(outFeatures), bias=\(pythonBool(bias != nil))"
@@ -45,8 +45,8 @@ public final class Linear: Module {
 }
 
 /// Returns its input, like `nn.Identity` (placeholder layer).
-public final class Identity: Module {
+public final class Identity: Module, UnaryLayer {
     public override init() { super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { input }
+    public func forward(_ input: Tensor) -> Tensor { input }
 }
 

@@ -6,7 +6,7 @@
 /// `running_mean` (zeros), `running_var` (ones) and `num_batches_tracked`
 /// when `trackRunningStats` (a 0-dim float tensor here, int64 in PyTorch).
 /// `momentum: nil` uses a cumulative average (factor 1/num_batches_tracked).
-open class BatchNorm: Module {
+open class BatchNorm: Module, UnaryLayer {
     /// Channels (dim 1 of the input).
     public let numFeatures: Int
     /// Added to the variance for numerical stability.
@@ -63,7 +63,7 @@ open class BatchNorm: Module {
     /// Checks the input's rank; subclasses report PyTorch's message.
     open func checkInputDim(_ input: Tensor) -> Bool { true }
 
-    open override func forward(_ input: Tensor) -> Tensor {
+    open func forward(_ input: Tensor) -> Tensor {
         guard checkInputDim(input) else { return .meta(input.shape) }
         var factor = momentum ?? 0
         if isTraining && trackRunningStats && !input.isMeta, let nbt = numBatchesTracked, !nbt.isMeta {

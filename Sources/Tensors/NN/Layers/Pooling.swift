@@ -3,7 +3,7 @@
 /// ```swift
 /// MaxPool2d(2)   // MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
 /// ```
-public final class MaxPool2d: Module {
+public final class MaxPool2d: Module, UnaryLayer {
     /// Window height and width.
     public let kernelSize: Size2
     /// Step between windows.
@@ -27,7 +27,7 @@ public final class MaxPool2d: Module {
         super.init()
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         maxPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
     }
 
@@ -37,7 +37,7 @@ public final class MaxPool2d: Module {
 }
 
 /// 2-D average pooling, like `nn.AvgPool2d`. `stride` defaults to the kernel size.
-public final class AvgPool2d: Module {
+public final class AvgPool2d: Module, UnaryLayer {
     /// Window height and width.
     public let kernelSize: Size2
     /// Step between windows.
@@ -65,7 +65,7 @@ public final class AvgPool2d: Module {
         super.init()
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         avgPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode,
                   countIncludePad: countIncludePad, divisorOverride: divisorOverride)
     }
@@ -78,7 +78,7 @@ public final class AvgPool2d: Module {
 /// ```swift
 /// AdaptiveAvgPool2d([7, 7])   // AdaptiveAvgPool2d(output_size=(7, 7))
 /// ```
-public final class AdaptiveAvgPool2d: Module {
+public final class AdaptiveAvgPool2d: Module, UnaryLayer {
     /// Output height and width.
     public let outputSize: Size2
 
@@ -90,7 +90,7 @@ public final class AdaptiveAvgPool2d: Module {
         super.init()
     }
 
-    public override func forward(_ input: Tensor) -> Tensor { adaptiveAvgPool2d(input, outputSize: outputSize) }
+    public func forward(_ input: Tensor) -> Tensor { adaptiveAvgPool2d(input, outputSize: outputSize) }
 
     public override func extraRepr() -> String { "output_size=\(outputSize)" }
 }
