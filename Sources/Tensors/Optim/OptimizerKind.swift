@@ -31,10 +31,6 @@ public enum OptimizerKind: String, CaseIterable, Codable, Sendable {
         self = k
     }
 
-    /// Whether the optimizer has a momentum-like option that `setMomentum` changes
-    /// (SGD and RMSprop `momentum`; Adam's beta1).
-    public var hasMomentum: Bool { true }
-
     /// This optimizer over `params` with the run's common settings; `momentum`
     /// is SGD's and RMSprop's momentum (Adam-family betas keep their defaults).
     public func make(_ params: [Tensor], lr: Double, momentum: Double = 0, weightDecay: Double = 0) throws -> Optimizer {
