@@ -73,10 +73,9 @@ struct BenchUI: ParsableCommand {
         do { dataset = try data.map { try provider.openCIFAR10(path: $0) } ?? provider.embeddedDefault() } catch {
             throw UserError("--data \(data ?? ""): \(error)")
         }
-        var settings = Hyperparameters()
+        var settings = TrainingConfig.editorDefaults
         settings.epochs = epochs
-        let config = EngineSession.trainingConfig(model: "lenet5", dataPath: data, trainCount: dataset.count(.train),
-                                                  limit: limit, settings: settings)
+        let config = EngineSession.trainingConfig(model: "lenet5", dataPath: data, limit: limit, settings: settings)
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
         print("bench ui: \(dataset.name), lenet5, \(config.optimizer) lr \(config.lr) momentum \(config.momentum), batch \(config.batchSize), "
               + "\(epochs) epochs, val \(config.valSize ?? 0), workers \(config.numWorkers); \(ProcessInfo.processInfo.activeProcessorCount) cores, "
@@ -132,8 +131,8 @@ struct BenchUI: ParsableCommand {
         var failure: String?
         engine.observe { event in
             switch event {
-            case .failed(let m): failure = m
-            case .paused(let reason): failure = reason ?? "paused"; engine.send(.stop)
+            case .stateChanged(.failed(let m)): failure = m
+            case .stateChanged(.paused(let reason)): failure = reason ?? "paused"; engine.send(.stop)
             default: break
             }
         }
@@ -142,7 +141,7 @@ struct BenchUI: ParsableCommand {
         engine.waitUntilDone()
         let wall = seconds(since: t0), cpu = Bench.cpuSeconds() - cpu0
         if let failure { throw UserError("headless run: \(failure)") }
-        let ips = Self.meanRate(engine.history.epochs.map { ($0.imagesPerSecond, $0.seconds) })
+        let ips = Self.meanRate(engine.history.epochs.map { ($0.samplesPerSecond, $0.seconds) })
         return RunResult(imagesPerSecond: ips, wallSeconds: wall, processCPUSeconds: cpu)
     }
 
@@ -170,7 +169,7 @@ struct BenchUI: ParsableCommand {
         }
     }
 
-    func runUI(settings: Hyperparameters) throws -> RunResult {
+    func runUI(settings: TrainingConfig) throws -> RunResult {
         let terminal: ScriptedTerminal
         if tty {
             let screen: Screen
@@ -253,7 +252,7 @@ struct BenchUI: ParsableCommand {
         injectorDone.wait()
         if let failure { throw UserError("UI run: \(failure)") }
         guard let s = started, let e = ended else { throw UserError("UI run: training did not finish") }
-        let ips = Self.meanRate(app.history.epochs.map { ($0.imagesPerSecond ?? 0, $0.seconds ?? 0) })
+        let ips = Self.meanRate(app.history.epochs.map { ($0.samplesPerSecond, $0.seconds) })
         return RunResult(imagesPerSecond: ips, wallSeconds: Double(e.uptimeNanoseconds - s.uptimeNanoseconds) / 1e9,
                          processCPUSeconds: processCPU,
                          frames: terminal.frames, uiCPUSeconds: cpu, bytes: terminal.bytesWritten,

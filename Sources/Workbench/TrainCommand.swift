@@ -4,12 +4,20 @@ import Tensors
 
 /// Options that pick a model and a dataset, shared by `train` and `test`.
 struct RunOptions: ParsableArguments {
-    @Option(help: "Zoo model (see `workbench models`).")
-    var model: String = "lenet5"
+    @Option(help: "Zoo model (see `workbench models`). Default: lenet5 for images, mlp for a CSV file.")
+    var model: String?
 
-    @Option(help: ArgumentHelp("CIFAR-10 archive, extracted folder, or a folder holding either. Default: the embedded Shapes10 dataset.",
+    @Option(help: ArgumentHelp("CIFAR-10 archive, extracted folder, or a folder holding either; or a .csv file. Default: the embedded Shapes10 dataset.",
                                valueName: "path"))
     var data: String?
+
+    @Option(help: ArgumentHelp("CSV: the column to predict (default `label`; comma-separated columns for regression).",
+                               valueName: "column"))
+    var target: String?
+
+    @Option(help: ArgumentHelp("What to learn: classification (default) or regression (a CSV target column).",
+                               valueName: "task"))
+    var task: String?
 
     @Option(name: .customLong("batch-size"), help: "Images per batch.")
     var batchSize: Int = 16
@@ -21,10 +29,17 @@ struct RunOptions: ParsableArguments {
     var limit: Int?
 
     /// A training configuration with these model and data settings, the rest at their defaults.
-    func config() -> TrainingConfig {
+    func config() throws -> TrainingConfig {
         var c = TrainingConfig()
-        c.model = model.lowercased()
+        c.model = (model ?? TrainingConfig.defaultModel(dataPath: data)).lowercased()
         c.dataPath = data
+        c.target = target
+        if let task {
+            guard let k = TaskKind(rawValue: task.lowercased()) else {
+                throw UserError("--task \(task): expected one of \(TaskKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            c.task = k
+        }
         c.batchSize = batchSize
         c.numWorkers = workers
         c.limit = limit
@@ -45,24 +60,25 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Learning rate.") var lr: Double = 0.001
     @Option(parsing: .unconditional, help: "Momentum (SGD, RMSprop).") var momentum: Double = 0.9
     @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "Weight decay.") var weightDecay: Double = 0
-    @Option(help: "Optimizer: sgd, adam, adamw, rmsprop.") var optimizer: String = "sgd"
+    @Option(help: ArgumentHelp("Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).")) var optimizer: String = "sgd"
     @Option(name: .customLong("val-size"), help: "Training images held out for validation (default: 10000 for CIFAR-10, a fifth otherwise).")
     var valSize: Int?
     @Flag(inversion: .prefixedNo, help: "RandomCrop(32, padding=4) + RandomHorizontalFlip on training images.")
     var augment = true
     @Option(help: "Seed for initialisation, split, shuffling and augmentation.") var seed: UInt64 = 0
     @Option(help: ArgumentHelp("Save the trained weights (safetensors).", valueName: "file")) var save: String?
-    @Option(help: ArgumentHelp("Write per-epoch metrics as CSV.", valueName: "file")) var metrics: String?
+    @Option(name: .customLong("metrics"), help: ArgumentHelp("Write per-epoch metrics as CSV.", valueName: "file"))
+    var metricsPath: String?
     @Option(help: ArgumentHelp("Save a checkpoint after every epoch.", valueName: "file")) var checkpoint: String?
     @Option(help: ArgumentHelp("Resume from a checkpoint.", valueName: "file")) var resume: String?
 
     func run() throws {
-        var c = options.config()
+        var c = try options.config()
         c.epochs = epochs
         c.lr = lr
         c.momentum = momentum
         c.weightDecay = weightDecay
-        c.optimizer = optimizer.lowercased()
+        do { c.optimizer = try OptimizerKind(name: optimizer) } catch { throw UserError("--optimizer: \(error)") }
         c.valSize = valSize
         c.augment = augment
         c.seed = seed
@@ -79,19 +95,23 @@ struct TrainCommand: ParsableCommand {
         } catch {
             throw UserError("\(error)")
         }
-        print("\(setup.datasetSummary); model \(c.model) (\(setup.model.parameterCount) parameters); "
-              + "\(c.optimizer) lr \(c.lr) momentum \(c.momentum); batch \(c.batchSize); seed \(c.seed)")
+        print("\(setup.datasetSummary); model \(c.model) (\(setup.model.parameterCount) parameters); task \(setup.task.kind.rawValue); "
+              + "\(c.optimizer.rawValue) lr \(c.lr) momentum \(c.momentum); batch \(c.batchSize); seed \(c.seed)")
 
         let engine = setup.makeEngine(history: history)
+        let metrics = setup.task.metrics
+        let unit = setup.inputShape.count == 3 ? "img/s" : "samples/s"
         var failure: String?
         let ckURL = checkpoint.map { URL(fileURLWithPath: $0) }
         engine.observe { event in
             switch event {
             case .epochEnded(let e):
-                var line = String(format: "Epoch: %d Train Loss: %.4f Val Loss: %@ | train acc %.4f val acc %@ | %.0f img/s, %.2fs",
-                                  e.epoch, e.trainLoss, e.valLoss.map { String(format: "%.4f", $0) } ?? "-",
-                                  e.trainAccuracy, e.valAccuracy.map { String(format: "%.4f", $0) } ?? "-",
-                                  e.imagesPerSecond, e.seconds)
+                var line = String(format: "Epoch: %d Train Loss: %.4f Val Loss: %@", e.epoch, e.trainLoss,
+                                  e.valLoss.map { String(format: "%.4f", $0) } ?? "-")
+                line += " | " + metrics.map { m in
+                    "train \(m.label) \(Self.format(e.train[m.name])) val \(m.label) \(Self.format(e.validation?[m.name]))"
+                }.joined(separator: " ")
+                line += String(format: " | %.0f %@, %.2fs", e.samplesPerSecond, unit, e.seconds)
                 if let ckURL {
                     do {
                         try setup.checkpoint(engine: engine).save(to: ckURL)
@@ -102,14 +122,19 @@ struct TrainCommand: ParsableCommand {
                 }
                 print(line)
                 fflush(stdout)
-            case .tested(let acc, _, _):
-                print(String(format: "Test Accuracy: %.4f", acc))
-            case .paused(let reason):
+            case .evaluated(let r):
+                if let acc = r.accuracy { print(String(format: "Test Accuracy: %.4f", acc)) }
+                for m in metrics where m.name != "accuracy" {
+                    print("Test \(m.label): \(Self.format(r.metrics[m.name]))")
+                }
+            case .stateChanged(.paused(let reason?)):
                 // Headless: a NaN/Inf loss cannot be fixed interactively, so stop.
-                failure = reason ?? "paused"
+                failure = reason
                 engine.send(.stop)
-            case .failed(let message):
+            case .stateChanged(.failed(let message)):
                 failure = message
+            case .message(let m):
+                print(m)
             default:
                 break
             }
@@ -123,14 +148,19 @@ struct TrainCommand: ParsableCommand {
                 try ModelFile.save(setup.model, modelName: c.model, to: URL(fileURLWithPath: save))
                 print("Saved weights to \(save)")
             }
-            if let metrics {
-                try AtomicFile.write(Data(engine.history.csv().utf8), to: URL(fileURLWithPath: metrics))
-                print("Wrote metrics to \(metrics)")
+            if let metricsPath {
+                try AtomicFile.write(Data(engine.history.csv().utf8), to: URL(fileURLWithPath: metricsPath))
+                print("Wrote metrics to \(metricsPath)")
             }
         } catch {
             throw UserError("\(error)")
         }
     }
+}
+
+extension TrainCommand {
+    /// A metric value for the epoch line (`0.6123`, `-` when missing).
+    static func format(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
 }
 
 /// `workbench test`: accuracy of saved weights on the test split.
@@ -144,20 +174,24 @@ struct TestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Weights file (safetensors).", valueName: "file")) var weights: String
 
     func run() throws {
-        var c = options.config()
+        var c = try options.config()
         c.valSize = 0
         do {
             let setup = try TrainingSetup(config: c)
-            try ModelFile.load(into: setup.model, from: URL(fileURLWithPath: weights))
-            guard let test = setup.test else { throw UserError("no test split") }
-            let r = try TrainingEngine.evaluate(model: setup.model, loss: { crossEntropy($0, $1) }, source: test,
-                                                numClasses: setup.classes.count)
+            _ = try ModelFile.load(into: setup.model, from: URL(fileURLWithPath: weights))
+            guard let test = setup.test else { throw UserError("\(c.dataPath ?? "the dataset") has no test split") }
+            let r = try TrainingEngine.evaluate(model: setup.model, task: setup.task, source: test, split: "test")
             print(String(format: "Test Loss: %.4f", r.loss))
-            for (i, acc) in r.confusion.perClassAccuracy.enumerated() {
-                let name = setup.classes[i].padding(toLength: 12, withPad: " ", startingAt: 0)
-                print("  \(name) \(acc.map { String(format: "%.4f", $0) } ?? "-")")
+            if let cm = r.confusion {
+                for (i, acc) in cm.perClassAccuracy.enumerated() {
+                    let name = setup.classes[i].padding(toLength: 12, withPad: " ", startingAt: 0)
+                    print("  \(name) \(acc.map { String(format: "%.4f", $0) } ?? "-")")
+                }
             }
-            print(String(format: "Test Accuracy: %.4f", r.confusion.accuracy))
+            if let acc = r.accuracy { print(String(format: "Test Accuracy: %.4f", acc)) }
+            for m in setup.task.metrics where m.name != "accuracy" {
+                print("Test \(m.label): \(TrainCommand.format(r.metrics[m.name]))")
+            }
         } catch let e as UserError {
             throw e
         } catch {

@@ -23,22 +23,12 @@ struct UICommand: ParsableCommand {
     @Option(name: .long, help: "Theme name (a file themes/NAME.theme), e.g. default, light, mono.")
     var theme: String?
 
-    @Flag(name: .long, help: .hidden)
-    var demo = false
-
     func run() throws {
         let env = ProcessInfo.processInfo.environment
-        let services: AppServices
-        if demo {
-            // Synthetic data and a slowed-down linear "engine": for trying the UI quickly.
-            let stepMs = env["WORKBENCH_DEMO_STEP_MS"].flatMap(Double.init) ?? 20
-            services = .demo(stepDelay: stepMs / 1000)
-        } else {
-            services = .standard()
-        }
+        let services = AppServices.standard()
         let screen: Screen
         do { screen = try Screen(environment: env) } catch { throw UserError("\(error)") }
-        if let data, !demo {
+        if let data {
             // Reading the archive takes a moment: say so until the first frame.
             let size = screen.size
             var canvas = Canvas(width: size.width, height: size.height, colorMode: screen.colorMode)

@@ -7,7 +7,7 @@ import Foundation
 /// A checkpoint is ONE safetensors file, written atomically:
 /// - model tensors as `model.<name>` (in state-dict order), optimizer buffers
 ///   as `optimizer.state.<index>.<buffer>`, all F32;
-/// - `__metadata__` with `format` = `workbench.checkpoint`, `version` = `1`
+/// - `__metadata__` with `format` = `workbench.checkpoint`, `version` = `2` (version 1, with 0-based epochs in the history, still loads)
 ///   and `checkpoint`, a JSON document with the rest (epoch, step, RNG words,
 ///   history, config, optimizer groups and step counts, scheduler counters).
 ///
@@ -55,7 +55,7 @@ public struct Checkpoint {
     /// The value of metadata key `format`.
     public static let format = "workbench.checkpoint"
     /// The layout version written.
-    public static let version = 1
+    public static let version = 2
 
     // MARK: JSON part
 

@@ -5,38 +5,62 @@
 /// for e in ModelZoo.entries { print(e.name, e.inputShape) }
 /// ```
 public enum ModelZoo {
+    /// What a model reads.
+    public enum Input: Equatable, Sendable {
+        /// Images of one fixed shape [C, H, W] (or any spatial size the model adapts to).
+        case image([Int])
+        /// Feature vectors of any length (tabular rows); the model is sized to the data.
+        case features
+    }
+
     /// One model of the zoo.
     public struct Entry: Sendable {
         /// The name used on the command line (`lenet5`).
         public let name: String
         /// One line for listings.
         public let summary: String
-        /// Expected input of one sample (without the batch dim), e.g. [3, 32, 32].
-        public let inputShape: [Int]
-        /// Number of output classes.
+        /// What the model reads.
+        public let input: Input
+        /// Output classes (or values) the model has by default.
         public let numClasses: Int
-        let build: @Sendable (Generator?) -> any UnaryLayer
+        let build: @Sendable (_ inputShape: [Int], _ outputs: Int, Generator?) -> any UnaryLayer
 
-        /// A freshly initialised model (parameters drawn from `generator`, or the global default).
-        public func make(generator: Generator? = nil) -> any UnaryLayer { build(generator) }
+        /// Expected input of one sample (without the batch dim): the image shape, or [0] for feature models.
+        public var inputShape: [Int] {
+            if case .image(let s) = input { return s }
+            return [0]
+        }
+
+        /// A freshly initialised model (parameters drawn from `generator`, or
+        /// the global default) with `outputs` outputs (nil: the default) for
+        /// samples of `inputShape` (needed by feature models, e.g. [8]).
+        public func make(inputShape: [Int]? = nil, outputs: Int? = nil, generator: Generator? = nil) -> any UnaryLayer {
+            build(inputShape ?? self.inputShape, outputs ?? numClasses, generator)
+        }
 
         /// The model with meta parameters (structure only, no memory): for
         /// printing, counting parameters and validating shapes.
-        public func makeMeta() -> any UnaryLayer { withMetaInit { build(nil) } }
+        public func makeMeta(inputShape: [Int]? = nil, outputs: Int? = nil) -> any UnaryLayer {
+            withMetaInit { make(inputShape: inputShape, outputs: outputs) }
+        }
     }
 
     /// All models, in listing order.
     public static let entries: [Entry] = [
         Entry(name: "lenet5", summary: "LeNet-5 for CIFAR-10 (the reference chapter's model)",
-              inputShape: [3, 32, 32], numClasses: 10) { LeNet5(generator: $0) },
+              input: .image([3, 32, 32]), numClasses: 10) { LeNet5(numClasses: $1, generator: $2) },
         Entry(name: "simplenet", summary: "Fully connected 3072-256-64-10 with ReLU (the chapter's SimpleNet for CIFAR-10)",
-              inputShape: [3, 32, 32], numClasses: 10) { SimpleNet(generator: $0) },
+              input: .image([3, 32, 32]), numClasses: 10) { SimpleNet(numClasses: $1, generator: $2) },
         Entry(name: "smallvgg", summary: "VGG-style CIFAR net with batch norm (conv 64-64-128-128-256, fc 10)",
-              inputShape: [3, 32, 32], numClasses: 10) { smallVGG(generator: $0) },
+              input: .image([3, 32, 32]), numClasses: 10) { smallVGG(numClasses: $1, generator: $2) },
         Entry(name: "resnet18", summary: "ResNet-18 for 32x32 inputs (3x3 stem, no max-pool), torchvision keys",
-              inputShape: [3, 32, 32], numClasses: 10) { ResNet.resnet18(numClasses: 10, cifarStem: true, generator: $0) },
+              input: .image([3, 32, 32]), numClasses: 10) { ResNet.resnet18(numClasses: $1, cifarStem: true, generator: $2) },
         Entry(name: "vgg16", summary: "VGG16 with torchvision's structure and keys (ImageNet, 1000 classes)",
-              inputShape: [3, 224, 224], numClasses: 1000) { VGG.vgg16(generator: $0) },
+              input: .image([3, 224, 224]), numClasses: 1000) { VGG.vgg16(numClasses: $1, generator: $2) },
+        Entry(name: "mlp", summary: "MLP for tabular data: features-64-64-outputs with ReLU (torchvision.ops.MLP layout)",
+              input: .features, numClasses: 1) { shape, outputs, g in
+            MLP(inChannels: Swift.max(1, shape.reduce(1, *)), hiddenChannels: [64, 64, outputs], generator: g)
+        },
     ]
 
     /// Names of all models.
@@ -48,9 +72,10 @@ public enum ModelZoo {
     }
 
     /// A new model by name; throws `ModelZooError` for an unknown name.
-    public static func make(_ name: String, generator: Generator? = nil) throws -> any UnaryLayer {
+    public static func make(_ name: String, inputShape: [Int]? = nil, outputs: Int? = nil,
+                            generator: Generator? = nil) throws -> any UnaryLayer {
         guard let e = entry(named: name) else { throw ModelZooError(name: name) }
-        return e.make(generator: generator)
+        return e.make(inputShape: inputShape, outputs: outputs, generator: generator)
     }
 }
 

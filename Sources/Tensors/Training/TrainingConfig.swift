@@ -2,40 +2,53 @@ import Foundation
 
 /// Settings of one training run, with the reference run's defaults
 /// (LeNet5, SGD lr 0.001 momentum 0.9, batch 16, 10 epochs, augmentation).
+/// `workbench train`, the TUI's editor and checkpoints all use this type.
 public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Zoo model name (`workbench models`).
     public var model = "lenet5"
-    /// Dataset path (CIFAR-10 archive or folder); nil for the embedded Shapes10.
+    /// Dataset path: a CIFAR-10 archive or folder, or a `.csv` file; nil for the embedded Shapes10.
     public var dataPath: String?
+    /// CSV data: the column to predict (the label for classification — default `label` —,
+    /// comma-separated target columns for regression).
+    public var target: String?
+    /// What to learn; nil chooses from the data (classification; regression needs it said).
+    public var task: TaskKind?
     /// Epochs to train.
     public var epochs = 10
-    /// Images per training batch.
+    /// Samples per training batch.
     public var batchSize = 16
-    /// `sgd`, `adam`, `adamw` or `rmsprop`.
-    public var optimizer = "sgd"
+    /// The optimizer.
+    public var optimizer: OptimizerKind = .sgd
     /// Learning rate.
     public var lr = 0.001
     /// Momentum (SGD, RMSprop); Adam's beta1 is left at its default.
     public var momentum = 0.9
     /// L2 penalty (decoupled for AdamW).
     public var weightDecay = 0.0
-    /// Images held out of the training set for validation; nil: 10,000 for
-    /// CIFAR-10 (the reference split), a fifth of the set otherwise.
+    /// Samples held out of the training set for validation; nil: `valFraction`
+    /// of it when set, else 10,000 for CIFAR-10 (the reference split) and a fifth otherwise.
     public var valSize: Int?
+    /// Fraction of the training set held out for validation (0..<1), used when `valSize` is nil.
+    public var valFraction: Double?
     /// RandomCrop(32, padding 4) + RandomHorizontalFlip on training images.
     public var augment = true
     /// Seed of the model initialisation, the split, shuffling and augmentation.
     public var seed: UInt64 = 0
     /// Loader workers (0: load on the training thread).
     public var numWorkers = 2
-    /// Use only the first N training images and N test images (quick experiments); nil: all.
+    /// Use only the first N training samples and N test samples (quick experiments); nil: all.
     public var limit: Int?
 
     /// The reference run's settings.
     public init() {}
 
-    /// The accepted `optimizer` names.
-    public static let optimizers = ["sgd", "adam", "adamw", "rmsprop"]
+    /// The zoo model to use when none is named: LeNet5 for images, the MLP for a CSV file.
+    public static func defaultModel(dataPath: String?) -> String {
+        dataPath.map(isCSV) == true ? "mlp" : "lenet5"
+    }
+
+    /// Whether `path` names a CSV file.
+    public static func isCSV(_ path: String) -> Bool { path.lowercased().hasSuffix(".csv") }
 
     /// Checks every value; the error names the setting and what was expected.
     public func validate() throws {
@@ -45,26 +58,33 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         }
         guard epochs >= 1 else { throw fail("epochs must be at least 1, got \(epochs)") }
         guard batchSize >= 1 else { throw fail("batch size must be at least 1, got \(batchSize)") }
-        guard TrainingConfig.optimizers.contains(optimizer.lowercased()) else {
-            throw fail("unknown optimizer '\(optimizer)'; expected one of: \(TrainingConfig.optimizers.joined(separator: ", "))")
-        }
         guard lr.isFinite && lr > 0 else { throw fail("learning rate must be a positive number, got \(lr)") }
-        guard momentum.isFinite && momentum >= 0 && momentum < 1 || momentum == 0 else {
+        guard momentum.isFinite && momentum >= 0 && momentum < 1 else {
             throw fail("momentum must be in [0, 1), got \(momentum)")
         }
         guard weightDecay.isFinite && weightDecay >= 0 else { throw fail("weight decay must be >= 0, got \(weightDecay)") }
         if let v = valSize { guard v >= 0 else { throw fail("validation size must be >= 0, got \(v)") } }
-        if let l = limit { guard l >= 2 else { throw fail("limit must be at least 2 images, got \(l)") } }
+        if let f = valFraction { guard f >= 0 && f < 1 else { throw fail("validation fraction must be in [0, 1), got \(f)") } }
+        if let l = limit { guard l >= 2 else { throw fail("limit must be at least 2 samples, got \(l)") } }
         guard numWorkers >= 0 else { throw fail("workers must be >= 0, got \(numWorkers)") }
+        if let t = task, t != .classification && t != .regression {
+            throw fail("the \(t.rawValue) task needs a sequence dataset; this build trains classification and regression")
+        }
+        if task == .regression && !(dataPath.map(TrainingConfig.isCSV) ?? false) {
+            throw fail("regression needs a CSV file (--data FILE.csv --target COLUMN)")
+        }
     }
 
     /// The settings as strings, for checkpoint metadata.
     public var dictionary: [String: String] {
         var d: [String: String] = ["model": model, "epochs": "\(epochs)", "batch_size": "\(batchSize)",
-                                   "optimizer": optimizer, "lr": "\(lr)", "momentum": "\(momentum)",
+                                   "optimizer": optimizer.rawValue, "lr": "\(lr)", "momentum": "\(momentum)",
                                    "weight_decay": "\(weightDecay)", "augment": "\(augment)", "seed": "\(seed)"]
         if let p = dataPath { d["data"] = p }
         if let v = valSize { d["val_size"] = "\(v)" }
+        if let f = valFraction { d["val_fraction"] = "\(f)" }
+        if let t = target { d["target"] = t }
+        if let k = task { d["task"] = k.rawValue }
         return d
     }
 }

@@ -1,12 +1,15 @@
 import Foundation
 
 /// Builds everything a run needs from a `TrainingConfig`: dataset splits,
-/// loaders, model, optimizer and the engine. Shared by `workbench train`
-/// and the TUI.
+/// loaders, the task, model, optimizer and the engine. Shared by
+/// `workbench train` and the TUI.
 ///
-/// Randomness follows one seed: the model is initialised from
-/// `Generator(seed)`, the train/validation split from `seed + 1`, and
-/// shuffling and augmentation from `seed + 2`, so a seed reproduces a run.
+/// The data decides the task: images (the embedded Shapes10, CIFAR-10) and a
+/// CSV label column are classification; a CSV with `task: .regression`
+/// predicts its target columns. Randomness follows one seed: the model is
+/// initialised from `Generator(seed)`, the train/validation split from
+/// `seed + 1`, and shuffling and augmentation from `seed + 2`, so a seed
+/// reproduces a run.
 public final class TrainingSetup {
     /// CIFAR-10 channel statistics used by the reference chapter.
     public static let mean: [Float] = [0.4914, 0.4822, 0.4465]
@@ -15,121 +18,184 @@ public final class TrainingSetup {
 
     /// The settings, as validated.
     public let config: TrainingConfig
+    /// What the run learns (chosen from the data).
+    public let task: any TrainingTask
     /// The zoo model, initialised from the seed (or the one passed in).
     public let model: any UnaryLayer
     /// The optimizer over the model's parameters.
     public let optimizer: Optimizer
     /// Training batches (shuffled, augmented when configured).
     public let train: BatchSource
-    /// Validation batches, nil with `valSize` 0.
+    /// Validation batches, nil with a validation size of 0.
     public let val: BatchSource?
-    /// Test-split batches.
+    /// Test-split batches (nil for a CSV file, which has one split).
     public let test: BatchSource?
-    /// Class names, indexed by label.
+    /// Class names, indexed by label (empty for regression).
     public let classes: [String]
-    /// Shape of one input image ([3, 32, 32]).
+    /// Shape of one input sample ([3, 32, 32], or [F] for a CSV row).
     public let inputShape: [Int]
     /// Human-readable dataset name and split sizes.
     public let datasetSummary: String
     /// Draws shuffling and augmentation (saved in checkpoints).
     public let loaderGenerator: Generator
 
-    /// Opens the dataset and builds model and optimizer. Throws a one-line error for bad settings or data.
+    /// Opens the dataset and builds task, model and optimizer. Throws a one-line error for bad settings or data.
     public init(config: TrainingConfig, model existing: (any UnaryLayer)? = nil) throws {
         try config.validate()
         self.config = config
-        let augment: [any Transform] = config.augment ? [RandomCrop(32, padding: 4), RandomHorizontalFlip()] : []
-        let trainTransform = Compose(augment + [ToTensor(), Normalize(mean: Self.mean, std: Self.std)])
-        let testTransform = Compose(ToTensor(), Normalize(mean: Self.mean, std: Self.std))
-        let (trainSet, testSet): (any ImageClassificationDataset, any ImageClassificationDataset)
+        let loaderGen = Generator(seed: config.seed &+ 2)
+        loaderGenerator = loaderGen
+        let data: Splits
         do {
-            if let path = config.dataPath {
-                let full = try CIFAR10(root: path, train: true, transform: trainTransform)
-                trainSet = full
-                testSet = try CIFAR10(root: path, train: false, transform: testTransform)
+            if let path = config.dataPath, TrainingConfig.isCSV(path) {
+                data = try config.task == .regression ? Self.csvRegression(path, config, loaderGen)
+                                                      : Self.csvClassification(path, config, loaderGen)
             } else {
-                // With a limit, generate only that many images (a smaller, still class-balanced set).
-                trainSet = Shapes10(train: true, transform: trainTransform, count: config.limit)
-                testSet = Shapes10(train: false, transform: testTransform, count: config.limit)
+                data = try Self.images(config, loaderGen)
             }
         } catch let e as DataError {
             throw TrainingSetupError(e.message)
         }
-        classes = trainSet.classes
-        inputShape = [trainSet.imageChannels, trainSet.imageHeight, trainSet.imageWidth]
-
-        let n = Swift.min(trainSet.count, config.limit ?? .max)
-        let valCount = config.valSize ?? (config.dataPath != nil && config.limit == nil ? 10_000 : n / 5)
-        guard valCount < n else {
-            throw TrainingSetupError("validation size \(valCount) must be smaller than the training set (\(n) images)")
-        }
-        let perm = Generator(seed: config.seed &+ 1).randperm(n)
-        let trainIdx = Array(perm[valCount...])
-        let valIdx = Array(perm[..<valCount])
-        let loaderGen = Generator(seed: config.seed &+ 2)
-        loaderGenerator = loaderGen
-        train = try Self.source(trainSet, indices: trainIdx, shuffle: true, config: config, generator: loaderGen)
-        // Validation sees the test-time transform (no augmentation).
-        val = valCount > 0 ? try Self.source(trainSet.withTransform(testTransform), indices: valIdx, shuffle: false,
-                                             config: config, generator: loaderGen) : nil
-        let testCount = Swift.min(testSet.count, config.limit ?? .max)
-        test = try Self.source(testSet, indices: testCount < testSet.count ? Array(0..<testCount) : nil, shuffle: false,
-                               config: config, generator: loaderGen)
-        datasetSummary = "\(config.dataPath == nil ? "Shapes10 (embedded)" : "CIFAR10 \(config.dataPath ?? "")"): "
-            + "\(trainIdx.count) train / \(valIdx.count) val / \(testCount) test"
-
+        (train, val, test, classes, inputShape, task) = (data.train, data.val, data.test, data.classes, data.inputShape, data.task)
+        datasetSummary = data.summary
+        let outputs = task.kind == .regression ? (task as? RegressionTask)?.outputs ?? 1 : classes.count
         if let existing {
             model = existing
         } else {
-            model = try ModelZoo.make(config.model, generator: Generator(seed: config.seed))
+            guard let entry = ModelZoo.entry(named: config.model) else { throw ModelZooError(name: config.model) }
+            if case .image = entry.input, inputShape.count != 3 {
+                throw TrainingSetupError("\(config.model) reads images but \(config.dataPath ?? "the data") has rows of \(inputShape.reduce(1, *)) features; use --model mlp")
+            }
+            model = entry.make(inputShape: inputShape, outputs: outputs, generator: Generator(seed: config.seed))
         }
-        optimizer = try Self.makeOptimizer(config, model.parameters())
-    }
-
-    /// The optimizer `c` names over `params`; throws for an unknown name or a bad value.
-    public static func makeOptimizer(_ c: TrainingConfig, _ params: [Tensor]) throws -> Optimizer {
-        switch c.optimizer.lowercased() {
-        case "sgd": return try SGD(params, lr: c.lr, momentum: c.momentum, weightDecay: c.weightDecay)
-        case "adam": return try Adam(params, lr: c.lr, weightDecay: c.weightDecay)
-        case "adamw": return try AdamW(params, lr: c.lr, weightDecay: c.weightDecay)
-        case "rmsprop": return try RMSprop(params, lr: c.lr, weightDecay: c.weightDecay, momentum: c.momentum)
-        default: throw TrainingSetupError("unknown optimizer '\(c.optimizer)'")
+        do {
+            optimizer = try config.optimizer.make(model.parameters(), lr: config.lr, momentum: config.momentum,
+                                                  weightDecay: config.weightDecay)
+        } catch {
+            throw TrainingSetupError("\(error)")
         }
     }
 
-    static func source(_ dataset: any ImageClassificationDataset, indices: [Int]?, shuffle: Bool,
-                       config: TrainingConfig, generator: Generator) throws -> BatchSource {
-        try open(dataset, indices: indices, shuffle: shuffle, config: config, generator: generator)
+    /// The data of one run.
+    struct Splits {
+        var train: BatchSource
+        var val: BatchSource?
+        var test: BatchSource?
+        var classes: [String]
+        var inputShape: [Int]
+        var task: any TrainingTask
+        var summary: String
     }
 
-    private static func open<D: ImageClassificationDataset>(_ dataset: D, indices: [Int]?, shuffle: Bool,
-                                                           config: TrainingConfig, generator: Generator) throws -> BatchSource {
+    /// Training and validation indices of `n` samples: `valCount` drawn by `Generator(seed + 1)`.
+    static func split(_ n: Int, valCount: Int, seed: UInt64) throws -> (train: [Int], val: [Int]) {
+        guard valCount < n else {
+            throw TrainingSetupError("validation size \(valCount) must be smaller than the training set (\(n) samples)")
+        }
+        let perm = Generator(seed: seed &+ 1).randperm(n)
+        return (Array(perm[valCount...]), Array(perm[..<valCount]))
+    }
+
+    /// The validation size `config` asks for out of `n` samples (`standard` when it says nothing).
+    static func valCount(_ config: TrainingConfig, _ n: Int, standard: Int) -> Int {
+        if let v = config.valSize { return v }
+        if let f = config.valFraction { return Int(Double(n) * f) }
+        return standard
+    }
+
+    static func images(_ config: TrainingConfig, _ loaderGen: Generator) throws -> Splits {
+        let augment: [any Transform] = config.augment ? [RandomCrop(32, padding: 4), RandomHorizontalFlip()] : []
+        let trainTransform = Compose(augment + [ToTensor(), Normalize(mean: mean, std: std)])
+        let testTransform = Compose(ToTensor(), Normalize(mean: mean, std: std))
+        let (trainSet, testSet): (any ImageClassificationDataset, any ImageClassificationDataset)
+        if let path = config.dataPath {
+            trainSet = try CIFAR10(root: path, train: true, transform: trainTransform)
+            testSet = try CIFAR10(root: path, train: false, transform: testTransform)
+        } else {
+            // With a limit, generate only that many images (a smaller, still class-balanced set).
+            trainSet = Shapes10(train: true, transform: trainTransform, count: config.limit)
+            testSet = Shapes10(train: false, transform: testTransform, count: config.limit)
+        }
+        let n = Swift.min(trainSet.count, config.limit ?? .max)
+        let idx = try split(n, valCount: valCount(config, n, standard: config.dataPath != nil && config.limit == nil ? 10_000 : n / 5),
+                            seed: config.seed)
+        let train = try source(trainSet, indices: idx.train, shuffle: true, config: config, generator: loaderGen)
+        // Validation sees the test-time transform (no augmentation).
+        let val = idx.val.isEmpty ? nil : try source(trainSet.withTransform(testTransform), indices: idx.val, shuffle: false,
+                                                     config: config, generator: loaderGen)
+        let testCount = Swift.min(testSet.count, config.limit ?? .max)
+        let test = try source(testSet, indices: testCount < testSet.count ? Array(0..<testCount) : nil, shuffle: false,
+                              config: config, generator: loaderGen)
+        let shape = [trainSet.imageChannels, trainSet.imageHeight, trainSet.imageWidth]
+        let name = config.dataPath == nil ? "Shapes10 (embedded)" : "CIFAR10 \(config.dataPath ?? "")"
+        return Splits(train: train, val: val, test: test, classes: trainSet.classes, inputShape: shape,
+                      task: ClassificationTask(numClasses: trainSet.classes.count, inputShape: shape),
+                      summary: "\(name): \(idx.train.count) train / \(idx.val.count) val / \(testCount) test")
+    }
+
+    static func csvClassification(_ path: String, _ config: TrainingConfig, _ loaderGen: Generator) throws -> Splits {
+        let set = try CSVDataset(path: path, labelColumn: config.target ?? "label")
+        let n = Swift.min(set.count, config.limit ?? .max)
+        let idx = try split(n, valCount: valCount(config, n, standard: n / 5), seed: config.seed)
+        let train = try source(set, indices: idx.train, shuffle: true, config: config, generator: loaderGen)
+        let val = idx.val.isEmpty ? nil : try source(set, indices: idx.val, shuffle: false, config: config, generator: loaderGen)
+        let shape = [set.featureNames.count]
+        return Splits(train: train, val: val, test: nil, classes: set.classes, inputShape: shape,
+                      task: ClassificationTask(numClasses: set.classes.count, inputShape: shape),
+                      summary: "CSV \(path) (label \(set.labelColumn), \(set.classes.count) classes): "
+                        + "\(idx.train.count) train / \(idx.val.count) val")
+    }
+
+    static func csvRegression(_ path: String, _ config: TrainingConfig, _ loaderGen: Generator) throws -> Splits {
+        guard let target = config.target, !target.isEmpty else {
+            throw TrainingSetupError("regression on \(path) needs the column(s) to predict (--target COLUMN)")
+        }
+        let columns = target.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let set = try CSVRegressionDataset(path: path, targetColumns: columns)
+        let n = Swift.min(set.count, config.limit ?? .max)
+        let idx = try split(n, valCount: valCount(config, n, standard: n / 5), seed: config.seed)
+        func open(_ indices: [Int], shuffle: Bool) throws -> BatchSource {
+            let sampler: any Sampler = shuffle ? SubsetRandomSampler(indices: indices, generator: loaderGen)
+                                               : SubsetSequentialSampler(indices: indices)
+            let loader = try DataLoader(set, batchSize: config.batchSize, sampler: sampler,
+                                        numWorkers: config.numWorkers, generator: loaderGen)
+            return BatchSource(count: loader.count, samples: indices.count) { _ in
+                let it = loader.makeIterator()
+                return { try it.nextBatch().map { Batch($0[0], targets: $0[1]) } }
+            }
+        }
+        let shape = [set.featureNames.count]
+        return Splits(train: try open(idx.train, shuffle: true), val: idx.val.isEmpty ? nil : try open(idx.val, shuffle: false),
+                      test: nil, classes: [], inputShape: shape,
+                      task: RegressionTask(inputShape: shape, outputs: columns.count),
+                      summary: "CSV \(path) (predicting \(columns.joined(separator: ", ")) from \(shape[0]) features): "
+                        + "\(idx.train.count) train / \(idx.val.count) val")
+    }
+
+    static func source<D: Dataset>(_ dataset: D, indices: [Int]?, shuffle: Bool,
+                                   config: TrainingConfig, generator: Generator) throws -> BatchSource
+        where D.Element == (Feature, Int) {
         let loader: DataLoader<(Feature, Int), (Tensor, IntTensor)>
         let count = indices?.count ?? dataset.count
-        do {
-            if let indices {
-                let sampler: any Sampler = shuffle ? SubsetRandomSampler(indices: indices, generator: generator)
-                                                   : SubsetSequentialSampler(indices: indices)
-                loader = try DataLoader(dataset, batchSize: config.batchSize, sampler: sampler,
-                                        numWorkers: config.numWorkers, generator: generator)
-            } else {
-                loader = try DataLoader(dataset, batchSize: config.batchSize, shuffle: shuffle,
-                                        numWorkers: config.numWorkers, generator: generator)
-            }
-        } catch let e as DataError {
-            throw TrainingSetupError(e.message)
+        if let indices {
+            let sampler: any Sampler = shuffle ? SubsetRandomSampler(indices: indices, generator: generator)
+                                               : SubsetSequentialSampler(indices: indices)
+            loader = try DataLoader(dataset, batchSize: config.batchSize, sampler: sampler,
+                                    numWorkers: config.numWorkers, generator: generator)
+        } else {
+            loader = try DataLoader(dataset, batchSize: config.batchSize, shuffle: shuffle,
+                                    numWorkers: config.numWorkers, generator: generator)
         }
-        return BatchSource(count: loader.count, images: count) { _ in
+        return .classification(count: loader.count, samples: count) { _ in
             let it = loader.makeIterator()
             return { try it.nextBatch() }
         }
     }
 
-    /// The engine for this setup.
+    /// The engine for this setup; a `history` from a checkpoint resumes after its last epoch.
     public func makeEngine(history: MetricHistory = MetricHistory()) -> TrainingEngine {
-        TrainingEngine(model: model, optimizer: optimizer, loss: { crossEntropy($0, $1) },
-                       train: train, val: val, test: test, epochs: config.epochs,
-                       inputShape: inputShape, numClasses: classes.count, history: history)
+        TrainingEngine(model: model, task: task, optimizer: optimizer, train: train, val: val, test: test,
+                       epochs: config.epochs, batchSize: config.batchSize, history: history)
     }
 }
 

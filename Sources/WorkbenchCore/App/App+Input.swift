@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 extension App {
     /// Keys that work in every pane (pane keys are tried first).
@@ -90,15 +91,15 @@ extension App {
             hyperPane.message = "\(field.rawValue) unchanged: \(field.format(shownHyper))"
             hyperPane.messageIsError = false
         case .resetField:
-            commitField(field, field.format(Hyperparameters()))
+            commitField(field, field.format(TrainingConfig.editorDefaults))
         }
     }
 
     /// The values the editor shows: live fields follow the running training.
-    public var shownHyper: Hyperparameters {
+    public var shownHyper: TrainingConfig {
         var h = hyper
         if runState.isActive, let r = runHyper {
-            h.learningRate = r.learningRate
+            h.lr = r.lr
             h.momentum = r.momentum
             h.weightDecay = r.weightDecay
         }
@@ -119,7 +120,7 @@ extension App {
             if field.appliesLive && runState.isActive, let s = session {
                 let live: LiveHyperparameter
                 switch field {
-                case .learningRate: live = .learningRate(newH.learningRate)
+                case .learningRate: live = .learningRate(newH.lr)
                 case .momentum: live = .momentum(newH.momentum)
                 default: live = .weightDecay(newH.weightDecay)
                 }
@@ -131,7 +132,7 @@ extension App {
                 hyperPane.message = "\(field.rawValue) → \(value)"
             }
             hyperPane.messageIsError = false
-            if field == .seed && !runState.isActive && history.steps.isEmpty { session?.send(.reset(seed: newH.seed)) }
+            if field == .seed && !runState.isActive && steps.isEmpty { session?.send(.reset(seed: newH.seed)) }
             return true
         }
     }
@@ -175,7 +176,7 @@ extension App {
         case .togglePause:
             switch runState {
             case .running: session?.send(.pause)
-            case .paused, .failed: session?.send(.resume)
+            case .paused: session?.send(.resume)
             default: showToast("nothing to pause: press s to start a run")
             }
         case .stop:
@@ -217,7 +218,7 @@ extension App {
     func start() {
         switch runState {
         case .running: showToast("already running")
-        case .paused, .failed: session?.send(.resume)
+        case .paused: session?.send(.resume)
         default:
             guard let d = modelDescription else {
                 overlay = .message(title: "Cannot start", text: modelError ?? "no model", isError: true)
@@ -242,7 +243,8 @@ extension App {
         runState = .idle
         plan = nil
         runHyper = nil
-        history = MetricsHistory()
+        history = MetricHistory()
+        steps = []
         evaluation = nil
         showToast("new run: weights re-initialised (seed \(hyper.seed))")
     }

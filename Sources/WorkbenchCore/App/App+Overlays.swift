@@ -75,7 +75,7 @@ extension App {
             MenuItem("New run", hotkey: "n", shortcut: "n", action: .newRun),
             MenuItem("Start", hotkey: "s", shortcut: "s", action: .start, enabled: runState != .running),
             MenuItem("Pause", hotkey: "p", shortcut: "p", action: .togglePause, enabled: runState == .running),
-            MenuItem("Resume", hotkey: "r", shortcut: "p", action: .togglePause, enabled: runState == .paused),
+            MenuItem("Resume", hotkey: "r", shortcut: "p", action: .togglePause, enabled: runState == .paused(reason: nil)),
             MenuItem("Stop", hotkey: "x", shortcut: "x", action: .stop, enabled: active),
             MenuItem("Evaluate on test split", hotkey: "e", shortcut: "E", action: .evaluate, enabled: session != nil),
             .separator("Files"),
@@ -211,20 +211,20 @@ extension App {
             guard let s = session else { return "no model" }
             if let err = makeParentFolder(path) { return err }
             overlay = nil
-            s.send(.save(purpose == .saveModel ? .saveModel : .saveCheckpoint, path: path))
+            s.send(.file(purpose == .saveModel ? .saveModel : .saveCheckpoint, path: path))
             showToast("saving \(path)…")
         case .loadModel, .loadCheckpoint:
             guard fm.fileExists(atPath: path) else { return "\(path): no such file" }
             guard let s = session else { return "no model" }
             overlay = nil
-            s.send(.save(purpose == .loadModel ? .loadModel : .loadCheckpoint, path: path))
+            s.send(.file(purpose == .loadModel ? .loadModel : .loadCheckpoint, path: path))
             showToast("loading \(path)…")
         case .exportMetrics:
             if let err = makeParentFolder(path) { return err }
             do {
                 try AtomicFile.write(Data(metricsCSV().utf8), to: URL(fileURLWithPath: path))
                 overlay = nil
-                showToast("exported \(history.steps.count) steps, \(history.epochs.count) epochs to \(path)")
+                showToast("exported \(steps.count) steps, \(history.epochs.count) epochs to \(path)")
             } catch {
                 return "\(path): \(error)"
             }
@@ -260,10 +260,10 @@ extension App {
     /// Metrics as CSV: one row per step (`kind` step) and per epoch (`kind` epoch).
     public func metricsCSV() -> String {
         var lines = ["kind,epoch,step,loss,val_loss,val_accuracy,learning_rate"]
-        for s in history.steps {
-            lines.append("step,\(s.epoch),\(s.step),\(s.loss),,,\(s.learningRate)")
+        for s in steps {
+            lines.append("step,\(s.epoch),\(s.globalStep),\(s.loss),,,\(s.lr)")
         }
-        let spe = max(1, history.stepsPerEpoch)
+        let spe = max(1, plan?.stepsPerEpoch ?? steps.last?.stepsPerEpoch ?? 1)
         for e in history.epochs {
             lines.append("epoch,\(e.epoch),\(e.epoch * spe),\(e.trainLoss),\(e.valLoss.map { "\($0)" } ?? ""),\(e.valAccuracy.map { "\($0)" } ?? ""),")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 extension App {
     /// Draws the whole screen into `canvas` (its size is the terminal's).
@@ -42,7 +43,7 @@ extension App {
             canvas.clipped(to: inner) { modelPane.render(&$0, inner: inner, focused: focused, description: modelDescription, error: modelError, ctx: ctx) }
         case .charts:
             let inner = Box.draw(&canvas, rect, title: title, rightTitle: chartsPane.title, focused: focused, ctx: ctx)
-            canvas.clipped(to: inner) { chartsPane.render(&$0, inner: inner, history: history, ctx: ctx) }
+            canvas.clipped(to: inner) { chartsPane.render(&$0, inner: inner, history: chartData, ctx: ctx) }
         case .hyperparameters:
             let inner = Box.draw(&canvas, rect, title: title, rightTitle: runState.isActive ? "running" : "", focused: focused, ctx: ctx)
             canvas.clipped(to: inner) {
@@ -52,10 +53,15 @@ extension App {
         }
     }
 
+    /// The charts' view of the run.
+    var chartData: ChartData {
+        ChartData(steps: steps, history: history, stepsPerEpoch: plan?.stepsPerEpoch ?? steps.last?.stepsPerEpoch ?? 0)
+    }
+
     /// "● RUNNING │ epoch 2/10 │ step 120/700 │ 1,234 img/s │ ETA 00:45 │ loss 1.2345 │ lr 0.01".
     public var statusFields: [String] {
-        let last = history.steps.last
-        let stepsDone = last?.step ?? 0
+        let last = steps.last
+        let stepsDone = last?.globalStep ?? 0
         var f = [runState.label]
         if let p = plan {
             f.append("epoch \(last?.epoch ?? 1)/\(p.epochs)")
@@ -64,15 +70,16 @@ extension App {
             f.append("epoch -/\(hyper.epochs)")
             f.append("step 0/-")
         }
-        f.append(imagesPerSecond > 0 ? "\(Format.grouped(Int(imagesPerSecond.rounded()))) img/s" : "- img/s")
-        if let p = plan, imagesPerSecond > 0, runState.isActive {
-            let remaining = Double(max(0, p.totalSteps - stepsDone) * p.batchSize) / imagesPerSecond
+        let unit = dataset.inputShape.count == 3 ? "img/s" : "samples/s"
+        f.append(samplesPerSecond > 0 ? "\(Format.grouped(Int(samplesPerSecond.rounded()))) \(unit)" : "- \(unit)")
+        if let p = plan, samplesPerSecond > 0, runState.isActive {
+            let remaining = Double(max(0, p.totalSteps - stepsDone) * p.batchSize) / samplesPerSecond
             f.append("ETA " + Format.duration(remaining))
         } else {
             f.append("ETA --:--")
         }
         f.append("loss " + (last.map { Format.metric($0.loss) } ?? "-"))
-        f.append("lr " + HyperparameterField.formatNumber(shownHyper.learningRate))
+        f.append("lr " + HyperparameterField.formatNumber(shownHyper.lr))
         return f
     }
 
@@ -89,7 +96,8 @@ extension App {
         let stateStyle: Style
         switch runState {
         case .running: stateStyle = ctx.style(.ok).with(bg: style.bg).adding(.bold)
-        case .paused: stateStyle = ctx.style(.warning).with(bg: style.bg).adding(.bold)
+        case .paused(nil): stateStyle = ctx.style(.warning).with(bg: style.bg).adding(.bold)
+        case .paused: stateStyle = ctx.style(.error).with(bg: style.bg)
         case .failed: stateStyle = ctx.style(.error).with(bg: style.bg)
         default: stateStyle = style.adding(.bold)
         }
@@ -137,7 +145,7 @@ extension App {
         }
         return (pane.filter(\.inHelpLine), global.map { b in
             var h = b.help
-            if b.action == .togglePause && runState == .paused { h.description = "resume" }
+            if b.action == .togglePause, case .paused = runState { h.description = "resume" }
             return h
         })
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Everything the app does in response to a key, a menu item or a mouse click.
 public enum AppCommand: Equatable, Sendable {
@@ -16,7 +17,7 @@ public enum AppCommand: Equatable, Sendable {
     case chooseTheme, chooseModel
 }
 
-/// The services the app is wired to: the real ones, or the demo fakes.
+/// The services the app is wired to: the real ones, or test doubles.
 public struct AppServices {
     public var datasets: DatasetProvider
     public var catalog: ModelCatalog
@@ -34,13 +35,6 @@ public struct AppServices {
     /// model zoo and the training engine of `Tensors/Training`.
     public static func standard(themes: ThemeLibrary = .standard()) -> AppServices {
         AppServices(datasets: TensorsDatasetProvider(), catalog: ZooModelCatalog(), backend: EngineBackend(), themes: themes)
-    }
-
-    /// Synthetic data, hand-written model shapes and the demo engine (a linear classifier
-    /// slowed by `stepDelay` per step): instant, for tests and `--demo`.
-    public static func demo(themes: ThemeLibrary = .standard(), stepDelay: TimeInterval = 0.02) -> AppServices {
-        AppServices(datasets: DemoDatasetProvider(), catalog: DemoModelCatalog(),
-                    backend: DemoTrainingBackend(stepDelay: stepDelay), themes: themes)
     }
 }
 
@@ -82,14 +76,18 @@ public final class App {
     public internal(set) var hyperPane = HyperparameterPane()
 
     /// Settings for the next run (live fields also follow the running training).
-    public internal(set) var hyper = Hyperparameters()
+    public internal(set) var hyper = TrainingConfig.editorDefaults
     /// The settings the current run started with (live fields updated as changes apply).
-    public internal(set) var runHyper: Hyperparameters?
-    public internal(set) var runState: RunState = .idle
+    public internal(set) var runHyper: TrainingConfig?
+    public internal(set) var runState: TrainingState = .idle
     public internal(set) var plan: RunPlan?
-    public internal(set) var history = MetricsHistory()
-    public internal(set) var evaluation: EvaluationResult?
-    public internal(set) var imagesPerSecond: Double = 0
+    /// The run's epochs, live changes and test result, as the engine reports them.
+    public internal(set) var history = MetricHistory()
+    /// Every step of the run so far (restored from a checkpoint's downsampled curve after a load).
+    public internal(set) var steps: [StepInfo] = []
+    public internal(set) var evaluation: Evaluation?
+    /// Smoothed training throughput (samples per second).
+    public internal(set) var samplesPerSecond: Double = 0
     public internal(set) var session: TrainingSession?
 
     var overlay: Overlay?
@@ -170,9 +168,10 @@ public final class App {
         runState = .idle
         plan = nil
         runHyper = nil
-        history = MetricsHistory()
+        history = MetricHistory()
+        steps = []
         evaluation = nil
-        imagesPerSecond = 0
+        samplesPerSecond = 0
         hyperPane.message = nil
         guard modelDescription?.canTrain == true else { return }
         do {
@@ -200,45 +199,7 @@ public final class App {
 
     func apply(_ e: SessionEvent) {
         switch e {
-        case .runStarted(let p):
-            plan = p
-            if p.startEpoch > 0 {
-                // Resumed from a checkpoint: keep the restored curves up to the last whole epoch.
-                let done = p.startEpoch * p.stepsPerEpoch
-                history.steps.removeAll { $0.step > done }
-                history.epochs.removeAll { $0.epoch > p.startEpoch }
-                history.changes.removeAll { $0.step > done }
-            } else {
-                history = MetricsHistory()
-            }
-            history.stepsPerEpoch = p.stepsPerEpoch
-            evaluation = nil
-            imagesPerSecond = 0
-            if toast?.text.hasPrefix("starting") == true { toast = nil }
-        case .step(let m):
-            history.steps.append(m)
-            imagesPerSecond = imagesPerSecond == 0 ? m.imagesPerSecond : 0.9 * imagesPerSecond + 0.1 * m.imagesPerSecond
-        case .epochEnded(let m):
-            history.epochs.append(m)
-        case .stateChanged(let s):
-            runState = s
-            switch s {
-            case .finished:
-                showToast("run finished" + (evaluation.map { String(format: ": test accuracy %.1f%%", $0.accuracy * 100) } ?? ""))
-            case .failed(let why): overlay = .message(title: "Training paused", text: why, isError: true)
-            default: break
-            }
-        case .hyperparameterApplied(let live, let step):
-            history.changes.append((step: step, label: live.label))
-            hyperPane.message = "\(live.field.rawValue) \(HyperparameterField.formatNumber(live.value)) from step \(step)"
-            hyperPane.messageIsError = false
-            switch live {
-            case .learningRate(let v): runHyper?.learningRate = v
-            case .momentum(let v): runHyper?.momentum = v
-            case .weightDecay(let v): runHyper?.weightDecay = v
-            }
-        case .evaluated(let r):
-            evaluation = r
+        case .training(let t): apply(t)
         case .fileFinished(let op, let path, let error):
             if let error = error {
                 toast = nil
@@ -258,18 +219,67 @@ public final class App {
                     showToast("\(verb) \(path)")
                 }
             }
-        case .historyRestored(let steps, let epochs, let p):
-            history = MetricsHistory()
-            history.steps = steps
-            history.epochs = epochs
-            // Learning-rate changes show as markers again.
-            for (a, b) in zip(steps, steps.dropFirst()) where a.learningRate != b.learningRate {
-                history.changes.append((step: a.step + 1, label: LiveHyperparameter.learningRate(b.learningRate).label))
+        case .historyRestored(let h, let p):
+            history = h
+            steps = StepLossRecorder.steps(h.stepLosses)
+            if let p = p { plan = p }
+        }
+    }
+
+    func apply(_ e: TrainingEvent) {
+        switch e {
+        case .started(let p):
+            plan = p
+            if p.startEpoch > 0 {
+                // Resumed from a checkpoint: keep the restored curves up to the last whole epoch.
+                steps.removeAll { $0.globalStep > p.startStep }
+                history.epochs.removeAll { $0.epoch > p.startEpoch }
+                history.changes.removeAll { $0.step > p.startStep }
+            } else {
+                history = MetricHistory()
+                steps = []
             }
-            if let p = p { plan = p; history.stepsPerEpoch = p.stepsPerEpoch }
+            evaluation = nil
+            samplesPerSecond = 0
+            if toast?.text.hasPrefix("starting") == true { toast = nil }
+        case .step(let m):
+            steps.append(m)
+            samplesPerSecond = samplesPerSecond == 0 ? m.samplesPerSecond : 0.9 * samplesPerSecond + 0.1 * m.samplesPerSecond
+        case .epochEnded(let m):
+            history.epochs.append(m)
+        case .stateChanged(let s):
+            runState = s
+            switch s {
+            case .finished:
+                showToast("run finished" + (evaluation.flatMap(\.accuracy).map { String(format: ": test accuracy %.1f%%", $0 * 100) } ?? ""))
+            case .failed(let why): overlay = .message(title: "Training failed", text: why, isError: true)
+            case .paused(let why?): overlay = .message(title: "Training paused", text: why, isError: true)
+            default: break
+            }
+        case .hyperparameterChanged(let live, let step):
+            history.changes.append(HyperparameterChange(step: step, change: live))
+            hyperPane.message = "\(HyperparameterField(live).rawValue) \(HyperparameterField.formatNumber(live.value)) from step \(step)"
+            hyperPane.messageIsError = false
+            switch live {
+            case .learningRate(let v): runHyper?.lr = v
+            case .momentum(let v): runHyper?.momentum = v
+            case .weightDecay(let v): runHyper?.weightDecay = v
+            }
+        case .evaluated(let r):
+            evaluation = r
+            if r.split == "test" { history.test = r }
+            if !runState.isActive { showToast(Self.summary(r)) }
         case .message(let m):
             showToast(m)
         }
+    }
+
+    /// `test accuracy 61.2%, loss 1.0843` (or the task's metrics).
+    static func summary(_ r: Evaluation) -> String {
+        let metrics = r.metrics.sorted { $0.key < $1.key }.map { k, v in
+            k == "accuracy" ? String(format: "accuracy %.1f%%", v * 100) : String(format: "%@ %.4g", k, v)
+        }
+        return "\(r.split) " + (metrics + [String(format: "loss %.4f", r.loss)]).joined(separator: ", ")
     }
 
     func showToast(_ text: String, isError: Bool = false, seconds: Double = 5) {

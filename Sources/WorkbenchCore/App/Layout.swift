@@ -1,3 +1,4 @@
+import Tensors
 /// The four panes.
 public enum PaneID: Int, CaseIterable, Sendable {
     case dataset = 1

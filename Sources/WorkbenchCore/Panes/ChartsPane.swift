@@ -1,22 +1,25 @@
 import Foundation
 
-/// The metric history the charts draw (kept by the app as events arrive).
-public struct MetricsHistory: Equatable, Sendable {
-    public var steps: [StepMetrics] = []
-    public var epochs: [EpochMetrics] = []
-    /// Live hyperparameter changes: the first step that used the new value, and a label.
-    public var changes: [(step: Int, label: String)] = []
-    public var stepsPerEpoch: Int = 0
+import Tensors
 
-    public init() {}
+/// What the charts draw: the run's steps and its history (epochs, changes, the task's metrics).
+public struct ChartData {
+    /// Every step so far.
+    public var steps: [StepInfo]
+    /// Epochs, live changes and the task's metric list.
+    public var history: MetricHistory
+    /// Steps per epoch (0 when unknown), to place step markers on the epoch axis.
+    public var stepsPerEpoch: Int
 
-    public static func == (a: MetricsHistory, b: MetricsHistory) -> Bool {
-        a.steps == b.steps && a.epochs == b.epochs && a.stepsPerEpoch == b.stepsPerEpoch
-            && a.changes.map(\.step) == b.changes.map(\.step) && a.changes.map(\.label) == b.changes.map(\.label)
+    public init(steps: [StepInfo], history: MetricHistory, stepsPerEpoch: Int) {
+        self.steps = steps
+        self.history = history
+        self.stepsPerEpoch = stepsPerEpoch
     }
 }
 
-/// Live charts: loss per step (smoothed) and per-epoch train/val loss and val accuracy.
+/// Live charts: loss per step (smoothed) and per-epoch train/val loss and the task's primary
+/// validation metric (accuracy for classification, MAE for regression).
 public struct ChartsPane: Sendable {
     public enum Series: String, CaseIterable, Sendable {
         case stepLoss = "loss"
@@ -70,7 +73,7 @@ public struct ChartsPane: Sendable {
         "smoothing \(String(format: "%.2f", smoothing))" + (logScale ? " · log" : "")
     }
 
-    public func render(_ canvas: inout Canvas, inner: Rect, history h: MetricsHistory, ctx: RenderContext) {
+    public func render(_ canvas: inout Canvas, inner: Rect, history h: ChartData, ctx: RenderContext) {
         guard inner.height >= 3 else { return }
         var arrangement = self.arrangement
         if arrangement == .both && inner.height < 14 { arrangement = .steps }
@@ -94,7 +97,7 @@ public struct ChartsPane: Sendable {
         }
     }
 
-    func renderSteps(_ canvas: inout Canvas, _ rect: Rect, _ h: MetricsHistory, _ ctx: RenderContext) {
+    func renderSteps(_ canvas: inout Canvas, _ rect: Rect, _ h: ChartData, _ ctx: RenderContext) {
         let raw = h.steps.map { $0.loss }
         let smooth = LineChart.smooth(raw, smoothing)
         let last = h.steps.last.map { Format.metric($0.loss) } ?? "—"
@@ -102,40 +105,47 @@ public struct ChartsPane: Sendable {
         legend(&canvas, rect, [(.stepLoss, "loss \(lastSmooth) (raw \(last))", .stepLoss)], ctx)
         var series: [ChartSeries] = []
         if !hidden.contains(.stepLoss) {
-            let xs = h.steps.map { Double($0.step) }
+            let xs = h.steps.map { Double($0.globalStep) }
             if smoothing > 0 {
                 series.append(ChartSeries(name: "raw", points: zip(xs, raw).map { ChartPoint($0, $1) }, color: .graphText))
             }
             series.append(ChartSeries(name: "loss", points: zip(xs, smooth).map { ChartPoint($0, $1) }, color: .stepLoss))
         }
-        let markers = h.changes.map { ChartMarker(x: Double($0.step), label: $0.label) }
+        let markers = h.history.changes.map { ChartMarker(x: Double($0.step), label: $0.change.label) }
         let chart = LineChart(series: series, markers: markers, xTitle: "step", logScale: logScale,
                               emptyMessage: h.steps.isEmpty ? "start a run (s) to see the loss" : "series hidden")
         chart.draw(&canvas, Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1), ctx: ctx)
     }
 
-    func renderEpochs(_ canvas: inout Canvas, _ rect: Rect, _ h: MetricsHistory, _ ctx: RenderContext) {
-        let e = h.epochs.last
+    func renderEpochs(_ canvas: inout Canvas, _ rect: Rect, _ h: ChartData, _ ctx: RenderContext) {
+        let epochs = h.history.epochs
+        let e = epochs.last
+        let metric = h.history.metrics.first
+        func shown(_ v: Double?) -> String {
+            guard let v, let metric else { return "—" }
+            return metric.isFraction ? String(format: "%.1f%%", v * 100) : Format.metric(v)
+        }
+        func value(_ m: EpochSummary) -> Double? { metric.flatMap { m.validation?[$0.name] } }
         legend(&canvas, rect, [
             (.trainLoss, "train " + (e.map { Format.metric($0.trainLoss) } ?? "—"), .trainLoss),
             (.valLoss, "val " + (e?.valLoss.map(Format.metric) ?? "—"), .valLoss),
-            (.valAccuracy, "acc " + (e?.valAccuracy.map { String(format: "%.1f%%", $0 * 100) } ?? "—"), .valAcc),
+            (.valAccuracy, (metric?.label ?? "metric") + " " + shown(e.flatMap(value)), .valAcc),
         ], ctx)
         var series: [ChartSeries] = []
-        let xs = h.epochs.map { Double($0.epoch) }
+        let xs = epochs.map { Double($0.epoch) }
         if !hidden.contains(.trainLoss) {
-            series.append(ChartSeries(name: "train", points: zip(xs, h.epochs).map { ChartPoint($0, $1.trainLoss) }, color: .trainLoss))
+            series.append(ChartSeries(name: "train", points: zip(xs, epochs).map { ChartPoint($0, $1.trainLoss) }, color: .trainLoss))
         }
         if !hidden.contains(.valLoss) {
-            series.append(ChartSeries(name: "val", points: zip(xs, h.epochs).compactMap { x, m in m.valLoss.map { ChartPoint(x, $0) } }, color: .valLoss))
+            series.append(ChartSeries(name: "val", points: zip(xs, epochs).compactMap { x, m in m.valLoss.map { ChartPoint(x, $0) } }, color: .valLoss))
         }
         if !hidden.contains(.valAccuracy) {
-            series.append(ChartSeries(name: "acc", points: zip(xs, h.epochs).compactMap { x, m in m.valAccuracy.map { ChartPoint(x, $0) } },
+            series.append(ChartSeries(name: metric?.label ?? "metric", points: zip(xs, epochs).compactMap { x, m in value(m).map { ChartPoint(x, $0) } },
                                       color: .valAcc, rightAxis: true))
         }
         let spe = Double(max(1, h.stepsPerEpoch))
-        let markers = h.stepsPerEpoch > 0 ? h.changes.map { ChartMarker(x: Double($0.step - 1) / spe + 1, label: $0.label) } : []
-        let xr: ClosedRange<Double>? = h.epochs.count == 1 ? 0.5...1.5 : nil
+        let markers = h.stepsPerEpoch > 0 ? h.history.changes.map { ChartMarker(x: Double($0.step - 1) / spe + 1, label: $0.change.label) } : []
+        let xr: ClosedRange<Double>? = epochs.count == 1 ? 0.5...1.5 : nil
         let chart = LineChart(series: series, markers: markers, xTitle: "epoch", logScale: logScale, xRange: xr,
                               emptyMessage: "epoch metrics appear after the first epoch")
         chart.draw(&canvas, Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1), ctx: ctx)

@@ -1,3 +1,4 @@
+import Tensors
 /// The dataset browser: an image grid, an enlarged view, a class histogram and the
 /// confusion matrix of the last evaluation.
 public struct DatasetPane: Sendable {
@@ -194,7 +195,7 @@ public struct DatasetPane: Sendable {
     // MARK: Rendering
 
     public func render(_ canvas: inout Canvas, inner: Rect, focused: Bool, dataset: DatasetSource,
-                       evaluation: EvaluationResult?, ctx: RenderContext) {
+                       evaluation: Evaluation?, ctx: RenderContext) {
         guard !inner.isEmpty else { return }
         // Header: view tabs and toggles.
         var x = inner.x
@@ -214,8 +215,9 @@ public struct DatasetPane: Sendable {
             else { renderGrid(&canvas, inner, focused: focused, dataset: dataset, ctx: ctx) }
         case .classes: renderClasses(&canvas, body, dataset: dataset, evaluation: evaluation, ctx: ctx)
         case .confusion:
-            if let e = evaluation {
-                Heatmap.draw(&canvas, body, matrix: e.confusion, labels: dataset.classNames, ctx: ctx)
+            if let cm = evaluation?.confusion {
+                Heatmap.draw(&canvas, body, matrix: (0..<cm.classes).map { t in (0..<cm.classes).map { cm[t, $0] } },
+                             labels: dataset.classNames, ctx: ctx)
             } else {
                 canvas.putCentered("no evaluation yet: press E (or finish a run)", in: body, y: body.y + body.height / 2, ctx.style(.dim))
             }
@@ -282,9 +284,9 @@ public struct DatasetPane: Sendable {
         }
     }
 
-    func renderClasses(_ canvas: inout Canvas, _ body: Rect, dataset: DatasetSource, evaluation: EvaluationResult?, ctx: RenderContext) {
+    func renderClasses(_ canvas: inout Canvas, _ body: Rect, dataset: DatasetSource, evaluation: Evaluation?, ctx: RenderContext) {
         let counts = classCounts(dataset)
-        let acc = evaluation?.perClassAccuracy
+        let acc = evaluation?.confusion?.perClassAccuracy
         let texts = counts.enumerated().map { i, n -> String in
             var t = Format.grouped(n)
             if let a = acc, i < a.count { t += a[i].map { String(format: "  %3.0f%%", $0 * 100) } ?? "     -" }

@@ -1,3 +1,4 @@
+import Tensors
 /// The hyperparameter editor: a list of fields edited inline with validation.
 public struct HyperparameterPane: Sendable {
     public enum Action: Equatable, Sendable {
@@ -71,20 +72,20 @@ public struct HyperparameterPane: Sendable {
     }
 
     /// The value after cycling a choice field.
-    public static func cycled(_ field: HyperparameterField, _ h: Hyperparameters, by d: Int) -> String? {
+    public static func cycled(_ field: HyperparameterField, _ h: TrainingConfig, by d: Int) -> String? {
         switch field {
         case .optimizer:
             let all = OptimizerKind.allCases
             let i = all.firstIndex(of: h.optimizer) ?? 0
-            return all[((i + d) % all.count + all.count) % all.count].rawValue
-        case .augmentation: return h.augmentation ? "off" : "on"
+            return all[((i + d) % all.count + all.count) % all.count].displayName
+        case .augmentation: return h.augment ? "off" : "on"
         default: return nil
         }
     }
 
     /// Draws the fields. `values` are the shown (effective) values; `pending` the next-run
     /// fields whose new value waits for the next run.
-    public func render(_ canvas: inout Canvas, inner: Rect, focused: Bool, values: Hyperparameters,
+    public func render(_ canvas: inout Canvas, inner: Rect, focused: Bool, values: TrainingConfig,
                        runActive: Bool, pending: Set<HyperparameterField>, ctx: RenderContext) {
         guard !inner.isEmpty else { return }
         let fields = HyperparameterField.allCases

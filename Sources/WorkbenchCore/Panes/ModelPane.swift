@@ -1,3 +1,4 @@
+import Tensors
 /// The model pane: a collapsible module tree with output shapes and parameter counts.
 public struct ModelPane: Sendable {
     public enum Action: Equatable, Sendable {

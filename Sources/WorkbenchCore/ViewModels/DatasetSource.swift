@@ -1,3 +1,4 @@
+import Tensors
 /// An RGB image, 8 bits per channel, row-major, channels interleaved (HWC).
 public struct RGBImage: Equatable, Sendable {
     public var width: Int

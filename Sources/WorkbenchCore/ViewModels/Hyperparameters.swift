@@ -1,32 +1,18 @@
 import Foundation
+import Tensors
 
-/// The optimizers the editor offers.
-public enum OptimizerKind: String, Sendable, CaseIterable {
-    case sgd = "SGD"
-    case adam = "Adam"
-    case adamW = "AdamW"
-    case rmsprop = "RMSprop"
+extension TrainingConfig {
+    /// The TUI's starting settings: `workbench train`'s defaults (the reference run:
+    /// SGD lr 0.001 momentum 0.9, batch 16, 10 epochs, augmentation) with a fifth
+    /// of the training split held out for validation.
+    public static var editorDefaults: TrainingConfig {
+        var c = TrainingConfig()
+        c.valFraction = 0.2
+        return c
+    }
 }
 
-/// Training settings edited in the hyperparameter pane. The defaults are `workbench
-/// train`'s (the reference run: SGD lr 0.001 momentum 0.9, batch 16, 10 epochs,
-/// augmentation, a fifth of the training set for validation).
-public struct Hyperparameters: Equatable, Sendable {
-    public var learningRate: Double = 0.001
-    public var momentum: Double = 0.9
-    public var weightDecay: Double = 0
-    public var optimizer: OptimizerKind = .sgd
-    public var batchSize: Int = 16
-    public var epochs: Int = 10
-    /// Fraction of the training split held out for validation.
-    public var validationSplit: Double = 0.2
-    public var augmentation: Bool = true
-    public var seed: UInt64 = 0
-
-    public init() {}
-}
-
-/// One editable field of `Hyperparameters`.
+/// One field of `TrainingConfig` that the hyperparameter pane edits.
 public enum HyperparameterField: String, CaseIterable, Sendable {
     case learningRate = "learning rate"
     case momentum
@@ -50,35 +36,28 @@ public enum HyperparameterField: String, CaseIterable, Sendable {
     public var isChoice: Bool { self == .optimizer || self == .augmentation }
 
     /// The value as the editor shows it.
-    public func format(_ h: Hyperparameters) -> String {
+    public func format(_ h: TrainingConfig) -> String {
         switch self {
-        case .learningRate: return Self.formatNumber(h.learningRate)
+        case .learningRate: return Self.formatNumber(h.lr)
         case .momentum: return Self.formatNumber(h.momentum)
         case .weightDecay: return Self.formatNumber(h.weightDecay)
-        case .optimizer: return h.optimizer.rawValue
+        case .optimizer: return h.optimizer.displayName
         case .batchSize: return String(h.batchSize)
         case .epochs: return String(h.epochs)
-        case .validationSplit: return Self.formatNumber(h.validationSplit)
-        case .augmentation: return h.augmentation ? "on" : "off"
+        case .validationSplit: return Self.formatNumber(h.valFraction ?? 0)
+        case .augmentation: return h.augment ? "on" : "off"
         case .seed: return String(h.seed)
         }
     }
 
-    static func formatNumber(_ v: Double) -> String {
-        if v == 0 { return "0" }
-        if abs(v) < 1e-3 || abs(v) >= 1e6 { return String(format: "%g", v) }
-        var s = String(format: "%.6f", v)
-        while s.hasSuffix("0") { s.removeLast() }
-        if s.hasSuffix(".") { s.removeLast() }
-        return s
-    }
+    static func formatNumber(_ v: Double) -> String { formatHyperparameter(v) }
 
     /// Parses and validates `text` for this field, returning the updated settings or a
     /// message naming the field and the allowed values.
-    public func parse(_ text: String, into h: Hyperparameters) -> Result<Hyperparameters, HyperparameterError> {
+    public func parse(_ text: String, into h: TrainingConfig) -> Result<TrainingConfig, HyperparameterError> {
         let t = text.trimmingCharacters(in: .whitespaces)
         var out = h
-        func fail(_ m: String) -> Result<Hyperparameters, HyperparameterError> { .failure(HyperparameterError(field: self, message: m)) }
+        func fail(_ m: String) -> Result<TrainingConfig, HyperparameterError> { .failure(HyperparameterError(field: self, message: m)) }
         func number() -> Double? {
             guard let v = Double(t), v.isFinite else { return nil }
             return v
@@ -87,7 +66,7 @@ public enum HyperparameterField: String, CaseIterable, Sendable {
         case .learningRate:
             guard let v = number() else { return fail("learning rate must be a number, got \"\(t)\"") }
             guard v > 0 && v <= 10 else { return fail("learning rate must be > 0 and ≤ 10, got \(t)") }
-            out.learningRate = v
+            out.lr = v
         case .momentum:
             guard let v = number() else { return fail("momentum must be a number, got \"\(t)\"") }
             guard v >= 0 && v < 1 else { return fail("momentum must be in [0, 1), got \(t)") }
@@ -97,8 +76,8 @@ public enum HyperparameterField: String, CaseIterable, Sendable {
             guard v >= 0 && v <= 1 else { return fail("weight decay must be in [0, 1], got \(t)") }
             out.weightDecay = v
         case .optimizer:
-            guard let k = OptimizerKind.allCases.first(where: { $0.rawValue.lowercased() == t.lowercased() }) else {
-                return fail("optimizer must be one of \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(t)\"")
+            guard let k = try? OptimizerKind(name: t) else {
+                return fail("optimizer must be one of \(OptimizerKind.allCases.map(\.displayName).joined(separator: ", ")), got \"\(t)\"")
             }
             out.optimizer = k
         case .batchSize:
@@ -112,11 +91,12 @@ public enum HyperparameterField: String, CaseIterable, Sendable {
         case .validationSplit:
             guard let v = number() else { return fail("validation split must be a number, got \"\(t)\"") }
             guard v >= 0 && v < 1 else { return fail("validation split must be in [0, 1), got \(t)") }
-            out.validationSplit = v
+            out.valFraction = v
+            out.valSize = nil
         case .augmentation:
             switch t.lowercased() {
-            case "on", "true", "yes", "1": out.augmentation = true
-            case "off", "false", "no", "0": out.augmentation = false
+            case "on", "true", "yes", "1": out.augment = true
+            case "off", "false", "no", "0": out.augment = false
             default: return fail("augmentation must be on or off, got \"\(t)\"")
             }
         case .seed:
@@ -132,4 +112,15 @@ public struct HyperparameterError: Error, Equatable, Sendable, CustomStringConve
     public var field: HyperparameterField
     public var message: String
     public var description: String { message }
+}
+
+extension HyperparameterField {
+    /// The editor field a live change belongs to.
+    public init(_ live: LiveHyperparameter) {
+        switch live {
+        case .learningRate: self = .learningRate
+        case .momentum: self = .momentum
+        case .weightDecay: self = .weightDecay
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Tensors
 /// One node of a model's module tree, as the model pane shows it.
 public struct ModelInfo: Equatable, Sendable {
     /// The attribute name under its parent ("features", "0", "fc1"); the root's is "".

@@ -46,43 +46,15 @@ public struct CSVDataset: Dataset, CustomStringConvertible {
     ///   column, a row with the wrong number of fields or a non-numeric feature.
     public init(path: String, labelColumn: String, featureColumns: [String]? = nil, delimiter: Character = ",",
                 transform: (any Transform)? = nil, targetTransform: ((Int) -> Int)? = nil) throws {
-        guard fileExists(path) else { throw DataError(.notFound, "\(path): no such file") }
-        let bytes = try FileSource(path: path).readAll()
-        guard let text = String(bytes: bytes, encoding: .utf8) else {
-            throw DataError(.badFormat, "\(path): not UTF-8 text")
-        }
-        var rows = parseCSV(text, delimiter: delimiter)
-        guard !rows.isEmpty else { throw DataError(.badFormat, "\(path): file is empty, expected a header row") }
-        let header = rows.removeFirst()
-        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let labelIndex = names.firstIndex(of: labelColumn) else {
-            throw DataError(.notFound, "\(path): label column '\(labelColumn)' not found (columns: \(names.joined(separator: ", ")))")
-        }
+        let table = try CSVTable(path: path, delimiter: delimiter)
+        let names = table.names
+        let rows = table.rows
+        let labelIndex = try table.index(of: labelColumn, role: "label")
         let featureNames = featureColumns ?? names.enumerated().filter { $0.offset != labelIndex }.map { $0.element }
-        var featureIndices: [Int] = []
-        for f in featureNames {
-            guard let i = names.firstIndex(of: f) else {
-                throw DataError(.notFound, "\(path): feature column '\(f)' not found (columns: \(names.joined(separator: ", ")))")
-            }
-            featureIndices.append(i)
-        }
+        let featureIndices = try featureNames.map { try table.index(of: $0, role: "feature") }
         guard !rows.isEmpty else { throw DataError(.badFormat, "\(path): no data rows after the header") }
-        var values: [Float] = []
-        values.reserveCapacity(rows.count * featureIndices.count)
-        var labelStrings: [String] = []
-        for row in rows {
-            guard row.fields.count == names.count else {
-                throw DataError(.badFormat, "\(path) line \(row.line): \(row.fields.count) fields, expected \(names.count) (as in the header)")
-            }
-            for (k, i) in featureIndices.enumerated() {
-                let s = row.fields[i].trimmingCharacters(in: .whitespaces)
-                guard let v = Float(s) else {
-                    throw DataError(.badFormat, "\(path) line \(row.line), column '\(featureNames[k])': '\(s)' is not a number")
-                }
-                values.append(v)
-            }
-            labelStrings.append(row.fields[labelIndex].trimmingCharacters(in: .whitespaces))
-        }
+        let values = try table.numbers(featureIndices)
+        let labelStrings = rows.map { $0.fields[labelIndex].trimmingCharacters(in: .whitespaces) }
         let ints = labelStrings.map { Int($0) }
         if ints.allSatisfy({ ($0 ?? -1) >= 0 }) {
             let t = ints.map { $0 ?? 0 }
@@ -120,61 +92,4 @@ public struct CSVDataset: Dataset, CustomStringConvertible {
                                          "Label: \(labelColumn) (\(classes.count) classes)"],
                                  transform: transform, hasTargetTransform: targetTransform != nil)
     }
-}
-
-/// A parsed CSV row and the line it starts on (1-based).
-struct CSVRow {
-    var fields: [String]
-    var line: Int
-}
-
-/// Splits CSV text into rows of fields (RFC 4180 quoting; blank lines skipped).
-func parseCSV(_ text: String, delimiter: Character) -> [CSVRow] {
-    var rows: [CSVRow] = []
-    var fields: [String] = []
-    var field = ""
-    var inQuotes = false
-    var line = 1
-    var rowStart = 1
-    var chars = text.makeIterator()
-    var pending: Character? = nil
-    func endRow() {
-        fields.append(field)
-        if !(fields.count == 1 && fields[0].trimmingCharacters(in: .whitespaces).isEmpty) {
-            rows.append(CSVRow(fields: fields, line: rowStart))
-        }
-        fields = []
-        field = ""
-    }
-    while let c = pending ?? chars.next() {
-        pending = nil
-        if inQuotes {
-            if c == "\"" {
-                if let n = chars.next() {
-                    if n == "\"" { field.append("\"") } else { inQuotes = false; pending = n }
-                } else {
-                    inQuotes = false
-                }
-            } else {
-                if c == "\n" || c == "\r\n" { line += 1 }
-                field.append(c)
-            }
-            continue
-        }
-        switch c {
-        case "\"" where field.isEmpty:
-            inQuotes = true
-        case delimiter:
-            fields.append(field)
-            field = ""
-        case "\n", "\r\n", "\r":
-            endRow()
-            line += 1
-            rowStart = line
-        default:
-            field.append(c)
-        }
-    }
-    if !field.isEmpty || !fields.isEmpty { endRow() }
-    return rows
 }

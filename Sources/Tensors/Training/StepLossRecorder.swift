@@ -1,11 +1,10 @@
 import Foundation
-import Tensors
 
 /// Records the per-step training loss for checkpoints, in bounded space: at most
 /// `capacity` points; when full, neighbouring points merge (step-weighted mean) and each
 /// point covers twice as many steps. Thread-safe (the training thread appends, the
 /// session queue reads).
-final class StepLossRecorder: @unchecked Sendable {
+public final class StepLossRecorder: @unchecked Sendable {
     private struct Point {
         var step: Int
         var loss: Double
@@ -13,7 +12,8 @@ final class StepLossRecorder: @unchecked Sendable {
         var count: Int
     }
 
-    let capacity: Int
+    /// Most points kept.
+    public let capacity: Int
     private let lock = NSLock()
     private var points: [Point] = []
     /// Steps per full point.
@@ -22,13 +22,13 @@ final class StepLossRecorder: @unchecked Sendable {
     private var stepsPerEpoch = 0
 
     /// `capacity` is rounded up to an even number of at least 2.
-    init(capacity: Int = 2000) {
+    public init(capacity: Int = 2000) {
         self.capacity = max(2, capacity + capacity % 2)
     }
 
     /// Starts over, optionally from a saved series cut after step `upTo` (a resumed run
     /// repeats the steps after its last complete epoch).
-    func reset(from saved: StepLossSeries? = nil, upTo: Int = 0, stepsPerEpoch spe: Int) {
+    public func reset(from saved: StepLossSeries? = nil, upTo: Int = 0, stepsPerEpoch spe: Int) {
         lock.lock()
         defer { lock.unlock() }
         points = []
@@ -47,7 +47,7 @@ final class StepLossRecorder: @unchecked Sendable {
     }
 
     /// Adds the loss of global step `step`.
-    func append(step: Int, loss: Double, lr: Double) {
+    public func append(step: Int, loss: Double, lr: Double) {
         lock.lock()
         defer { lock.unlock() }
         var p = pending ?? Point(step: step, loss: 0, lr: lr, count: 0)
@@ -80,7 +80,7 @@ final class StepLossRecorder: @unchecked Sendable {
     }
 
     /// The series so far (nil when nothing was recorded), the open bucket included.
-    var series: StepLossSeries? {
+    public var series: StepLossSeries? {
         lock.lock()
         defer { lock.unlock() }
         let all = points + (pending.map { [$0] } ?? [])
@@ -88,13 +88,15 @@ final class StepLossRecorder: @unchecked Sendable {
         return StepLossSeries(steps: all.map(\.step), losses: all.map(\.loss), learningRates: all.map(\.lr), stepsPerEpoch: stepsPerEpoch)
     }
 
-    /// A saved series as the UI's step metrics (epochs from its steps per epoch).
-    static func steps(_ s: StepLossSeries?) -> [StepMetrics] {
+    /// A saved series as step records (epochs from its steps per epoch; no throughput).
+    public static func steps(_ s: StepLossSeries?) -> [StepInfo] {
         guard let s else { return [] }
         let n = min(s.steps.count, s.losses.count, s.learningRates.count)
+        let spe = s.stepsPerEpoch
         return (0..<n).map { i in
-            StepMetrics(step: s.steps[i], epoch: s.stepsPerEpoch > 0 ? (s.steps[i] - 1) / s.stepsPerEpoch + 1 : 1,
-                        loss: s.losses[i], imagesPerSecond: 0, learningRate: s.learningRates[i])
+            let g = s.steps[i]
+            return StepInfo(epoch: spe > 0 ? (g - 1) / spe + 1 : 1, step: spe > 0 ? (g - 1) % spe + 1 : g,
+                            stepsPerEpoch: spe, globalStep: g, loss: s.losses[i], lr: s.learningRates[i], samplesPerSecond: 0)
         }
     }
 }

@@ -1,0 +1,101 @@
+/// What a run learns: how a batch becomes a loss, which metrics a pass over a
+/// split reports, and which models fit. The engine owns the loop once
+/// (modes, zero grad, backward, step, validation, test, events, commands);
+/// everything that differs between image classification, regression and
+/// sequence models is a small value of this protocol, chosen from the
+/// dataset and the model (`TrainingSetup` does it).
+///
+/// ```swift
+/// let task = ClassificationTask(numClasses: 10, inputShape: [3, 32, 32])
+/// let engine = TrainingEngine(model: model, task: task, optimizer: opt, train: train, epochs: 10)
+/// ```
+public protocol TrainingTask {
+    /// What kind of task this is (shown in the UI, stored with runs).
+    var kind: TaskKind { get }
+    /// The metrics a pass reports besides the loss; the first is the primary
+    /// one (charted, used to pick the best epoch).
+    var metrics: [MetricSpec] { get }
+    /// Checks that `model` has the signature this task calls and fits the
+    /// dataset's samples (a shape-only pass on meta tensors). Throws a
+    /// `TrainingSetupError` naming the problem.
+    func validate(_ model: Module) throws
+    /// Runs `model` on `batch` in whatever mode the engine set and returns
+    /// its output and the mean loss (a scalar that carries the graph while
+    /// training). Throws a `TrainingSetupError` for a batch this task cannot read.
+    func forward(_ model: Module, _ batch: Batch) throws -> (output: Tensor, loss: Tensor)
+    /// A fresh accumulator for one pass over a split.
+    func makeMeter() -> any MetricMeter
+}
+
+/// The kinds of tasks the engine runs.
+public enum TaskKind: String, Codable, Sendable, CaseIterable {
+    case classification
+    case regression
+    case languageModeling = "language-modeling"
+    case sequenceClassification = "sequence-classification"
+}
+
+/// One metric a task reports: its key in `EpochSummary` dictionaries, a
+/// short label for tables and charts, and how to read it.
+public struct MetricSpec: Codable, Equatable, Sendable {
+    /// Key in metric dictionaries (`accuracy`, `mae`).
+    public var name: String
+    /// Short label (`acc`, `mae`), used in CSV column names (`val_acc`).
+    public var label: String
+    /// Whether larger is better (accuracy) or smaller (errors, perplexity).
+    public var higherIsBetter: Bool
+    /// A fraction in 0…1, shown as a percentage.
+    public var isFraction: Bool
+
+    /// A metric description.
+    public init(name: String, label: String, higherIsBetter: Bool, isFraction: Bool = false) {
+        self.name = name
+        self.label = label
+        self.higherIsBetter = higherIsBetter
+        self.isFraction = isFraction
+    }
+
+    /// Fraction of samples classified correctly.
+    public static let accuracy = MetricSpec(name: "accuracy", label: "acc", higherIsBetter: true, isFraction: true)
+    /// Mean absolute error.
+    public static let mae = MetricSpec(name: "mae", label: "mae", higherIsBetter: false)
+    /// Root of the mean squared error.
+    public static let rmse = MetricSpec(name: "rmse", label: "rmse", higherIsBetter: false)
+    /// Coefficient of determination, 1 − SSE/SST.
+    public static let r2 = MetricSpec(name: "r2", label: "r2", higherIsBetter: true)
+    /// exp(mean token cross-entropy).
+    public static let perplexity = MetricSpec(name: "perplexity", label: "ppl", higherIsBetter: false)
+    /// Fraction of tokens predicted correctly.
+    public static let tokenAccuracy = MetricSpec(name: "token_accuracy", label: "tok_acc", higherIsBetter: true, isFraction: true)
+}
+
+/// Accumulates a task's metrics over the batches of one pass.
+public protocol MetricMeter {
+    /// Adds one batch: the model's output, the batch and its mean loss.
+    mutating func add(output: Tensor, batch: Batch, loss: Double)
+    /// The metrics so far by `MetricSpec.name`, plus `loss` (the sample-weighted mean).
+    func values() -> [String: Double]
+    /// The confusion matrix, for classification.
+    var confusion: ConfusionMatrix? { get }
+}
+
+extension MetricMeter {
+    public var confusion: ConfusionMatrix? { nil }
+}
+
+/// Sample-weighted mean of batch losses, shared by the meters.
+public struct LossMean: Sendable {
+    private var sum = 0.0
+    private var samples = 0
+    /// An empty mean.
+    public init() {}
+    /// Adds a batch's mean loss over `count` samples.
+    public mutating func add(_ loss: Double, count: Int) {
+        sum += loss * Double(count)
+        samples += count
+    }
+    /// The mean (NaN before any sample).
+    public var value: Double { samples > 0 ? sum / Double(samples) : .nan }
+    /// Samples counted.
+    public var count: Int { samples }
+}
