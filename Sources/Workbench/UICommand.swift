@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Tensors
 import WorkbenchCore
 
 /// `workbench` with no subcommand: the full-screen TUI.
@@ -14,8 +15,14 @@ struct UICommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: "CIFAR-10 to open: the archive or the extracted folder.")
+    @Option(name: .long, help: "CIFAR-10 to open (the archive or the extracted folder), or a .csv file.")
     var data: String?
+
+    @Option(name: .long, help: "CSV: the column to predict (default label).")
+    var target: String?
+
+    @Option(name: .long, help: "CSV: classification (default) or regression.")
+    var task: String?
 
     @Option(name: .long, help: "Model from the zoo (see `workbench models`), e.g. lenet5.")
     var model: String?
@@ -26,16 +33,23 @@ struct UICommand: ParsableCommand {
     func run() throws {
         let env = ProcessInfo.processInfo.environment
         let services = AppServices.standard()
+        var taskKind: TaskKind?
+        if let task {
+            guard let k = TaskKind(rawValue: task.lowercased()) else {
+                throw UserError("--task \(task): expected classification or regression")
+            }
+            taskKind = k
+        }
         let screen: Screen
         do { screen = try Screen(environment: env) } catch { throw UserError("\(error)") }
         if let data {
             // Reading the archive takes a moment: say so until the first frame.
             let size = screen.size
             var canvas = Canvas(width: size.width, height: size.height, colorMode: screen.colorMode)
-            canvas.putCentered("Opening CIFAR-10 from \(data) …", in: canvas.bounds, y: size.height / 2, Style())
+            canvas.putCentered("Opening \(data) …", in: canvas.bounds, y: size.height / 2, Style())
             screen.draw(canvas)
         }
-        let app = App(services: services, options: AppOptions(dataPath: data, model: model, theme: theme),
+        let app = App(services: services, options: AppOptions(dataPath: data, model: model, theme: theme, target: target, task: taskKind),
                       colorMode: screen.colorMode)
         TerminalRunner.run(app, screen: screen)
     }

@@ -14,7 +14,7 @@ private final class TinyNet: Module, UnaryLayer {
 
 /// Batches of 4-feature points whose class is the index of the largest of the first 3 features.
 private func source(batches: Int, batchSize: Int = 8, seed: UInt64) -> BatchSource {
-    BatchSource(count: batches, images: batches * batchSize) { epoch in
+    BatchSource.classification(count: batches, samples: batches * batchSize) { epoch in
         let g = Tensors.Generator(seed: seed &+ UInt64(epoch))
         var i = 0
         return {
@@ -42,9 +42,9 @@ final class TrainingEngineTests: XCTestCase {
                             train: BatchSource? = nil) throws -> (TrainingEngine, EventLog, TinyNet) {
         let model = TinyNet(generator: Tensors.Generator(seed: seed))
         let opt = try SGD(model.parameters(), lr: lr, momentum: 0.9)
-        let engine = TrainingEngine(model: model, optimizer: opt, loss: { crossEntropy($0, $1) },
+        let engine = TrainingEngine(model: model, task: ClassificationTask(numClasses: 3, inputShape: [4]), optimizer: opt,
                                     train: train ?? source(batches: 20, seed: seed), val: source(batches: 5, seed: 99),
-                                    test: source(batches: 5, seed: 123), epochs: epochs, inputShape: [4], numClasses: 3)
+                                    test: source(batches: 5, seed: 123), epochs: epochs)
         let log = EventLog()
         engine.observe { log.add($0) }
         return (engine, log, model)
@@ -58,14 +58,15 @@ final class TrainingEngineTests: XCTestCase {
         XCTAssertEqual(log.steps.count, 60)
         XCTAssertEqual(log.steps.last?.globalStep, 60)
         XCTAssertEqual(log.steps.first?.stepsPerEpoch, 20)
-        XCTAssertEqual(log.epochs.map(\.epoch), [0, 1, 2])
+        XCTAssertEqual(log.epochs.map(\.epoch), [1, 2, 3])
+        XCTAssertEqual(log.steps.map(\.epoch).first, 1)
         let first = try XCTUnwrap(log.epochs.first), last = try XCTUnwrap(log.epochs.last)
         XCTAssertLessThan(last.trainLoss, first.trainLoss)
         XCTAssertNotNil(last.valLoss)
         XCTAssertGreaterThan(try XCTUnwrap(last.valAccuracy), 0.8)
         XCTAssertGreaterThan(try XCTUnwrap(engine.history.testAccuracy), 0.8)
-        XCTAssertTrue(log.events.contains { if case .tested = $0 { return true } else { return false } })
-        XCTAssertTrue(log.events.contains { if case .finished = $0 { return true } else { return false } })
+        XCTAssertTrue(log.events.contains { if case .evaluated(let r) = $0 { return r.split == "test" } else { return false } })
+        XCTAssertTrue(log.events.contains { $0 == .stateChanged(.finished) })
         // Validation runs in eval mode and leaves the model as it was.
         XCTAssertTrue(engine.model.isTraining)
     }
@@ -85,8 +86,8 @@ final class TrainingEngineTests: XCTestCase {
         engine.observe { e in
             if case .step(let s) = e, s.globalStep == 5, !sent {
                 sent = true
-                engine.send(.setLearningRate(0.01))
-                engine.send(.setMomentum(0.5))
+                engine.send(.set(.learningRate(0.01)))
+                engine.send(.set(.momentum(0.5)))
             }
         }
         engine.start()
@@ -96,8 +97,10 @@ final class TrainingEngineTests: XCTestCase {
         XCTAssertEqual(steps[5].lr, 0.01, accuracy: 1e-12)
         XCTAssertEqual(engine.optimizer.paramGroups[0].momentum, 0.5)
         let changes = log.events.compactMap { e -> (String, Int)? in
-            if case .hyperparameterChanged(let n, _, let g) = e { return (n, g) } else { return nil }
+            if case .hyperparameterChanged(let c, let g) = e { return (c.optionName, g) } else { return nil }
         }
+        XCTAssertEqual(engine.history.changes, [HyperparameterChange(step: 6, change: .learningRate(0.01)),
+                                                HyperparameterChange(step: 6, change: .momentum(0.5))])
         XCTAssertEqual(changes.map(\.0), ["lr", "momentum"])
         XCTAssertEqual(changes.map(\.1), [6, 6])
     }
@@ -107,11 +110,11 @@ final class TrainingEngineTests: XCTestCase {
         let paused = expectation(description: "paused")
         engine.observe { e in
             if case .step(let s) = e, s.globalStep == 3 { engine.send(.pause) }
-            if case .paused = e { paused.fulfill() }
+            if case .stateChanged(.paused) = e { paused.fulfill() }
         }
         engine.start()
         wait(for: [paused], timeout: 30)
-        XCTAssertEqual(engine.state, .paused)
+        XCTAssertEqual(engine.state, .paused(reason: nil))
         let stepsWhilePaused = log.steps.count
         Thread.sleep(forTimeInterval: 0.2)
         XCTAssertEqual(log.steps.count, stepsWhilePaused, "no step runs while paused")
@@ -123,21 +126,21 @@ final class TrainingEngineTests: XCTestCase {
         XCTAssertEqual(engine.state, .stopped)
         XCTAssertGreaterThan(log.steps.count, stepsWhilePaused)
         XCTAssertLessThan(log.steps.count, 50 * 20)
-        XCTAssertTrue(log.events.contains { if case .resumed = $0 { return true } else { return false } })
-        XCTAssertTrue(log.events.contains { if case .stopped = $0 { return true } else { return false } })
+        XCTAssertEqual(log.events.filter { $0 == .stateChanged(.running) }.count, 2, "started and resumed")
+        XCTAssertTrue(log.events.contains { $0 == .stateChanged(.stopped) })
     }
 
     func testNaNLossPausesWithoutApplyingTheStep() throws {
         // The 4th batch holds a NaN input: its loss is NaN.
         let base = source(batches: 10, seed: 3)
-        let poisoned = BatchSource(count: 10, images: 80) { epoch in
+        let poisoned = BatchSource(count: 10, samples: 80) { epoch in
             let next = base.makeIterator(epoch)
             var i = 0
             return {
-                guard let (x, y) = try next() else { return nil }
+                guard var b = try next() else { return nil }
                 i += 1
-                if i == 4 { return (x * Float.nan, y) }
-                return (x, y)
+                if i == 4, let x = b.inputs[0].tensor { b.inputs = [.tensor(x * Float.nan)] }
+                return b
             }
         }
         let (engine, log, model) = try makeEngine(epochs: 1, train: poisoned)
@@ -145,14 +148,14 @@ final class TrainingEngineTests: XCTestCase {
         let paused = expectation(description: "paused")
         engine.observe { e in
             if case .step(let s) = e, s.globalStep == 3 { weightsBefore = model.fc.weight.toArray() }
-            if case .paused(let reason) = e {
+            if case .stateChanged(.paused(let reason)) = e {
                 XCTAssertTrue(reason?.contains("loss is nan") ?? false, reason ?? "no reason")
                 paused.fulfill()
             }
         }
         engine.start()
         wait(for: [paused], timeout: 30)
-        XCTAssertEqual(engine.state, .paused)
+        XCTAssertEqual(engine.state.isActive, true)
         XCTAssertEqual(model.fc.weight.toArray(), weightsBefore, "the NaN step was not applied")
         XCTAssertTrue(model.fc.weight.toArray().allSatisfy { $0.isFinite })
         engine.send(.resume)
@@ -164,21 +167,21 @@ final class TrainingEngineTests: XCTestCase {
     func testModelThatDoesNotFitTheInputFailsBeforeStarting() throws {
         let model = TinyNet(generator: Tensors.Generator(seed: 1))
         let opt = try SGD(model.parameters(), lr: 0.1)
-        let engine = TrainingEngine(model: model, optimizer: opt, loss: { crossEntropy($0, $1) },
-                                    train: source(batches: 2, seed: 1), epochs: 1, inputShape: [5], numClasses: 3)
+        let engine = TrainingEngine(model: model, task: ClassificationTask(numClasses: 3, inputShape: [5]), optimizer: opt,
+                                    train: source(batches: 2, seed: 1), epochs: 1)
         let log = EventLog()
         engine.observe { log.add($0) }
         engine.start()
         engine.waitUntilDone()
-        XCTAssertEqual(engine.state, .failed)
-        let message = log.events.compactMap { if case .failed(let m) = $0 { return m } else { return nil } }.first
+        let message = log.events.compactMap { if case .stateChanged(.failed(let m)) = $0 { return m } else { return nil } }.first
+        XCTAssertEqual(engine.state, .failed(message ?? ""))
         XCTAssertTrue(message?.contains("fc") ?? false, message ?? "no failure message")
         XCTAssertTrue(log.steps.isEmpty)
     }
 
     func testDataErrorFailsTheRunInsteadOfCrashing() throws {
         struct Broken: Error, CustomStringConvertible { var description: String { "batch 2 is corrupt" } }
-        let broken = BatchSource(count: 3, images: 24) { _ in
+        let broken = BatchSource.classification(count: 3, samples: 24) { _ in
             var i = 0
             return {
                 i += 1
@@ -189,9 +192,8 @@ final class TrainingEngineTests: XCTestCase {
         let (engine, log, _) = try makeEngine(epochs: 1, train: broken)
         engine.start()
         engine.waitUntilDone()
-        XCTAssertEqual(engine.state, .failed)
-        let message = log.events.compactMap { if case .failed(let m) = $0 { return m } else { return nil } }.first
-        XCTAssertEqual(message, "reading training data: batch 2 is corrupt")
+        XCTAssertEqual(engine.state, .failed("reading training data: batch 2 is corrupt"))
+        XCTAssertTrue(log.events.contains { $0 == .stateChanged(.failed("reading training data: batch 2 is corrupt")) })
     }
 
     func testPerformRunsOnTheTrainingThreadBetweenSteps() throws {
@@ -217,9 +219,115 @@ final class TrainingEngineTests: XCTestCase {
         XCTAssertEqual(cm[2, 0], 1)
         XCTAssertEqual(cm.accuracy, 0.5)
         XCTAssertEqual(cm.perClassAccuracy, [1, 1, 0])
-        let h = MetricHistory(epochs: [EpochSummary(epoch: 0, trainLoss: 2, trainAccuracy: 0.25, valLoss: nil, valAccuracy: nil,
-                                                    imagesPerSecond: 100, seconds: 1, lr: 0.001)], testAccuracy: 0.5)
-        XCTAssertEqual(h.csv(), "epoch,train_loss,train_acc,val_loss,val_acc,images_per_s,seconds,lr\n"
-                       + "0,2.000000,0.250000,,,100.0,1.000,0.001\n# test_acc,0.500000\n")
+        let h = MetricHistory(epochs: [EpochSummary(epoch: 1, train: ["loss": 2, "accuracy": 0.25], validation: nil,
+                                                    samplesPerSecond: 100, seconds: 1, lr: 0.001)],
+                              test: Evaluation(split: "test", loss: 1.5, metrics: ["accuracy": 0.5]))
+        XCTAssertEqual(h.csv(), "epoch,train_loss,train_acc,val_loss,val_acc,samples_per_s,seconds,lr\n"
+                       + "1,2.000000,0.250000,,,100.0,1.000,0.001\n# test_loss,1.500000\n# test_acc,0.500000\n")
+        let r = MetricHistory(metrics: [.mae, .rmse, .r2],
+                              epochs: [EpochSummary(epoch: 1, train: ["loss": 4, "mae": 1.5, "rmse": 2, "r2": 0.25],
+                                                    validation: ["loss": 9, "mae": 2.5, "rmse": 3, "r2": -0.5],
+                                                    samplesPerSecond: 10, seconds: 2, lr: 0.01)])
+        XCTAssertEqual(r.csv(), "epoch,train_loss,train_mae,train_rmse,train_r2,val_loss,val_mae,val_rmse,val_r2,samples_per_s,seconds,lr\n"
+                       + "1,4.000000,1.500000,2.000000,0.250000,9.000000,2.500000,3.000000,-0.500000,10.0,2.000,0.01\n")
+    }
+
+    /// y = 2·x0 − x1 + 0.5 with a little noise, in batches of 8.
+    private func regressionSource(batches: Int, seed: UInt64) -> BatchSource {
+        BatchSource(count: batches, samples: batches * 8) { epoch in
+            let g = Tensors.Generator(seed: seed &+ UInt64(epoch))
+            var i = 0
+            return {
+                guard i < batches else { return nil }
+                i += 1
+                let x = Tensor.randn([8, 2], generator: g)
+                let v = x.toArray()
+                let y: [Float] = (0..<8).map { (r: Int) -> Float in
+                    let a: Float = 2 * v[r * 2]
+                    return a - v[r * 2 + 1] + 0.5
+                }
+                return Batch(x, targets: Tensor(y, shape: [8, 1]))
+            }
+        }
+    }
+
+    func testRegressionTaskLearnsALinearTargetAndReportsErrors() throws {
+        let model = Linear(2, 1, generator: Tensors.Generator(seed: 4))
+        let opt = try SGD(model.parameters(), lr: 0.05)
+        let engine = TrainingEngine(model: model, task: RegressionTask(inputShape: [2]), optimizer: opt,
+                                    train: regressionSource(batches: 25, seed: 1), val: regressionSource(batches: 4, seed: 50),
+                                    test: regressionSource(batches: 4, seed: 60), epochs: 4)
+        let log = EventLog()
+        engine.observe { log.add($0) }
+        engine.start()
+        engine.waitUntilDone()
+        XCTAssertEqual(engine.state, .finished)
+        let first = try XCTUnwrap(log.epochs.first), last = try XCTUnwrap(log.epochs.last)
+        XCTAssertLessThan(last.trainLoss, first.trainLoss / 10)
+        let val = try XCTUnwrap(last.validation)
+        XCTAssertLessThan(try XCTUnwrap(val["mae"]), 0.05)
+        XCTAssertEqual(try XCTUnwrap(val["rmse"]), try XCTUnwrap(val["loss"]).squareRoot(), accuracy: 1e-6)
+        XCTAssertGreaterThan(try XCTUnwrap(val["r2"]), 0.99)
+        XCTAssertNil(last.trainAccuracy)
+        let test = try XCTUnwrap(engine.history.test)
+        XCTAssertNil(test.confusion)
+        XCTAssertEqual(engine.history.metrics.map(\.name), ["mae", "rmse", "r2"])
+        // The learned weights are the generating ones.
+        XCTAssertEqual(model.weight.toArray()[0], 2, accuracy: 0.05)
+        XCTAssertEqual(model.weight.toArray()[1], -1, accuracy: 0.05)
+    }
+
+    func testRegressionMeterMatchesHandComputedFigures() {
+        var m = RegressionMeter()
+        let y = Tensor([1, 2, 3, 4] as [Float], shape: [4, 1])
+        let p = Tensor([1.5, 2, 2, 4] as [Float], shape: [4, 1])
+        m.add(output: p, batch: Batch(Tensor.zeros([4, 1]), targets: y), loss: 0.3125)
+        let v = m.values()
+        XCTAssertEqual(v["mae"] ?? .nan, 0.375, accuracy: 1e-12)            // (0.5 + 0 + 1 + 0) / 4
+        XCTAssertEqual(v["rmse"] ?? .nan, (1.25 / 4).squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(v["r2"] ?? .nan, 1 - 1.25 / 5, accuracy: 1e-12)      // SST = 5
+        XCTAssertEqual(v["loss"] ?? .nan, 0.3125, accuracy: 1e-12)
+    }
+
+    func testTasksRejectModelsAndBatchesThatDoNotFit() throws {
+        let tiny = TinyNet(generator: Tensors.Generator(seed: 1))   // 3 outputs
+        XCTAssertThrowsError(try ClassificationTask(numClasses: 5, inputShape: [4]).validate(tiny)) { e in
+            XCTAssertEqual("\(e)", "the model outputs 3 classes but the dataset has 5")
+        }
+        XCTAssertNoThrow(try ClassificationTask(numClasses: 2, inputShape: [4]).validate(tiny))
+        XCTAssertThrowsError(try RegressionTask(inputShape: [4], outputs: 1).validate(tiny)) { e in
+            XCTAssertTrue("\(e)".contains("outputs 3 values per sample but the dataset has 1 target"), "\(e)")
+        }
+        XCTAssertThrowsError(try RegressionTask().forward(tiny, Batch(Tensor.zeros([2, 4]), labels: IntTensor([0, 1])))) { e in
+            XCTAssertTrue("\(e)".contains("regression expects a float input and float targets"), "\(e)")
+        }
+        final class TwoInputs: Module {}
+        XCTAssertThrowsError(try ClassificationTask(numClasses: 2).validate(TwoInputs())) { e in
+            XCTAssertTrue("\(e)".contains("does not take one input tensor"), "\(e)")
+        }
+    }
+
+    func testResumedRunContinuesItsStepCountAndHistory() throws {
+        let (first, logA, model) = try makeEngine(seed: 2, epochs: 2)
+        first.start(); first.waitUntilDone()
+        let h = first.history
+        XCTAssertEqual(h.stepLosses?.steps.last, 40)
+        // A second engine with the history resumes after epoch 2: steps 41…60, epoch 3.
+        let opt = try SGD(model.parameters(), lr: 0.1, momentum: 0.9)
+        let resumed = TrainingEngine(model: model, task: ClassificationTask(numClasses: 3, inputShape: [4]), optimizer: opt,
+                                     train: source(batches: 20, seed: 2), epochs: 3, history: h)
+        let logB = EventLog()
+        resumed.observe { logB.add($0) }
+        resumed.start(); resumed.waitUntilDone()
+        XCTAssertEqual(logB.steps.first?.globalStep, 41)
+        XCTAssertEqual(logB.steps.first?.epoch, 3)
+        XCTAssertEqual(logB.epochs.map(\.epoch), [3])
+        XCTAssertEqual(resumed.history.epochs.map(\.epoch), [1, 2, 3])
+        XCTAssertEqual(resumed.history.stepLosses?.steps.last, 60)
+        XCTAssertEqual(resumed.history.stepLosses?.losses.prefix(40).map { $0 }, h.stepLosses?.losses.map { $0 })
+        let started = logB.events.compactMap { if case .started(let p) = $0 { return p } else { return nil } }.first
+        XCTAssertEqual(started?.startEpoch, 2)
+        XCTAssertEqual(started?.startStep, 40)
+        XCTAssertEqual(logA.steps.count, 40)
     }
 }

@@ -47,9 +47,9 @@ final class TrainingSetupTests: XCTestCase {
 
     func testSplitSizesAndSeededInit() throws {
         let a = try TrainingSetup(config: config(epochs: 1))
-        XCTAssertEqual(a.train.images, 77)  // 96 - 96/5
-        XCTAssertEqual(a.val?.images, 19)
-        XCTAssertEqual(a.test?.images, 96)
+        XCTAssertEqual(a.train.samples, 77)  // 96 - 96/5
+        XCTAssertEqual(a.val?.samples, 19)
+        XCTAssertEqual(a.test?.samples, 96)
         XCTAssertEqual(a.inputShape, [3, 32, 32])
         XCTAssertEqual(a.classes.count, 10)
         let b = try TrainingSetup(config: config(epochs: 1))
@@ -110,5 +110,103 @@ final class TrainingSetupTests: XCTestCase {
 
         try ModelFile.load(into: b, from: url)
         XCTAssertEqual(b.stateDict().map { $0.1.toArray() }, a.stateDict().map { $0.1.toArray() })
+    }
+
+    /// The engine rewrite (task-generic loop) must train image classification exactly as
+    /// the loop it replaced: these bit patterns were printed by the previous engine
+    /// (commit 22dc47b) for this configuration — every step loss, each epoch's train/val
+    /// loss and accuracy, and the test accuracy.
+    func testImageClassificationReproducesThePreviousEngineBitForBit() throws {
+        var c = TrainingConfig()
+        c.epochs = 2
+        c.limit = 400
+        c.seed = 11
+        c.numWorkers = 0
+        let setup = try TrainingSetup(config: c)
+        let engine = setup.makeEngine()
+        var losses: [Double] = []
+        engine.observe { e in if case .step(let s) = e { losses.append(s.loss) } }
+        engine.start()
+        engine.waitUntilDone()
+        let expectedSteps: [UInt64] = [4612386815893045248, 4612369965125730304, 4612373548202196992, 4612372443321860096, 4612377854443782144, 4612301997805142016, 4612320738358067200, 4612397480833712128, 4612323861873033216, 4612460279698030592, 4612424331358633984, 4612374260093026304, 4612403769739575296, 4612387245389774848, 4612314972901343232, 4612418391955734528, 4612310418625396736, 4612499811113893888, 4612378190524973056, 4612378937849282560, 4612351569243930624, 4612417782070378496, 4612408203756437504, 4612330899176947712, 4612434721421393920, 4612353164287410176, 4612403159854219264, 4612282976468729856, 4612402509166673920, 4612439124836614144, 4612323334665797632, 4612391795370754048, 4612462377252683776, 4612347747259908096, 4612287382031433728, 4612394894189658112, 4612380495311798272, 4612347910468665344, 4612299061658124288, 4612376395228643328]
+        XCTAssertEqual(losses.map(\.bitPattern), expectedSteps)
+        let expectedEpochs: [[UInt64]] = [[4612378765755311718, 4612400263757771571, 4592545720011063296, 4589168020290535424], [4612371775186010112, 4612402119076269261, 4592320540029694771, 4589168020290535424]]
+        let h = engine.history
+        XCTAssertEqual(h.epochs.map { [$0.trainLoss.bitPattern, ($0.valLoss ?? 0).bitPattern,
+                                        ($0.trainAccuracy ?? 0).bitPattern, ($0.valAccuracy ?? 0).bitPattern] }, expectedEpochs)
+        XCTAssertEqual(h.testAccuracy?.bitPattern, 4591690036081862902)
+    }
+
+    private func writeCSV(_ name: String, _ text: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wb-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    func testRegressionOnACSVTargetColumnTrainsEndToEnd() throws {
+        // price = 3·rooms − 2·age + 10 (+ a column the model must learn to ignore).
+        let g = Tensors.Generator(seed: 3)
+        var text = "rooms,age,noise,price\n"
+        for _ in 0..<400 {
+            let r = g.nextDouble() * 2, a = g.nextDouble() * 2, n = g.nextDouble()
+            text += "\(r),\(a),\(n),\(3 * r - 2 * a + 10)\n"
+        }
+        var c = TrainingConfig()
+        c.dataPath = try writeCSV("houses.csv", text)
+        c.model = TrainingConfig.defaultModel(dataPath: c.dataPath)
+        c.task = .regression
+        c.target = "price"
+        c.epochs = 30
+        c.lr = 0.01
+        c.numWorkers = 0
+        let setup = try TrainingSetup(config: c)
+        XCTAssertEqual(c.model, "mlp")
+        XCTAssertEqual(setup.task.kind, .regression)
+        XCTAssertEqual(setup.inputShape, [3])
+        XCTAssertEqual(setup.train.samples, 320)
+        XCTAssertNil(setup.test)
+        XCTAssertTrue(setup.datasetSummary.contains("predicting price from 3 features"), setup.datasetSummary)
+        let engine = train(setup)
+        XCTAssertEqual(engine.state, .finished)
+        let last = try XCTUnwrap(engine.history.epochs.last?.validation)
+        // Target standard deviation is ~1.2 around 10: an R² near 1 means the relation was learned.
+        XCTAssertGreaterThan(try XCTUnwrap(last["r2"]), 0.95)
+        XCTAssertLessThan(try XCTUnwrap(last["mae"]), 0.3)
+        XCTAssertTrue(engine.history.csv().hasPrefix("epoch,train_loss,train_mae,train_rmse,train_r2,val_loss,"))
+
+        // An image model on CSV rows, a missing target and a non-numeric target are named.
+        c.model = "lenet5"
+        XCTAssertThrowsError(try TrainingSetup(config: c)) { XCTAssertTrue("\($0)".contains("use --model mlp"), "\($0)") }
+        c.model = "mlp"
+        c.target = nil
+        XCTAssertThrowsError(try TrainingSetup(config: c)) { XCTAssertTrue("\($0)".contains("--target COLUMN"), "\($0)") }
+        c.target = "cost"
+        XCTAssertThrowsError(try TrainingSetup(config: c)) { XCTAssertTrue("\($0)".contains("target column 'cost' not found"), "\($0)") }
+        c.target = "price"
+        c.dataPath = nil
+        XCTAssertThrowsError(try TrainingSetup(config: c)) { XCTAssertTrue("\($0)".contains("regression needs a CSV file"), "\($0)") }
+    }
+
+    func testClassificationOnACSVLabelColumn() throws {
+        var text = "x,y,label\n"
+        let g = Tensors.Generator(seed: 9)
+        for _ in 0..<300 {
+            let x = g.nextDouble() * 2 - 1, y = g.nextDouble() * 2 - 1
+            text += "\(x),\(y),\(x > y ? "above" : "below")\n"
+        }
+        var c = TrainingConfig()
+        c.dataPath = try writeCSV("points.csv", text)
+        c.model = "mlp"
+        c.epochs = 15
+        c.lr = 0.05
+        c.numWorkers = 0
+        let setup = try TrainingSetup(config: c)
+        XCTAssertEqual(setup.task.kind, .classification)
+        XCTAssertEqual(setup.classes, ["above", "below"])
+        let engine = train(setup)
+        XCTAssertGreaterThan(try XCTUnwrap(engine.history.epochs.last?.valAccuracy), 0.9)
     }
 }

@@ -20,7 +20,7 @@ public struct ClassificationTask: TrainingTask {
     }
 
     public var kind: TaskKind { .classification }
-    public var metrics: [MetricSpec] { [.accuracy] }
+    public var metrics: [MetricSpec] { kind.metrics }
 
     public func validate(_ model: Module) throws {
         guard let m = model as? any UnaryLayer else {

@@ -20,7 +20,7 @@ public struct RegressionTask: TrainingTask {
     }
 
     public var kind: TaskKind { .regression }
-    public var metrics: [MetricSpec] { [.mae, .rmse, .r2] }
+    public var metrics: [MetricSpec] { kind.metrics }
 
     public func validate(_ model: Module) throws {
         guard let m = model as? any UnaryLayer else {

@@ -35,6 +35,17 @@ public enum TaskKind: String, Codable, Sendable, CaseIterable {
     case sequenceClassification = "sequence-classification"
 }
 
+extension TaskKind {
+    /// The metrics a task of this kind reports besides the loss (the first is the primary one).
+    public var metrics: [MetricSpec] {
+        switch self {
+        case .classification, .sequenceClassification: return [.accuracy]
+        case .regression: return [.mae, .rmse, .r2]
+        case .languageModeling: return [.perplexity, .tokenAccuracy]
+        }
+    }
+}
+
 /// One metric a task reports: its key in `EpochSummary` dictionaries, a
 /// short label for tables and charts, and how to read it.
 public struct MetricSpec: Codable, Equatable, Sendable {

@@ -10,7 +10,8 @@ public final class EngineBackend: TrainingBackend {
 
     public func makeSession(model: String, dataset: DatasetSource, seed: UInt64) throws -> TrainingSession {
         guard ModelZoo.entry(named: model) != nil else { throw ModelZooError(name: model) }
-        return EngineSession(modelName: model, dataPath: dataset.location, seed: seed, limit: limit)
+        return EngineSession(modelName: model, dataPath: dataset.location, target: dataset.target,
+                             task: dataset.task, seed: seed, limit: limit)
     }
 }
 
@@ -29,6 +30,8 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     // Touched only on `queue` (or on the engine thread inside `.perform`, while the queue waits).
     private let modelName: String
     private let dataPath: String?
+    private let target: String?
+    private let task: TaskKind
     private let limit: Int?
     private var seed: UInt64
     private var model: (any UnaryLayer)?
@@ -37,9 +40,12 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     private var lastSettings = TrainingConfig.editorDefaults
     private var pendingCheckpoint: Checkpoint?
 
-    init(modelName: String, dataPath: String?, seed: UInt64, limit: Int? = nil) {
+    init(modelName: String, dataPath: String?, target: String? = nil, task: TaskKind = .classification,
+         seed: UInt64, limit: Int? = nil) {
         self.modelName = modelName
         self.dataPath = dataPath
+        self.target = target
+        self.task = task
         self.seed = seed
         self.limit = limit
     }
@@ -79,7 +85,10 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     /// The settings of a run with the editor's values `h` on this session's model and data:
     /// what `workbench train` with the same options would use (benchmarks compare the two).
     func config(_ h: TrainingConfig) -> TrainingConfig {
-        EngineSession.trainingConfig(model: modelName, dataPath: dataPath, limit: limit, settings: h)
+        var c = EngineSession.trainingConfig(model: modelName, dataPath: dataPath, limit: limit, settings: h)
+        c.target = target
+        c.task = task
+        return c
     }
 
     /// `settings` with the session's model, data and limit.

@@ -96,6 +96,16 @@ public final class TensorsDatasetProvider: DatasetProvider {
         }
     }
 
+    public func csvColumns(path: String) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: path) else { throw DatasetOpenError("\(path): no such file") }
+        let d = try CSVRegressionDataset.columns(path: path)
+        return d
+    }
+
+    public func openCSV(path: String, target: String, task: TaskKind) throws -> DatasetSource {
+        try TableDatasetSource(path: path, target: target, task: task)
+    }
+
     /// Runs `a` on another thread while `b` runs on this one.
     static func both<A, B>(_ a: @escaping () -> A, _ b: () -> B) -> (A, B) {
         let box = ResultBox<A>()

@@ -9,7 +9,7 @@ public final class ZooModelCatalog: ModelCatalog {
 
     public func describe(_ name: String, inputShape: [Int], numClasses: Int) throws -> ModelDescription {
         guard let entry = ModelZoo.entry(named: name) else { throw ModelZooError(name: name) }
-        let model = entry.makeMeta()
+        let model = entry.makeMeta(inputShape: inputShape, outputs: numClasses)
         let input = [1] + inputShape
         var shapes: [String: [Int]] = [:]
         var failure: ModelFailure?

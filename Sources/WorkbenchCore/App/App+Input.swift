@@ -200,6 +200,7 @@ extension App {
         case .useEmbeddedDataset: switchDataset(services.datasets.embeddedDefault())
         case .openCIFAR10: prompt(.openCIFAR10, "Open CIFAR-10 (archive or folder)", "data/cifar-10-batches-bin")
         case .downloadCIFAR10: prompt(.downloadCIFAR10, "Download CIFAR-10 into folder", "data")
+        case .openCSV: prompt(.openCSV, "Open a CSV file (header row, numeric features)", "data/")
         case .chooseTheme:
             let names = services.themes.names
             overlay = .chooser(Chooser(title: "Theme", options: names, selected: names.firstIndex(of: ctx.theme.name) ?? 0,
@@ -243,7 +244,7 @@ extension App {
         runState = .idle
         plan = nil
         runHyper = nil
-        history = MetricHistory()
+        history = MetricHistory(metrics: dataset.task.metrics)
         steps = []
         evaluation = nil
         showToast("new run: weights re-initialised (seed \(hyper.seed))")
@@ -254,6 +255,10 @@ extension App {
     func switchDataset(_ d: DatasetSource) {
         dataset = d
         datasetPane.reset(d)
+        // Image models cannot read table rows (and the reverse): pick the zoo's model for the data.
+        let wanted = d.sampleKind == .table ? "mlp" : "lenet5"
+        let fits = (ModelZoo.entry(named: modelName)?.input == .features) == (d.sampleKind == .table)
+        if !fits, services.catalog.modelNames.contains(wanted) { modelName = wanted }
         describeModel()
         makeSession()
         showToast("dataset: \(d.name)")

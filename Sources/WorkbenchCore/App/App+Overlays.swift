@@ -3,7 +3,7 @@ import Tensors
 
 /// What a text prompt is for.
 enum PromptPurpose: Equatable {
-    case saveModel, loadModel, saveCheckpoint, loadCheckpoint, exportMetrics, openCIFAR10, downloadCIFAR10
+    case saveModel, loadModel, saveCheckpoint, loadCheckpoint, exportMetrics, openCIFAR10, downloadCIFAR10, openCSV
 }
 
 struct Prompt {
@@ -17,6 +17,10 @@ enum ChooserPurpose {
     /// Theme chooser; Esc goes back to `original`.
     case theme(original: Theme)
     case model
+    /// The column of a CSV file to predict.
+    case csvTarget(path: String)
+    /// Classification or regression of a CSV column.
+    case csvTask(path: String, target: String)
 }
 
 struct Chooser {
@@ -88,6 +92,7 @@ extension App {
             MenuItem("Embedded default", hotkey: "d", action: .useEmbeddedDataset, enabled: !active),
             MenuItem("CIFAR-10 from path…", hotkey: "o", action: .openCIFAR10, enabled: !active),
             MenuItem("Download CIFAR-10…", hotkey: "D", action: .downloadCIFAR10, enabled: !active),
+            MenuItem("CSV file…", hotkey: "f", action: .openCSV, enabled: !active),
             .separator("View"),
             MenuItem("Model…", hotkey: "M", action: .chooseModel),
             MenuItem("Theme…", hotkey: "t", shortcut: "T", action: .chooseTheme),
@@ -193,6 +198,20 @@ extension App {
             } else {
                 showToast("theme: \(name)")
             }
+        case .csvTarget(let path):
+            let numeric = Set(["price", "target", "value", "y"])
+            let guess = numeric.contains(name.lowercased()) ? 1 : 0
+            overlay = .chooser(Chooser(title: "Predict \(name) by", options: ["classification", "regression"], selected: guess,
+                                       purpose: .csvTask(path: path, target: name)))
+        case .csvTask(let path, let target):
+            let task: TaskKind = name == "regression" ? .regression : .classification
+            do {
+                let d = try services.datasets.openCSV(path: path, target: target, task: task)
+                overlay = nil
+                switchDataset(d)
+            } catch {
+                overlay = .message(title: "Cannot open \(path)", text: "\(error)", isError: true)
+            }
         case .model:
             guard name != modelName else { return }
             if runState.isActive {
@@ -238,6 +257,16 @@ extension App {
             }
         case .downloadCIFAR10:
             startDownload(into: path)
+        case .openCSV:
+            do {
+                let columns = try services.datasets.csvColumns(path: path)
+                guard !columns.isEmpty else { return "\(path): no columns in the header" }
+                let last = columns.firstIndex(of: "label") ?? columns.count - 1
+                overlay = .chooser(Chooser(title: "Column to predict", options: columns, selected: last,
+                                           purpose: .csvTarget(path: path)))
+            } catch {
+                return "\(error)"
+            }
         }
         return nil
     }

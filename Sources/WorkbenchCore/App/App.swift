@@ -13,7 +13,7 @@ public enum AppCommand: Equatable, Sendable {
     case openMenu
     case newRun, start, togglePause, stop, evaluate
     case saveModel, loadModel, saveCheckpoint, loadCheckpoint, exportMetrics
-    case useEmbeddedDataset, openCIFAR10, downloadCIFAR10
+    case useEmbeddedDataset, openCIFAR10, downloadCIFAR10, openCSV
     case chooseTheme, chooseModel
 }
 
@@ -43,11 +43,18 @@ public struct AppOptions: Sendable {
     public var dataPath: String?
     public var model: String?
     public var theme: String?
+    /// CSV data: the column to predict (default `label`).
+    public var target: String?
+    /// CSV data: classification (default) or regression.
+    public var task: TaskKind?
 
-    public init(dataPath: String? = nil, model: String? = nil, theme: String? = nil) {
+    public init(dataPath: String? = nil, model: String? = nil, theme: String? = nil, target: String? = nil,
+                task: TaskKind? = nil) {
         self.dataPath = dataPath
         self.model = model
         self.theme = theme
+        self.target = target
+        self.task = task
     }
 }
 
@@ -103,7 +110,11 @@ public final class App {
         ctx = RenderContext(theme: .builtinDefault, colorMode: colorMode)
         var problems: [String] = []
         if let path = options.dataPath {
-            do { dataset = try services.datasets.openCIFAR10(path: path) } catch {
+            do {
+                dataset = TrainingConfig.isCSV(path)
+                    ? try services.datasets.openCSV(path: path, target: options.target ?? "label", task: options.task ?? .classification)
+                    : try services.datasets.openCIFAR10(path: path)
+            } catch {
                 problems.append("--data \(path): \(error)")
                 dataset = services.datasets.embeddedDefault()
             }
@@ -111,7 +122,8 @@ public final class App {
             dataset = services.datasets.embeddedDefault()
         }
         let names = services.catalog.modelNames
-        var model = names.first { $0.lowercased() == "lenet5" } ?? names.first ?? "lenet5"
+        let preferred = dataset.sampleKind == .table ? "mlp" : "lenet5"
+        var model = names.first { $0.lowercased() == preferred } ?? names.first ?? preferred
         if let m = options.model {
             if let match = names.first(where: { $0.lowercased() == m.lowercased() }) { model = match } else {
                 problems.append("--model \(m): unknown model; available: \(names.joined(separator: ", "))")
@@ -152,7 +164,7 @@ public final class App {
 
     func describeModel() {
         do {
-            let d = try services.catalog.describe(modelName, inputShape: dataset.inputShape, numClasses: dataset.classNames.count)
+            let d = try services.catalog.describe(modelName, inputShape: dataset.inputShape, numClasses: dataset.outputs)
             modelDescription = d
             modelError = nil
             modelPane.resetExpansion(d)
@@ -168,7 +180,7 @@ public final class App {
         runState = .idle
         plan = nil
         runHyper = nil
-        history = MetricHistory()
+        history = MetricHistory(metrics: dataset.task.metrics)
         steps = []
         evaluation = nil
         samplesPerSecond = 0
@@ -236,7 +248,7 @@ public final class App {
                 history.epochs.removeAll { $0.epoch > p.startEpoch }
                 history.changes.removeAll { $0.step > p.startStep }
             } else {
-                history = MetricHistory()
+                history = MetricHistory(metrics: dataset.task.metrics)
                 steps = []
             }
             evaluation = nil

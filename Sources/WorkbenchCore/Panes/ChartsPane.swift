@@ -141,7 +141,7 @@ public struct ChartsPane: Sendable {
         }
         if !hidden.contains(.valAccuracy) {
             series.append(ChartSeries(name: metric?.label ?? "metric", points: zip(xs, epochs).compactMap { x, m in value(m).map { ChartPoint(x, $0) } },
-                                      color: .valAcc, rightAxis: true))
+                                      color: .valAcc, rightAxis: metric?.isFraction ?? true))
         }
         let spe = Double(max(1, h.stepsPerEpoch))
         let markers = h.stepsPerEpoch > 0 ? h.history.changes.map { ChartMarker(x: Double($0.step - 1) / spe + 1, label: $0.change.label) } : []

@@ -45,12 +45,16 @@ public struct DatasetPane: Sendable {
     public var view: View = .images
     /// Dataset indices shown (the split, filtered by class).
     public private(set) var indices: [Int] = []
+    /// The dataset is a table (CSV rows) rather than images.
+    public private(set) var isTable = false
     private var counts: [DatasetSplit: [Int]] = [:]
 
     public init() {}
 
     /// Recomputes the filtered indices after the dataset, split or filter changed.
     public mutating func reload(_ dataset: DatasetSource) {
+        isTable = dataset.sampleKind == .table
+        if isTable { enlarged = false }
         let n = dataset.count(split)
         if let c = classFilter {
             indices = (0..<n).filter { dataset.label(split, $0) == c }
@@ -105,7 +109,7 @@ public struct DatasetPane: Sendable {
 
     /// Applies `action`; `inner` is the pane's inner rectangle (for the grid geometry).
     public mutating func apply(_ action: Action, dataset: DatasetSource, inner: Rect) {
-        let grid = DatasetPane.grid(for: inner)
+        let grid = isTable ? DatasetPane.tableGrid(for: inner) : DatasetPane.grid(for: inner)
         let cols = max(1, grid.columns)
         let last = max(0, indices.count - 1)
         switch action {
@@ -120,7 +124,7 @@ public struct DatasetPane: Sendable {
         case .home: selected = 0
         case .end: selected = last
         case .toggleEnlarge:
-            if view == .images { enlarged.toggle() } else { view = .images }
+            if view == .images { if !isTable { enlarged.toggle() } } else { view = .images }
         case .nextFilter, .previousFilter:
             moveFilter(by: action == .nextFilter ? 1 : -1, classes: dataset.classNames.count)
             selected = 0
@@ -187,6 +191,11 @@ public struct DatasetPane: Sendable {
         return Grid(thumbWidth: 0, thumbHeight: 0, columns: 0, rows: 0, origin: (inner.x, inner.y))
     }
 
+    /// Table geometry: one row per sample below the tab row and the column header.
+    static func tableGrid(for inner: Rect) -> Grid {
+        Grid(thumbWidth: inner.width, thumbHeight: 0, columns: 1, rows: max(0, inner.height - 2), origin: (inner.x, inner.y + 2))
+    }
+
     public func title(_ dataset: DatasetSource) -> String {
         let filter = classFilter.map { " · " + ($0 < dataset.classNames.count ? dataset.classNames[$0] : "#\($0)") } ?? ""
         return "\(split.rawValue)\(filter) \(indices.isEmpty ? 0 : selected + 1)/\(indices.count)"
@@ -201,15 +210,20 @@ public struct DatasetPane: Sendable {
         var x = inner.x
         for v in View.allCases {
             let style = v == view ? ctx.style(focused ? .selected : .selectedUnfocused) : ctx.style(.dim)
-            x += canvas.put(v.rawValue, x: x, y: inner.y, style, maxWidth: inner.maxX - x)
+            let label = isTable ? (v == .images ? "rows" : v == .classes && dataset.task == .regression ? "targets" : v.rawValue) : v.rawValue
+            x += canvas.put(label, x: x, y: inner.y, style, maxWidth: inner.maxX - x)
             x += 1
         }
-        let flags = (augmentPreview ? "augmented" : "original")
+        let flags = isTable ? (dataset.target.map { "predict \($0) (\(dataset.task.rawValue))" } ?? "") : (augmentPreview ? "augmented" : "original")
         if inner.maxX - x > TextWidth.of(flags) {
             canvas.putRight(flags, maxX: inner.maxX, y: inner.y, ctx.style(augmentPreview ? .warning : .dim))
         }
         let body = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
         switch view {
+        case .images where isTable:
+            renderTable(&canvas, body, focused: focused, dataset: dataset, ctx: ctx)
+        case .classes where isTable && dataset.task == .regression:
+            renderTargets(&canvas, body, dataset: dataset, ctx: ctx)
         case .images:
             if enlarged { renderEnlarged(&canvas, body, dataset: dataset, ctx: ctx) }
             else { renderGrid(&canvas, inner, focused: focused, dataset: dataset, ctx: ctx) }
@@ -222,6 +236,56 @@ public struct DatasetPane: Sendable {
                 canvas.putCentered("no evaluation yet: press E (or finish a run)", in: body, y: body.y + body.height / 2, ctx.style(.dim))
             }
         }
+    }
+
+    /// CSV rows: a column header, then one line per sample (the selected one highlighted),
+    /// columns as wide as their header or values, the predicted column last.
+    func renderTable(_ canvas: inout Canvas, _ body: Rect, focused: Bool, dataset: DatasetSource, ctx: RenderContext) {
+        let names = dataset.columnNames
+        guard !names.isEmpty, body.height >= 2 else { return }
+        let visible = body.height - 1
+        let first = min(offset, max(0, indices.count - 1))
+        let shown = indices.isEmpty ? [] : Array(indices[first..<min(indices.count, first + visible)])
+        let rows = shown.map { dataset.row(split, $0) }
+        var widths = names.map { min(14, TextWidth.of($0)) }
+        for r in rows { for (i, v) in r.enumerated() where i < widths.count { widths[i] = min(14, max(widths[i], TextWidth.of(v))) } }
+        let indexWidth = max(3, String(dataset.count(split)).count)
+        func line(_ cells: [String], y: Int, style: Style, lastStyle: Style) {
+            var x = body.x
+            x += canvas.put(cells[0].padding(toLength: indexWidth, withPad: " ", startingAt: 0), x: x, y: y, style, maxWidth: body.maxX - x)
+            for (i, c) in cells.dropFirst().enumerated() where x < body.maxX {
+                x += canvas.put(" ", x: x, y: y, style, maxWidth: body.maxX - x)
+                let w = widths[min(i, widths.count - 1)]
+                let text = TextWidth.of(c) > w ? String(c.prefix(w - 1)) + "…" : c
+                let padded = String(repeating: " ", count: max(0, w - TextWidth.of(text))) + text
+                x += canvas.put(padded, x: x, y: y, i == cells.count - 2 ? lastStyle : style, maxWidth: body.maxX - x)
+            }
+        }
+        line(["#"] + names, y: body.y, style: ctx.style(.dim), lastStyle: ctx.style(.highlight))
+        for (k, r) in rows.enumerated() {
+            let isSelected = first + k == selected
+            let style = isSelected ? ctx.style(focused ? .selected : .selectedUnfocused) : ctx.style(.normal)
+            line([String(shown[k])] + r, y: body.y + 1 + k, style: style, lastStyle: isSelected ? style : ctx.style(.highlight))
+        }
+        if rows.isEmpty {
+            canvas.putCentered("no rows in the \(split.rawValue) split", in: body, y: body.y + body.height / 2, ctx.style(.dim))
+        }
+    }
+
+    /// Regression targets as a histogram of 10 equal-width bins over their range.
+    func renderTargets(_ canvas: inout Canvas, _ body: Rect, dataset: DatasetSource, ctx: RenderContext) {
+        let values = (0..<dataset.count(split)).compactMap { dataset.targetValue(split, $0) }
+        guard let lo = values.min(), let hi = values.max() else {
+            canvas.putCentered("no targets in the \(split.rawValue) split", in: body, y: body.y + body.height / 2, ctx.style(.dim))
+            return
+        }
+        let bins = 10
+        let width = hi > lo ? (hi - lo) / Double(bins) : 1
+        var counts = [Int](repeating: 0, count: bins)
+        for v in values { counts[min(bins - 1, Int((v - lo) / width))] += 1 }
+        let labels = (0..<bins).map { Format.metric(lo + Double($0) * width) + "…" }
+        Bars.draw(&canvas, body, labels: labels, values: counts.map(Double.init), valueText: counts.map { Format.grouped($0) },
+                  highlight: nil, ctx: ctx)
     }
 
     func image(_ dataset: DatasetSource, _ i: Int) -> RGBImage {

@@ -100,10 +100,37 @@ public protocol DatasetSource: AnyObject {
     func augmentedImage(_ split: DatasetSplit, _ index: Int, variant: UInt64) -> RGBImage
     /// The path it was opened from (the training engine reopens it); nil for the embedded set.
     var location: String? { get }
+    /// How samples are shown: images, or rows of a table.
+    var sampleKind: SampleKind { get }
+    /// What a run on this dataset learns.
+    var task: TaskKind { get }
+    /// The column a run predicts (CSV data), nil for image datasets.
+    var target: String? { get }
+    /// Column names of a table (features, then targets).
+    var columnNames: [String] { get }
+    /// The values of sample `index` as text, in `columnNames` order (tables).
+    func row(_ split: DatasetSplit, _ index: Int) -> [String]
+    /// The regression target of sample `index` (first target column), nil for classification.
+    func targetValue(_ split: DatasetSplit, _ index: Int) -> Double?
+    /// Values a model predicts per sample: the classes, or the regression targets.
+    var outputs: Int { get }
+}
+
+/// How a dataset's samples are shown in the browser.
+public enum SampleKind: Sendable {
+    case image
+    case table
 }
 
 extension DatasetSource {
     public var location: String? { nil }
+    public var sampleKind: SampleKind { .image }
+    public var task: TaskKind { .classification }
+    public var target: String? { nil }
+    public var columnNames: [String] { [] }
+    public func row(_ split: DatasetSplit, _ index: Int) -> [String] { [] }
+    public func targetValue(_ split: DatasetSplit, _ index: Int) -> Double? { nil }
+    public var outputs: Int { classNames.count }
 
     /// Number of examples per class in `split`.
     public func classCounts(_ split: DatasetSplit) -> [Int] {
@@ -126,4 +153,16 @@ public protocol DatasetProvider: AnyObject {
     /// Downloads CIFAR-10 into `directory`; `progress(fraction, message)` is called from a
     /// background thread. Returns the path to open with `openCIFAR10`.
     func downloadCIFAR10(into directory: String, progress: @escaping @Sendable (Double, String) -> Void) throws -> String
+    /// The column names of a CSV file's header, for choosing the column to predict.
+    func csvColumns(path: String) throws -> [String]
+    /// Opens a CSV file predicting `target` (classification of a label column, or
+    /// regression of a numeric one). Throws naming the file, line or column at fault.
+    func openCSV(path: String, target: String, task: TaskKind) throws -> DatasetSource
+}
+
+extension DatasetProvider {
+    public func csvColumns(path: String) throws -> [String] { throw DatasetOpenError("CSV files are not supported here") }
+    public func openCSV(path: String, target: String, task: TaskKind) throws -> DatasetSource {
+        throw DatasetOpenError("CSV files are not supported here")
+    }
 }

@@ -1,3 +1,5 @@
+import Tensors
+@testable import WorkbenchCore
 /// A few zoo models described by layer specs, with shapes computed by hand.
 ///
 /// Stand-in for the real model zoo (`Tensors/Models`) until it lands: the real catalog

@@ -1,3 +1,4 @@
+@testable import WorkbenchCore
 import Foundation
 import Tensors
 
@@ -35,8 +36,8 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
     private var bias: Tensor
     private var velocityW: [Float]
     private var velocityB: [Float]
-    private var hyper = Hyperparameters()
-    private var state: RunState = .idle
+    private var hyper = TrainingConfig.editorDefaults
+    private var state: TrainingState = .idle
     private var plan: RunPlan?
     private var step = 0
     private var stepInEpoch = 0
@@ -48,8 +49,9 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
     private var chainActive = false
     private var lastStepTime = Date()
     private var rng = Generator(seed: 0)
-    private var history: [StepMetrics] = []
-    private var epochHistory: [EpochMetrics] = []
+    private var history: [StepInfo] = []
+    private var epochHistory: [EpochSummary] = []
+    private var changes: [HyperparameterChange] = []
 
     init(model: String, dataset: DatasetSource, seed: UInt64, stepDelay: TimeInterval) {
         modelName = model
@@ -93,19 +95,28 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
 
     private func emit(_ e: SessionEvent) { outbox.push(e) }
 
-    private func setState(_ s: RunState) {
+    /// A confusion matrix from `rows[truth][predicted]` counts.
+    static func matrix(_ rows: [[Int]]) -> ConfusionMatrix {
+        var cm = ConfusionMatrix(classes: rows.count)
+        for (t, row) in rows.enumerated() {
+            for (p, n) in row.enumerated() { for _ in 0..<n { cm.add(truth: t, predicted: p) } }
+        }
+        return cm
+    }
+
+    private func setState(_ s: TrainingState) {
         guard s != state else { return }
         state = s
-        emit(.stateChanged(s))
+        emit(.training(.stateChanged(s)))
     }
 
     private func applyCommands() {
         for c in inbox.drain() {
             switch c {
             case .start(let h): startRun(h)
-            case .pause: if state == .running { setState(.paused) }
+            case .pause: if state == .running { setState(.paused(reason: nil)) }
             case .resume:
-                if state == .paused || isFailed { lastStepTime = Date(); setState(.running) }
+                if case .paused = state { lastStepTime = Date(); setState(.running) }
             case .stop: if state.isActive { setState(.stopped) }
             case .reset(let seed):
                 initWeights(seed: seed)
@@ -116,22 +127,19 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
                 setState(.idle)
             case .set(let live):
                 switch live {
-                case .learningRate(let v): hyper.learningRate = v
+                case .learningRate(let v): hyper.lr = v
                 case .momentum(let v): hyper.momentum = v
                 case .weightDecay(let v): hyper.weightDecay = v
                 }
-                emit(.hyperparameterApplied(live, step: step + 1))
-            case .save(let op, let path): fileOperation(op, path)
+                changes.append(HyperparameterChange(step: step + 1, change: live))
+                emit(.training(.hyperparameterChanged(live, step: step + 1)))
+            case .file(let op, let path): fileOperation(op, path)
             case .evaluate:
-                let (_, _, confusion) = evaluate(split: .test, indices: Array(0..<min(1000, dataset.count(.test))))
-                emit(.evaluated(EvaluationResult(confusion: confusion)))
+                let r = evaluate(split: .test, indices: Array(0..<min(1000, dataset.count(.test))))
+                emit(.training(.evaluated(Evaluation(split: "test", loss: r.loss, metrics: ["accuracy": r.accuracy],
+                                                     confusion: Self.matrix(r.confusion)))))
             }
         }
-    }
-
-    private var isFailed: Bool {
-        if case .failed = state { return true }
-        return false
     }
 
     private func ensureChain() {
@@ -148,19 +156,19 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
         queue.async { self.chainStep() }
     }
 
-    private func startRun(_ h: Hyperparameters) {
-        if state == .paused { lastStepTime = Date(); setState(.running); return }
+    private func startRun(_ h: TrainingConfig) {
+        if case .paused = state { lastStepTime = Date(); setState(.running); return }
         guard state != .running else { return }
         hyper = h
         rng = Generator(seed: h.seed)
         let n = dataset.count(.train)
         let perm = rng.randperm(n)
-        let nVal = Int(Double(n) * h.validationSplit)
+        let nVal = Int(Double(n) * (h.valFraction ?? 0))
         valIndices = Array(perm.prefix(nVal))
         trainIndices = Array(perm.dropFirst(nVal))
         let spe = max(1, trainIndices.count / h.batchSize)
-        let p = RunPlan(epochs: h.epochs, stepsPerEpoch: spe, trainExamples: trainIndices.count,
-                        validationExamples: valIndices.count, batchSize: h.batchSize)
+        let p = RunPlan(epochs: h.epochs, stepsPerEpoch: spe, trainSamples: trainIndices.count,
+                        validationSamples: valIndices.count, batchSize: h.batchSize)
         plan = p
         step = 0
         epoch = 1
@@ -169,9 +177,10 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
         history = []
         epochHistory = []
         order = rng.randperm(trainIndices.count)
-        emit(.runStarted(p))
+        changes = []
+        emit(.training(.started(p)))
         if modelName != "LeNet5" && modelName != "MLP" {
-            emit(.message("demo engine: training a linear classifier in place of \(modelName)"))
+            emit(.training(.message("demo engine: training a linear classifier in place of \(modelName)")))
         }
         lastStepTime = Date()
         setState(.running)
@@ -230,14 +239,15 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
         let now = Date()
         let dt = max(1e-6, now.timeIntervalSince(lastStepTime))
         lastStepTime = now
-        let m = StepMetrics(step: step, epoch: epoch, loss: lossValue, imagesPerSecond: Double(idx.count) / dt, learningRate: hyper.learningRate)
+        let m = StepInfo(epoch: epoch, step: stepInEpoch, stepsPerEpoch: p.stepsPerEpoch, globalStep: step, loss: lossValue,
+                         lr: hyper.lr, samplesPerSecond: Double(idx.count) / dt)
         history.append(m)
-        emit(.step(m))
+        emit(.training(.step(m)))
         if stepInEpoch >= p.stepsPerEpoch { endEpoch(p) }
     }
 
     private func sgdUpdate() {
-        let lr = Float(hyper.learningRate), mom = Float(hyper.momentum), wd = Float(hyper.weightDecay)
+        let lr = Float(hyper.lr), mom = Float(hyper.momentum), wd = Float(hyper.weightDecay)
         noGrad {
             for (param, isW) in [(weight, true), (bias, false)] {
                 guard let g = param.grad else { continue }
@@ -287,11 +297,11 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
             let r = evaluate(split: .train, indices: valIndices)
             valLoss = r.loss
             valAcc = r.accuracy
-            emit(.evaluated(EvaluationResult(confusion: r.confusion)))
         }
-        let e = EpochMetrics(epoch: epoch, trainLoss: trainLoss, valLoss: valLoss, valAccuracy: valAcc)
+        let e = EpochSummary(epoch: epoch, train: ["loss": trainLoss],
+                             validation: valLoss.map { ["loss": $0, "accuracy": valAcc ?? .nan] }, samplesPerSecond: 0, seconds: 0, lr: hyper.lr)
         epochHistory.append(e)
-        emit(.epochEnded(e))
+        emit(.training(.epochEnded(e)))
         epochLossSum = 0
         stepInEpoch = 0
         if epoch >= p.epochs {
@@ -315,7 +325,7 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
                 entries.append(("optimizer.momentum_buffer.weight", Tensor(velocityW, shape: [features, classes])))
                 entries.append(("optimizer.momentum_buffer.bias", Tensor(velocityB, shape: [classes])))
                 let meta = ["format": "workbench-demo-checkpoint", "model": modelName, "step": String(step), "epoch": String(epoch),
-                            "history": history.map { "\($0.step):\($0.epoch):\($0.loss)" }.joined(separator: ","),
+                            "history": history.map { "\($0.globalStep):\($0.epoch):\($0.loss)" }.joined(separator: ","),
                             "epochs": epochHistory.map { "\($0.epoch):\($0.trainLoss):\($0.valLoss ?? .nan):\($0.valAccuracy ?? .nan)" }.joined(separator: ",")]
                 try Safetensors.save(entries, metadata: meta, to: url)
             case .loadModel:
@@ -334,16 +344,20 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
                 history = (file.metadata["history"] ?? "").split(separator: ",").compactMap { s in
                     let f = s.split(separator: ":")
                     guard f.count == 3, let st = Int(f[0]), let ep = Int(f[1]), let l = Double(f[2]) else { return nil }
-                    return StepMetrics(step: st, epoch: ep, loss: l, imagesPerSecond: 0, learningRate: hyper.learningRate)
+                    return StepInfo(epoch: ep, step: st, stepsPerEpoch: plan?.stepsPerEpoch ?? 0, globalStep: st, loss: l, lr: hyper.lr, samplesPerSecond: 0)
                 }
                 epochHistory = (file.metadata["epochs"] ?? "").split(separator: ",").compactMap { s in
                     let f = s.split(separator: ":")
                     guard f.count == 4, let ep = Int(f[0]), let tl = Double(f[1]) else { return nil }
                     let vl = Double(f[2]).flatMap { $0.isNaN ? nil : $0 }, va = Double(f[3]).flatMap { $0.isNaN ? nil : $0 }
-                    return EpochMetrics(epoch: ep, trainLoss: tl, valLoss: vl, valAccuracy: va)
+                    return EpochSummary(epoch: ep, train: ["loss": tl], validation: vl.map { ["loss": $0, "accuracy": va ?? .nan] },
+                                        samplesPerSecond: 0, seconds: 0, lr: hyper.lr)
                 }
                 step = Int(file.metadata["step"] ?? "") ?? 0
-                emit(.historyRestored(steps: history, epochs: epochHistory, plan: plan))
+                let spe = plan?.stepsPerEpoch ?? 0
+                let series = StepLossSeries(steps: history.map(\.globalStep), losses: history.map(\.loss),
+                                            learningRates: history.map(\.lr), stepsPerEpoch: spe)
+                emit(.historyRestored(MetricHistory(epochs: epochHistory, stepLosses: series), plan: plan))
             }
             emit(.fileFinished(op, path: path, error: nil))
         } catch {

@@ -1,3 +1,5 @@
+import Tensors
+@testable import WorkbenchCore
 import Foundation
 
 /// A small procedurally drawn dataset of 32×32 coloured shapes in 10 classes.

@@ -62,3 +62,10 @@ public struct CSVRegressionDataset: Dataset, CustomStringConvertible {
             + "    Targets: \(targetNames.joined(separator: ", "))"
     }
 }
+
+extension CSVRegressionDataset {
+    /// The column names of a CSV file's header (the whole file is read and checked).
+    public static func columns(path: String, delimiter: Character = ",") throws -> [String] {
+        try CSVTable(path: path, delimiter: delimiter).names
+    }
+}
