@@ -6,7 +6,10 @@ extension App {
     public static let globalBindings: [KeyBinding<AppCommand>] = [
         KeyBinding([.tab], "pane", .focusNext),
         KeyBinding([.backTab], "previous pane", .focusPrevious, inHelpLine: false),
-        KeyBinding([.char("1"), .char("2"), .char("3"), .char("4")], "focus pane", .focus(.dataset), label: "1-4", inHelpLine: false),
+        KeyBinding([.char("1")], "focus pane", .focus(.dataset), label: "1-4", inHelpLine: false),
+        KeyBinding([.char("2")], "focus the model pane", .focus(.model), listed: false),
+        KeyBinding([.char("3")], "focus the charts pane", .focus(.charts), listed: false),
+        KeyBinding([.char("4")], "focus the hyperparameter pane", .focus(.hyperparameters), listed: false),
         KeyBinding([.char("z")], "zoom pane", .toggleZoom, inHelpLine: false),
         KeyBinding([.char("s")], "start", .start),
         KeyBinding([.char("p")], "pause", .togglePause),
@@ -34,38 +37,7 @@ extension App {
             return
         }
         if handlePaneKey(key) { return }
-        if let cmd: AppCommand = App.globalBindings.action(for: key) {
-            if case .focus = cmd, case .char(let c) = key, let n = Int(String(c)), let p = PaneID(rawValue: n) {
-                run(.focus(p))
-            } else {
-                run(cmd)
-            }
-        }
-    }
-
-    /// Gives the key to the focused pane; returns whether it used it.
-    func handlePaneKey(_ key: Key) -> Bool {
-        switch focus {
-        case .dataset:
-            guard let a = datasetPane.action(for: key) else { return false }
-            datasetPane.apply(a, dataset: dataset, inner: datasetInner)
-            return true
-        case .model:
-            guard let a = modelPane.action(for: key) else { return false }
-            if a == .chooseModel { run(.chooseModel); return true }
-            guard let d = modelDescription else { return false }
-            modelPane.apply(a, description: d, visibleRows: ModelPane.treeHeight(inner: innerRect(.model), description: d))
-            return true
-        case .charts:
-            guard let a = chartsPane.action(for: key) else { return false }
-            chartsPane.apply(a)
-            return true
-        case .hyperparameters:
-            let wasEditing = hyperPane.isEditing
-            guard let a = hyperPane.action(for: key) else { return wasEditing }
-            applyHyper(a)
-            return true
-        }
+        if let cmd: AppCommand = App.globalBindings.action(for: key) { run(cmd) }
     }
 
     var datasetInner: Rect {
@@ -169,6 +141,7 @@ extension App {
         case .focusNext: focus = focus.next; hyperPane.editor = nil
         case .focusPrevious: focus = focus.previous; hyperPane.editor = nil
         case .focus(let p): focus = p; hyperPane.editor = nil
+        case .editHyperparameter(let a): applyHyper(a)
         case .toggleZoom: zoomed.toggle()
         case .showHelp: overlay = .help(offset: 0)
         case .openMenu: overlay = .menu(selected: Menu.first(menuItems))

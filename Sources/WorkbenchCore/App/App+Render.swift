@@ -26,33 +26,6 @@ extension App {
         renderOverlay(&canvas)
     }
 
-    func renderPane(_ pane: PaneID, _ rect: Rect, _ canvas: inout Canvas) {
-        let focused = focus == pane
-        let title = "\(pane.rawValue) \(pane.title)" + (zoomed ? " (zoomed, z restores)" : "")
-        switch pane {
-        case .dataset:
-            let right = datasetPane.title(dataset)
-            let full = title + ": " + dataset.name
-            let fits = TextWidth.of(full) + TextWidth.of(right) + 10 <= rect.width
-            let inner = Box.draw(&canvas, rect, title: fits ? full : title, rightTitle: right, focused: focused, ctx: ctx)
-            canvas.clipped(to: inner) { datasetPane.render(&$0, inner: inner, focused: focused, dataset: dataset, evaluation: evaluation, ctx: ctx) }
-        case .model:
-            var right = modelPane.title(modelDescription)
-            if TextWidth.of(title) + TextWidth.of(right) + 8 > rect.width { right = modelPane.title(modelDescription, compact: true) }
-            let inner = Box.draw(&canvas, rect, title: title, rightTitle: right, focused: focused, ctx: ctx)
-            canvas.clipped(to: inner) { modelPane.render(&$0, inner: inner, focused: focused, description: modelDescription, error: modelError, ctx: ctx) }
-        case .charts:
-            let inner = Box.draw(&canvas, rect, title: title, rightTitle: chartsPane.title, focused: focused, ctx: ctx)
-            canvas.clipped(to: inner) { chartsPane.render(&$0, inner: inner, history: chartData, ctx: ctx) }
-        case .hyperparameters:
-            let inner = Box.draw(&canvas, rect, title: title, rightTitle: runState.isActive ? "running" : "", focused: focused, ctx: ctx)
-            canvas.clipped(to: inner) {
-                hyperPane.render(&$0, inner: inner, focused: focused, values: shownHyper, runActive: runState.isActive,
-                                 pending: pendingNextRun, ctx: ctx)
-            }
-        }
-    }
-
     /// The charts' view of the run.
     var chartData: ChartData {
         ChartData(steps: steps, history: history, stepsPerEpoch: plan?.stepsPerEpoch ?? steps.last?.stepsPerEpoch ?? 0)
@@ -127,14 +100,7 @@ extension App {
             }
         }
         if layout.tooSmall { return ([], [HelpEntry(label: "q", description: "quit")]) }
-        let pane: [HelpEntry]
-        switch focus {
-        case .dataset: pane = DatasetPane.bindings.map(\.help)
-        case .model: pane = ModelPane.bindings.map(\.help)
-        case .charts: pane = ChartsPane.bindings.map(\.help)
-        case .hyperparameters:
-            pane = (hyperPane.isEditing ? HyperparameterPane.editorBindings : HyperparameterPane.bindings).map(\.help)
-        }
+        let pane = focusedPaneHelp
         if focus == .hyperparameters && hyperPane.isEditing { return (pane, []) }
         // Start, pause or resume, whichever applies now.
         let global = App.globalBindings.filter { b in
@@ -143,7 +109,7 @@ extension App {
             if b.action == .togglePause { return runState.isActive }
             return true
         }
-        return (pane.filter(\.inHelpLine), global.map { b in
+        return (pane, global.map { b in
             var h = b.help
             if b.action == .togglePause, case .paused = runState { h.description = "resume" }
             return h

@@ -15,6 +15,8 @@ public enum AppCommand: Equatable, Sendable {
     case saveModel, loadModel, saveCheckpoint, loadCheckpoint, exportMetrics
     case useEmbeddedDataset, openCIFAR10, downloadCIFAR10, openCSV
     case chooseTheme, chooseModel
+    /// An edit in the hyperparameter pane, applied to the app's settings.
+    case editHyperparameter(HyperparameterPane.Action)
 }
 
 /// The services the app is wired to: the real ones, or test doubles.

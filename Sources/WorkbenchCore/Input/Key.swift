@@ -66,15 +66,21 @@ public struct KeyBinding<Action>: @unchecked Sendable {
     public var inHelpLine: Bool
     /// A shorter key label for the help bar (default: `label`).
     public var shortLabel: String
+    /// Whether the `?` overlay lists it; false for a key that another binding's label
+    /// already names (← of "←↑↓→ move").
+    public var listed: Bool
 
     public init(_ keys: [Key], _ description: String, _ action: Action, label: String? = nil,
-                shortLabel: String? = nil, inHelpLine: Bool = true) {
+                shortLabel: String? = nil, inHelpLine: Bool = true, listed: Bool = true) {
         self.keys = keys
         self.label = label ?? keys.map(\.description).joined(separator: "/")
         self.shortLabel = shortLabel ?? self.label
         self.action = action
         self.description = description
-        self.inHelpLine = inHelpLine
+        // An unlisted key stays out of the help line too, unless the binding has no keys:
+        // then it is a label for the help line alone ("a/t/v/c series").
+        self.inHelpLine = inHelpLine && (listed || keys.isEmpty)
+        self.listed = listed
     }
 
     public func matches(_ key: Key) -> Bool { keys.contains(key) }
@@ -103,5 +109,10 @@ extension Array {
     /// The action bound to `key`, if any.
     public func action<A>(for key: Key) -> A? where Element == KeyBinding<A> {
         first { $0.matches(key) }?.action
+    }
+
+    /// The help entries of the bindings the `?` overlay lists.
+    public func helpEntries<A>() -> [HelpEntry] where Element == KeyBinding<A> {
+        filter(\.listed).map(\.help)
     }
 }

@@ -50,9 +50,10 @@ public struct ChartsPane: Sendable {
         KeyBinding([.char("a")], "step loss on/off", .toggle(.stepLoss), inHelpLine: false),
         KeyBinding([.char("t")], "epoch train loss on/off", .toggle(.trainLoss), inHelpLine: false),
         KeyBinding([.char("v")], "val loss on/off", .toggle(.valLoss), inHelpLine: false),
-        KeyBinding([.char("c")], "val accuracy on/off", .toggle(.valAccuracy), inHelpLine: false),
+        KeyBinding([.char("c")], "validation metric on/off", .toggle(.valAccuracy), inHelpLine: false),
         KeyBinding([.char("e")], "steps/epochs/both", .nextArrangement, inHelpLine: false),
-        KeyBinding([.char("a"), .char("t"), .char("v"), .char("c")], "series", .toggle(.stepLoss), label: "a/t/v/c", inHelpLine: true),
+        // The help line names the four toggles at once (no key of its own; the overlay lists each).
+        KeyBinding([], "series", .toggle(.stepLoss), label: "a/t/v/c", inHelpLine: true, listed: false),
     ]
 
     public func action(for key: Key) -> Action? { ChartsPane.bindings.action(for: key) }

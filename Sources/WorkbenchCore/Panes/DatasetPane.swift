@@ -85,27 +85,20 @@ public struct DatasetPane: Sendable {
         KeyBinding([.char("a")], "augment", .toggleAugment),
         KeyBinding([.char("v")], "view", .nextView),
         KeyBinding([.enter, .char(" ")], "enlarge", .toggleEnlarge, label: "Enter"),
-        KeyBinding([.left, .right, .up, .down], "move", .move(dx: 0, dy: 0), label: "←↑↓→"),
-        KeyBinding([.pageUp, .pageDown], "page", .page(0), label: "PgUp/PgDn", inHelpLine: false),
-        KeyBinding([.home, .end], "first/last", .home, label: "Home/End", inHelpLine: false),
+        KeyBinding([.left], "move", .move(dx: -1, dy: 0), label: "←↑↓→"),
+        KeyBinding([.right], "move right", .move(dx: 1, dy: 0), listed: false),
+        KeyBinding([.up], "move up", .move(dx: 0, dy: -1), listed: false),
+        KeyBinding([.down], "move down", .move(dx: 0, dy: 1), listed: false),
+        KeyBinding([.pageUp], "page", .page(-1), label: "PgUp/PgDn", inHelpLine: false),
+        KeyBinding([.pageDown], "next page", .page(1), listed: false),
+        KeyBinding([.home], "first/last", .home, label: "Home/End", inHelpLine: false),
+        KeyBinding([.end], "last", .end, listed: false),
         KeyBinding([.char("F")], "previous class filter", .previousFilter, inHelpLine: false),
         KeyBinding([.char("r")], "new augmentation draw", .reroll, inHelpLine: false),
     ]
 
-    /// Maps a key to an action (arrows and paging carry their direction).
-    public func action(for key: Key) -> Action? {
-        switch key {
-        case .left: return .move(dx: -1, dy: 0)
-        case .right: return .move(dx: 1, dy: 0)
-        case .up: return .move(dx: 0, dy: -1)
-        case .down: return .move(dx: 0, dy: 1)
-        case .pageUp: return .page(-1)
-        case .pageDown: return .page(1)
-        case .home: return .home
-        case .end: return .end
-        default: return DatasetPane.bindings.action(for: key)
-        }
-    }
+    /// The action bound to `key`.
+    public func action(for key: Key) -> Action? { DatasetPane.bindings.action(for: key) }
 
     /// Applies `action`; `inner` is the pane's inner rectangle (for the grid geometry).
     public mutating func apply(_ action: Action, dataset: DatasetSource, inner: Rect) {

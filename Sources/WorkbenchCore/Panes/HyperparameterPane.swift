@@ -24,9 +24,11 @@ public struct HyperparameterPane: Sendable {
     public var field: HyperparameterField { HyperparameterField.allCases[selected] }
 
     public static let bindings: [KeyBinding<Action>] = [
-        KeyBinding([.up, .down], "select", .down, label: "↑↓"),
+        KeyBinding([.up], "select", .up, label: "↑↓"),
+        KeyBinding([.down], "select next", .down, listed: false),
         KeyBinding([.enter], "edit", .edit),
-        KeyBinding([.left, .right], "change choice", .cycle(1), label: "←→"),
+        KeyBinding([.left], "change choice", .cycle(-1), label: "←→"),
+        KeyBinding([.right], "next choice", .cycle(1), listed: false),
         KeyBinding([.char("d")], "default value", .resetField, inHelpLine: false),
     ]
 
@@ -49,14 +51,7 @@ public struct HyperparameterPane: Sendable {
             case .cancelled: return .cancel
             }
         }
-        switch key {
-        case .up: return .up
-        case .down: return .down
-        case .enter: return .edit
-        case .left: return .cycle(-1)
-        case .right: return .cycle(1)
-        default: return HyperparameterPane.bindings.action(for: key)
-        }
+        return HyperparameterPane.bindings.action(for: key)
     }
 
     /// Opens the inline editor on the selected field with its current value.

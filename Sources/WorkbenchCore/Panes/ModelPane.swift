@@ -13,26 +13,20 @@ public struct ModelPane: Sendable {
     public init() {}
 
     public static let bindings: [KeyBinding<Action>] = [
-        KeyBinding([.up, .down], "select", .down, label: "↑↓"),
+        KeyBinding([.up], "select", .up, label: "↑↓"),
+        KeyBinding([.down], "select next", .down, listed: false),
         KeyBinding([.char("o")], "other model", .chooseModel),
-        KeyBinding([.right, .left], "open/close", .expand, label: "→←"),
+        KeyBinding([.right], "open/close", .expand, label: "→←"),
+        KeyBinding([.left], "close", .collapse, listed: false),
         KeyBinding([.char("e")], "expand all", .expandAll),
         KeyBinding([.char("c")], "collapse all", .collapseAll, inHelpLine: false),
         KeyBinding([.enter, .char(" ")], "toggle", .toggle, label: "Enter", inHelpLine: false),
-        KeyBinding([.pageUp, .pageDown], "page", .pageDown, label: "PgUp/PgDn", inHelpLine: false),
+        KeyBinding([.pageUp], "page", .pageUp, label: "PgUp/PgDn", inHelpLine: false),
+        KeyBinding([.pageDown], "next page", .pageDown, listed: false),
     ]
 
-    public func action(for key: Key) -> Action? {
-        switch key {
-        case .up: return .up
-        case .down: return .down
-        case .right: return .expand
-        case .left: return .collapse
-        case .pageUp: return .pageUp
-        case .pageDown: return .pageDown
-        default: return ModelPane.bindings.action(for: key)
-        }
-    }
+    /// The action bound to `key`.
+    public func action(for key: Key) -> Action? { ModelPane.bindings.action(for: key) }
 
     /// Expands the root and its direct children, and the path to a failing layer.
     public mutating func resetExpansion(_ d: ModelDescription) {

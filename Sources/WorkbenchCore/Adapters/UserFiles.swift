@@ -1,0 +1,29 @@
+import Foundation
+import Tensors
+
+/// The file system as the app's prompts use it: existence checks, the folder a
+/// file goes into, and atomic writes of text. Keeps file I/O out of the UI code.
+enum UserFiles {
+    /// Whether a file or folder exists at `path`.
+    static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+    /// Creates the folder a file will be written into; returns an error message on failure.
+    static func makeParentFolder(_ path: String) -> String? {
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
+            return isDir.boolValue ? nil : "\(dir) is a file, not a folder"
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            return nil
+        } catch {
+            return "cannot create the folder \(dir): \(error.localizedDescription)"
+        }
+    }
+
+    /// Writes `text` to `path` atomically (temporary file, fsync, rename).
+    static func write(_ text: String, to path: String) throws {
+        try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: path))
+    }
+}

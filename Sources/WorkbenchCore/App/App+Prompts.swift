@@ -1,0 +1,65 @@
+import Foundation
+import Tensors
+
+extension App {
+    /// Acts on a confirmed path; returns an error to show in the prompt, or nil when done.
+    func submitPrompt(_ purpose: PromptPurpose, _ path: String) -> String? {
+        switch purpose {
+        case .saveModel, .saveCheckpoint:
+            guard let s = session else { return "no model" }
+            if let err = UserFiles.makeParentFolder(path) { return err }
+            overlay = nil
+            s.send(.file(purpose == .saveModel ? .saveModel : .saveCheckpoint, path: path))
+            showToast("saving \(path)…")
+        case .loadModel, .loadCheckpoint:
+            guard UserFiles.exists(path) else { return "\(path): no such file" }
+            guard let s = session else { return "no model" }
+            overlay = nil
+            s.send(.file(purpose == .loadModel ? .loadModel : .loadCheckpoint, path: path))
+            showToast("loading \(path)…")
+        case .exportMetrics:
+            if let err = UserFiles.makeParentFolder(path) { return err }
+            do {
+                try UserFiles.write(metricsCSV(), to: path)
+                overlay = nil
+                showToast("exported \(steps.count) steps, \(history.epochs.count) epochs to \(path)")
+            } catch {
+                return "\(path): \(error)"
+            }
+        case .openCIFAR10:
+            do {
+                let d = try services.datasets.openCIFAR10(path: path)
+                overlay = nil
+                switchDataset(d)
+            } catch {
+                return "\(error)"
+            }
+        case .downloadCIFAR10:
+            startDownload(into: path)
+        case .openCSV:
+            do {
+                let columns = try services.datasets.csvColumns(path: path)
+                guard !columns.isEmpty else { return "\(path): no columns in the header" }
+                let last = columns.firstIndex(of: "label") ?? columns.count - 1
+                overlay = .chooser(Chooser(title: "Column to predict", options: columns, selected: last,
+                                           purpose: .csvTarget(path: path)))
+            } catch {
+                return "\(error)"
+            }
+        }
+        return nil
+    }
+
+    /// Metrics as CSV: one row per step (`kind` step) and per epoch (`kind` epoch).
+    public func metricsCSV() -> String {
+        var lines = ["kind,epoch,step,loss,val_loss,val_accuracy,learning_rate"]
+        for s in steps {
+            lines.append("step,\(s.epoch),\(s.globalStep),\(s.loss),,,\(s.lr)")
+        }
+        let spe = max(1, plan?.stepsPerEpoch ?? steps.last?.stepsPerEpoch ?? 1)
+        for e in history.epochs {
+            lines.append("epoch,\(e.epoch),\(e.epoch * spe),\(e.trainLoss),\(e.valLoss.map { "\($0)" } ?? ""),\(e.valAccuracy.map { "\($0)" } ?? ""),")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

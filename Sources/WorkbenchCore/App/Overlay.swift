@@ -1,0 +1,58 @@
+import Foundation
+import Tensors
+
+/// What a text prompt is for.
+enum PromptPurpose: Equatable {
+    case saveModel, loadModel, saveCheckpoint, loadCheckpoint, exportMetrics, openCIFAR10, downloadCIFAR10, openCSV
+}
+
+struct Prompt {
+    var title: String
+    var purpose: PromptPurpose
+    var input: TextInput
+    var error: String?
+}
+
+enum ChooserPurpose {
+    /// Theme chooser; Esc goes back to `original`.
+    case theme(original: Theme)
+    case model
+    /// The column of a CSV file to predict.
+    case csvTarget(path: String)
+    /// Classification or regression of a CSV column.
+    case csvTask(path: String, target: String)
+}
+
+struct Chooser {
+    var title: String
+    var options: [String]
+    var selected: Int
+    var purpose: ChooserPurpose
+}
+
+/// What "yes" in a confirmation does.
+enum ConfirmAction: Equatable {
+    case quit, newRun
+    case switchModel(String)
+}
+
+/// A modal layer above the panes.
+enum Overlay {
+    case help(offset: Int)
+    case menu(selected: Int)
+    case confirm(title: String, text: String, onYes: ConfirmAction)
+    case prompt(Prompt)
+    case message(title: String, text: String, isError: Bool)
+    case chooser(Chooser)
+    case progress(title: String, fraction: Double, text: String)
+}
+
+/// A CIFAR-10 download running on a background thread.
+final class DownloadTask: @unchecked Sendable {
+    enum Update {
+        case progress(Double, String)
+        case done(String)
+        case failed(String)
+    }
+    let updates = MessageQueue<Update>()
+}
