@@ -53,8 +53,16 @@ final class ModelsTests: XCTestCase {
             XCTAssertEqual(layers.first?.outputShape, [2, entry.numClasses], entry.name)
         }
         XCTAssertEqual(ModelZoo.entry(named: "vgg16")?.inputShape, [3, 224, 224])
+        // Models are sized to the data: class count for image models, features and outputs for the MLP.
+        let lenet = try ModelZoo.make("lenet5", outputs: 100)
+        XCTAssertEqual(try lenet.validate(inputShape: [1, 3, 32, 32]).first?.outputShape, [1, 100])
+        let mlp = try ModelZoo.make("mlp", inputShape: [5], outputs: 2)
+        XCTAssertEqual(mlp.namedParameters().map(\.0), ["0.weight", "0.bias", "3.weight", "3.bias", "6.weight", "6.bias"])
+        XCTAssertEqual(mlp.parameterCount, 5 * 64 + 64 + 64 * 64 + 64 + 64 * 2 + 2)
+        XCTAssertEqual(try mlp.validate(inputShape: [4, 5]).first?.outputShape, [4, 2])
+        XCTAssertTrue(mlp.description.hasPrefix("MLP(\n  (0): Linear(in_features=5, out_features=64, bias=True)\n  (1): ReLU()\n  (2): Dropout(p=0.0, inplace=False)"), mlp.description)
         XCTAssertThrowsError(try ModelZoo.make("nope")) { e in
-            XCTAssertEqual("\(e)", "unknown model 'nope' (available: lenet5, simplenet, smallvgg, resnet18, vgg16)")
+            XCTAssertEqual("\(e)", "unknown model 'nope' (available: lenet5, simplenet, smallvgg, resnet18, vgg16, mlp)")
         }
     }
 

@@ -75,12 +75,12 @@ final class AdapterTests: XCTestCase {
         return try EngineBackend(limit: limit).makeSession(model: "lenet5", dataset: ds, seed: 0)
     }
 
-    func settings(epochs: Int) -> Hyperparameters {
-        var h = Hyperparameters()
+    func settings(epochs: Int) -> TrainingConfig {
+        var h = TrainingConfig.editorDefaults
         h.epochs = epochs
         h.batchSize = 16
-        h.validationSplit = 0.25
-        h.learningRate = 0.01
+        h.valFraction = 0.25
+        h.lr = 0.01
         return h
     }
 
@@ -88,17 +88,22 @@ final class AdapterTests: XCTestCase {
         let s = try session()
         defer { s.close(timeout: 10) }
         s.send(.start(settings(epochs: 2)))
-        let ev = collect(s) { $0.contains(.stateChanged(.finished)) || $0.contains { if case .stateChanged(.failed) = $0 { return true } else { return false } } }
-        XCTAssertEqual(ev.first, .runStarted(RunPlan(epochs: 2, stepsPerEpoch: 3, trainExamples: 48, validationExamples: 16, batchSize: 16)))
-        let steps = ev.compactMap { e -> StepMetrics? in if case .step(let m) = e { return m } else { return nil } }
-        XCTAssertEqual(steps.map(\.step), [1, 2, 3, 4, 5, 6])
+        let ev = collect(s) { $0.contains(.training(.stateChanged(.finished)))
+            || $0.contains { isTraining($0) { if case .stateChanged(.failed) = $0 { return true } else { return false } } } }
+        XCTAssertEqual(ev.first, .training(.started(RunPlan(epochs: 2, stepsPerEpoch: 3, trainSamples: 48, validationSamples: 16, batchSize: 16))))
+        let steps = stepInfos(ev)
+        XCTAssertEqual(steps.map(\.globalStep), [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(steps.map(\.step), [1, 2, 3, 1, 2, 3])
         XCTAssertEqual(steps.map(\.epoch), [1, 1, 1, 2, 2, 2])
-        let epochs = ev.compactMap { e -> EpochMetrics? in if case .epochEnded(let m) = e { return m } else { return nil } }
+        XCTAssertTrue(steps.allSatisfy { $0.stepsPerEpoch == 3 })
+        let epochs = epochSummaries(ev)
         XCTAssertEqual(epochs.map(\.epoch), [1, 2])
         XCTAssertNotNil(epochs.last?.valAccuracy)
-        let evals = ev.compactMap { e -> EvaluationResult? in if case .evaluated(let r) = e { return r } else { return nil } }
-        XCTAssertEqual(evals.last?.confusion.flatMap { $0 }.reduce(0, +), 64)
-        XCTAssertEqual(ev.last, .stateChanged(.finished))
+        let evals = evaluations(ev)
+        XCTAssertEqual(evals.last?.split, "test")
+        XCTAssertEqual(evals.last?.confusion?.total, 64)
+        XCTAssertEqual(evals.last?.samples, 64)
+        XCTAssertEqual(ev.last, .training(.stateChanged(.finished)))
     }
 
     func testEngineLiveLearningRatePauseAndFiles() throws {
@@ -108,20 +113,23 @@ final class AdapterTests: XCTestCase {
         let s = try session()
         defer { s.close(timeout: 10) }
         s.send(.start(settings(epochs: 500)))
-        var ev = collect(s) { e in e.contains { if case .step(let m) = $0 { return m.step >= 2 } else { return false } } }
+        var ev = collect(s) { e in stepInfos(e).contains { $0.globalStep >= 2 } }
         s.send(.set(.learningRate(0.05)))
-        ev += collect(s) { e in e.contains { if case .hyperparameterApplied = $0 { return true } else { return false } } }
-        ev += collect(s) { e in e.filter { if case .step = $0 { return true } else { return false } }.count >= 2 }
+        ev += collect(s) { e in e.contains { isTraining($0) { if case .hyperparameterChanged = $0 { return true } else { return false } } } }
+        ev += collect(s) { e in stepInfos(e).count >= 2 }
         s.send(.pause)
-        ev += collect(s) { $0.contains(.stateChanged(.paused)) }
-        guard let at = ev.compactMap({ e -> Int? in if case .hyperparameterApplied(.learningRate(0.05), let st) = e { return st } else { return nil } }).first else {
+        ev += collect(s) { $0.contains(.training(.stateChanged(.paused(reason: nil)))) }
+        guard let at = trainingEvents(ev).compactMap({ e -> Int? in
+            if case .hyperparameterChanged(.learningRate(0.05), let st) = e { return st } else { return nil }
+        }).first else {
             return XCTFail("lr change not applied")
         }
-        for case .step(let m) in ev { XCTAssertEqual(m.learningRate, m.step < at ? 0.01 : 0.05, accuracy: 1e-12, "step \(m.step)") }
+        XCTAssertTrue(stepInfos(ev).contains { $0.globalStep >= at }, "no step after the change at \(at)")
+        for m in stepInfos(ev) { XCTAssertEqual(m.lr, m.globalStep < at ? 0.01 : 0.05, accuracy: 1e-12, "step \(m.globalStep)") }
 
         // Save while paused (between steps), then a bad file: an error, model untouched.
         func file(_ op: FileOperation, _ path: String) -> String? {
-            s.send(.save(op, path: path))
+            s.send(.file(op, path: path))
             for e in collect(s, until: { e in e.contains { if case .fileFinished = $0 { return true } else { return false } } }) {
                 if case .fileFinished(_, _, let err) = e { return err ?? "ok" }
             }
@@ -137,8 +145,8 @@ final class AdapterTests: XCTestCase {
         XCTAssertEqual(file(.loadModel, dir + "/m.safetensors"), "ok")
         XCTAssertEqual(file(.saveCheckpoint, dir + "/c.safetensors"), "ok")
         s.send(.stop)
-        _ = collect(s) { $0.contains(.stateChanged(.stopped)) }
-        s.send(.save(.loadCheckpoint, path: dir + "/c.safetensors"))
+        _ = collect(s) { $0.contains(.training(.stateChanged(.stopped))) }
+        s.send(.file(.loadCheckpoint, path: dir + "/c.safetensors"))
         let restored = collect(s) { e in e.contains { if case .fileFinished = $0 { return true } else { return false } } }
         XCTAssertTrue(restored.contains { if case .historyRestored = $0 { return true } else { return false } })
         XCTAssertTrue(restored.contains(.fileFinished(.loadCheckpoint, path: dir + "/c.safetensors", error: nil)))

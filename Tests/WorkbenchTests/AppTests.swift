@@ -148,7 +148,7 @@ final class AppTests: XCTestCase {
         m[0][0] = 10
         m[1][1] = 5
         m[1][2] = 5
-        backend.last.pending = [.evaluated(EvaluationResult(confusion: m))]
+        backend.last.pending = [.training(.evaluated(evaluation(m)))]
         app.tick()
         c = app.draw()
         XCTAssertShows(c, "count  accuracy")
@@ -254,8 +254,8 @@ final class AppTests: XCTestCase {
     func startRun(_ app: App, _ backend: RecordingBackend, steps: Int = 3) {
         app.press(.char("s"))
         let s = backend.last
-        s.pending = [.runStarted(RunPlan(epochs: 2, stepsPerEpoch: 10, trainExamples: 640, validationExamples: 64, batchSize: 64)),
-                     .stateChanged(.running)]
+        s.pending = [.training(.started(RunPlan(epochs: 2, stepsPerEpoch: 10, trainSamples: 640, validationSamples: 64, batchSize: 64))),
+                     .training(.stateChanged(.running))]
         s.pending += (1...steps).map { step($0, loss: 2.0 / Double($0)) }
         app.tick()
     }
@@ -263,7 +263,7 @@ final class AppTests: XCTestCase {
     func testStartSendsSettingsAndStatusBarFollowsSteps() {
         let (app, backend) = makeApp()
         startRun(app, backend)
-        XCTAssertEqual(backend.last.commands, [.start(Hyperparameters())])
+        XCTAssertEqual(backend.last.commands, [.start(TrainingConfig.editorDefaults)])
         let c = app.draw()
         let status = c.row(22)
         for part in ["● RUNNING", "epoch 1/2", "step 3/20", "1,000 img/s", "ETA 00:01", "loss 0.6667"] {
@@ -277,8 +277,8 @@ final class AppTests: XCTestCase {
     func testEpochChartAndLegendAfterEpochs() {
         let (app, backend) = makeApp(width: 200, height: 50)
         startRun(app, backend, steps: 10)
-        backend.last.pending = [.epochEnded(EpochMetrics(epoch: 1, trainLoss: 1.5, valLoss: 1.25, valAccuracy: 0.625)),
-                                .epochEnded(EpochMetrics(epoch: 2, trainLoss: 1.0, valLoss: 1.125, valAccuracy: 0.75))]
+        backend.last.pending = [.training(.epochEnded(epochSummary(1, trainLoss: 1.5, valLoss: 1.25, valAccuracy: 0.625))),
+                                .training(.epochEnded(epochSummary(2, trainLoss: 1.0, valLoss: 1.125, valAccuracy: 0.75)))]
         app.tick()
         let c = app.draw()
         XCTAssertShows(c, "train 1.0000")
@@ -311,7 +311,7 @@ final class AppTests: XCTestCase {
         XCTAssertEqual(backend.last.commands.last, .set(.learningRate(0.05)))
         var c = app.draw()
         XCTAssertShows(c, "learning rate → 0.05 at the next step")
-        backend.last.pending = [.hyperparameterApplied(.learningRate(0.05), step: 4), step(4, loss: 0.4, lr: 0.05), step(5, loss: 0.3, lr: 0.05)]
+        backend.last.pending = [.training(.hyperparameterChanged(.learningRate(0.05), step: 4)), step(4, loss: 0.4, lr: 0.05), step(5, loss: 0.3, lr: 0.05)]
         app.tick()
         c = app.draw()
         XCTAssertShows(c, "lr=0.05")
@@ -325,15 +325,25 @@ final class AppTests: XCTestCase {
     func testCheckpointHistoryIsRestoredAndKeptWhenTheRunResumes() {
         let (app, backend) = makeApp()
         let steps = (1...25).map { step($0, loss: 3.0 / Double($0), epoch: ($0 - 1) / 10 + 1, lr: $0 <= 12 ? 0.01 : 0.05) }
-        let epochs = [EpochMetrics(epoch: 1, trainLoss: 1, valLoss: 1, valAccuracy: 0.5),
-                      EpochMetrics(epoch: 2, trainLoss: 0.5, valLoss: 0.75, valAccuracy: 0.6)]
-        backend.last.pending = [.historyRestored(steps: steps.map { if case .step(let m) = $0 { return m } else { fatalError() } }, epochs: epochs,
-                                                 plan: RunPlan(epochs: 5, stepsPerEpoch: 10, trainExamples: 0, validationExamples: 0, batchSize: 64, startEpoch: 2)),
+        let epochs = [epochSummary(1, trainLoss: 1, valLoss: 1, valAccuracy: 0.5),
+                      epochSummary(2, trainLoss: 0.5, valLoss: 0.75, valAccuracy: 0.6)]
+        // A checkpoint's history: the per-step loss series and the live change it recorded.
+        let infos = stepInfos(steps)
+        let series = StepLossSeries(steps: infos.map(\.globalStep), losses: infos.map(\.loss), learningRates: infos.map(\.lr),
+                                    stepsPerEpoch: 10)
+        let restored = MetricHistory(epochs: epochs, stepLosses: series,
+                                     changes: [HyperparameterChange(step: 13, change: .learningRate(0.05))])
+        backend.last.pending = [.historyRestored(restored,
+                                                 plan: RunPlan(epochs: 5, stepsPerEpoch: 10, trainSamples: 0, validationSamples: 0, batchSize: 64,
+                                                               startEpoch: 2, startStep: 20)),
                                 .fileFinished(.loadCheckpoint, path: "runs/c.safetensors", error: nil)]
         app.tick()
-        XCTAssertEqual(app.history.steps.count, 25)
+        XCTAssertEqual(app.steps.count, 25)
+        XCTAssertEqual(app.steps.map(\.globalStep), Array(1...25))
+        XCTAssertEqual(app.steps.map(\.epoch), infos.map(\.epoch))
+        XCTAssertEqual(app.history.epochs.map(\.epoch), [1, 2])
         XCTAssertEqual(app.history.changes.map(\.step), [13])
-        XCTAssertEqual(app.history.changes.map(\.label), ["lr=0.05"])
+        XCTAssertEqual(app.history.changes.map(\.change.label), ["lr=0.05"])
         XCTAssertEqual(app.runState, .idle)
         var c = app.draw()
         XCTAssertShows(c, "loaded checkpoint runs/c.safetensors (2 epochs done): s continues")
@@ -341,29 +351,31 @@ final class AppTests: XCTestCase {
         XCTAssertShows(c, "step 25/50")
         // The engine repeats the partial third epoch: steps 21… are dropped, then continue.
         app.press(.char("s"))
-        backend.last.pending = [.runStarted(RunPlan(epochs: 5, stepsPerEpoch: 10, trainExamples: 640, validationExamples: 64, batchSize: 64, startEpoch: 2)),
-                                .stateChanged(.running), step(21, loss: 0.2, epoch: 3)]
+        backend.last.pending = [.training(.started(RunPlan(epochs: 5, stepsPerEpoch: 10, trainSamples: 640, validationSamples: 64, batchSize: 64,
+                                                           startEpoch: 2, startStep: 20))),
+                                .training(.stateChanged(.running)), step(21, loss: 0.2, epoch: 3)]
         app.tick()
-        XCTAssertEqual(app.history.steps.map(\.step), Array(1...21))
+        XCTAssertEqual(app.steps.map(\.globalStep), Array(1...21))
         XCTAssertEqual(app.history.epochs.count, 2)
         XCTAssertEqual(app.history.changes.count, 1)
         c = app.draw()
         XCTAssertShows(c, "step 21/50")
         // A new run (startEpoch 0) starts from empty curves.
         app.press(.char("x"))
-        backend.last.pending = [.stateChanged(.stopped)]
+        backend.last.pending = [.training(.stateChanged(.stopped))]
         app.tick()
         app.press(.char("s"))
-        backend.last.pending = [.runStarted(RunPlan(epochs: 5, stepsPerEpoch: 10, trainExamples: 640, validationExamples: 64, batchSize: 64))]
+        backend.last.pending = [.training(.started(RunPlan(epochs: 5, stepsPerEpoch: 10, trainSamples: 640, validationSamples: 64, batchSize: 64)))]
         app.tick()
-        XCTAssertTrue(app.history.steps.isEmpty)
+        XCTAssertTrue(app.steps.isEmpty)
+        XCTAssertTrue(app.history.epochs.isEmpty)
         XCTAssertTrue(app.history.changes.isEmpty)
     }
 
     func testFinishedRunReportsTestAccuracy() {
         let (app, backend) = makeApp()
         startRun(app, backend)
-        backend.last.pending = [.evaluated(EvaluationResult(confusion: [[3, 1], [0, 4]])), .stateChanged(.finished)]
+        backend.last.pending = [.training(.evaluated(evaluation([[3, 1], [0, 4]]))), .training(.stateChanged(.finished))]
         app.tick()
         XCTAssertShows(app.draw(), "run finished: test accuracy 87.5%")
     }
@@ -413,7 +425,7 @@ final class AppTests: XCTestCase {
         app.press(.escape)
         c = app.draw()
         XCTAssertFalse(app.hyperPane.isEditing)
-        XCTAssertEqual(app.hyper.learningRate, 0.001)
+        XCTAssertEqual(app.hyper.lr, 0.001)
         XCTAssertShows(c, "learning rate unchanged: 0.001")
         // Batch size: whole numbers only.
         app.press(.down, .down, .down, .down, .enter, .ctrl("u"))
@@ -436,7 +448,7 @@ final class AppTests: XCTestCase {
         XCTAssertShows(c, "batch size → 128 on the next run")
         XCTAssertShows(c, "*next run")
         XCTAssertEqual(app.pendingNextRun, [.batchSize])
-        XCTAssertEqual(backend.last.commands, [.start(Hyperparameters())])
+        XCTAssertEqual(backend.last.commands, [.start(TrainingConfig.editorDefaults)])
         // Optimizer cycles with → and wraps with ←.
         app.press(.up, .right)
         XCTAssertEqual(app.hyper.optimizer, .adam)
@@ -451,7 +463,7 @@ final class AppTests: XCTestCase {
         startRun(app, backend)
         app.press(.char("p"))
         XCTAssertEqual(backend.last.commands.last, .pause)
-        backend.last.pending = [.stateChanged(.paused)]
+        backend.last.pending = [.training(.stateChanged(.paused(reason: nil)))]
         app.tick()
         XCTAssertShows(app.draw(), "● PAUSED")
         XCTAssertTrue(app.draw().row(23).contains("p resume"))
@@ -459,18 +471,18 @@ final class AppTests: XCTestCase {
         XCTAssertEqual(backend.last.commands.last, .resume)
         app.press(.char("x"))
         XCTAssertEqual(backend.last.commands.last, .stop)
-        backend.last.pending = [.stateChanged(.stopped)]
+        backend.last.pending = [.training(.stateChanged(.stopped))]
         app.tick()
         app.press(.char("n"))
         XCTAssertEqual(backend.last.commands.last, .reset(seed: 0))
-        XCTAssertTrue(app.history.steps.isEmpty)
+        XCTAssertTrue(app.steps.isEmpty)
         XCTAssertShows(app.draw(), "● IDLE")
     }
 
     func testFailedStepPausesWithMessage() {
         let (app, backend) = makeApp()
         startRun(app, backend)
-        backend.last.pending = [.stateChanged(.failed("step 4: loss is nan; lower the learning rate and resume"))]
+        backend.last.pending = [.training(.stateChanged(.paused(reason: "step 4: loss is nan; lower the learning rate and resume")))]
         app.tick()
         let c = app.draw()
         XCTAssertShows(c, "Training paused")
@@ -511,7 +523,15 @@ final class AppTests: XCTestCase {
         app.press(.char("?"))
         let c = app.draw()
         XCTAssertShows(c, "Help — keys")
-        for b in DatasetPane.bindings { XCTAssertShows(c, b.description) }
+        // Every listed binding appears with its key label; keys another entry's label already
+        // names (→ of "←↑↓→ move") are not repeated.
+        for b in DatasetPane.bindings where b.listed {
+            XCTAssertShows(c, b.description)
+            XCTAssertShows(c, b.label)
+        }
+        XCTAssertShows(c, "←↑↓→")
+        XCTAssertNotShows(c, "move right")
+        XCTAssertNotShows(c, "next page")
         XCTAssertShows(c, "4 Hyperparameters")
         XCTAssertShows(c, "cancel (keep old value)")
         app.press(.char("x"))
@@ -546,7 +566,7 @@ final class AppTests: XCTestCase {
         app.press(.ctrl("u"))
         app.type(dir + "/m.safetensor")
         app.press(.char("x"), .left, .backspace, .char("s"), .enter)
-        XCTAssertEqual(backend.last.commands.last, .save(.saveModel, path: dir + "/m.safetensosx"))
+        XCTAssertEqual(backend.last.commands.last, .file(.saveModel, path: dir + "/m.safetensosx"))
         XCTAssertNil(app.overlayName)
         var isDir: ObjCBool = false
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) && isDir.boolValue)
@@ -580,7 +600,7 @@ final class AppTests: XCTestCase {
     func testExportMetricsWritesCSV() throws {
         let (app, backend) = makeApp()
         startRun(app, backend, steps: 2)
-        backend.last.pending = [.epochEnded(EpochMetrics(epoch: 1, trainLoss: 1.5, valLoss: 1.25, valAccuracy: 0.5))]
+        backend.last.pending = [.training(.epochEnded(epochSummary(1, trainLoss: 1.5, valLoss: 1.25, valAccuracy: 0.5)))]
         app.tick()
         let path = NSTemporaryDirectory() + "wb-metrics-\(getpid()).csv"
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -596,6 +616,16 @@ final class AppTests: XCTestCase {
 
             """)
         XCTAssertShows(app.draw(), "exported 2 steps, 1 epochs")
+    }
+
+    func testExportedMetricsFollowTheTasksMetrics() {
+        let (app, _) = makeApp()
+        app.history = MetricHistory(metrics: RegressionTask().metrics, epochs: [
+            EpochSummary(epoch: 1, train: ["loss": 4], validation: ["loss": 2.25, "mae": 1.25, "rmse": 1.5, "r2": 0.5],
+                         samplesPerSecond: 100, seconds: 1, lr: 0.01),
+        ])
+        XCTAssertEqual(app.metricsCSV(), "kind,epoch,step,loss,val_loss,val_mae,val_rmse,val_r2,learning_rate\n"
+                       + "epoch,1,1,4.0,2.25,1.25,1.5,0.5,\n")
     }
 
     func testOpenMissingCIFARFolderShowsError() {
@@ -656,6 +686,31 @@ extension AppTests {
         XCTAssertShows(c, "\"fast\" (kept 0.001)")
         // The edited row stays visible above the message.
         XCTAssertShows(c, "▸learning rate")
+    }
+
+    /// The epoch chart's third series is the task's primary metric: MAE for regression, not a percentage.
+    func testEpochChartShowsTheTasksPrimaryMetric() {
+        let ctx = RenderContext(theme: .builtinDefault, colorMode: .truecolor)
+        let history = MetricHistory(metrics: TaskKind.regression.metrics, epochs: [
+            EpochSummary(epoch: 1, train: ["loss": 2.0, "mae": 1.0], validation: ["loss": 1.5, "mae": 0.75, "rmse": 1.0, "r2": 0.2],
+                         samplesPerSecond: 0, seconds: 0, lr: 0.01),
+            EpochSummary(epoch: 2, train: ["loss": 1.0, "mae": 0.5], validation: ["loss": 1.25, "mae": 0.25, "rmse": 0.5, "r2": 0.4],
+                         samplesPerSecond: 0, seconds: 0, lr: 0.01),
+        ])
+        var pane = ChartsPane()
+        pane.arrangement = .epochs
+        var c = Canvas(width: 60, height: 16, colorMode: .truecolor)
+        pane.render(&c, inner: Rect(x: 0, y: 0, width: 60, height: 16), history: ChartData(steps: [], history: history, stepsPerEpoch: 10), ctx: ctx)
+        XCTAssertShows(c, "train 1.0000")
+        XCTAssertShows(c, "val 1.2500")
+        XCTAssertShows(c, "mae 0.2500")
+        XCTAssertNotShows(c, "acc")
+        XCTAssertNotShows(c, "%")
+        // Classification: accuracy as a percentage.
+        var cls = Canvas(width: 60, height: 16, colorMode: .truecolor)
+        let h2 = MetricHistory(metrics: TaskKind.classification.metrics, epochs: [epochSummary(1, trainLoss: 1, valLoss: 1, valAccuracy: 0.625)])
+        pane.render(&cls, inner: Rect(x: 0, y: 0, width: 60, height: 16), history: ChartData(steps: [], history: h2, stepsPerEpoch: 10), ctx: ctx)
+        XCTAssertShows(cls, "acc 62.5%")
     }
 
     func testStatusBarDropsLeastImportantFieldsWhenNarrow() {

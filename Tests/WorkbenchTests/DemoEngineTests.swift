@@ -8,12 +8,12 @@ import XCTest
 final class DemoEngineTests: XCTestCase {
     let dataset = SyntheticShapesDataset(trainCount: 200, testCount: 50)
 
-    func settings(epochs: Int = 2) -> Hyperparameters {
-        var h = Hyperparameters()
+    func settings(epochs: Int = 2) -> TrainingConfig {
+        var h = TrainingConfig.editorDefaults
         h.epochs = epochs
         h.batchSize = 32
-        h.validationSplit = 0.1
-        h.learningRate = 0.05
+        h.valFraction = 0.1
+        h.lr = 0.05
         return h
     }
 
@@ -33,43 +33,48 @@ final class DemoEngineTests: XCTestCase {
         let s = try DemoTrainingBackend(stepDelay: 0).makeSession(model: "LeNet5", dataset: dataset, seed: 1)
         defer { s.close(timeout: 5) }
         s.send(.start(settings()))
-        let events = collect(s) { $0.contains(.stateChanged(.finished)) }
-        XCTAssertEqual(events.first, .runStarted(RunPlan(epochs: 2, stepsPerEpoch: 5, trainExamples: 180, validationExamples: 20, batchSize: 32)))
-        let steps = events.compactMap { e -> StepMetrics? in if case .step(let m) = e { return m } else { return nil } }
-        XCTAssertEqual(steps.map(\.step), Array(1...10))
+        let events = collect(s) { $0.contains(.training(.stateChanged(.finished))) }
+        XCTAssertEqual(events.first, .training(.started(RunPlan(epochs: 2, stepsPerEpoch: 5, trainSamples: 180, validationSamples: 20, batchSize: 32))))
+        let steps = stepInfos(events)
+        XCTAssertEqual(steps.map(\.globalStep), Array(1...10))
+        XCTAssertEqual(steps.map(\.step), [1, 2, 3, 4, 5, 1, 2, 3, 4, 5])
         XCTAssertEqual(steps.map(\.epoch), [1, 1, 1, 1, 1, 2, 2, 2, 2, 2])
+        XCTAssertTrue(steps.allSatisfy { $0.stepsPerEpoch == 5 })
         XCTAssertTrue(steps.allSatisfy { $0.loss.isFinite && $0.loss > 0 })
-        let epochs = events.compactMap { e -> EpochMetrics? in if case .epochEnded(let m) = e { return m } else { return nil } }
+        let epochs = epochSummaries(events)
         XCTAssertEqual(epochs.map(\.epoch), [1, 2])
         XCTAssertNotNil(epochs[0].valLoss)
         XCTAssertEqual(epochs[0].trainLoss, steps[0..<5].map(\.loss).reduce(0, +) / 5, accuracy: 1e-9)
-        // The validation confusion matrix covers the 20 held-out images.
-        let evals = events.compactMap { e -> EvaluationResult? in if case .evaluated(let r) = e { return r } else { return nil } }
-        XCTAssertEqual(evals.last?.confusion.flatMap { $0 }.reduce(0, +), 20)
-        XCTAssertEqual(events.last, .stateChanged(.finished))
+        // Validation accuracy is measured on the 20 held-out images: a whole number of them are right.
+        let valAccuracy = try XCTUnwrap(epochs[0].valAccuracy)
+        XCTAssertTrue((0...1).contains(valAccuracy), "\(valAccuracy)")
+        XCTAssertEqual(valAccuracy * 20, (valAccuracy * 20).rounded(), accuracy: 1e-9)
+        XCTAssertEqual(events.last, .training(.stateChanged(.finished)))
     }
 
     func testLearningRateChangeAppliesAtTheNextStep() throws {
         let s = try DemoTrainingBackend(stepDelay: 0.003).makeSession(model: "LeNet5", dataset: dataset, seed: 1)
         defer { s.close(timeout: 5) }
         var h = settings(epochs: 50)
-        h.learningRate = 0.01
+        h.lr = 0.01
         s.send(.start(h))
-        var events = collect(s) { evs in evs.contains { if case .step(let m) = $0 { return m.step >= 3 } else { return false } } }
+        var events = collect(s) { evs in stepInfos(evs).contains { $0.globalStep >= 3 } }
         s.send(.set(.learningRate(0.2)))
-        events += collect(s) { evs in evs.contains { if case .hyperparameterApplied = $0 { return true } else { return false } } }
-        events += collect(s, timeout: 5) { evs in evs.filter { if case .step = $0 { return true } else { return false } }.count >= 3 }
+        events += collect(s) { evs in evs.contains { isTraining($0) { if case .hyperparameterChanged = $0 { return true } else { return false } } } }
+        events += collect(s, timeout: 5) { evs in stepInfos(evs).count >= 3 }
         s.send(.pause)
-        events += collect(s) { $0.contains(.stateChanged(.paused)) }
-        guard let applied = events.compactMap({ e -> Int? in if case .hyperparameterApplied(.learningRate(0.2), let st) = e { return st } else { return nil } }).first else {
-            return XCTFail("no hyperparameterApplied event")
+        events += collect(s) { $0.contains(.training(.stateChanged(.paused(reason: nil)))) }
+        guard let applied = trainingEvents(events).compactMap({ e -> Int? in
+            if case .hyperparameterChanged(.learningRate(0.2), let st) = e { return st } else { return nil }
+        }).first else {
+            return XCTFail("no hyperparameterChanged event")
         }
-        let steps = events.compactMap { e -> StepMetrics? in if case .step(let m) = e { return m } else { return nil } }
-        for m in steps { XCTAssertEqual(m.learningRate, m.step < applied ? 0.01 : 0.2, "step \(m.step), change at \(applied)") }
-        XCTAssertTrue(steps.contains { $0.step >= applied })
+        let steps = stepInfos(events)
+        for m in steps { XCTAssertEqual(m.lr, m.globalStep < applied ? 0.01 : 0.2, "step \(m.globalStep), change at \(applied)") }
+        XCTAssertTrue(steps.contains { $0.globalStep >= applied })
         // Paused: no more steps arrive.
         let after = collect(s, timeout: 0.2) { _ in false }
-        XCTAssertFalse(after.contains { if case .step = $0 { return true } else { return false } })
+        XCTAssertTrue(stepInfos(after).isEmpty)
     }
 
     func testSaveLoadRoundTripAndBadFilesLeaveWeightsUnchanged() throws {
@@ -79,21 +84,21 @@ final class DemoEngineTests: XCTestCase {
         let s = try DemoTrainingBackend(stepDelay: 0).makeSession(model: "LeNet5", dataset: dataset, seed: 1)
         defer { s.close(timeout: 5) }
         s.send(.start(settings(epochs: 1)))
-        _ = collect(s) { $0.contains(.stateChanged(.finished)) }
-        func confusion() -> [[Int]] {
+        _ = collect(s) { $0.contains(.training(.stateChanged(.finished))) }
+        func confusion() -> ConfusionMatrix? {
             s.send(.evaluate)
-            let ev = collect(s) { evs in evs.contains { if case .evaluated = $0 { return true } else { return false } } }
-            for e in ev { if case .evaluated(let r) = e { return r.confusion } }
-            return []
+            let ev = collect(s) { evs in !evaluations(evs).isEmpty }
+            return evaluations(ev).first?.confusion
         }
         func file(_ op: FileOperation, _ path: String) -> String?? {
-            s.send(.save(op, path: path))
+            s.send(.file(op, path: path))
             for e in collect(s, until: { evs in evs.contains { if case .fileFinished = $0 { return true } else { return false } } }) {
                 if case .fileFinished(op, path, let err) = e { return .some(err) }
             }
             return .none
         }
         let trained = confusion()
+        XCTAssertEqual(trained?.total, 50, "the evaluation covers the 50 test images")
         let path = dir + "/m.safetensors"
         XCTAssertEqual(file(.saveModel, path), .some(nil))
         // The file is safetensors: 8-byte length, JSON header with PyTorch-style keys.
@@ -128,17 +133,18 @@ final class DemoEngineTests: XCTestCase {
         let s = try DemoTrainingBackend(stepDelay: 0).makeSession(model: "LeNet5", dataset: dataset, seed: 1)
         defer { s.close(timeout: 5) }
         s.send(.start(settings(epochs: 1)))
-        _ = collect(s) { $0.contains(.stateChanged(.finished)) }
-        s.send(.save(.saveCheckpoint, path: dir + "/c.safetensors"))
+        _ = collect(s) { $0.contains(.training(.stateChanged(.finished))) }
+        s.send(.file(.saveCheckpoint, path: dir + "/c.safetensors"))
         _ = collect(s) { evs in evs.contains { if case .fileFinished = $0 { return true } else { return false } } }
         s.send(.reset(seed: 5))
-        s.send(.save(.loadCheckpoint, path: dir + "/c.safetensors"))
+        s.send(.file(.loadCheckpoint, path: dir + "/c.safetensors"))
         let ev = collect(s) { evs in evs.contains { if case .historyRestored = $0 { return true } else { return false } } }
-        guard case .historyRestored(let steps, let epochs, _)? = ev.first(where: { if case .historyRestored = $0 { return true } else { return false } }) else {
+        guard case .historyRestored(let history, _)? = ev.first(where: { if case .historyRestored = $0 { return true } else { return false } }) else {
             return XCTFail("no history")
         }
-        XCTAssertEqual(steps.map(\.step), [1, 2, 3, 4, 5])
-        XCTAssertEqual(epochs.count, 1)
+        XCTAssertEqual(history.stepLosses?.steps, [1, 2, 3, 4, 5])
+        XCTAssertEqual(StepLossRecorder.steps(history.stepLosses).map(\.globalStep), [1, 2, 3, 4, 5])
+        XCTAssertEqual(history.epochs.map(\.epoch), [1])
     }
 
     /// The real hand-over: the app drives the demo engine on its queue and drains events on
@@ -165,19 +171,19 @@ final class DemoEngineTests: XCTestCase {
             app.tick()
             var c = Canvas(width: 100, height: 30)
             app.render(into: &c)
-            if !changed, (app.history.steps.last?.step ?? 0) >= 5 {
+            if !changed, (app.steps.last?.globalStep ?? 0) >= 5 {
                 for _ in 0..<5 { app.press(.up) }
                 app.press(.enter, .ctrl("u"))
                 app.type("0.02")
                 app.press(.enter)
                 changed = true
             }
-            if changed && !app.history.changes.isEmpty && (app.history.steps.last?.step ?? 0) > app.history.changes[0].step { break }
+            if changed && !app.history.changes.isEmpty && (app.steps.last?.globalStep ?? 0) > app.history.changes[0].step { break }
             Thread.sleep(forTimeInterval: 0.01)
         }
         XCTAssertEqual(app.runState, .running)
-        XCTAssertEqual(app.history.changes.first?.label, "lr=0.02")
-        XCTAssertEqual(app.history.steps.last?.learningRate, 0.02)
+        XCTAssertEqual(app.history.changes.first?.change.label, "lr=0.02")
+        XCTAssertEqual(app.steps.last?.lr, 0.02)
         app.press(.char("q"), .char("y"))
         XCTAssertTrue(app.shouldQuit)
     }

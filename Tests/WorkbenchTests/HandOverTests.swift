@@ -12,7 +12,7 @@ final class HandOverTests: XCTestCase {
     /// What the UI thread publishes for the typing thread.
     final class Snapshot: @unchecked Sendable {
         private let lock = NSLock()
-        private var _state: RunState = .idle
+        private var _state: TrainingState = .idle
         private var _step = 0
         private var _changes: [String] = []
         private var _toast = ""
@@ -20,13 +20,13 @@ final class HandOverTests: XCTestCase {
         func update(_ app: App) {
             lock.lock()
             _state = app.runState
-            _step = app.history.steps.last?.step ?? 0
-            _changes = app.history.changes.map(\.label)
+            _step = app.steps.last?.globalStep ?? 0
+            _changes = app.history.changes.map(\.change.label)
             if let t = app.toast?.text { _toast = t }
             lock.unlock()
         }
 
-        var value: (state: RunState, step: Int, changes: [String], toast: String) {
+        var value: (state: TrainingState, step: Int, changes: [String], toast: String) {
             lock.lock()
             defer { lock.unlock() }
             return (_state, _step, _changes, _toast)
@@ -48,7 +48,7 @@ final class HandOverTests: XCTestCase {
 
         let typist = Thread {
             let deadline = Date().addingTimeInterval(120)
-            func wait(_ what: String, _ cond: ((state: RunState, step: Int, changes: [String], toast: String)) -> Bool) -> Bool {
+            func wait(_ what: String, _ cond: ((state: TrainingState, step: Int, changes: [String], toast: String)) -> Bool) -> Bool {
                 while Date() < deadline {
                     if cond(snapshot.value) { return true }
                     Thread.sleep(forTimeInterval: 0.005)
@@ -74,7 +74,7 @@ final class HandOverTests: XCTestCase {
             guard wait("steps after the change", { $0.step > changedAt + 2 }) else { return }
             // Pause, save the model between steps, resume.
             keys(.char("p"))
-            guard wait("pause", { $0.state == .paused }) else { return }
+            guard wait("pause", { $0.state == .paused(reason: nil) }) else { return }
             keys(.char("S"), .ctrl("u"))
             text(savePath)
             keys(.enter)
@@ -97,9 +97,10 @@ final class HandOverTests: XCTestCase {
         for f in failures.drain() { XCTFail(f) }
         XCTAssertTrue(app.shouldQuit)
         XCTAssertTrue(FileManager.default.fileExists(atPath: savePath))
-        guard let change = app.history.changes.first(where: { $0.label == "lr=0.05" }) else { return XCTFail("no lr marker") }
-        for s in app.history.steps {
-            XCTAssertEqual(s.learningRate, s.step < change.step ? 0.001 : 0.05, accuracy: 1e-12, "lr of step \(s.step)")
+        guard let change = app.history.changes.first(where: { $0.change.label == "lr=0.05" }) else { return XCTFail("no lr marker") }
+        XCTAssertTrue(app.steps.contains { $0.globalStep >= change.step }, "no step after the change at \(change.step)")
+        for s in app.steps {
+            XCTAssertEqual(s.lr, s.globalStep < change.step ? 0.001 : 0.05, accuracy: 1e-12, "lr of step \(s.globalStep)")
         }
         // Every key was answered by a frame.
         XCTAssertGreaterThanOrEqual(terminal.latencies.count, 30)

@@ -65,6 +65,10 @@ final class StepLossTests: XCTestCase {
         let h = try JSONDecoder().decode(MetricHistory.self, from: Data(old.utf8))
         XCTAssertNil(h.stepLosses)
         XCTAssertEqual(h.epochs.count, 1)
+        // Version-1 epochs were 0-based with classification fields.
+        XCTAssertEqual(h.epochs.first?.epoch, 1)
+        XCTAssertEqual(h.epochs.first?.trainLoss, 1.5)
+        XCTAssertEqual(h.epochs.first?.trainAccuracy, 0.5)
         var withSteps = h
         withSteps.stepLosses = StepLossSeries(steps: [1, 2], losses: [2.5, 2.25], learningRates: [0.01, 0.01], stepsPerEpoch: 2)
         let back = try JSONDecoder().decode(MetricHistory.self, from: JSONEncoder().encode(withSteps))
@@ -89,49 +93,55 @@ final class StepLossTests: XCTestCase {
             }
             return events
         }
-        var h = Hyperparameters()
+        var h = TrainingConfig.editorDefaults
         h.epochs = 200
         h.batchSize = 16
-        h.validationSplit = 0.25
-        h.learningRate = 0.01
+        h.valFraction = 0.25
+        h.lr = 0.01
 
         let first = try EngineBackend(limit: 64).makeSession(model: "lenet5", dataset: ds, seed: 0)
         first.send(.start(h))
-        var ev = collect(first) { e in e.contains { if case .epochEnded(let m) = $0 { return m.epoch >= 2 } else { return false } } }
+        var ev = collect(first) { e in epochSummaries(e).contains { $0.epoch >= 2 } }
         first.send(.pause)
-        ev += collect(first) { $0.contains(.stateChanged(.paused)) }
-        first.send(.save(.saveCheckpoint, path: path))
+        ev += collect(first) { $0.contains(.training(.stateChanged(.paused(reason: nil)))) }
+        first.send(.file(.saveCheckpoint, path: path))
         ev += collect(first) { e in e.contains { if case .fileFinished = $0 { return true } else { return false } } }
         XCTAssertTrue(ev.contains(.fileFinished(.saveCheckpoint, path: path, error: nil)))
-        let trained = ev.compactMap { e -> StepMetrics? in if case .step(let m) = e { return m } else { return nil } }
+        let trained = stepInfos(ev)
         first.close(timeout: 10)
 
         let ck = try Checkpoint.load(from: URL(fileURLWithPath: path))
         let series = try XCTUnwrap(ck.history.stepLosses)
         XCTAssertEqual(series.stepsPerEpoch, 3)
-        XCTAssertEqual(series.steps, trained.map(\.step), "short runs keep every step")
+        XCTAssertEqual(series.steps, trained.map(\.globalStep), "short runs keep every step")
         XCTAssertEqual(series.losses, trained.map(\.loss))
 
         let second = try EngineBackend(limit: 64).makeSession(model: "lenet5", dataset: ds, seed: 0)
         defer { second.close(timeout: 10) }
-        second.send(.save(.loadCheckpoint, path: path))
+        second.send(.file(.loadCheckpoint, path: path))
         ev = collect(second) { e in e.contains { if case .fileFinished = $0 { return true } else { return false } } }
-        guard case .historyRestored(let steps, let epochs, let plan)? = ev.first(where: { if case .historyRestored = $0 { return true } else { return false } }) else {
+        guard case .historyRestored(let history, let plan)? = ev.first(where: { if case .historyRestored = $0 { return true } else { return false } }) else {
             return XCTFail("no history restored: \(ev)")
         }
+        let steps = StepLossRecorder.steps(history.stepLosses)
+        XCTAssertEqual(steps.map(\.globalStep), trained.map(\.globalStep))
         XCTAssertEqual(steps.map(\.loss), trained.map(\.loss))
         XCTAssertEqual(steps.map(\.epoch), trained.map(\.epoch))
-        XCTAssertEqual(epochs.count, ck.epoch)
+        XCTAssertEqual(steps.map(\.step), trained.map(\.step))
+        XCTAssertEqual(history.epochs.count, ck.epoch)
         XCTAssertEqual(plan?.startEpoch, ck.epoch)
         second.send(.start(h))
-        ev = collect(second) { e in e.filter { if case .step = $0 { return true } else { return false } }.count >= 2 }
+        ev = collect(second) { e in stepInfos(e).count >= 2 }
         second.send(.stop)
-        guard case .runStarted(let p)? = ev.first(where: { if case .runStarted = $0 { return true } else { return false } }) else {
+        guard case .started(let p)? = trainingEvents(ev).first(where: { if case .started = $0 { return true } else { return false } }) else {
             return XCTFail("no run started: \(ev)")
         }
         XCTAssertEqual(p.startEpoch, ck.epoch)
-        let resumed = ev.compactMap { e -> StepMetrics? in if case .step(let m) = e { return m } else { return nil } }
-        XCTAssertEqual(resumed.first?.step, ck.epoch * 3 + 1)
+        XCTAssertEqual(p.startStep, ck.epoch * 3)
+        // The engine continues the step count after the last whole epoch.
+        let resumed = stepInfos(ev)
+        XCTAssertEqual(resumed.first?.globalStep, ck.epoch * 3 + 1)
+        XCTAssertEqual(resumed.first?.step, 1)
         XCTAssertEqual(resumed.first?.epoch, ck.epoch + 1)
     }
 }

@@ -81,6 +81,60 @@ func XCTAssertNotShows(_ canvas: Canvas, _ text: String, file: StaticString = #f
     }
 }
 
-func step(_ n: Int, loss: Double = 1.0, epoch: Int = 1, lr: Double = 0.01) -> SessionEvent {
-    .step(StepMetrics(step: n, epoch: epoch, loss: loss, imagesPerSecond: 1000, learningRate: lr))
+/// Step `n` (global, 1-based) of a run with `stepsPerEpoch` steps per epoch, as the engine reports it.
+func step(_ n: Int, loss: Double = 1.0, epoch: Int = 1, lr: Double = 0.01, stepsPerEpoch: Int = 10) -> SessionEvent {
+    .training(.step(StepInfo(epoch: epoch, step: n - (epoch - 1) * stepsPerEpoch, stepsPerEpoch: stepsPerEpoch,
+                             globalStep: n, loss: loss, lr: lr, samplesPerSecond: 1000)))
+}
+
+/// The per-epoch summary of a classification run (1-based `epoch`).
+func epochSummary(_ epoch: Int, trainLoss: Double, valLoss: Double?, valAccuracy: Double?) -> EpochSummary {
+    var validation: [String: Double]?
+    if valLoss != nil || valAccuracy != nil {
+        validation = [:]
+        validation?["loss"] = valLoss
+        validation?["accuracy"] = valAccuracy
+    }
+    return EpochSummary(epoch: epoch, train: ["loss": trainLoss], validation: validation, samplesPerSecond: 0, seconds: 0, lr: 0.01)
+}
+
+/// A test-split evaluation with the given `rows[truth][predicted]` counts.
+func evaluation(_ rows: [[Int]], split: String = "test") -> Evaluation {
+    let cm = DemoTrainingSession.matrix(rows)
+    return Evaluation(split: split, loss: 1.0, metrics: ["accuracy": cm.accuracy], confusion: cm, samples: cm.total)
+}
+
+/// Whether `e` is an engine event matching `match`.
+func isTraining(_ e: SessionEvent, _ match: (TrainingEvent) -> Bool) -> Bool {
+    if case .training(let t) = e { return match(t) }
+    return false
+}
+
+/// The engine events among `events`.
+func trainingEvents(_ events: [SessionEvent]) -> [TrainingEvent] {
+    events.compactMap { if case .training(let t) = $0 { return t } else { return nil } }
+}
+
+/// The steps among `events`.
+func stepInfos(_ events: [SessionEvent]) -> [StepInfo] {
+    trainingEvents(events).compactMap { if case .step(let m) = $0 { return m } else { return nil } }
+}
+
+/// The epoch summaries among `events`.
+func epochSummaries(_ events: [SessionEvent]) -> [EpochSummary] {
+    trainingEvents(events).compactMap { if case .epochEnded(let m) = $0 { return m } else { return nil } }
+}
+
+/// The evaluations among `events`.
+func evaluations(_ events: [SessionEvent]) -> [Evaluation] {
+    trainingEvents(events).compactMap { if case .evaluated(let r) = $0 { return r } else { return nil } }
+}
+
+extension AppServices {
+    /// The demo services: the synthetic shapes dataset, the hand-described catalog and the
+    /// demo training engine (the test doubles in `Fakes/`).
+    static func demo(themes: ThemeLibrary = .standard(), stepDelay: TimeInterval = 0.02) -> AppServices {
+        AppServices(datasets: DemoDatasetProvider(), catalog: DemoModelCatalog(), backend: DemoTrainingBackend(stepDelay: stepDelay),
+                    themes: themes)
+    }
 }

@@ -10,7 +10,8 @@ public enum ModelZoo {
         /// Images of one fixed shape [C, H, W] (or any spatial size the model adapts to).
         case image([Int])
         /// Feature vectors of any length (tabular rows); the model is sized to the data.
-        case features
+        /// `example` is the length used where no data is at hand (listings, `models show`).
+        case features(example: Int)
     }
 
     /// One model of the zoo.
@@ -25,10 +26,18 @@ public enum ModelZoo {
         public let numClasses: Int
         let build: @Sendable (_ inputShape: [Int], _ outputs: Int, Generator?) -> any UnaryLayer
 
-        /// Expected input of one sample (without the batch dim): the image shape, or [0] for feature models.
+        /// Input of one sample (without the batch dim): the image shape, or an example feature count.
         public var inputShape: [Int] {
-            if case .image(let s) = input { return s }
-            return [0]
+            switch input {
+            case .image(let s): return s
+            case .features(let n): return [n]
+            }
+        }
+
+        /// Whether the model reads feature vectors (tabular rows) rather than images.
+        public var readsFeatures: Bool {
+            if case .features = input { return true }
+            return false
         }
 
         /// A freshly initialised model (parameters drawn from `generator`, or
@@ -58,7 +67,7 @@ public enum ModelZoo {
         Entry(name: "vgg16", summary: "VGG16 with torchvision's structure and keys (ImageNet, 1000 classes)",
               input: .image([3, 224, 224]), numClasses: 1000) { VGG.vgg16(numClasses: $1, generator: $2) },
         Entry(name: "mlp", summary: "MLP for tabular data: features-64-64-outputs with ReLU (torchvision.ops.MLP layout)",
-              input: .features, numClasses: 1) { shape, outputs, g in
+              input: .features(example: 8), numClasses: 1) { shape, outputs, g in
             MLP(inChannels: Swift.max(1, shape.reduce(1, *)), hiddenChannels: [64, 64, outputs], generator: g)
         },
     ]

@@ -230,7 +230,7 @@ extension App {
         datasetPane.reset(d)
         // Image models cannot read table rows (and the reverse): pick the zoo's model for the data.
         let wanted = d.sampleKind == .table ? "mlp" : "lenet5"
-        let fits = (ModelZoo.entry(named: modelName)?.input == .features) == (d.sampleKind == .table)
+        let fits = (ModelZoo.entry(named: modelName)?.readsFeatures ?? false) == (d.sampleKind == .table)
         if !fits, services.catalog.modelNames.contains(wanted) { modelName = wanted }
         describeModel()
         makeSession()

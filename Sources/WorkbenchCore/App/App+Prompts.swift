@@ -50,15 +50,21 @@ extension App {
         return nil
     }
 
-    /// Metrics as CSV: one row per step (`kind` step) and per epoch (`kind` epoch).
+    /// Metrics as CSV: one row per step (`kind` step) and per epoch (`kind` epoch), with the
+    /// validation loss and the task's validation metrics (`val_accuracy`, or `val_mae`, `val_rmse`, `val_r2`).
     public func metricsCSV() -> String {
-        var lines = ["kind,epoch,step,loss,val_loss,val_accuracy,learning_rate"]
+        let metrics = history.metrics
+        var lines = [(["kind", "epoch", "step", "loss", "val_loss"] + metrics.map { "val_" + $0.name } + ["learning_rate"])
+            .joined(separator: ",")]
+        let blanks = String(repeating: ",", count: metrics.count)
         for s in steps {
-            lines.append("step,\(s.epoch),\(s.globalStep),\(s.loss),,,\(s.lr)")
+            lines.append("step,\(s.epoch),\(s.globalStep),\(s.loss),\(blanks),\(s.lr)")
         }
         let spe = max(1, plan?.stepsPerEpoch ?? steps.last?.stepsPerEpoch ?? 1)
         for e in history.epochs {
-            lines.append("epoch,\(e.epoch),\(e.epoch * spe),\(e.trainLoss),\(e.valLoss.map { "\($0)" } ?? ""),\(e.valAccuracy.map { "\($0)" } ?? ""),")
+            let values = metrics.map { m in e.validation?[m.name].map { "\($0)" } ?? "" }
+            lines.append((["epoch", "\(e.epoch)", "\(e.epoch * spe)", "\(e.trainLoss)", e.valLoss.map { "\($0)" } ?? ""] + values + [""])
+                .joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -228,7 +228,7 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
         let loss = crossEntropy(x.matmul(weight) + bias, labels)
         let lossValue = Double(loss.item())
         guard lossValue.isFinite else {
-            setState(.failed("step \(step + 1): loss is \(lossValue); lower the learning rate and resume"))
+            setState(.paused(reason: "step \(step + 1): loss is \(lossValue); lower the learning rate and resume"))
             return
         }
         loss.backward()
