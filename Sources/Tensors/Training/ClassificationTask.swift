@@ -23,26 +23,16 @@ public struct ClassificationTask: TrainingTask {
     public var metrics: [MetricSpec] { kind.metrics }
 
     public func validate(_ model: Module) throws {
-        guard let m = model as? any UnaryLayer else {
-            throw TrainingSetupError("\(model.typeName) does not take one input tensor; classification needs a model that maps inputs to logits")
-        }
-        guard let shape = inputShape else { return }
-        let layers: [LayerShape]
-        do { layers = try m.validate(inputShape: [1] + shape) } catch {
-            throw TrainingSetupError("the model does not fit the input shape \(shape): \(error)")
-        }
-        if let out = layers.first?.outputShape, out.count == 2, out[1] < numClasses {
+        if let out = try UnaryTaskSupport.outputShape(model, inputShape, for: "classification"), out.count == 2, out[1] < numClasses {
             throw TrainingSetupError("the model outputs \(out[1]) classes but the dataset has \(numClasses)")
         }
     }
 
     public func forward(_ model: Module, _ batch: Batch) throws -> (output: Tensor, loss: Tensor) {
-        guard let m = model as? any UnaryLayer else {
-            throw TrainingSetupError("\(model.typeName) does not take one input tensor")
-        }
-        guard batch.inputs.count == 1, let x = batch.inputs[0].tensor, let y = batch.target.indices else {
-            throw TrainingSetupError("classification expects a float input and class indices, got "
-                                     + batch.inputs.map(\.summary).joined(separator: ", ") + " and \(batch.target.summary)")
+        let m = try UnaryTaskSupport.layer(model, for: "classification")
+        let x = try UnaryTaskSupport.input(batch, target: "class indices", for: "classification")
+        guard let y = batch.target.indices else {
+            throw TrainingSetupError("classification expects class indices as targets, got \(batch.target.summary)")
         }
         let out = m(x)
         return (out, loss(out, y))

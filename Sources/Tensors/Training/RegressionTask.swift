@@ -23,26 +23,16 @@ public struct RegressionTask: TrainingTask {
     public var metrics: [MetricSpec] { kind.metrics }
 
     public func validate(_ model: Module) throws {
-        guard let m = model as? any UnaryLayer else {
-            throw TrainingSetupError("\(model.typeName) does not take one input tensor; regression needs a model that maps inputs to predictions")
-        }
-        guard let shape = inputShape else { return }
-        let layers: [LayerShape]
-        do { layers = try m.validate(inputShape: [1] + shape) } catch {
-            throw TrainingSetupError("the model does not fit the input shape \(shape): \(error)")
-        }
-        if let out = layers.first?.outputShape, out.reduce(1, *) != outputs {
+        if let out = try UnaryTaskSupport.outputShape(model, inputShape, for: "regression"), out.reduce(1, *) != outputs {
             throw TrainingSetupError("the model outputs \(out.dropFirst().map(String.init).joined(separator: "×")) values per sample but the dataset has \(outputs) target\(outputs == 1 ? "" : "s")")
         }
     }
 
     public func forward(_ model: Module, _ batch: Batch) throws -> (output: Tensor, loss: Tensor) {
-        guard let m = model as? any UnaryLayer else {
-            throw TrainingSetupError("\(model.typeName) does not take one input tensor")
-        }
-        guard batch.inputs.count == 1, let x = batch.inputs[0].tensor, let y = batch.target.tensor else {
-            throw TrainingSetupError("regression expects a float input and float targets, got "
-                                     + batch.inputs.map(\.summary).joined(separator: ", ") + " and \(batch.target.summary)")
+        let m = try UnaryTaskSupport.layer(model, for: "regression")
+        let x = try UnaryTaskSupport.input(batch, target: "float targets", for: "regression")
+        guard let y = batch.target.tensor else {
+            throw TrainingSetupError("regression expects a float input and float targets, got \(batch.target.summary)")
         }
         let out = m(x)
         // [N, 1] predictions against [N] targets (or the reverse) compare elementwise, not broadcast to [N, N].

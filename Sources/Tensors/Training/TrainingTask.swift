@@ -27,6 +27,36 @@ public protocol TrainingTask {
     func makeMeter() -> any MetricMeter
 }
 
+/// Shared steps of the tasks whose model maps one float input to one output.
+enum UnaryTaskSupport {
+    /// `model` as a one-input layer, or an error saying what `task` needs.
+    static func layer(_ model: Module, for task: String) throws -> any UnaryLayer {
+        guard let m = model as? any UnaryLayer else {
+            throw TrainingSetupError("\(model.typeName) does not take one input tensor; \(task) needs a model that maps inputs to \(task == "classification" ? "logits" : "predictions")")
+        }
+        return m
+    }
+
+    /// The model's output shape for a batch of one sample of `inputShape` (a shape-only
+    /// pass); nil when no shape is known. Throws naming the layer that does not fit.
+    static func outputShape(_ model: Module, _ inputShape: [Int]?, for task: String) throws -> [Int]? {
+        let m = try layer(model, for: task)
+        guard let shape = inputShape else { return nil }
+        do { return try m.validate(inputShape: [1] + shape).first?.outputShape } catch {
+            throw TrainingSetupError("the model does not fit the input shape \(shape): \(error)")
+        }
+    }
+
+    /// The batch's single float input, or an error naming what the task expected and got.
+    static func input(_ batch: Batch, target: String, for task: String) throws -> Tensor {
+        guard batch.inputs.count == 1, let x = batch.inputs[0].tensor else {
+            throw TrainingSetupError("\(task) expects a float input and \(target), got "
+                                     + batch.inputs.map(\.summary).joined(separator: ", ") + " and \(batch.target.summary)")
+        }
+        return x
+    }
+}
+
 /// The kinds of tasks the engine runs.
 public enum TaskKind: String, Codable, Sendable, CaseIterable {
     case classification
