@@ -42,6 +42,8 @@ public final class MultiheadAttention: Module {
     /// The output projection (`out_proj`).
     public let outProj: NonDynamicallyQuantizableLinear
 
+    public override func ownMembers() -> ModuleMembers { reflectMembers().renamingChildren(["outProj": "out_proj"]) }
+
     /// Whether q, k and v share one packed projection.
     public var qkvSameEmbedDim: Bool { kdim == embedDim && vdim == embedDim }
 

@@ -14,6 +14,8 @@ public final class LayerNorm: Module, UnaryLayer {
     public let eps: Double
     /// Whether there are a learnable weight and bias.
     public let elementwiseAffine: Bool
+    /// The `bias` argument (printed as PyTorch does).
+    public let hasBias: Bool
     /// Scale, `normalizedShape`, or nil without `elementwiseAffine`.
     @Parameter public var weight: Tensor?
     /// Shift, `normalizedShape`, or nil without `elementwiseAffine` or with `bias: false`.
@@ -26,6 +28,7 @@ public final class LayerNorm: Module, UnaryLayer {
         self.normalizedShape = normalizedShape
         self.eps = eps
         self.elementwiseAffine = elementwiseAffine
+        hasBias = bias
         weight = elementwiseAffine ? Init.empty(normalizedShape) : nil
         self.bias = elementwiseAffine && bias ? Init.empty(normalizedShape) : nil
         super.init()
@@ -48,7 +51,7 @@ public final class LayerNorm: Module, UnaryLayer {
     }
 
     public override func extraRepr() -> String {
-        "\(pythonTuple(normalizedShape)), eps=\(pythonFloat(eps)), elementwise_affine=\(pythonBool(elementwiseAffine))"
+        "\(pythonTuple(normalizedShape)), eps=\(pythonFloat(eps)), elementwise_affine=\(pythonBool(elementwiseAffine)), bias=\(pythonBool(hasBias))"
     }
 }
 

@@ -63,6 +63,8 @@ public final class TransformerEncoderLayer: Module {
         super.init()
     }
 
+    public override func ownMembers() -> ModuleMembers { reflectMembers().renamingChildren(["selfAttn": "self_attn"]) }
+
     /// A new layer with the same arguments and a copy of this one's weights
     /// (what PyTorch's `TransformerEncoder` does with `copy.deepcopy`).
     public func copy() -> TransformerEncoderLayer {
@@ -188,6 +190,10 @@ public final class TransformerDecoderLayer: Module {
         dropout3 = Dropout(p: dropout, generator: generator)
         self.activation = activation
         super.init()
+    }
+
+    public override func ownMembers() -> ModuleMembers {
+        reflectMembers().renamingChildren(["selfAttn": "self_attn", "multiheadAttn": "multihead_attn"])
     }
 
     /// A new layer with the same arguments and a copy of this one's weights.
@@ -357,5 +363,22 @@ func copyState(from src: Module, to dst: Module) {
     let d = dst.stateDict()
     noGrad {
         for ((_, a), (_, b)) in zip(s, d) where !a.isMeta && !b.isMeta { b.copy(from: a) }
+    }
+}
+
+extension ModuleMembers {
+    /// The same members with children renamed by `names` (Swift property name →
+    /// PyTorch's snake_case key, e.g. `selfAttn` → `self_attn`).
+    func renamingChildren(_ names: [String: String]) -> ModuleMembers {
+        var m = self
+        m.children = children.map { (names[$0.0] ?? $0.0, $0.1) }
+        m.layout = layout.map { item in
+            switch item {
+            case .single(let k, let v): return .single(names[k] ?? k, v)
+            case .list(let k, let v): return .list(names[k] ?? k, v)
+            case .dict(let k, let v): return .dict(names[k] ?? k, v)
+            }
+        }
+        return m
     }
 }
