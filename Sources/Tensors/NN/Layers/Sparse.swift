@@ -85,9 +85,14 @@ public final class Embedding: Module {
     /// `[indices as floats]` → `[vectors]`; a meta input gives a meta `[*, D]`.
     public override func forward(tensors inputs: [Tensor]) throws -> [Tensor] {
         guard inputs.count == 1 else { throw ShapeError(op: typeName, "expected [indices], got \(inputs.count) tensors") }
-        let x = inputs[0]
-        if x.isMeta { return [call(inputs: [x], outputs: { [$0] }) { .meta(x.shape + [embeddingDim]) }] }
-        return [call(inputs: [x], outputs: { [$0] }) { forward(IntTensor(x.toArray().map { Int($0) }, shape: x.shape)) }]
+        return [self(ids: inputs[0])]
+    }
+
+    /// The vectors of token ids held in a float tensor (meta in, meta `[*, D]` out).
+    public func callAsFunction(ids x: Tensor) -> Tensor {
+        call(inputs: [x], outputs: { [$0] }) {
+            x.isMeta ? .meta(x.shape + [embeddingDim]) : forward(IntTensor(x.toArray().map { Int($0) }, shape: x.shape))
+        }
     }
 
     public override func extraRepr() -> String {
