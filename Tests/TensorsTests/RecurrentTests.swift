@@ -178,6 +178,10 @@ final class RecurrentTests: XCTestCase {
         nnGradCheck([x] + lstm.parameters().prefix(2)) { t in lstm(t[0]).output }
         let gru = GRU(2, 3, numLayers: 2, generator: g)
         nnGradCheck([x]) { t in gru(t[0]).output }
+        let proj = LSTM(2, 3, numLayers: 2, projSize: 2, generator: g)
+        nnGradCheck([x] + proj.parameters()) { t in proj(t[0]).output }
+        let rnn = RNN(2, 3, nonlinearity: .tanh, bidirectional: true, generator: g)
+        nnGradCheck([x] + rnn.parameters()) { t in rnn(t[0]).hN }
         // Packed, unsorted.
         nnGradCheck([x]) { t in
             let p = packPaddedSequence(t[0], lengths: [2, 3], enforceSorted: false)

@@ -165,75 +165,14 @@ open class RNNBase: Module {
         return (layerInput, Tensor.stack(hN, dim: 0), cN.isEmpty ? nil : Tensor.stack(cN, dim: 0))
     }
 
-    /// One layer in one direction over packed data.
+    /// One layer in one direction over packed data: the input projection of
+    /// every step as one GEMM, then the fused recurrence (`recurrentLayer`).
     private func runDirection(_ x: Tensor, batchSizes: [Int], reverse: Bool, h0: Tensor, c0: Tensor?,
                               wIH: Tensor, wHH: Tensor, bIH: Tensor?, bHH: Tensor?, wHR: Tensor?)
     -> (Tensor, Tensor, Tensor?) {
-        // The input projection of every step at once: one GEMM.
         let gx = linear(x, weight: wIH, bias: bIH)
-        let steps = batchSizes.count
-        var offsets = [Int](repeating: 0, count: steps)
-        for t in 1..<max(steps, 1) where steps > 0 { offsets[t] = offsets[t - 1] + batchSizes[t - 1] }
-        var outs = [Tensor?](repeating: nil, count: steps)
-        let b = batchSizes.first ?? 0
-        func step(_ t: Int, _ h: Tensor, _ c: Tensor?) -> (Tensor, Tensor?) {
-            let g = gx.narrow(0, start: offsets[t], length: batchSizes[t])
-            let gh = linear(h, weight: wHH, bias: bHH)
-            switch mode {
-            case .lstm:
-                var (hNew, cNew) = lstmGates(g, gh, c ?? h)
-                if let wHR { hNew = linear(hNew, weight: wHR) }
-                return (hNew, cNew)
-            case .gru:
-                return (gruGates(g, gh, h), nil)
-            case .rnnTanh:
-                return ((g + gh).tanh(), nil)
-            case .rnnRelu:
-                return ((g + gh).relu(), nil)
-            }
-        }
-        if !reverse {
-            var h = h0, c = c0
-            var finalH: [Tensor] = [], finalC: [Tensor] = []
-            for t in 0..<steps {
-                let bs = batchSizes[t]
-                if bs < h.shape[0] {
-                    // Sequences that ended: their last state is final.
-                    finalH.append(h.narrow(0, start: bs, length: h.shape[0] - bs))
-                    h = h.narrow(0, start: 0, length: bs)
-                    if let cc = c {
-                        finalC.append(cc.narrow(0, start: bs, length: cc.shape[0] - bs))
-                        c = cc.narrow(0, start: 0, length: bs)
-                    }
-                }
-                (h, c) = step(t, h, c)
-                outs[t] = h
-            }
-            finalH.append(h)
-            if let c { finalC.append(c) }
-            let hN = finalH.count == 1 ? finalH[0] : Tensor.cat(finalH.reversed(), dim: 0)
-            let cN = finalC.isEmpty ? nil : (finalC.count == 1 ? finalC[0] : Tensor.cat(finalC.reversed(), dim: 0))
-            let out = steps == 1 ? outs[0]! : Tensor.cat(outs.map { $0! }, dim: 0)
-            return (out, hN, cN)
-        } else {
-            let last = batchSizes.last ?? 0
-            var h = h0.narrow(0, start: 0, length: last)
-            var c = c0?.narrow(0, start: 0, length: last)
-            for t in stride(from: steps - 1, through: 0, by: -1) {
-                let bs = batchSizes[t]
-                let cur = h.shape[0]
-                if bs > cur {
-                    // Sequences that start (in reverse time) at this step begin from h0.
-                    h = Tensor.cat([h, h0.narrow(0, start: cur, length: bs - cur)], dim: 0)
-                    if let cc = c, let c0 { c = Tensor.cat([cc, c0.narrow(0, start: cur, length: bs - cur)], dim: 0) }
-                }
-                (h, c) = step(t, h, c)
-                outs[t] = h
-            }
-            _ = b
-            let out = steps == 1 ? outs[0]! : Tensor.cat(outs.map { $0! }, dim: 0)
-            return (out, h, c)
-        }
+        return recurrentLayer(mode, gx: gx, wHH: wHH, bHH: bHH, wHR: wHR, h0: h0, c0: c0, batchSizes: batchSizes,
+                              reverse: reverse)
     }
 
     /// Runs on a padded tensor or packed data; checks shapes as PyTorch does.
