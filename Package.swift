@@ -3,8 +3,11 @@ import PackageDescription
 
 // Release builds of the numeric library drop Swift's overflow and bounds
 // traps in hot kernels; every kernel checks its shapes before the loops.
+// Debug builds (the test suite) optimise the numeric library too: the tests
+// train real models, and unoptimised kernels made them ~10× slower.
 let fastMath: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
 
 let package = Package(

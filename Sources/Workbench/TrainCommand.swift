@@ -15,9 +15,12 @@ struct RunOptions: ParsableArguments {
                                valueName: "column"))
     var target: String?
 
-    @Option(help: ArgumentHelp("What to learn: classification (default) or regression (a CSV target column).",
+    @Option(help: ArgumentHelp("What to learn: classification (default), regression (a CSV target column) or language-modeling (a .txt file, or the embedded arithmetic corpus).",
                                valueName: "task"))
     var task: String?
+
+    @Option(name: .customLong("seq-len"), help: "Language modelling: tokens per training window.")
+    var sequenceLength: Int = 64
 
     @Option(name: .customLong("batch-size"), help: "Images per batch.")
     var batchSize: Int = 16
@@ -31,15 +34,16 @@ struct RunOptions: ParsableArguments {
     /// A training configuration with these model and data settings, the rest at their defaults.
     func config() throws -> TrainingConfig {
         var c = TrainingConfig()
-        c.model = (model ?? TrainingConfig.defaultModel(dataPath: data)).lowercased()
         c.dataPath = data
         c.target = target
+        c.sequenceLength = sequenceLength
         if let task {
             guard let k = TaskKind(rawValue: task.lowercased()) else {
                 throw UserError("--task \(task): expected one of \(TaskKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             c.task = k
         }
+        c.model = (model ?? TrainingConfig.defaultModel(dataPath: data, task: c.task)).lowercased()
         c.batchSize = batchSize
         c.numWorkers = workers
         c.limit = limit
@@ -100,7 +104,7 @@ struct TrainCommand: ParsableCommand {
 
         let engine = setup.makeEngine(history: history)
         let metrics = setup.task.metrics
-        let unit = setup.inputShape.count == 3 ? "img/s" : "samples/s"
+        let unit = setup.inputShape.count == 3 ? "img/s" : setup.task.kind == .languageModeling ? "seq/s" : "samples/s"
         var failure: String?
         let ckURL = checkpoint.map { URL(fileURLWithPath: $0) }
         engine.observe { event in
@@ -145,7 +149,7 @@ struct TrainCommand: ParsableCommand {
 
         do {
             if let save {
-                try ModelFile.save(setup.model, modelName: c.model, to: URL(fileURLWithPath: save))
+                try ModelFile.save(setup.model, modelName: c.model, tokenizer: setup.tokenizer, to: URL(fileURLWithPath: save))
                 print("Saved weights to \(save)")
             }
             if let metricsPath {

@@ -209,4 +209,55 @@ final class TrainingSetupTests: XCTestCase {
         let engine = train(setup)
         XCTAssertGreaterThan(try XCTUnwrap(engine.history.epochs.last?.valAccuracy), 0.9)
     }
+
+    func testLanguageModellingOnTheEmbeddedCorpusTrainsSavesAndGenerates() throws {
+        var c = TrainingConfig()
+        c.task = .languageModeling
+        c.model = TrainingConfig.defaultModel(dataPath: nil, task: .languageModeling)
+        c.sequenceLength = 16
+        c.limit = 160
+        c.batchSize = 16
+        c.epochs = 2
+        c.optimizer = .adam
+        c.lr = 0.005
+        c.numWorkers = 0
+        let setup = try TrainingSetup(config: c)
+        XCTAssertEqual(c.model, "char-lstm")
+        XCTAssertEqual(setup.task.kind, .languageModeling)
+        XCTAssertEqual(setup.train.samples, 144)
+        XCTAssertEqual(setup.tokenizer?.vocabularySize, 17)
+        let engine = train(setup)
+        XCTAssertEqual(engine.state, .finished)
+        let epochs = engine.history.epochs
+        XCTAssertEqual(epochs.count, 2)
+        let val = try XCTUnwrap(epochs.last?.validation)
+        let loss = try XCTUnwrap(val["loss"])
+        XCTAssertEqual(try XCTUnwrap(val["perplexity"]), Foundation.exp(loss), accuracy: 1e-9)
+        // Chance is ln 17 ≈ 2.83 nats: 18 Adam steps already learn the corpus' format.
+        XCTAssertLessThan(loss, 2.6)
+        XCTAssertGreaterThan(try XCTUnwrap(val["token_accuracy"]), 1.0 / 17)
+        XCTAssertEqual(engine.history.metrics.map(\.name), ["perplexity", "token_accuracy"])
+
+        // The weights file carries the model name and the tokenizer: enough to generate.
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("wb-lm-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ModelFile.save(setup.model, modelName: c.model, tokenizer: setup.tokenizer, to: url)
+        XCTAssertEqual(ModelFile.modelName(in: url), "char-lstm")
+        let tok = try XCTUnwrap(try ModelFile.tokenizer(in: url))
+        XCTAssertEqual(tok, setup.tokenizer)
+        let lm = try SequenceModelZoo.makeLanguageModel("char-lstm", vocabularySize: tok.vocabularySize)
+        try ModelFile.load(into: lm, from: url)
+        let a = lm.generate(prompt: "1+1=", tokenizer: tok, maxTokens: 12, temperature: 0.8, generator: Generator(seed: 3))
+        let b = lm.generate(prompt: "1+1=", tokenizer: tok, maxTokens: 12, temperature: 0.8, generator: Generator(seed: 3))
+        XCTAssertEqual(a, b, "a seed reproduces the sample")
+        XCTAssertTrue(a.hasPrefix("1+1="), a)
+        XCTAssertTrue(a.dropFirst(4).allSatisfy { "0123456789+=\n".contains($0) }, a)
+
+        // An image model on text, and a language model on images, are named.
+        c.model = "lenet5"
+        XCTAssertThrowsError(try TrainingSetup(config: c)) { XCTAssertTrue("\($0)".contains("is not a language model"), "\($0)") }
+        var images = TrainingConfig()
+        images.model = "char-lstm"
+        XCTAssertThrowsError(try TrainingSetup(config: images)) { XCTAssertTrue("\($0)".contains("reads token ids"), "\($0)") }
+    }
 }

@@ -6,11 +6,19 @@ import Foundation
 /// buffers) and metadata `format: pt` plus the zoo model name when known, so
 /// `safetensors.torch.load_file` returns a state dict for the torch model.
 public enum ModelFile {
-    /// Writes the model's weights atomically.
-    public static func save(_ model: Module, modelName: String? = nil, to url: URL) throws {
+    /// Writes the model's weights atomically; a `tokenizer` (text models) is kept in the
+    /// metadata (`workbench.tokenizer`, its JSON) so the file alone can generate text.
+    public static func save(_ model: Module, modelName: String? = nil, tokenizer: Tokenizer? = nil, to url: URL) throws {
         var meta = ["format": "pt"]
         if let modelName { meta["workbench.model"] = modelName }
+        if let tokenizer { meta["workbench.tokenizer"] = try tokenizer.jsonString() }
         try Safetensors.save(model.stateDict(), metadata: meta, to: url)
+    }
+
+    /// The tokenizer recorded in a weights file, if any.
+    public static func tokenizer(in url: URL) throws -> Tokenizer? {
+        guard let json = try Safetensors.readHeader(from: url).metadata["workbench.tokenizer"] else { return nil }
+        return try Tokenizer(jsonString: json)
     }
 
     /// Loads weights into `model`. On any error (unreadable file, missing or

@@ -21,7 +21,7 @@ public final class TrainingSetup {
     /// What the run learns (chosen from the data).
     public let task: any TrainingTask
     /// The zoo model, initialised from the seed (or the one passed in).
-    public let model: any UnaryLayer
+    public let model: Module
     /// The optimizer over the model's parameters.
     public let optimizer: Optimizer
     /// Training batches (shuffled, augmented when configured).
@@ -38,16 +38,20 @@ public final class TrainingSetup {
     public let datasetSummary: String
     /// Draws shuffling and augmentation (saved in checkpoints).
     public let loaderGenerator: Generator
+    /// The tokenizer of text data (saved with the weights), nil for other data.
+    public let tokenizer: Tokenizer?
 
     /// Opens the dataset and builds task, model and optimizer. Throws a one-line error for bad settings or data.
-    public init(config: TrainingConfig, model existing: (any UnaryLayer)? = nil) throws {
+    public init(config: TrainingConfig, model existing: Module? = nil) throws {
         try config.validate()
         self.config = config
         let loaderGen = Generator(seed: config.seed &+ 2)
         loaderGenerator = loaderGen
         let data: Splits
         do {
-            if let path = config.dataPath, TrainingConfig.isCSV(path) {
+            if config.resolvedTask == .languageModeling {
+                data = try Self.text(config, loaderGen)
+            } else if let path = config.dataPath, TrainingConfig.isCSV(path) {
                 data = try config.task == .regression ? Self.csvRegression(path, config, loaderGen)
                                                       : Self.csvClassification(path, config, loaderGen)
             } else {
@@ -58,22 +62,34 @@ public final class TrainingSetup {
         }
         (train, val, test, classes, inputShape, task) = (data.train, data.val, data.test, data.classes, data.inputShape, data.task)
         datasetSummary = data.summary
-        let outputs = task.kind == .regression ? (task as? RegressionTask)?.outputs ?? 1 : classes.count
-        if let existing {
-            model = existing
-        } else {
-            guard let entry = ModelZoo.entry(named: config.model) else { throw ModelZooError(name: config.model) }
-            if case .image = entry.input, inputShape.count != 3 {
-                throw TrainingSetupError("\(config.model) reads images but \(config.dataPath ?? "the data") has rows of \(inputShape.reduce(1, *)) features; use --model mlp")
-            }
-            model = entry.make(inputShape: inputShape, outputs: outputs, generator: Generator(seed: config.seed))
-        }
+        tokenizer = data.tokenizer
+        model = try existing ?? Self.makeModel(config, data)
         do {
             optimizer = try config.optimizer.make(model.parameters(), lr: config.lr, momentum: config.momentum,
                                                   weightDecay: config.weightDecay)
         } catch {
             throw TrainingSetupError("\(error)")
         }
+    }
+
+    /// The zoo model `config` names, sized to the data and initialised from `Generator(seed)`.
+    static func makeModel(_ config: TrainingConfig, _ data: Splits) throws -> Module {
+        let g = Generator(seed: config.seed)
+        if let lm = data.task as? LanguageModelTask {
+            guard let e = SequenceModelZoo.entry(named: config.model), e.kind == .languageModel else {
+                throw TrainingSetupError("\(config.model) is not a language model; use one of: "
+                                         + SequenceModelZoo.entries.filter { $0.kind == .languageModel }.map(\.name).joined(separator: ", "))
+            }
+            return e.make(vocabularySize: lm.vocabularySize, generator: g)
+        }
+        guard let entry = ModelZoo.entry(named: config.model) else {
+            throw TrainingSetupError("\(config.model) reads token ids; it trains on text (--task language-modeling)")
+        }
+        if case .image = entry.input, data.inputShape.count != 3 {
+            throw TrainingSetupError("\(config.model) reads images but \(config.dataPath ?? "the data") has rows of \(data.inputShape.reduce(1, *)) features; use --model mlp")
+        }
+        let outputs = (data.task as? RegressionTask)?.outputs ?? data.classes.count
+        return entry.make(inputShape: data.inputShape, outputs: outputs, generator: g)
     }
 
     /// The data of one run.
@@ -85,6 +101,7 @@ public final class TrainingSetup {
         var inputShape: [Int]
         var task: any TrainingTask
         var summary: String
+        var tokenizer: Tokenizer? = nil
     }
 
     /// Training and validation indices of `n` samples: `valCount` drawn by `Generator(seed + 1)`.
@@ -170,6 +187,44 @@ public final class TrainingSetup {
                       task: RegressionTask(inputShape: shape, outputs: columns.count),
                       summary: "CSV \(path) (predicting \(columns.joined(separator: ", ")) from \(shape[0]) features): "
                         + "\(idx.train.count) train / \(idx.val.count) val")
+    }
+
+    static func text(_ config: TrainingConfig, _ loaderGen: Generator) throws -> Splits {
+        let set: TextFileDataset
+        if let path = config.dataPath {
+            guard TrainingConfig.isText(path) else {
+                throw TrainingSetupError("language modelling reads a UTF-8 .txt file (or the embedded arithmetic corpus without --data), got \(path)")
+            }
+            set = try TextFileDataset(path: path, sequenceLength: config.sequenceLength)
+        } else {
+            set = try ArithmeticCorpus.languageModelDataset(sequenceLength: config.sequenceLength)
+        }
+        let n = Swift.min(set.count, config.limit ?? .max)
+        let idx = try split(n, valCount: valCount(config, n, standard: n / 10), seed: config.seed)
+        func open(_ indices: [Int], shuffle: Bool) throws -> BatchSource {
+            let sampler: any Sampler = shuffle ? SubsetRandomSampler(indices: indices, generator: loaderGen)
+                                               : SubsetSequentialSampler(indices: indices)
+            let loader = try DataLoader(set, batchSize: config.batchSize, sampler: sampler, numWorkers: config.numWorkers,
+                                        collate: { items in stackWindows(items) }, generator: loaderGen)
+            return BatchSource(count: loader.count, samples: indices.count) { _ in
+                let it = loader.makeIterator()
+                return { try it.nextBatch().map { Batch(inputs: [.indices($0.0)], target: .indices($0.1), count: $0.0.shape[0]) } }
+            }
+        }
+        let v = set.tokenizer.vocabularySize
+        return Splits(train: try open(idx.train, shuffle: true), val: idx.val.isEmpty ? nil : try open(idx.val, shuffle: false),
+                      test: nil, classes: [], inputShape: [config.sequenceLength],
+                      task: LanguageModelTask(vocabularySize: v, sequenceLength: config.sequenceLength),
+                      summary: "\(config.dataPath ?? "arithmetic corpus (embedded)"): \(set.ids.count) tokens, vocabulary \(v), "
+                        + "windows of \(config.sequenceLength): \(idx.train.count) train / \(idx.val.count) val",
+                      tokenizer: set.tokenizer)
+    }
+
+    /// Equal-length (input, target) windows stacked into [B, T] id tensors.
+    static func stackWindows(_ items: [(IntTensor, IntTensor)]) -> (IntTensor, IntTensor) {
+        let t = items.first?.0.count ?? 0
+        return (IntTensor(items.flatMap(\.0.values), shape: [items.count, t]),
+                IntTensor(items.flatMap(\.1.values), shape: [items.count, t]))
     }
 
     static func source<D: Dataset>(_ dataset: D, indices: [Int]?, shuffle: Bool,

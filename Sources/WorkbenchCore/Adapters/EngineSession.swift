@@ -34,7 +34,7 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     private let task: TaskKind
     private let limit: Int?
     private var seed: UInt64
-    private var model: (any UnaryLayer)?
+    private var model: Module?
     private var setup: TrainingSetup?
     private var engine: TrainingEngine?
     private var lastSettings = TrainingConfig.editorDefaults
@@ -73,7 +73,7 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
 
     private var active: Bool { engine?.state.isActive ?? false }
 
-    private func ensureModel() throws -> any UnaryLayer {
+    private func ensureModel() throws -> Module {
         if let m = model { return m }
         // Built by the setup so its shape follows the data (class count, CSV features).
         let s = try TrainingSetup(config: config(lastSettings))
@@ -158,7 +158,7 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     }
 
     private func file(_ op: FileOperation, _ path: String) {
-        let model: any UnaryLayer
+        let model: Module
         do { model = try ensureModel() } catch {
             emit(.fileFinished(op, path: path, error: "\(error)"))
             return

@@ -8,7 +8,7 @@ import Tensors
 enum ModelFiles {
     /// Runs `op` on `path`. `checkpoint` gives the current run's checkpoint (nil
     /// before a run); a loaded checkpoint is handed to `restored`.
-    static func perform(_ op: FileOperation, path: String, model: any UnaryLayer, modelName: String,
+    static func perform(_ op: FileOperation, path: String, model: Module, modelName: String,
                         config: TrainingConfig, checkpoint: () -> Checkpoint?,
                         restored: (Checkpoint) -> Void) throws {
         let url = URL(fileURLWithPath: path)
