@@ -115,7 +115,7 @@ final class SequenceModelsTests: XCTestCase {
         XCTAssertEqual(byPath["head"]?.outputShapes, [[4, 10, 17]])
         let gpt = GPT(vocabularySize: 17, contextLength: 16, dModel: 16, nhead: 2, numLayers: 1)
         let g = try gpt.validate(inputShapes: [[2, 12]])
-        XCTAssertEqual(g.first { $0.path == "blocks.layers.0.self_attn" }?.outputShapes, [[2, 12, 16]])
+        XCTAssertEqual(g.first { $0.path == "blocks.layers.0.self_attn" }?.outputShapes, [[2, 12, 16]], "\(g.map(\.path))")
         XCTAssertEqual(g.first { $0.path == "" }?.outputShapes, [[2, 12, 17]])
         XCTAssertThrowsError(try gpt.validate(inputShapes: [[2, 40]]))
         let f = LSTMForecaster(hiddenSize: 8)
