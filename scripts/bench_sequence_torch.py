@@ -73,14 +73,16 @@ def main():
             step = make(args.batch, seq)
             for _ in range(2):
                 step()
-            times = []
+            times, cpus = [], []
             for _ in range(args.repeats):
-                t0 = time.perf_counter()
+                c0, t0 = time.process_time(), time.perf_counter()
                 for _ in range(args.steps):
                     step()
                 times.append((time.perf_counter() - t0) * 1000 / args.steps)
-            ms = statistics.median(times)
-            print(f"{name:<20} batch {args.batch:3d} seq {seq:4d}: {ms:8.1f} ms/step  {args.batch * seq / ms * 1000:9.0f} tokens/s")
+                cpus.append((time.process_time() - c0) * 1000 / args.steps)
+            ms, cpu = statistics.median(times), statistics.median(cpus)
+            print(f"{name:<20} batch {args.batch:3d} seq {seq:4d}: {ms:8.1f} ms/step  {args.batch * seq / ms * 1000:9.0f} tokens/s"
+                  f"  ({cpu:.1f} ms CPU/step)")
 
 
 if __name__ == "__main__":

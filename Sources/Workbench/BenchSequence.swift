@@ -16,6 +16,8 @@ enum SequenceBench {
         var batch: Int
         var seq: Int
         var msPerStep: Double
+        /// CPU time (user + system, all threads) per step.
+        var cpuMsPerStep: Double
         var tokensPerSecond: Double { Double(batch * seq) / (msPerStep / 1000) }
     }
 
@@ -58,13 +60,16 @@ enum SequenceBench {
             for seq in seqs {
                 let step = try make(batch, seq, g)
                 for _ in 0..<warmup { step() }
-                var times: [Double] = []
+                var times: [Double] = [], cpus: [Double] = []
                 for _ in 0..<repeats {
+                    let cpu0 = Bench.cpuSeconds()
                     let t0 = DispatchTime.now().uptimeNanoseconds
                     for _ in 0..<steps { step() }
                     times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6 / Double(steps))
+                    cpus.append((Bench.cpuSeconds() - cpu0) * 1000 / Double(steps))
                 }
-                results.append(Result(name: name, batch: batch, seq: seq, msPerStep: Bench.median(times)))
+                results.append(Result(name: name, batch: batch, seq: seq, msPerStep: Bench.median(times),
+                                      cpuMsPerStep: Bench.median(cpus)))
             }
         }
         return results
@@ -96,8 +101,9 @@ struct BenchSequence: ParsableCommand {
         let seqs = seq.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         print("sequence benchmarks, BLAS threads \(BLAS.threads), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         for r in try SequenceBench.run(batch: batch, seqs: seqs, steps: steps, repeats: repeats, only: only) {
-            print(String(format: "%-20@ batch %3d seq %4d: %8.1f ms/step  %9.0f tokens/s", r.name as NSString, r.batch, r.seq,
-                         r.msPerStep, r.tokensPerSecond))
+            print(r.name.padding(toLength: 20, withPad: " ", startingAt: 0)
+                  + String(format: " batch %3d seq %4d: %8.1f ms/step  %9.0f tokens/s  (%.1f ms CPU/step)", r.batch, r.seq,
+                           r.msPerStep, r.tokensPerSecond, r.cpuMsPerStep))
         }
     }
 }

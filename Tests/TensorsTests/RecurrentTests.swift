@@ -220,6 +220,20 @@ final class RecurrentTests: XCTestCase {
         XCTAssertEqual(out.map(\.shape), [[5, 2, 8], [4, 2, 4], [4, 2, 4]])
     }
 
+    func testDropoutBetweenLayersOnlyInTraining() {
+        let g = Generator(seed: 8)
+        let lstm = LSTM(3, 4, numLayers: 2, dropout: 0.5, generator: g)
+        let x = Tensor.randn([5, 2, 3], generator: g)
+        let trainA = lstm(x).output.toArray(), trainB = lstm(x).output.toArray()
+        XCTAssertNotEqual(trainA, trainB, "fresh masks in training")
+        lstm.eval()
+        let evalA = lstm(x).output.toArray()
+        XCTAssertEqual(evalA, lstm(x).output.toArray())
+        let plain = LSTM(3, 4, numLayers: 2)
+        try? plain.loadStateDict(lstm.stateDict())
+        XCTAssertEqual(plain(x).output.toArray(), evalA, "eval mode is the same as no dropout")
+    }
+
     func testPadSequence() {
         let a = Tensor([1, 2, 3]), b = Tensor([4])
         assertTensor(padSequence([a, b], batchFirst: true), [1, 2, 3, 4, 0, 0], shape: [2, 3])

@@ -106,6 +106,26 @@ final class SequenceModelsTests: XCTestCase {
         XCTAssertLessThan(losses.suffix(5).reduce(0, +) / 5, 0.1, "forecaster learns the sines: \(losses.prefix(3)) … \(losses.suffix(3))")
     }
 
+    func testValidateRecordsEveryLayerOfTheSequenceModels() throws {
+        let lm = CharLSTM(vocabularySize: 17, embeddingDim: 8, hiddenSize: 16)
+        let layers = try lm.validate(inputShapes: [[4, 10]])
+        let byPath = Dictionary(layers.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        XCTAssertEqual(byPath["embedding"]?.outputShapes, [[4, 10, 8]])
+        XCTAssertEqual(byPath["lstm"]?.outputShapes, [[4, 10, 16], [1, 4, 16], [1, 4, 16]])
+        XCTAssertEqual(byPath["head"]?.outputShapes, [[4, 10, 17]])
+        let gpt = GPT(vocabularySize: 17, contextLength: 16, dModel: 16, nhead: 2, numLayers: 1)
+        let g = try gpt.validate(inputShapes: [[2, 12]])
+        XCTAssertEqual(g.first { $0.path == "blocks.layers.0.self_attn" }?.outputShapes, [[2, 12, 16]], "\(g.map(\.path))")
+        XCTAssertEqual(g.first { $0.path == "" }?.outputShapes, [[2, 12, 17]])
+        XCTAssertThrowsError(try gpt.validate(inputShapes: [[2, 40]]))
+        let f = LSTMForecaster(hiddenSize: 8)
+        XCTAssertEqual(try f.validate(inputShape: [3, 24, 1]).first { $0.path == "head" }?.outputShapes, [[3, 1]])
+        let bad = LSTM(3, 4)
+        XCTAssertThrowsError(try bad.validate(inputShapes: [[5, 2, 7]])) { e in
+            XCTAssertTrue("\(e)".contains("input_size"), "\(e)")
+        }
+    }
+
     func testSequenceZooBuildsEveryEntry() throws {
         for e in SequenceModelZoo.entries {
             let m = e.make(vocabularySize: e.kind == .forecaster ? 1 : 17, numClasses: 2, generator: Generator(seed: 0))

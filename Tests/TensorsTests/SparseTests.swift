@@ -80,6 +80,15 @@ final class SparseTests: XCTestCase {
         }
     }
 
+    func testFromPretrained() {
+        let w = Tensor([[1, 2], [3, 4], [5, 6]])
+        let emb = Embedding.fromPretrained(w)
+        XCTAssertFalse(emb.weight.requiresGrad)
+        XCTAssertEqual(emb(IntTensor([2, 0])).toArray(), [5, 6, 1, 2])
+        let bag = EmbeddingBag.fromPretrained(w, mode: .sum)
+        XCTAssertEqual(bag(IntTensor([[0, 1], [1, 2]])).toArray(), [4, 6, 8, 10])
+    }
+
     func testEmbeddingShapeErrors() throws {
         let emb = Embedding(5, 2)
         XCTAssertNotNil(shapeError { _ = emb(IntTensor([7])) })

@@ -1,16 +1,59 @@
 import Foundation
 
-// Fused gate kernels of the recurrent layers.
+// Fused kernels of the recurrent layers.
 //
-// The input projection of every time step is one GEMM (`linear` over the
-// whole packed sequence, in `RNNBase`); per step one `linear` gives the
-// hidden projection and one fused primitive below applies the gates. Each
-// gate kernel is a primitive with its own backward rule: built from
+// `RNN`/`LSTM`/`GRU` run each layer and direction as one primitive,
+// `recurrentLayer` (bottom of this file): the input projection of every time
+// step is one GEMM, the per-step hidden products are GEMMs on the running
+// rows, and backward has its own rule. The cells (`LSTMCell`, `GRUCell`) use
+// the per-step gate primitives `lstmGates` / `gruGates`: built from
 // `sigmoid`/`tanh`/`mul`/`add` an LSTM step is about 15 graph nodes and as
 // many temporary tensors, fused it is one node that saves the activated
-// gates once (about 4× faster per step at batch 32, hidden 256).
+// gates once.
 
 @inline(__always) private func sigm(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
+
+/// tanh through `exp` (glibc's `tanhf` goes through the slower `expm1f`);
+/// absolute error below 1e-7.
+@inline(__always) private func fastTanh(_ x: Float) -> Float { 1 - 2 / (Foundation.exp(2 * x) + 1) }
+
+/// Column sums of a row-major `[rows, cols]` buffer.
+func columnSums(_ a: UnsafePointer<Float>, rows: Int, cols: Int) -> Tensor {
+    let t = Tensor.zeros([cols])
+    let tp = t.dataPointer
+    for r in 0..<rows {
+        let row = a + r * cols
+        for j in 0..<cols { tp[j] += row[j] }
+    }
+    return t
+}
+
+/// C[m×n] = A[m×k] · B[k×n] + beta·C with the columns cut into blocks small
+/// enough for OpenBLAS's unpacked, unthreaded small-matrix kernel (M·N·K ≤
+/// `SmallGemm.limit`), the blocks split over the Dispatch workers. For the
+/// recurrence's skinny per-step products (32 × 1024 × 256) this avoids
+/// re-packing the whole weight matrix at every step.
+func columnBlockedGemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                       beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+        if beta == 0 { for r in 0..<m { (c + r * ldc).update(repeating: 0, count: n) } }
+        return
+    }
+    let perCol = m * k
+    var block = Swift.max(16, SmallGemm.limit / Swift.max(perCol, 1))
+    block = Swift.min(n, block / 16 * 16)
+    let blocks = (n + block - 1) / block
+    let chunks = m * n * k < SmallGemm.parallelFrom ? 1 : Swift.min(Parallel.workers, blocks)
+    let perChunk = (blocks + chunks - 1) / chunks
+    Parallel.forEach(chunks) { ch in
+        for blk in (ch * perChunk)..<Swift.min(blocks, (ch + 1) * perChunk) {
+            let c0 = blk * block, c1 = Swift.min(n, c0 + block)
+            BLAS.sgemm(transA: false, transB: false, m: m, n: c1 - c0, k: k, a: a, lda: lda, b: b + c0, ldb: ldb,
+                       beta: beta, c: c + c0, ldc: ldc)
+        }
+    }
+}
 
 /// One LSTM step's gates, fused: from the input projection `gx` and the hidden
 /// projection `gh` (both `[B, 4H]`, gate order i, f, g, o as in PyTorch, biases
@@ -164,11 +207,11 @@ public enum RNNNonlinearity: String, Sendable {
 // MARK: - Fused layer recurrence
 
 /// The whole recurrence of one layer in one direction as one primitive:
-/// from the input projection `gx` `[sum, G·H]` of every step (packed, with
-/// `batchSizes`; biases `b_ih` included), the hidden weights `wHH`
-/// `[G·H, P]`, `bHH`, the LSTM projection `wHR` `[P, H]` and the initial
-/// states `h0` `[B, P]` / `c0` `[B, H]`, returns the outputs `[sum, P]` and the
-/// final states (P = H without projection).
+/// from the layer input `x` `[sum, in]` (packed, with `batchSizes`), the
+/// weights `wIH` `[G·H, in]`, `bIH`, `wHH` `[G·H, P]`, `bHH`, the LSTM
+/// projection `wHR` `[P, H]` and the initial states `h0` `[B, P]` / `c0`
+/// `[B, H]`, returns the outputs `[sum, P]` and the final states (P = H
+/// without projection). The input projection of all steps is one GEMM.
 ///
 /// Why one primitive per layer rather than per step: a step taking a slice
 /// of `gx` would get a full-size `[sum, G·H]` zero gradient back through that
@@ -181,11 +224,11 @@ public enum RNNNonlinearity: String, Sendable {
 /// Packed semantics: at step t only rows `0..<batchSizes[t]` run; the other
 /// rows keep their state, so the final buffer holds each sequence's last
 /// state in either direction.
-func recurrentLayer(_ mode: RNNBase.Mode, gx: Tensor, wHH: Tensor, bHH: Tensor?, wHR: Tensor?, h0: Tensor, c0: Tensor?,
-                    batchSizes: [Int], reverse: Bool) -> (output: Tensor, h: Tensor, c: Tensor?) {
+func recurrentLayer(_ mode: RNNBase.Mode, x: Tensor, wIH: Tensor, bIH: Tensor?, wHH: Tensor, bHH: Tensor?, wHR: Tensor?,
+                    h0: Tensor, c0: Tensor?, batchSizes: [Int], reverse: Bool) -> (output: Tensor, h: Tensor, c: Tensor?) {
     let g = mode.gates
     let gh = wHH.shape[0], h = gh / g, p = wHH.shape[1]
-    let b = h0.shape[0], total = gx.shape[0]
+    let b = h0.shape[0], total = x.shape[0], inF = x.shape[1]
     let steps = batchSizes.count
     var offsets = [Int](repeating: 0, count: steps)
     for t in 1..<max(steps, 1) where steps > 0 { offsets[t] = offsets[t - 1] + batchSizes[t - 1] }
@@ -193,8 +236,22 @@ func recurrentLayer(_ mode: RNNBase.Mode, gx: Tensor, wHH: Tensor, bHH: Tensor?,
     let isLSTM = mode == .lstm
 
     func contiguous(_ t: Tensor) -> Tensor { t.isContiguous ? t : t.contiguousCopy() }
-    let gxc = contiguous(gx), wc = contiguous(wHH), bc = bHH.map(contiguous), rc = wHR.map(contiguous)
+    let xc = contiguous(x), wic = contiguous(wIH), bic = bIH.map(contiguous)
+    let wc = contiguous(wHH), bc = bHH.map(contiguous), rc = wHR.map(contiguous)
     let h0c = contiguous(h0), c0c = c0.map(contiguous)
+
+    // The input projection of every step: one GEMM.
+    let gxw = Workspace.acquire(total * gh)
+    if let bic { for r in 0..<total { (gxw.pointer + r * gh).update(from: bic.dataPointer, count: gh) } }
+    if total > 0 && inF > 0 {
+        BLAS.sgemm(transA: false, transB: true, m: total, n: gh, k: inF, a: xc.dataPointer, lda: inF, b: wic.dataPointer,
+                   ldb: inF, beta: bic == nil ? 0 : 1, c: gxw.pointer, ldc: gh)
+    } else if bic == nil {
+        gxw.pointer.update(repeating: 0, count: total * gh)
+    }
+    // W_hhᵀ [P, G·H], so the per-step products are plain NN GEMMs.
+    let wT = Workspace.acquire(p * gh)
+    for r in 0..<gh { for c in 0..<p { wT.pointer[c * gh + r] = wc.dataPointer[r * p + c] } }
 
     // Saved for backward.
     let gates = Tensor(uninitialized: [total, isLSTM ? gh : (mode == .gru ? 4 * h : h)])  // activated gates (GRU: r z n gh_n; RNN: h)
@@ -209,7 +266,7 @@ func recurrentLayer(_ mode: RNNBase.Mode, gx: Tensor, wHH: Tensor, bHH: Tensor?,
     hBuf.update(from: h0c.dataPointer, count: b * p)
     if let cBuf, let c0c { cBuf.update(from: c0c.dataPointer, count: b * h) }
 
-    let gxp = UnsafePointer(gxc.dataPointer), wp = UnsafePointer(wc.dataPointer)
+    let gxp = UnsafePointer(gxw.pointer), wtp = UnsafePointer(wT.pointer)
     let bp = bc.map { UnsafePointer($0.dataPointer) }, rp = rc.map { UnsafePointer($0.dataPointer) }
     let sp = gates.dataPointer, hpp = hPrev.dataPointer
     let pre = Workspace.acquire(b * gh)  // this step's hidden projection (+ gx for LSTM/RNN)
@@ -222,8 +279,7 @@ func recurrentLayer(_ mode: RNNBase.Mode, gx: Tensor, wHH: Tensor, bHH: Tensor?,
         // pre = h_prev · W_hhᵀ (+ b_hh)
         let pr = pre.pointer
         if let bp { for r in 0..<bs { (pr + r * gh).update(from: bp, count: gh) } }
-        BLAS.sgemm(transA: false, transB: true, m: bs, n: gh, k: p, a: hBuf, lda: p, b: wp, ldb: p,
-                   beta: bp == nil ? 0 : 1, c: pr, ldc: gh)
+        columnBlockedGemm(m: bs, n: gh, k: p, a: hBuf, lda: p, b: wtp, ldb: gh, beta: bp == nil ? 0 : 1, c: pr, ldc: gh)
         switch mode {
         case .lstm:
             let cb = cBuf!, cpp = cPrev!.dataPointer + off * h, tcp = tanhC!.dataPointer + off * h
@@ -232,9 +288,9 @@ func recurrentLayer(_ mode: RNNBase.Mode, gx: Tensor, wHH: Tensor, bHH: Tensor?,
                 let x = gxp + (off + r) * gh, q = pr + r * gh, s = sp + (off + r) * gh
                 for j in 0..<h {
                     let i = sigm(x[j] + q[j]), f = sigm(x[h + j] + q[h + j])
-                    let gg = Foundation.tanh(x[2 * h + j] + q[2 * h + j]), o = sigm(x[3 * h + j] + q[3 * h + j])
+                    let gg = fastTanh(x[2 * h + j] + q[2 * h + j]), o = sigm(x[3 * h + j] + q[3 * h + j])
                     let c = f * cb[r * h + j] + i * gg
-                    let tc = Foundation.tanh(c)
+                    let tc = fastTanh(c)
                     cb[r * h + j] = c
                     tcp[r * h + j] = tc
                     s[j] = i; s[h + j] = f; s[2 * h + j] = gg; s[3 * h + j] = o
@@ -253,7 +309,7 @@ func recurrentLayer(_ mode: RNNBase.Mode, gx: Tensor, wHH: Tensor, bHH: Tensor?,
                 let x = gxp + (off + r) * gh, q = pr + r * gh, s = sp + (off + r) * sw
                 for j in 0..<h {
                     let rr = sigm(x[j] + q[j]), z = sigm(x[h + j] + q[h + j])
-                    let n = Foundation.tanh(x[2 * h + j] + rr * q[2 * h + j])
+                    let n = fastTanh(x[2 * h + j] + rr * q[2 * h + j])
                     s[j] = rr; s[h + j] = z; s[2 * h + j] = n; s[3 * h + j] = q[2 * h + j]
                     hBuf[r * h + j] = (1 - z) * n + z * hBuf[r * h + j]
                 }
@@ -264,7 +320,7 @@ func recurrentLayer(_ mode: RNNBase.Mode, gx: Tensor, wHH: Tensor, bHH: Tensor?,
                 let x = gxp + (off + r) * gh, q = pr + r * gh, s = sp + (off + r) * sw
                 for j in 0..<h {
                     let v = x[j] + q[j]
-                    let y = relu ? Swift.max(v, 0) : Foundation.tanh(v)
+                    let y = relu ? Swift.max(v, 0) : fastTanh(v)
                     s[j] = y
                     hBuf[r * h + j] = y
                 }
@@ -272,15 +328,18 @@ func recurrentLayer(_ mode: RNNBase.Mode, gx: Tensor, wHH: Tensor, bHH: Tensor?,
         }
         (outP + off * p).update(from: hBuf, count: bs * p)
     }
-    withExtendedLifetime((gxc, wc, bc, rc, h0c, c0c, pre, raw)) {}
+    withExtendedLifetime((xc, wic, bic, gxw, wT, wc, bc, rc, h0c, c0c, pre, raw)) {}
 
-    var inputs = [gx, wHH]
+    var inputs = [x, wIH]
+    if let bIH { inputs.append(bIH) }
+    inputs.append(wHH)
     if let bHH { inputs.append(bHH) }
     if let wHR { inputs.append(wHR) }
     inputs.append(h0)
     if let c0 { inputs.append(c0) }
-    let hasB = bHH != nil, hasR = wHR != nil, hasC0 = c0 != nil
-    let wSaved = wc.detach(), rSaved = rc?.detach()
+    let hasB = bHH != nil, hasR = wHR != nil, hasC0 = c0 != nil, hasBI = bIH != nil
+    let wSaved = wc.detach(), rSaved = rc?.detach(), xSaved = xc.detach(), wiSaved = wic.detach()
+    let needX = x.requiresGrad
     let node = result.recording(isLSTM ? "LstmBackward0" : mode == .gru ? "GruBackward0" : "RnnBackward0", inputs) { grad in
         let gcont = grad.isContiguous ? grad : grad.contiguousCopy()
         let gp = UnsafePointer(gcont.dataPointer)
@@ -326,8 +385,7 @@ func recurrentLayer(_ mode: RNNBase.Mode, gx: Tensor, wHH: Tensor, bHH: Tensor?,
                     }
                 }
                 // dh_prev = dGates · W_hh
-                BLAS.sgemm(transA: false, transB: false, m: bs, n: p, k: gh, a: dgx + off * gh, lda: gh, b: w, ldb: p,
-                           c: dhp, ldc: p)
+                columnBlockedGemm(m: bs, n: p, k: gh, a: dgx + off * gh, lda: gh, b: w, ldb: p, c: dhp, ldc: p)
             case .gru:
                 for r in 0..<bs {
                     let sr = s + (off + r) * sw, dx = dgx + (off + r) * gh, dq = dgh + (off + r) * gh
@@ -343,8 +401,7 @@ func recurrentLayer(_ mode: RNNBase.Mode, gx: Tensor, wHH: Tensor, bHH: Tensor?,
                         dhp[r * h + j] = dhv * z
                     }
                 }
-                BLAS.sgemm(transA: false, transB: false, m: bs, n: p, k: gh, a: dgh + off * gh, lda: gh, b: w, ldb: p,
-                           beta: 1, c: dhp, ldc: p)
+                columnBlockedGemm(m: bs, n: p, k: gh, a: dgh + off * gh, lda: gh, b: w, ldb: p, beta: 1, c: dhp, ldc: p)
             case .rnnTanh, .rnnRelu:
                 let relu = mode == .rnnRelu
                 for r in 0..<bs {
@@ -354,8 +411,7 @@ func recurrentLayer(_ mode: RNNBase.Mode, gx: Tensor, wHH: Tensor, bHH: Tensor?,
                         d[j] = dhp[r * h + j] * (relu ? (y > 0 ? 1 : 0) : 1 - y * y)
                     }
                 }
-                BLAS.sgemm(transA: false, transB: false, m: bs, n: p, k: gh, a: dgx + off * gh, lda: gh, b: w, ldb: p,
-                           c: dhp, ldc: p)
+                columnBlockedGemm(m: bs, n: p, k: gh, a: dgx + off * gh, lda: gh, b: w, ldb: p, c: dhp, ldc: p)
             }
         }
         // Parameter gradients: one GEMM each over all steps.
@@ -366,12 +422,26 @@ func recurrentLayer(_ mode: RNNBase.Mode, gx: Tensor, wHH: Tensor, bHH: Tensor?,
         } else {
             dW.dataPointer.update(repeating: 0, count: gh * p)
         }
-        var grads: [Tensor?] = [dGx, dW]
+        // The input projection's gradients: dX = dGx · W_ih, dW_ih = dGxᵀ · X, db_ih = Σ dGx.
+        var dX: Tensor?
+        if needX {
+            let t = Tensor.zeros([total, inF])
+            if total > 0 && inF > 0 {
+                BLAS.sgemm(transA: false, transB: false, m: total, n: inF, k: gh, a: dgx, lda: gh, b: wiSaved.dataPointer,
+                           ldb: inF, c: t.dataPointer, ldc: inF)
+            }
+            dX = t
+        }
+        let dWi = Tensor.zeros([gh, inF])
+        if total > 0 && inF > 0 {
+            BLAS.sgemm(transA: true, transB: false, m: gh, n: inF, k: total, a: dgx, lda: gh, b: xSaved.dataPointer, ldb: inF,
+                       c: dWi.dataPointer, ldc: inF)
+        }
+        var grads: [Tensor?] = [dX, dWi]
+        if hasBI { grads.append(columnSums(dgx, rows: total, cols: gh)) }
+        grads.append(dW)
         if hasB {
-            let db = Tensor.zeros([gh])
-            let dbp = db.dataPointer
-            for r in 0..<total { let row = dgh + r * gh; for j in 0..<gh { dbp[j] += row[j] } }
-            grads.append(db)
+            grads.append(columnSums(dgh, rows: total, cols: gh))
         }
         if hasR {
             let dR = Tensor(uninitialized: [p, h])
@@ -385,7 +455,7 @@ func recurrentLayer(_ mode: RNNBase.Mode, gx: Tensor, wHH: Tensor, bHH: Tensor?,
         }
         grads.append(dh)
         if hasC0 { grads.append(dc) }
-        withExtendedLifetime((gcont, dRaw, gates, hPrev, cPrev, tanhC, hRaw)) {}
+        withExtendedLifetime((gcont, dRaw, gates, hPrev, cPrev, tanhC, hRaw, xSaved, wiSaved)) {}
         return grads
     }
     let output = node.narrow(0, start: 0, length: total * p).view([total, p])

@@ -170,9 +170,8 @@ open class RNNBase: Module {
     private func runDirection(_ x: Tensor, batchSizes: [Int], reverse: Bool, h0: Tensor, c0: Tensor?,
                               wIH: Tensor, wHH: Tensor, bIH: Tensor?, bHH: Tensor?, wHR: Tensor?)
     -> (Tensor, Tensor, Tensor?) {
-        let gx = linear(x, weight: wIH, bias: bIH)
-        return recurrentLayer(mode, gx: gx, wHH: wHH, bHH: bHH, wHR: wHR, h0: h0, c0: c0, batchSizes: batchSizes,
-                              reverse: reverse)
+        recurrentLayer(mode, x: x, wIH: wIH, bIH: bIH, wHH: wHH, bHH: bHH, wHR: wHR, h0: h0, c0: c0,
+                       batchSizes: batchSizes, reverse: reverse)
     }
 
     /// Runs on a padded tensor or packed data; checks shapes as PyTorch does.

@@ -160,6 +160,20 @@ public final class EmbeddingBag: Module {
         }
     }
 
+    /// An embedding bag holding `embeddings` `[V, D]`, frozen by default, like `from_pretrained`.
+    public static func fromPretrained(_ embeddings: Tensor, freeze: Bool = true, maxNorm: Double? = nil,
+                                      normType: Double = 2, scaleGradByFreq: Bool = false, mode: EmbeddingBagMode = .mean,
+                                      sparse: Bool = false, includeLastOffset: Bool = false,
+                                      paddingIdx: Int? = nil) -> EmbeddingBag {
+        precondition(embeddings.rank == 2, "EmbeddingBag.fromPretrained: Embeddings parameter is expected to be 2-dimensional")
+        let bag = EmbeddingBag(embeddings.shape[0], embeddings.shape[1], maxNorm: maxNorm, normType: normType,
+                               scaleGradByFreq: scaleGradByFreq, mode: mode, sparse: sparse,
+                               weight: embeddings.detach().contiguousCopy(), includeLastOffset: includeLastOffset,
+                               paddingIdx: paddingIdx)
+        if freeze { bag.weight.requiresGrad = false }
+        return bag
+    }
+
     /// The reduced bags `[B, D]`.
     public func callAsFunction(_ input: IntTensor, offsets: IntTensor? = nil, perSampleWeights: Tensor? = nil) -> Tensor {
         call(inputs: perSampleWeights.map { [$0] } ?? [], outputs: { [$0] }) {

@@ -110,8 +110,8 @@ public final class TransformerEncoderLayer: Module {
 /// A stack of `numLayers` encoder layers (copies of one) with an optional
 /// final norm, like `nn.TransformerEncoder`.
 public final class TransformerEncoder: Module {
-    /// The layers (`layers.0`, …).
-    public let layers: ModuleList
+    /// The layers (`layers.0`, …; printed as a `ModuleList`).
+    public let layers: [TransformerEncoderLayer]
     /// The final norm.
     public let norm: LayerNorm?
     /// Number of layers.
@@ -121,7 +121,7 @@ public final class TransformerEncoder: Module {
     /// PyTorch's deep copies), then `norm`.
     public init(_ encoderLayer: TransformerEncoderLayer, numLayers: Int, norm: LayerNorm? = nil) {
         precondition(numLayers > 0, "TransformerEncoder: num_layers must be positive, got \(numLayers)")
-        layers = ModuleList((0..<numLayers).map { _ in encoderLayer.copy() })
+        layers = (0..<numLayers).map { _ in encoderLayer.copy() }
         self.norm = norm
         self.numLayers = numLayers
         super.init()
@@ -132,7 +132,7 @@ public final class TransformerEncoder: Module {
                                isCausal: Bool = false) -> Tensor {
         call(inputs: [src], outputs: { [$0] }) {
             var x = src
-            for case let layer as TransformerEncoderLayer in layers {
+            for layer in layers {
                 x = layer(x, srcMask: mask, srcKeyPaddingMask: srcKeyPaddingMask, isCausal: isCausal)
             }
             if let norm { x = norm(x) }
@@ -250,8 +250,8 @@ public final class TransformerDecoderLayer: Module {
 /// A stack of `numLayers` decoder layers (copies of one) with an optional
 /// final norm, like `nn.TransformerDecoder`.
 public final class TransformerDecoder: Module {
-    /// The layers (`layers.0`, …).
-    public let layers: ModuleList
+    /// The layers (`layers.0`, …; printed as a `ModuleList`).
+    public let layers: [TransformerDecoderLayer]
     /// The final norm.
     public let norm: LayerNorm?
     /// Number of layers.
@@ -260,7 +260,7 @@ public final class TransformerDecoder: Module {
     /// `numLayers` copies of `decoderLayer`, then `norm`.
     public init(_ decoderLayer: TransformerDecoderLayer, numLayers: Int, norm: LayerNorm? = nil) {
         precondition(numLayers > 0, "TransformerDecoder: num_layers must be positive, got \(numLayers)")
-        layers = ModuleList((0..<numLayers).map { _ in decoderLayer.copy() })
+        layers = (0..<numLayers).map { _ in decoderLayer.copy() }
         self.norm = norm
         self.numLayers = numLayers
         super.init()
@@ -273,7 +273,7 @@ public final class TransformerDecoder: Module {
                                memoryIsCausal: Bool = false) -> Tensor {
         call(inputs: [tgt, memory], outputs: { [$0] }) {
             var x = tgt
-            for case let layer as TransformerDecoderLayer in layers {
+            for layer in layers {
                 x = layer(x, memory, tgtMask: tgtMask, memoryMask: memoryMask, tgtKeyPaddingMask: tgtKeyPaddingMask,
                           memoryKeyPaddingMask: memoryKeyPaddingMask, tgtIsCausal: tgtIsCausal,
                           memoryIsCausal: memoryIsCausal)
