@@ -24,10 +24,17 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // PNG/JPEG codecs in C over libpng and libjpeg-turbo: both libraries
+        // report errors by longjmp, which must not cross Swift frames.
+        .target(
+            name: "CImageCodecs",
+            path: "Sources/CImageCodecs",
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
+        ),
         .target(
             name: "Tensors",
             dependencies: [
-                "CBLAS", "CZlib",
+                "CBLAS", "CZlib", "CImageCodecs",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: fastMath

@@ -14,7 +14,7 @@ struct DataCommand: ParsableCommand {
 /// Options shared by `data info` and `data show`.
 struct DataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "CIFAR-10 archive (cifar-10-binary.tar.gz), extracted folder, or a folder holding either; also CIFAR-100, MNIST IDX folders and .csv files. Default: the embedded Shapes10 dataset.",
+        "CIFAR-10 archive (cifar-10-binary.tar.gz), extracted folder, or a folder holding either; also CIFAR-100, MNIST IDX folders, .csv files and image folders (one subfolder of PNG/JPEG files per class, optionally under train/ and test/). Default: the embedded Shapes10 dataset.",
         valueName: "path"))
     var data: String?
 
@@ -38,11 +38,15 @@ struct DataOptions: ParsableArguments {
         }
     }
 
-    /// Opens the dataset the options name.
-    func open(transform: (any Transform)? = nil) throws -> any ImageOrTableDataset {
+    /// Opens the dataset the options name; an image folder is decoded now
+    /// (in parallel, progress on stderr) when `preload` is set.
+    func open(transform: (any Transform)? = nil, preload: Bool = false) throws -> any ImageOrTableDataset {
         let train = try isTrain
         guard let path = data else { return Shapes10(train: train, transform: transform) }
         do {
+            if let root = try imageFolderRoot(path, train: train) {
+                return try openImageFolder(root, transform: transform, preload: preload)
+            }
             if path.lowercased().hasSuffix(".csv") {
                 return try CSVDataset(path: path, labelColumn: label, transform: transform)
             }
@@ -66,6 +70,59 @@ struct DataOptions: ParsableArguments {
     }
 }
 
+extension DataOptions {
+    /// The class-folder root `path` names, nil when `path` is not an image
+    /// folder (a CIFAR or MNIST folder, a file). `path/train` or `path/test`
+    /// (`val` for test) is used when present, for `--split`.
+    func imageFolderRoot(_ path: String, train: Bool) throws -> String? {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else { return nil }
+        let entries = (try? fm.contentsOfDirectory(atPath: path)) ?? []
+        let datasetMarkers = ["data_batch_", "test_batch", "train.bin", "test.bin", "cifar-", "train-images-idx3",
+                              "t10k-images-idx3", "MNIST", "FashionMNIST", "batches.meta"]
+        if entries.contains(where: { e in datasetMarkers.contains { e.hasPrefix($0) } }) { return nil }
+        func subfolders(_ dir: String) -> [String] {
+            ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter { e in
+                var d: ObjCBool = false
+                return fm.fileExists(atPath: dir + "/" + e, isDirectory: &d) && d.boolValue
+            }
+        }
+        let subs = subfolders(path)
+        guard !subs.isEmpty else {
+            if entries.contains(where: { DatasetFolder.hasFileAllowedExtension($0, imageExtensions) }) {
+                throw UserError("\(path) holds image files but no class folders: an image folder needs one subfolder of images per class (\(path)/CLASS/xxx.png)")
+            }
+            return nil
+        }
+        let wanted = train ? ["train"] : ["test", "val"]
+        if let split = wanted.first(where: { subs.contains($0) }) {
+            let inner = path + "/" + split
+            if !subfolders(inner).isEmpty { return inner }
+        }
+        if !train && subs.contains("train") {
+            throw UserError("\(path) has a train/ folder but no test/ or val/ folder for --split test")
+        }
+        return path
+    }
+
+    /// Opens an image folder; with `preload`, decodes every file now and skips the corrupt ones.
+    func openImageFolder(_ root: String, transform: (any Transform)?, preload: Bool) throws -> ImageFolder {
+        guard preload else { return try ImageFolder(root: root, transform: transform) }
+        let isTTY = isatty(STDERR_FILENO) != 0
+        var last = -1
+        let ds = try ImageFolder(root: root, transform: transform, preload: true, onCorruptFile: .skip) { done, total in
+            // At most one line update per percent.
+            let percent = total == 0 ? 100 : done * 100 / total
+            guard isTTY, percent != last || done == total else { return }
+            last = percent
+            FileHandle.standardError.write(Data("\rdecoding images: \(done)/\(total) (\(percent)%)".utf8))
+            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+        }
+        return ds
+    }
+}
+
 /// What the CLI needs from a dataset: printing, classes, counts, one raw image.
 protocol ImageOrTableDataset: CustomStringConvertible {
     var classes: [String] { get }
@@ -79,6 +136,7 @@ extension MNIST: ImageOrTableDataset {}
 extension FashionMNIST: ImageOrTableDataset {}
 extension Shapes10: ImageOrTableDataset {}
 extension CSVDataset: ImageOrTableDataset {}
+extension ImageFolder: ImageOrTableDataset {}
 
 /// `workbench data info`: the dataset's printed summary and per-class counts.
 struct DataInfo: ParsableCommand {
@@ -88,9 +146,12 @@ struct DataInfo: ParsableCommand {
     @OptionGroup var options: DataOptions
 
     func run() throws {
-        let ds = try options.open()
+        let ds = try options.open(preload: true)
         print(ds)
-        if let images = ds as? any ImageClassificationDataset {
+        if let folder = ds as? ImageFolder {
+            let mb = Double(folder.cachedBytes) / 1_000_000
+            print("Images: \(folder.count) PNG/JPEG files decoded to RGB (\(String(format: "%.1f", mb)) MB held in memory)")
+        } else if let images = ds as? any ImageClassificationDataset {
             let mb = Double(images.data.count) / 1_000_000
             print("Images: \(images.imageWidth)x\(images.imageHeight), \(images.imageChannels) channel\(images.imageChannels == 1 ? "" : "s") (HWC UInt8), \(String(format: "%.1f", mb)) MB")
         } else if let csv = ds as? CSVDataset {
@@ -105,6 +166,10 @@ struct DataInfo: ParsableCommand {
             let idx = String(repeating: " ", count: indexWidth - String(i).count) + String(i)
             let pad = String(repeating: " ", count: width - name.count)
             print("  \(idx)  \(name)\(pad)  \(counts[i])")
+        }
+        if let folder = ds as? ImageFolder, !folder.skipped.isEmpty {
+            print("Skipped (\(folder.skipped.count) file\(folder.skipped.count == 1 ? "" : "s") that could not be decoded):")
+            for s in folder.skipped { print("  \(s)") }
         }
     }
 }
@@ -128,15 +193,36 @@ struct DataShow: ParsableCommand {
     @Flag(name: .long, help: "Shaded text instead of colour half blocks.")
     var ascii = false
 
+    @Option(name: .long, help: ArgumentHelp("Also write the image (after --transform) to this PNG file.", valueName: "file.png"))
+    var out: String?
+
+    @Option(name: .long, help: "Widest image drawn, in columns; wider images are scaled down to fit (image folders).")
+    var width: Int = 64
+
     func run() throws {
         let ds = try options.open()
-        guard let images = ds as? any ImageClassificationDataset else {
+        guard ds.count > 0 else { throw UserError("data show: \(options.data ?? "dataset") holds no images") }
+        guard index >= 0 && index < ds.count else {
+            throw UserError("--index \(index) is out of range: the \(options.split) split has \(ds.count) images (0–\(ds.count - 1))")
+        }
+        guard width >= 1 else { throw UserError("--width must be at least 1, got \(width)") }
+        var image: Image
+        var source = ""
+        if let folder = ds as? ImageFolder {
+            do {
+                guard let loaded = try folder.load(at: index).image else {
+                    throw UserError("data show: the loader did not produce an image")
+                }
+                image = loaded
+            } catch let e as DataError {
+                throw UserError(e.message)
+            }
+            source = "  \(folder.samples[index].path)"
+        } else if let images = ds as? any ImageClassificationDataset {
+            image = try images.image(at: index)
+        } else {
             throw UserError("data show: \(options.data ?? "dataset") holds tabular data, not images")
         }
-        guard index >= 0 && index < images.count else {
-            throw UserError("--index \(index) is out of range: the \(options.split) split has \(images.count) images (0–\(images.count - 1))")
-        }
-        var image = try images.image(at: index)
         if let name = transform {
             guard name == "train" else { throw UserError("--transform must be 'train', got '\(name)'") }
             let t = Compose(RandomCrop((image.height, image.width), padding: 4), RandomHorizontalFlip())
@@ -150,13 +236,30 @@ struct DataShow: ParsableCommand {
             }
             print(t)
         }
+        if let out {
+            do {
+                try image.writePNG(to: URL(fileURLWithPath: out))
+            } catch {
+                throw UserError("data show: cannot write \(out): \(error)")
+            }
+        }
+        var shown = image
+        var note = ""
+        if image.width > width {
+            let h = Swift.max(1, Int((Double(image.height) * Double(width) / Double(image.width)).rounded()))
+            if let small = try? Resize((h, width))(image).image {
+                shown = small
+                note = ", shown at \(shown.width)x\(shown.height)"
+            }
+        }
         let env = ProcessInfo.processInfo.environment
         let plain = ascii || env["NO_COLOR"] != nil
         let truecolor = ["truecolor", "24bit"].contains(env["COLORTERM"]?.lowercased() ?? "")
-        print(plain ? TerminalImage.ascii(image) : TerminalImage.halfBlocks(image, truecolor: truecolor), terminator: "")
-        let label = images.targets[index]
-        let name = label < images.classes.count ? images.classes[label] : "?"
-        print("label: \(label) (\(name))   index \(index) of \(images.count), \(options.split) split, \(image.width)x\(image.height) \(image.mode)")
+        print(plain ? TerminalImage.ascii(shown) : TerminalImage.halfBlocks(shown, truecolor: truecolor), terminator: "")
+        let label = ds.targets[index]
+        let name = label < ds.classes.count ? ds.classes[label] : "?"
+        print("label: \(label) (\(name))   index \(index) of \(ds.count), \(options.split) split, \(image.width)x\(image.height) \(image.mode)\(note)\(source)")
+        if let out { print("wrote \(out)") }
     }
 }
 
