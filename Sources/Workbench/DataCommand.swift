@@ -44,7 +44,7 @@ struct DataOptions: ParsableArguments {
         let train = try isTrain
         guard let path = data else { return Shapes10(train: train, transform: transform) }
         do {
-            if let root = try imageFolderRoot(path, train: train) {
+            if let root = try ImageFolder.splitRoot(path, train: train) {
                 return try openImageFolder(root, transform: transform, preload: preload)
             }
             if path.lowercased().hasSuffix(".csv") {
@@ -71,41 +71,6 @@ struct DataOptions: ParsableArguments {
 }
 
 extension DataOptions {
-    /// The class-folder root `path` names, nil when `path` is not an image
-    /// folder (a CIFAR or MNIST folder, a file). `path/train` or `path/test`
-    /// (`val` for test) is used when present, for `--split`.
-    func imageFolderRoot(_ path: String, train: Bool) throws -> String? {
-        let fm = FileManager.default
-        var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else { return nil }
-        let entries = (try? fm.contentsOfDirectory(atPath: path)) ?? []
-        let datasetMarkers = ["data_batch_", "test_batch", "train.bin", "test.bin", "cifar-", "train-images-idx3",
-                              "t10k-images-idx3", "MNIST", "FashionMNIST", "batches.meta"]
-        if entries.contains(where: { e in datasetMarkers.contains { e.hasPrefix($0) } }) { return nil }
-        func subfolders(_ dir: String) -> [String] {
-            ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter { e in
-                var d: ObjCBool = false
-                return fm.fileExists(atPath: dir + "/" + e, isDirectory: &d) && d.boolValue
-            }
-        }
-        let subs = subfolders(path)
-        guard !subs.isEmpty else {
-            if entries.contains(where: { DatasetFolder.hasFileAllowedExtension($0, imageExtensions) }) {
-                throw UserError("\(path) holds image files but no class folders: an image folder needs one subfolder of images per class (\(path)/CLASS/xxx.png)")
-            }
-            return nil
-        }
-        let wanted = train ? ["train"] : ["test", "val"]
-        if let split = wanted.first(where: { subs.contains($0) }) {
-            let inner = path + "/" + split
-            if !subfolders(inner).isEmpty { return inner }
-        }
-        if !train && subs.contains("train") {
-            throw UserError("\(path) has a train/ folder but no test/ or val/ folder for --split test")
-        }
-        return path
-    }
-
     /// Opens an image folder; with `preload`, decodes every file now and skips the corrupt ones.
     func openImageFolder(_ root: String, transform: (any Transform)?, preload: Bool) throws -> ImageFolder {
         guard preload else { return try ImageFolder(root: root, transform: transform) }

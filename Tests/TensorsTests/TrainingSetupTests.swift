@@ -260,4 +260,41 @@ final class TrainingSetupTests: XCTestCase {
         images.model = "char-lstm"
         XCTAssertThrowsError(try TrainingSetup(config: images)) { XCTAssertTrue("\($0)".contains("reads token ids"), "\($0)") }
     }
+
+    func testImageFolderTrainsThroughTheSameSetup() throws {
+        // Two classes of 48×40 PNGs (resized to LeNet5's 32×32 at load): bright red vs dark blue.
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("wb-folder-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let g = Tensors.Generator(seed: 2)
+        for (split, n) in [("train", 40), ("test", 10)] {
+            for cls in ["blue", "red"] {
+                let dir = root.appendingPathComponent(split).appendingPathComponent(cls)
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                for i in 0..<n {
+                    var img = Image(width: 48, height: 40, channels: 3)
+                    for p in 0..<(48 * 40) {
+                        let noise = UInt8(g.nextInt(below: 40))
+                        img.pixels[3 * p] = cls == "red" ? 200 + noise : noise
+                        img.pixels[3 * p + 2] = cls == "red" ? noise : 150 + noise
+                    }
+                    try img.writePNG(to: dir.appendingPathComponent("\(i).png"))
+                }
+            }
+        }
+        try Data("not an image".utf8).write(to: root.appendingPathComponent("train/red/broken.png"))
+        var c = TrainingConfig()
+        c.dataPath = root.path
+        c.epochs = 3
+        c.lr = 0.01
+        c.numWorkers = 0
+        let setup = try TrainingSetup(config: c)
+        XCTAssertEqual(setup.classes, ["blue", "red"])
+        XCTAssertEqual(setup.inputShape, [3, 32, 32])
+        XCTAssertEqual(setup.train.samples + (setup.val?.samples ?? 0), 80, "the broken file is skipped")
+        XCTAssertEqual(setup.test?.samples, 20)
+        XCTAssertTrue(setup.datasetSummary.hasPrefix("ImageFolder"), setup.datasetSummary)
+        let engine = train(setup)
+        XCTAssertEqual(engine.state, .finished)
+        XCTAssertEqual(try XCTUnwrap(engine.history.testAccuracy), 1, accuracy: 0.1)
+    }
 }

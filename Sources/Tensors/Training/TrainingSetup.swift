@@ -125,7 +125,22 @@ public final class TrainingSetup {
         let trainTransform = Compose(augment + [ToTensor(), Normalize(mean: mean, std: std)])
         let testTransform = Compose(ToTensor(), Normalize(mean: mean, std: std))
         let (trainSet, testSet): (any ImageClassificationDataset, any ImageClassificationDataset)
-        if let path = config.dataPath {
+        var folderTest: (any ImageClassificationDataset)??
+        if let path = config.dataPath, let root = try ImageFolder.splitRoot(path, train: true) {
+            // Class folders: decoded, converted to RGB and resized to the model's input once, at load.
+            let size = ModelZoo.entry(named: config.model).map { $0.inputShape }.flatMap { $0.count == 3 ? ($0[1], $0[2]) : nil } ?? (32, 32)
+            func open(_ root: String, train: Bool, _ t: any Transform) throws -> any ImageClassificationDataset {
+                let folder = try ImageFolder(root: root, resize: size, onCorruptFile: .skip)
+                guard let set = ImageArrayDataset(folder, train: train, transform: t) else {
+                    throw TrainingSetupError("\(root): the images could not be loaded")
+                }
+                return set
+            }
+            trainSet = try open(root, train: true, trainTransform)
+            let testRoot = try ImageFolder.splitRoot(path, train: false)
+            folderTest = try testRoot.map { try open($0, train: false, testTransform) }
+            testSet = folderTest.flatMap { $0 } ?? trainSet.withTransform(testTransform)
+        } else if let path = config.dataPath {
             trainSet = try CIFAR10(root: path, train: true, transform: trainTransform)
             testSet = try CIFAR10(root: path, train: false, transform: testTransform)
         } else {
@@ -134,17 +149,22 @@ public final class TrainingSetup {
             testSet = Shapes10(train: false, transform: testTransform, count: config.limit)
         }
         let n = Swift.min(trainSet.count, config.limit ?? .max)
-        let idx = try split(n, valCount: valCount(config, n, standard: config.dataPath != nil && config.limit == nil ? 10_000 : n / 5),
+        let isCIFAR = config.dataPath != nil && folderTest == nil
+        let idx = try split(n, valCount: valCount(config, n, standard: isCIFAR && config.limit == nil ? 10_000 : n / 5),
                             seed: config.seed)
         let train = try source(trainSet, indices: idx.train, shuffle: true, config: config, generator: loaderGen)
         // Validation sees the test-time transform (no augmentation).
         let val = idx.val.isEmpty ? nil : try source(trainSet.withTransform(testTransform), indices: idx.val, shuffle: false,
                                                      config: config, generator: loaderGen)
-        let testCount = Swift.min(testSet.count, config.limit ?? .max)
-        let test = try source(testSet, indices: testCount < testSet.count ? Array(0..<testCount) : nil, shuffle: false,
-                              config: config, generator: loaderGen)
+        // A single class-folder tree has no test split (its validation rows are held out of it).
+        let hasTest = folderTest.map { $0 != nil } ?? true
+        let testCount = hasTest ? Swift.min(testSet.count, config.limit ?? .max) : 0
+        let test = hasTest ? try source(testSet, indices: testCount < testSet.count ? Array(0..<testCount) : nil, shuffle: false,
+                                        config: config, generator: loaderGen) : nil
         let shape = [trainSet.imageChannels, trainSet.imageHeight, trainSet.imageWidth]
-        let name = config.dataPath == nil ? "Shapes10 (embedded)" : "CIFAR10 \(config.dataPath ?? "")"
+        let name = config.dataPath == nil ? "Shapes10 (embedded)"
+            : folderTest != nil ? "ImageFolder \(config.dataPath ?? "") (\(trainSet.classes.count) classes, resized to \(shape[1])x\(shape[2]))"
+            : "CIFAR10 \(config.dataPath ?? "")"
         return Splits(train: train, val: val, test: test, classes: trainSet.classes, inputShape: shape,
                       task: ClassificationTask(numClasses: trainSet.classes.count, inputShape: shape),
                       summary: "\(name): \(idx.train.count) train / \(idx.val.count) val / \(testCount) test")
