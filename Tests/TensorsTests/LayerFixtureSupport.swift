@@ -22,6 +22,7 @@ func checkLayerCase(_ file: String, _ name: String, _ module: any UnaryLayer, pa
     let x = fixtureTensor(c, "x").requiringGrad()
     let y = module(x)
     assertClose(y, fixtureTensor(c, "out"), atol: atol, rtol: rtol, "\(name) out", line: line)
+    guard y.shape == fixtureTensor(c, "out").shape else { return }
     (y * fixtureTensor(c, "gy")).sum().backward()
     assertClose(x.grad, fixtureTensor(c, "dx"), atol: atol, rtol: rtol, "\(name) dx", line: line)
     for (pname, p) in params {

@@ -97,3 +97,34 @@ final class PoolingNdTests: XCTestCase {
         XCTAssertEqual(v?.first?.outputShape, [1, 2, 6])
     }
 }
+
+/// FractionalMaxPool2d with PyTorch's `_random_samples` fixed.
+final class FractionalMaxPoolTests: XCTestCase {
+    func testFractionalMaxPoolMatchesTorch() {
+        for (name, kernel, size, ratio) in [("fractional", Size2(2), Size2(3, 4) as Size2?, nil as (Double, Double)?),
+                                            ("fractional_ratio", Size2(3, 2), nil, (0.5, 0.6))] {
+            let c = nnCase("pooling/pooling", name)
+            let x = fixtureTensor(c, "x").requiringGrad()
+            let (y, idx) = fractionalMaxPool2d(x, kernelSize: kernel, outputSize: size, outputRatio: ratio,
+                                               randomSamples: fixtureTensor(c, "samples"))
+            assertClose(y, fixtureTensor(c, "out"), "\(name) out")
+            XCTAssertEqual(idx.values, c["indices"] as? [Int], name)
+            (y * fixtureTensor(c, "gy")).sum().backward()
+            assertClose(x.grad, fixtureTensor(c, "dx"), "\(name) dx")
+        }
+    }
+
+    func testFractionalMaxPoolLayerIsSeededAndShaped() {
+        let x = distinctValues([2, 3, 9, 8])
+        let a = FractionalMaxPool2d(2, outputRatio: (0.5, 0.5), generator: Generator(seed: 4))(x)
+        let b = FractionalMaxPool2d(2, outputRatio: (0.5, 0.5), generator: Generator(seed: 4))(x)
+        XCTAssertEqual(a.shape, [2, 3, 4, 4])
+        XCTAssertEqual(a.toArray(), b.toArray())
+        XCTAssertEqual(FractionalMaxPool2d(3, outputSize: [5, 4]).description, "FractionalMaxPool2d()")
+        XCTAssertEqual(metaShape(FractionalMaxPool2d(3, outputSize: [5, 4]), [[1, 2, 9, 9]]), [1, 2, 5, 4])
+        let samples = Tensor([0.3, 0.7, 0.1, 0.9], shape: [1, 2, 2])
+        gradCheck(distinctValues([1, 2, 6, 5])) {
+            fractionalMaxPool2d($0, kernelSize: 2, outputSize: [3, 3], randomSamples: samples).output
+        }
+    }
+}

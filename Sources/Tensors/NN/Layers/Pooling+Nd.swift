@@ -383,3 +383,60 @@ public final class MaxUnpool3d: MaxUnpoolNd {
         super.init(dims: 3, kernelSize: kernelSize, stride: stride, padding: padding)
     }
 }
+
+/// Fractional max pooling (Graham 2014), like `nn.FractionalMaxPool2d`:
+/// windows at pseudo-random offsets reach `outputSize` or
+/// ⌊input · outputRatio⌋. Offsets come from `generator` (seeded, the global
+/// default when nil) on every call; `callAsFunction(withIndices:)` also
+/// returns the in-plane indices.
+///
+/// ```swift
+/// let pool = FractionalMaxPool2d(3, outputRatio: (0.5, 0.5), generator: Generator(seed: 1))
+/// ```
+public final class FractionalMaxPool2d: Module, UnaryLayer {
+    /// Window height and width.
+    public let kernelSize: Size2
+    /// Fixed output size, or nil.
+    public let outputSize: Size2?
+    /// Output size as a fraction of the input's (each in (0, 1)), or nil.
+    public let outputRatio: (Double, Double)?
+    /// Whether `forward(tensors:)` also returns the indices.
+    public let returnIndices: Bool
+    /// The source of the offsets (the global default when nil).
+    public var generator: Generator?
+
+    /// Fractional max pooling; exactly one of `outputSize` and `outputRatio` is given.
+    public init(_ kernelSize: Size2, outputSize: Size2? = nil, outputRatio: (Double, Double)? = nil, returnIndices: Bool = false,
+                generator: Generator? = nil) {
+        precondition(outputSize != nil || outputRatio != nil,
+                     "FractionalMaxPool2d requires specifying either an output size, or a pooling ratio")
+        precondition(outputSize == nil || outputRatio == nil, "FractionalMaxPool2d: only one of output_size and output_ratio may be specified")
+        if let r = outputRatio {
+            precondition(r.0 > 0 && r.0 < 1 && r.1 > 0 && r.1 < 1, "FractionalMaxPool2d: output_ratio must be between 0 and 1 (got \(r))")
+        }
+        self.kernelSize = kernelSize
+        self.outputSize = outputSize
+        self.outputRatio = outputRatio
+        self.returnIndices = returnIndices
+        self.generator = generator
+        super.init()
+    }
+
+    public func forward(_ input: Tensor) -> Tensor {
+        fractionalMaxPool2d(input, kernelSize: kernelSize, outputSize: outputSize, outputRatio: outputRatio, generator: generator).output
+    }
+
+    /// The pooled output and the in-plane index of each maximum.
+    public func callAsFunction(withIndices input: Tensor) -> (output: Tensor, indices: IntTensor) {
+        call(inputs: [input], outputs: { [$0.output] }) {
+            fractionalMaxPool2d(input, kernelSize: kernelSize, outputSize: outputSize, outputRatio: outputRatio, generator: generator)
+        }
+    }
+
+    public override func forward(tensors inputs: [Tensor]) throws -> [Tensor] {
+        guard returnIndices else { return try super.forward(tensors: inputs) }
+        guard inputs.count == 1 else { throw ShapeError(op: typeName, "expected 1 input tensor, got \(inputs.count)") }
+        let r = self(withIndices: inputs[0])
+        return [r.output, r.output.isMeta ? .meta(r.output.shape) : r.indices.toFloat()]
+    }
+}

@@ -68,5 +68,16 @@ for name, pool, unpool, shape in [
     (dx,) = torch.autograd.grad(out, [x], gy)
     cases[name] = {"repr": repr(unpool), "x": t(x), "indices": idx.flatten().tolist(), "gy": t(gy), "out": t(out), "dx": t(dx)}
 
+
+# Fractional max pooling with fixed random samples (width sample first).
+for name, kernel, kwargs, shape in [("fractional", 2, {"output_size": (3, 4)}, (2, 2, 5, 7)),
+                                    ("fractional_ratio", (3, 2), {"output_ratio": (0.5, 0.6)}, (1, 3, 8, 9))]:
+    x = torch.randn(*shape, requires_grad=True)
+    samples = torch.rand(shape[0], shape[1], 2)
+    out, idx = F.fractional_max_pool2d(x, kernel, return_indices=True, _random_samples=samples, **kwargs)
+    gy = torch.randn_like(out)
+    (dx,) = torch.autograd.grad(out, [x], gy)
+    cases[name] = {"x": t(x), "samples": t(samples), "indices": idx.flatten().tolist(), "gy": t(gy), "out": t(out), "dx": t(dx)}
+
 with open(os.path.join(HERE, "pooling.json"), "w") as f:
     json.dump(cases, f, separators=(",", ":"))
