@@ -15,6 +15,10 @@ public final class Storage: @unchecked Sendable {
     /// Bumped by every in-place write; autograd uses it to detect a saved
     /// tensor that was modified after it was saved.
     public internal(set) var version: Int = 0
+    /// Whether the values are integer counts kept as Float (PyTorch int64
+    /// buffers such as BatchNorm's `num_batches_tracked`); safetensors
+    /// files store such tensors as `I64`.
+    public internal(set) var isIntegral = false
 
     /// An uninitialised buffer of `count` floats.
     public init(count: Int) {

@@ -90,14 +90,15 @@ public enum Safetensors {
 
     // MARK: Writing
 
-    /// Writes `tensors` (as F32, in this order) and optional metadata to `url`, atomically.
+    /// Writes `tensors` (as F32, or I64 for integral buffers such as
+    /// `num_batches_tracked`; in this order) and optional metadata to `url`, atomically.
     ///
     /// Names must be unique and not `__metadata__`; meta tensors (no data) cannot be saved.
     public static func save(_ tensors: [(String, Tensor)], metadata: [String: String]? = nil, to url: URL) throws {
         let header = try makeHeader(tensors, metadata: metadata, file: url.path)
         try AtomicFile.write(to: url) { out in
             try out.write(header)
-            for (_, t) in tensors { try writeF32(t, to: out) }
+            for (_, t) in tensors { try writeTensor(t, to: out) }
         }
     }
 
@@ -105,6 +106,7 @@ public enum Safetensors {
     public static func serialize(_ tensors: [(String, Tensor)], metadata: [String: String]? = nil) throws -> Data {
         var data = try makeHeader(tensors, metadata: metadata, file: "<memory>")
         for (_, t) in tensors {
+            if t.storage.isIntegral { data.append(int64Bytes(t)); continue }
             t.withUnsafeBufferPointer { buf in appendLittleEndian(buf, to: &data) }
         }
         return data
@@ -131,10 +133,11 @@ public enum Safetensors {
                 throw SafetensorsError(file: file, "duplicate tensor name '\(name)'")
             }
             if t.isMeta { throw SafetensorsError(file: file, "tensor '\(name)' is a meta tensor and has no data to save") }
-            let bytes = t.count * 4
+            let integral = t.storage.isIntegral
+            let bytes = t.count * (integral ? 8 : 4)
             if !first { json += "," }
             first = false
-            json += HeaderJSON.quote(name) + ":{\"dtype\":\"F32\",\"shape\":["
+            json += HeaderJSON.quote(name) + ":{\"dtype\":\"" + (integral ? "I64" : "F32") + "\",\"shape\":["
             json += t.shape.map(String.init).joined(separator: ",")
             json += "],\"data_offsets\":[\(offset),\(offset + bytes)]}"
             offset += bytes
@@ -147,6 +150,18 @@ public enum Safetensors {
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { out.append(contentsOf: $0) }
         out.append(header)
         return out
+    }
+
+    /// The values of an integral tensor as little-endian Int64s.
+    static func int64Bytes(_ t: Tensor) -> Data {
+        var d = Data(capacity: t.count * 8)
+        for v in t.toArray() { withUnsafeBytes(of: Int64(v.rounded()).littleEndian) { d.append(contentsOf: $0) } }
+        return d
+    }
+
+    /// Writes `t` as F32, or as I64 when its storage is integral.
+    static func writeTensor(_ t: Tensor, to out: AtomicFile.Writer) throws {
+        if t.storage.isIntegral { try out.write(int64Bytes(t)) } else { try writeF32(t, to: out) }
     }
 
     static func writeF32(_ t: Tensor, to out: AtomicFile.Writer) throws {

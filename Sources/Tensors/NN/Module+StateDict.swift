@@ -5,7 +5,8 @@ extension Module {
     ///
     /// The tensors are detached views of the live state (no copy), like
     /// PyTorch; `clone()` them for a snapshot. BatchNorm's
-    /// `num_batches_tracked` is a 0-dim float tensor here (int64 in PyTorch).
+    /// `num_batches_tracked` is a 0-dim Float tensor marked integral here,
+    /// written as I64 to safetensors like PyTorch's int64 buffer.
     public func stateDict() -> [(String, Tensor)] {
         var out: [(String, Tensor)] = []
         appendState(to: &out, prefix: "")

@@ -1,14 +1,14 @@
-/// max(x, 0), like `nn.ReLU`. `inplace` is printed for fidelity with PyTorch
-/// models; the result is always a new tensor.
+/// max(x, 0), like `nn.ReLU`. `inplace: true` writes into the input where
+/// autograd allows it (see `Activation+Pointwise.swift`).
 public final class ReLU: Module, UnaryLayer {
-    /// Printed as `inplace=True` for fidelity; the result is always a new tensor.
+    /// Whether the result is written into the input where autograd allows it.
     public let inplace: Bool
     /// A ReLU layer.
     public init(inplace: Bool = false) {
         self.inplace = inplace
         super.init()
     }
-    public func forward(_ input: Tensor) -> Tensor { input.relu() }
+    public func forward(_ input: Tensor) -> Tensor { input.inplaceResult(input.relu(), inplace: inplace) }
     public override func extraRepr() -> String { inplace ? "inplace=True" : "" }
 }
 
@@ -16,7 +16,7 @@ public final class ReLU: Module, UnaryLayer {
 public final class LeakyReLU: Module, UnaryLayer {
     /// Slope for negative inputs.
     public let negativeSlope: Double
-    /// Printed as `inplace=True` for fidelity; the result is always a new tensor.
+    /// Whether the result is written into the input where autograd allows it.
     public let inplace: Bool
     /// A leaky ReLU with the given negative slope.
     public init(negativeSlope: Double = 0.01, inplace: Bool = false) {
@@ -24,7 +24,9 @@ public final class LeakyReLU: Module, UnaryLayer {
         self.inplace = inplace
         super.init()
     }
-    public func forward(_ input: Tensor) -> Tensor { leakyRelu(input, negativeSlope: Float(negativeSlope)) }
+    public func forward(_ input: Tensor) -> Tensor {
+        input.inplaceResult(leakyRelu(input, negativeSlope: Float(negativeSlope)), inplace: inplace)
+    }
     public override func extraRepr() -> String {
         "negative_slope=\(pythonFloat(negativeSlope))" + (inplace ? ", inplace=True" : "")
     }

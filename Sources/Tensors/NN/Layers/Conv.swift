@@ -22,6 +22,8 @@ public final class Conv2d: Module, UnaryLayer {
     public let dilation: Size2
     /// Number of blocked connections from input to output channels.
     public let groups: Int
+    /// How the border is filled (`padding_mode`; non-zero modes pad first, see `Conv+Nd.swift`).
+    public let paddingMode: ConvPaddingMode
     /// Filters [out, in/groups, kh, kw].
     @Parameter public var weight: Tensor
     /// Bias [out], or nil with `bias: false`.
@@ -29,7 +31,8 @@ public final class Conv2d: Module, UnaryLayer {
 
     /// A convolution; traps with a message naming the argument when one is invalid (as PyTorch raises `ValueError`).
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Size2, stride: Size2 = 1, padding: ConvPadding = 0,
-                dilation: Size2 = 1, groups: Int = 1, bias: Bool = true, generator: Generator? = nil) {
+                dilation: Size2 = 1, groups: Int = 1, bias: Bool = true, paddingMode: ConvPaddingMode = .zeros,
+                generator: Generator? = nil) {
         precondition(groups > 0, "Conv2d: groups must be a positive integer, got \(groups)")
         precondition(inChannels % groups == 0, "Conv2d: in_channels must be divisible by groups (\(inChannels) vs \(groups))")
         precondition(outChannels % groups == 0, "Conv2d: out_channels must be divisible by groups (\(outChannels) vs \(groups))")
@@ -49,6 +52,7 @@ public final class Conv2d: Module, UnaryLayer {
         if case .size(let p) = padding { self.padding = .size(p.pair) } else { self.padding = padding }
         self.dilation = dilation.pair
         self.groups = groups
+        self.paddingMode = paddingMode
         weight = Init.empty([outChannels, inChannels / groups, kernelSize.h, kernelSize.w])
         self.bias = bias ? Init.empty([outChannels]) : nil
         super.init()
@@ -66,7 +70,8 @@ public final class Conv2d: Module, UnaryLayer {
     }
 
     public func forward(_ input: Tensor) -> Tensor {
-        conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        if let mode = paddingMode.padMode { return forwardPrePadded(input, mode: mode) }
+        return conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 
     /// `relu(forward(input))` computed in one pass (same values and gradients).
@@ -86,6 +91,7 @@ public final class Conv2d: Module, UnaryLayer {
         if dilation != Size2(1, 1) { s += ", dilation=\(dilation)" }
         if groups != 1 { s += ", groups=\(groups)" }
         if bias == nil { s += ", bias=False" }
+        if paddingMode != .zeros { s += ", padding_mode=\(paddingMode.rawValue)" }
         return s
     }
 }

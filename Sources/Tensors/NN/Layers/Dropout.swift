@@ -1,11 +1,11 @@
 /// Randomly zeroes elements with probability `p` in training mode, like `nn.Dropout`.
 ///
-/// `inplace` is accepted and printed for fidelity with PyTorch models but the
-/// result is always a new tensor.
+/// `inplace: true` writes the result into the input where autograd allows it
+/// (see `Tensor.inplaceResult`).
 public final class Dropout: Module, UnaryLayer {
     /// Probability of zeroing an element.
     public let p: Double
-    /// Printed for fidelity; the result is always a new tensor.
+    /// Whether the result is written into the input where autograd allows it.
     public let inplace: Bool
     /// The source of the masks (the global default when nil).
     public var generator: Generator?
@@ -20,7 +20,7 @@ public final class Dropout: Module, UnaryLayer {
     }
 
     public func forward(_ input: Tensor) -> Tensor {
-        dropout(input, p: Float(p), training: isTraining, generator: generator)
+        input.inplaceResult(dropout(input, p: Float(p), training: isTraining, generator: generator), inplace: inplace)
     }
 
     public override func extraRepr() -> String { "p=\(pythonFloat(p)), inplace=\(pythonBool(inplace))" }

@@ -2,9 +2,10 @@
 /// and `BatchNorm2d` (PyTorch's `_BatchNorm`).
 ///
 /// Parameters `weight` (γ, ones) and `bias` (β, zeros) when `affine` (no β
-/// with `bias: false`, as in PyTorch 2.x); buffers
+/// with `bias: false`: PyTorch 2.15's keyword-only `bias`, printed as
+/// `bias=…` like its repr); buffers
 /// `running_mean` (zeros), `running_var` (ones) and `num_batches_tracked`
-/// when `trackRunningStats` (a 0-dim float tensor here, int64 in PyTorch).
+/// when `trackRunningStats` (a 0-dim count, saved as int64 like PyTorch's).
 /// `momentum: nil` uses a cumulative average (factor 1/num_batches_tracked).
 open class BatchNorm: Module, UnaryLayer {
     /// Channels (dim 1 of the input).
@@ -25,7 +26,7 @@ open class BatchNorm: Module, UnaryLayer {
     @Buffer(name: "running_mean") public var runningMean: Tensor? = nil
     /// Running variance [C]; nil without `trackRunningStats`.
     @Buffer(name: "running_var") public var runningVar: Tensor? = nil
-    /// Number of training batches seen (0-dim).
+    /// Number of training batches seen (0-dim; int64 in safetensors files).
     @Buffer(name: "num_batches_tracked") public var numBatchesTracked: Tensor? = nil
 
     /// Batch norm over `numFeatures` channels; `numFeatures` must be positive.
@@ -41,7 +42,9 @@ open class BatchNorm: Module, UnaryLayer {
         self.bias = affine && bias ? Init.empty([numFeatures]) : nil
         runningMean = trackRunningStats ? Init.empty([numFeatures]) : nil
         runningVar = trackRunningStats ? Init.empty([numFeatures]) : nil
-        numBatchesTracked = trackRunningStats ? Init.empty([]) : nil
+        let count: Tensor? = trackRunningStats ? Init.empty([]) : nil
+        count?.storage.isIntegral = true
+        numBatchesTracked = count
         super.init()
         resetParameters()
     }
@@ -93,5 +96,55 @@ public final class BatchNorm1d: BatchNorm {
 public final class BatchNorm2d: BatchNorm {
     public override func checkInputDim(_ input: Tensor) -> Bool {
         check(input.rank == 4, "BatchNorm2d", "expected 4D input (got \(input.rank)D input)")
+    }
+}
+
+/// Batch normalisation of [N, C, D, H, W] input, like `nn.BatchNorm3d`.
+public final class BatchNorm3d: BatchNorm {
+    public override func checkInputDim(_ input: Tensor) -> Bool {
+        check(input.rank == 5, "BatchNorm3d", "expected 5D input (got \(input.rank)D input)")
+    }
+}
+
+/// Exchanges per-channel batch statistics between processes for
+/// `SyncBatchNorm`; the hook for distributed training.
+///
+/// An implementation (an MPI or Gloo process group) sums each process's
+/// per-channel `sum` and `sumOfSquares` [C] and element `count` over all
+/// processes and returns the totals. `SyncBatchNorm` then normalises with the
+/// global mean and variance. With no synchroniser (or `worldSize == 1`)
+/// `SyncBatchNorm` is exactly `BatchNorm`.
+public protocol BatchNormStatisticsSync: AnyObject {
+    /// Number of processes taking part.
+    var worldSize: Int { get }
+    /// The sums over all processes of `sum`, `sumOfSquares` [C] and `count`.
+    func allReduce(sum: Tensor, sumOfSquares: Tensor, count: Int) -> (sum: Tensor, sumOfSquares: Tensor, count: Int)
+}
+
+/// Batch normalisation whose statistics span every process of a distributed
+/// run, like `nn.SyncBatchNorm`. In one process (no `synchronizer`, or a
+/// world of size 1) it behaves exactly as `BatchNorm` on [N, C, *] input.
+///
+/// ```swift
+/// let bn = SyncBatchNorm(64)   // SyncBatchNorm(64, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+/// ```
+public final class SyncBatchNorm: BatchNorm {
+    /// The cross-process exchange; nil in a single process.
+    public var synchronizer: (any BatchNormStatisticsSync)?
+
+    public override func checkInputDim(_ input: Tensor) -> Bool {
+        check(input.rank >= 2, "SyncBatchNorm", "expected at least 2D input (got \(input.rank)D input)")
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        if let sync = synchronizer, sync.worldSize > 1, isTraining {
+            // Cross-process statistics need the distributed backend's
+            // reduction inside the batch-norm primitive; until it lands the
+            // call is refused rather than silently using local statistics.
+            ShapeCheck.fail(ShapeError(op: "SyncBatchNorm",
+                                       "synchronised statistics across \(sync.worldSize) processes are not supported yet; remove the synchronizer to train in one process"))
+            return .meta(input.shape)
+        }
+        return super.forward(input)
     }
 }
