@@ -42,8 +42,16 @@ open class Optimizer: CustomStringConvertible {
         }
     }
 
+    /// Refuses a group this optimizer cannot take (LBFGS takes one group only).
+    open func addGroupCheck(_ group: ParamGroup) throws {}
+
+    /// Whether `step()` needs a closure that re-evaluates the loss (LBFGS):
+    /// such optimizers must be stepped with `step { … }`.
+    open var requiresClosure: Bool { false }
+
     /// Adds a group (missing options from `defaults`), like `add_param_group`.
     public func addParamGroup(_ group: ParamGroup) throws {
+        try addGroupCheck(group)
         var g = group
         for (k, v) in defaults where g.options[k] == nil { g.options[k] = v }
         try validate(g.options)
@@ -100,7 +108,7 @@ open class Optimizer: CustomStringConvertible {
 
     /// Re-evaluates the loss with `closure` (grad enabled), then steps; returns the loss.
     @discardableResult
-    public func step(_ closure: () throws -> Tensor) rethrows -> Tensor {
+    open func step(_ closure: () throws -> Tensor) rethrows -> Tensor {
         let loss = try withGradMode(true) { try closure() }
         step()
         return loss
@@ -123,6 +131,15 @@ open class Optimizer: CustomStringConvertible {
 
     /// Whether the per-parameter state includes a step count (false for SGD).
     open var tracksStepCount: Bool { true }
+
+    /// Per-parameter state entries that are scalars (shape `[]`) rather than
+    /// shaped like the parameter (ASGD's `eta`, `mu`; NAdam's `mu_product`).
+    open var scalarStateKeys: Set<String> { [] }
+
+    /// Whether a loaded state buffer fits `param`: its shape, or `[]` for `scalarStateKeys`.
+    open func stateBufferShapeOK(_ key: String, _ t: Tensor, param: Tensor) -> Bool {
+        t.shape == param.shape || (t.shape.isEmpty && scalarStateKeys.contains(key))
+    }
 
     // MARK: State dict
 
@@ -175,7 +192,7 @@ open class Optimizer: CustomStringConvertible {
                 let s = ParamState()
                 s.step = e.step ?? 0
                 for (k, t) in e.buffers {
-                    if t.shape != p.shape {
+                    if !stateBufferShapeOK(k, t, param: p) {
                         throw OptimizerError("loaded state '\(k)' of parameter \(index) has shape \(t.shape), but the parameter has shape \(p.shape)")
                     }
                     s.buffers[k] = OptimKernels.copy(t)
