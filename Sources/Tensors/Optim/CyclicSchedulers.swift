@@ -12,7 +12,7 @@ import Foundation
 /// from the UI must not crash).
 public final class OneCycleLR: LRScheduler {
     /// How the learning rate moves within a phase.
-    public enum AnnealStrategy: String, Sendable { case cos, linear }
+    public enum AnnealStrategy: String, Sendable, CaseIterable { case cos, linear }
 
     struct Phase {
         var endStep: Double
@@ -146,6 +146,134 @@ public final class OneCycleLR: LRScheduler {
                     break
                 }
                 start = phase.endStep
+            }
+        }
+        return lrs
+    }
+}
+
+// MARK: - CyclicLR
+
+/// Cyclical learning rates, like `CyclicLR`: the learning rate moves between
+/// `baseLR` and `maxLR` (up over `stepSizeUp` steps, down over `stepSizeDown`),
+/// the amplitude scaled per cycle (`triangular`: 1, `triangular2`: halved each
+/// cycle) or per iteration (`exp_range`: gamma^iteration); momentum (or
+/// Adam's beta1) cycles inversely between `maxMomentum` and `baseMomentum`.
+/// Step it after every batch.
+///
+/// ```swift
+/// let clr = try CyclicLR(optimizer, baseLR: 1e-3, maxLR: 0.1, stepSizeUp: 500)
+/// ```
+public final class CyclicLR: LRScheduler {
+    /// How the amplitude changes: PyTorch's `mode`.
+    public enum Mode: String, Sendable, CaseIterable { case triangular, triangular2, expRange = "exp_range" }
+    /// Whether a custom scale function is evaluated per cycle or per iteration.
+    public enum ScaleMode: String, Sendable, CaseIterable { case cycle, iterations }
+
+    /// Each group's upper learning rate.
+    public let maxLRs: [Double]
+    /// Steps per cycle (up + down).
+    public let totalSize: Double
+    /// Fraction of the cycle spent increasing.
+    public let stepRatio: Double
+    /// The amplitude policy.
+    public let mode: Mode
+    /// Base of `exp_range`'s decay.
+    public let gamma: Double
+    /// Whether the scale function takes the cycle number or the iteration.
+    public let scaleMode: ScaleMode
+    let customScale: ((Double) -> Double)?
+    /// Whether momentum cycles too.
+    public let cycleMomentum: Bool
+    let useBeta1: Bool
+    let baseMomentums: [Double], maxMomentums: [Double]
+
+    /// One value per group for `baseLR`/`maxLR`/momenta (a single value is
+    /// repeated); throws when the optimizer has no momentum or betas but
+    /// `cycleMomentum` is on, or when a list has the wrong length.
+    public init(_ optimizer: Optimizer, baseLR: [Double], maxLR: [Double], stepSizeUp: Int = 2000,
+                stepSizeDown: Int? = nil, mode: Mode = .triangular, gamma: Double = 1,
+                scaleFn: ((Double) -> Double)? = nil, scaleMode: ScaleMode = .cycle, cycleMomentum: Bool = true,
+                baseMomentum: [Double] = [0.8], maxMomentum: [Double] = [0.9], lastEpoch: Int = -1) throws {
+        let n = optimizer.paramGroups.count
+        func perGroup(_ name: String, _ v: [Double]) throws -> [Double] {
+            if v.count == 1 { return Array(repeating: v[0], count: n) }
+            guard v.count == n else { throw OptimizerError("expected \(n) values for \(name), got \(v.count)") }
+            return v
+        }
+        let bases = try perGroup("base_lr", baseLR)
+        if lastEpoch == -1 { for i in 0..<n { optimizer.paramGroups[i].lr = bases[i] } }
+        maxLRs = try perGroup("max_lr", maxLR)
+        let up = Double(stepSizeUp), down = Double(stepSizeDown ?? stepSizeUp)
+        totalSize = up + down
+        stepRatio = up / totalSize
+        self.mode = mode
+        self.gamma = gamma
+        customScale = scaleFn
+        self.scaleMode = scaleFn != nil ? scaleMode : (mode == .expRange ? .iterations : .cycle)
+        self.cycleMomentum = cycleMomentum
+        if cycleMomentum {
+            guard optimizer.defaults["momentum"] != nil || optimizer.defaults["betas"] != nil else {
+                throw OptimizerError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+            }
+            useBeta1 = optimizer.defaults["betas"] != nil
+            baseMomentums = try perGroup("base_momentum", baseMomentum)
+            maxMomentums = try perGroup("max_momentum", maxMomentum)
+            if lastEpoch == -1 {
+                for i in 0..<n {
+                    if useBeta1 {
+                        optimizer.paramGroups[i].betas = (maxMomentums[i], optimizer.paramGroups[i].betas?.1 ?? 0.999)
+                    } else {
+                        optimizer.paramGroups[i].momentum = maxMomentums[i]
+                    }
+                    optimizer.paramGroups[i]["max_momentum"] = .number(maxMomentums[i])
+                    optimizer.paramGroups[i]["base_momentum"] = .number(baseMomentums[i])
+                }
+            }
+        } else {
+            useBeta1 = false
+            baseMomentums = []
+            maxMomentums = []
+        }
+        try super.init(optimizer: optimizer, lastEpoch: lastEpoch)
+        baseLRs = bases
+    }
+
+    /// The same bounds for every group.
+    public convenience init(_ optimizer: Optimizer, baseLR: Double, maxLR: Double, stepSizeUp: Int = 2000,
+                            stepSizeDown: Int? = nil, mode: Mode = .triangular, gamma: Double = 1,
+                            cycleMomentum: Bool = true, baseMomentum: Double = 0.8, maxMomentum: Double = 0.9,
+                            lastEpoch: Int = -1) throws {
+        try self.init(optimizer, baseLR: [baseLR], maxLR: [maxLR], stepSizeUp: stepSizeUp, stepSizeDown: stepSizeDown,
+                      mode: mode, gamma: gamma, cycleMomentum: cycleMomentum, baseMomentum: [baseMomentum],
+                      maxMomentum: [maxMomentum], lastEpoch: lastEpoch)
+    }
+
+    /// The amplitude factor at `x` (a cycle number or an iteration).
+    public func scale(_ x: Double) -> Double {
+        if let customScale { return customScale(x) }
+        switch mode {
+        case .triangular: return 1
+        case .triangular2: return 1 / Foundation.pow(2.0, x - 1)
+        case .expRange: return Foundation.pow(gamma, x)
+        }
+    }
+
+    public override func computeLR() -> [Double] {
+        let e = Double(lastEpoch)
+        let cycle = (1 + e / totalSize).rounded(.down)
+        let x = 1.0 + e / totalSize - cycle
+        let factor = x <= stepRatio ? x / stepRatio : (x - 1) / (stepRatio - 1)
+        let s = scale(scaleMode == .cycle ? cycle : e)
+        let lrs = zip(baseLRs, maxLRs).map { base, top in base + (top - base) * factor * s }
+        if cycleMomentum {
+            for i in optimizer.paramGroups.indices where i < maxMomentums.count {
+                let m = maxMomentums[i] - (maxMomentums[i] - baseMomentums[i]) * factor * s
+                if useBeta1 {
+                    optimizer.paramGroups[i].betas = (m, optimizer.paramGroups[i].betas?.1 ?? 0.999)
+                } else {
+                    optimizer.paramGroups[i].momentum = m
+                }
             }
         }
         return lrs

@@ -106,7 +106,7 @@ open class LRScheduler: LearningRateScheduler {
     open func closedFormLR() -> [Double]? { nil }
 
     /// Advances one epoch and sets the groups' learning rates.
-    public func step() {
+    open func step() {
         stepCount += 1
         lastEpoch += 1
         apply(computeLR())
@@ -115,8 +115,22 @@ open class LRScheduler: LearningRateScheduler {
     /// Jumps to `epoch` using the closed form where there is one (deprecated in PyTorch, kept for resuming).
     public func step(epoch: Int) {
         stepCount += 1
+        updateLR(epoch: epoch)
+    }
+
+    /// Sets `lastEpoch` and the learning rates for it without counting a step
+    /// (PyTorch's `_update_lr(epoch)`, used by `SequentialLR` at milestones).
+    func updateLR(epoch: Int) {
         lastEpoch = epoch
         apply(closedFormLR() ?? computeLR())
+    }
+
+    /// Resets the step count and takes the initial step again (PyTorch's `_initial_step`).
+    func initialStep() {
+        stepCount = 0
+        isInitial = true
+        step()
+        isInitial = false
     }
 
     func apply(_ lrs: [Double]) {

@@ -14,9 +14,9 @@ import Foundation
 /// ```
 public final class ReduceLROnPlateau: LearningRateScheduler {
     /// Whether lower (`min`, a loss) or higher (`max`, an accuracy) is better.
-    public enum Mode: String, Sendable { case min, max }
+    public enum Mode: String, Sendable, CaseIterable { case min, max }
     /// Whether `threshold` is relative to the best value or absolute.
-    public enum ThresholdMode: String, Sendable { case rel, abs }
+    public enum ThresholdMode: String, Sendable, CaseIterable { case rel, abs }
 
     /// The optimizer whose learning rates this sets.
     public let optimizer: Optimizer

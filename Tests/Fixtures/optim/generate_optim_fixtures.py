@@ -235,6 +235,28 @@ def scheduler_cases():
     record("plateau_max_abs",
            lambda o: S.ReduceLROnPlateau(o, mode="max", factor=0.1, patience=1, threshold=0.05,
                                          threshold_mode="abs", min_lr=[0.0, 0.001]), 15, metrics=acc)
+    # The catalogue's schedulers (LambdaLR ... ChainedScheduler).
+    record("lambda", lambda o: S.LambdaLR(o, lambda e: 0.9 ** e), 12)
+    record("lambda_per_group", lambda o: S.LambdaLR(o, [lambda e: 1 / (e + 1), lambda e: 0.5 + 0.1 * e]), 12)
+    record("multiplicative", lambda o: S.MultiplicativeLR(o, lambda e: 0.95), 12)
+    record("constant", lambda o: S.ConstantLR(o, factor=0.5, total_iters=4), 12)
+    record("polynomial", lambda o: S.PolynomialLR(o, total_iters=6, power=2.0), 12)
+    record("cyclic_triangular", lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=3, step_size_down=2),
+           20, momentum="momentum", opt_kw={"momentum": 0.9})
+    record("cyclic_triangular2", lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=2,
+                                                      mode="triangular2", cycle_momentum=False), 20)
+    record("cyclic_exp_range_adam",
+           lambda o: S.CyclicLR(o, base_lr=[0.001, 0.002], max_lr=[0.01, 0.05], step_size_up=3, mode="exp_range",
+                                gamma=0.9), 20, momentum="betas", opt_cls=torch.optim.Adam)
+    record("warm_restarts", lambda o: S.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.001), 25)
+    record("warm_restarts_mult1", lambda o: S.CosineAnnealingWarmRestarts(o, T_0=4), 14)
+    record("sequential", lambda o: S.SequentialLR(
+        o, [S.LinearLR(o, start_factor=0.1, total_iters=3), S.ExponentialLR(o, gamma=0.8)], milestones=[3]), 12)
+    record("sequential_three", lambda o: S.SequentialLR(
+        o, [S.ConstantLR(o, factor=0.5, total_iters=2), S.CosineAnnealingLR(o, T_max=4), S.StepLR(o, 2, 0.5)],
+        milestones=[3, 8]), 16)
+    record("chained", lambda o: S.ChainedScheduler(
+        [S.ConstantLR(o, factor=0.1, total_iters=2), S.ExponentialLR(o, gamma=0.9)]), 12)
     return out
 
 
