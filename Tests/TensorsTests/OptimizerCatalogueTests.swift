@@ -85,6 +85,19 @@ final class OptimizerCatalogueTests: XCTestCase {
             XCTAssertEqual("\(e)", "LBFGS doesn't support per-parameter options (parameter groups)")
         }
         XCTAssertTrue(try LBFGS([w]).requiresClosure)
+        // Without a closure: one fixed-step iteration on the current gradient (the first is a
+        // scaled gradient step, t = min(1, 1/Σ|g|)·lr), and the history builds up across calls.
+        let q = Tensor([1, -2]).requiringGrad()
+        let plain = try LBFGS([q], lr: 0.5)
+        for _ in 0..<6 {
+            plain.zeroGrad()
+            let l = (q * q * Tensor([1, 4])).sum()
+            l.backward()
+            plain.step()
+        }
+        XCTAssertLessThan((q * q * Tensor([1, 4])).sum().item(), 0.5)
+        XCTAssertEqual(plain.stateDict().state[0]?.step, 6)
+        XCTAssertEqual(plain.paramGroups[0]["max_iter"], .number(20), "options are restored")
         XCTAssertEqual(try LBFGS([w]).paramGroups[0]["max_eval"], .number(25))
     }
 

@@ -70,9 +70,21 @@ public final class LBFGS: Optimizer {
 
     public override var requiresClosure: Bool { true }
 
-    public override func update(group: ParamGroup) {
-        preconditionFailure("LBFGS re-evaluates the loss: call step { … } with a closure")
+    /// Without a closure (a loop that already ran `backward()`): one L-BFGS
+    /// iteration on the current gradients with the fixed step `lr`, no line
+    /// search and no re-evaluation. PyTorch refuses `step()` without a
+    /// closure; this fallback keeps a generic training loop working (the
+    /// history still builds up across calls). Use `step { … }` for PyTorch's algorithm.
+    public override func step() {
+        guard !paramGroups.isEmpty else { return }
+        let saved = paramGroups[0].options
+        paramGroups[0].options["max_iter"] = .number(1)
+        paramGroups[0].options["line_search_fn"] = nil
+        defer { paramGroups[0].options = saved }
+        step { Tensor(Float(0)) }
     }
+
+    public override func update(group: ParamGroup) {}
 
     // MARK: State
 

@@ -45,8 +45,8 @@ open class Optimizer: CustomStringConvertible {
     /// Refuses a group this optimizer cannot take (LBFGS takes one group only).
     open func addGroupCheck(_ group: ParamGroup) throws {}
 
-    /// Whether `step()` needs a closure that re-evaluates the loss (LBFGS):
-    /// such optimizers must be stepped with `step { … }`.
+    /// Whether the optimizer needs a closure that re-evaluates the loss
+    /// (LBFGS) for its full algorithm: step it with `step { … }`.
     open var requiresClosure: Bool { false }
 
     /// Adds a group (missing options from `defaults`), like `add_param_group`.
@@ -100,7 +100,7 @@ open class Optimizer: CustomStringConvertible {
     }
 
     /// Performs one optimisation step on every parameter that has a gradient.
-    public func step() {
+    open func step() {
         noGrad {
             for i in paramGroups.indices { update(group: paramGroups[i]) }
         }

@@ -40,9 +40,10 @@ public enum OptimizerKind: String, CaseIterable, Codable, Sendable {
         self = k
     }
 
-    /// Whether the optimizer must be stepped with a closure that re-evaluates
-    /// the loss (`step { … }`): LBFGS. A training loop that only calls `step()`
-    /// should refuse these.
+    /// Whether the optimizer should be stepped with a closure that
+    /// re-evaluates the loss (`step { … }`): LBFGS. A plain `step()` after
+    /// `backward()` still works (one fixed-size L-BFGS iteration), but a
+    /// training loop should pass a closure for PyTorch's algorithm.
     public var requiresClosure: Bool { self == .lbfgs }
 
     /// This optimizer over `params` with the run's common settings; `momentum`
