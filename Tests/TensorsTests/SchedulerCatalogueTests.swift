@@ -204,6 +204,23 @@ final class SchedulerCatalogueTests: XCTestCase {
                        "CyclicLR: base_lr needs 1 or 2 values (one per parameter group), got 3")
         XCTAssertTrue(message(.steplr, ["step_size": "0"]).contains("step_size must be a positive integer"))
         XCTAssertThrowsError(try SchedulerKind(name: "nope")) { e in XCTAssertTrue("\(e)".contains("expected one of: steplr")) }
+        // The curve an editor draws: StepLR halves every 2 steps; every kind gives steps + 1 values.
+        XCTAssertEqual(try SchedulerKind.steplr.learningRates(arguments: ["step_size": "2", "gamma": "0.5"], lr: 0.1, steps: 5),
+                       [0.1, 0.1, 0.05, 0.05, 0.025, 0.025])
+        for kind in SchedulerKind.allCases {
+            var args = required[kind] ?? [:]
+            if kind == .cycliclr { args["max_lr"] = "0.2" }
+            let lrs = try kind.learningRates(arguments: args, lr: 0.1, steps: 30)
+            XCTAssertEqual(lrs.count, 31, "\(kind)")
+            XCTAssertTrue(lrs.allSatisfy { $0.isFinite && $0 >= 0 }, "\(kind): \(lrs)")
+        }
+        // Any scheduler steps through the protocol; the plateau scheduler takes the metric.
+        let opt = try twoGroups()
+        let plateau: any LearningRateScheduler = try ReduceLROnPlateau(opt, patience: 0)
+        plateau.step(metric: 1)
+        plateau.step(metric: nil)
+        plateau.step(metric: 2)
+        XCTAssertEqual(plateau.lastLR[0], 0.01, accuracy: 1e-15)
         XCTAssertTrue(SchedulerKind.cycliclr.stepsPerBatch)
         XCTAssertTrue(SchedulerKind.reducelronplateau.needsMetric)
     }

@@ -82,6 +82,9 @@ public final class SequentialLR: LearningRateScheduler {
     /// Python's `bisect_right(milestones, epoch)`.
     static func index(_ milestones: [Int], _ epoch: Int) -> Int { milestones.filter { $0 <= epoch }.count }
 
+    /// `step()`.
+    public func step(metric: Double?) { step() }
+
     /// Advances one epoch in the scheduler whose turn it is.
     public func step() {
         lastEpoch += 1
@@ -138,6 +141,9 @@ public final class ChainedScheduler: LearningRateScheduler {
         self.schedulers = schedulers
         lastLR = opt.paramGroups.map { $0.lr }
     }
+
+    /// `step()`.
+    public func step(metric: Double?) { step() }
 
     /// Steps every scheduler once.
     public func step() {

@@ -32,6 +32,10 @@ public protocol LearningRateScheduler: AnyObject {
     func stateDict() -> SchedulerState
     /// Restores counters saved by `stateDict()`, like `load_state_dict()`.
     func loadStateDict(_ state: SchedulerState) throws
+    /// Steps the scheduler whatever its kind, for loops that hold `any
+    /// LearningRateScheduler`: `ReduceLROnPlateau` records `metric` (and does
+    /// nothing without one); the others ignore it and call `step()`.
+    func step(metric: Double?)
 }
 
 /// Python's `%`: the result has the sign of the divisor.
@@ -104,6 +108,9 @@ open class LRScheduler: LearningRateScheduler {
 
     /// Learning rates at `lastEpoch` from the base ones (PyTorch's `_get_closed_form_lr`), if there is a closed form.
     open func closedFormLR() -> [Double]? { nil }
+
+    /// `step()`; epoch schedulers take no metric.
+    public func step(metric: Double?) { step() }
 
     /// Advances one epoch and sets the groups' learning rates.
     open func step() {

@@ -87,6 +87,9 @@ public final class ReduceLROnPlateau: LearningRateScheduler {
         }
     }
 
+    /// `step(metric)`; without a metric nothing happens.
+    public func step(metric: Double?) { if let metric { step(metric) } }
+
     /// Records this epoch's metric and reduces the learning rates if it has plateaued.
     public func step(_ metric: Double) {
         lastEpoch += 1

@@ -180,6 +180,21 @@ public enum SchedulerKind: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// The learning rates this scheduler gives over `steps` steps from a base
+    /// `lr` (one parameter group, SGD with momentum 0.9 so momentum-cycling
+    /// schedulers work), starting with the initial one: the curve an editor
+    /// draws before a run. `ReduceLROnPlateau` (it needs metrics) stays flat.
+    public func learningRates(arguments: [String: String], lr: Double, steps: Int) throws -> [Double] {
+        let opt = try SGD([Tensor.zeros([1]).requiringGrad()], lr: lr, momentum: 0.9)
+        let s = try make(opt, arguments: arguments)
+        var out = [opt.paramGroups[0].lr]
+        for _ in 0..<Swift.max(0, steps) {
+            s.step(metric: nil)
+            out.append(opt.paramGroups[0].lr)
+        }
+        return out
+    }
+
     /// Typed access to text arguments, falling back to the defaults in `parameters`.
     private struct Arguments {
         let kind: SchedulerKind
@@ -241,7 +256,9 @@ public enum SchedulerKind: String, CaseIterable, Codable, Sendable {
             let v = parts.compactMap { $0 }
             if v.count == 1 { return Array(repeating: v[0], count: groups) }
             guard v.count == groups else {
-                throw OptimizerError("\(kind.displayName): \(name) needs 1 or \(groups) values (one per parameter group), got \(v.count)")
+                throw OptimizerError(groups == 1
+                    ? "\(kind.displayName): \(name) needs 1 value (the optimizer has 1 parameter group), got \(v.count)"
+                    : "\(kind.displayName): \(name) needs 1 or \(groups) values (one per parameter group), got \(v.count)")
             }
             return v
         }
