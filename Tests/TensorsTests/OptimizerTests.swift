@@ -47,7 +47,7 @@ final class OptimizerTests: XCTestCase {
     private static func options(_ kw: [String: Any]) -> [String: OptimizerOption] {
         var o: [String: OptimizerOption] = [:]
         for (k, v) in kw {
-            if ["nesterov", "maximize", "amsgrad", "centered"].contains(k), let b = v as? Bool {
+            if ["nesterov", "maximize", "amsgrad", "centered", "decoupled_weight_decay"].contains(k), let b = v as? Bool {
                 o[k] = .flag(b)
             } else if let pair = v as? [Double], pair.count == 2 {
                 o[k] = .pair(pair[0], pair[1])
@@ -86,6 +86,34 @@ final class OptimizerTests: XCTestCase {
             return try RMSprop(groups: groups, lr: num("lr", 1e-2), alpha: num("alpha", 0.99), eps: num("eps", 1e-8),
                                weightDecay: num("weight_decay", 0), momentum: num("momentum", 0),
                                centered: flag("centered"), maximize: flag("maximize"))
+        case "Adagrad":
+            return try Adagrad(groups: groups, lr: num("lr", 1e-2), lrDecay: num("lr_decay", 0),
+                               weightDecay: num("weight_decay", 0),
+                               initialAccumulatorValue: num("initial_accumulator_value", 0), eps: num("eps", 1e-10),
+                               maximize: flag("maximize"))
+        case "Adadelta":
+            return try Adadelta(groups: groups, lr: num("lr", 1), rho: num("rho", 0.9), eps: num("eps", 1e-6),
+                                weightDecay: num("weight_decay", 0), maximize: flag("maximize"))
+        case "Adamax":
+            return try Adamax(groups: groups, lr: num("lr", 2e-3), betas: betas, eps: num("eps", 1e-8),
+                              weightDecay: num("weight_decay", 0), maximize: flag("maximize"))
+        case "ASGD":
+            return try ASGD(groups: groups, lr: num("lr", 1e-2), lambd: num("lambd", 1e-4), alpha: num("alpha", 0.75),
+                            t0: num("t0", 1e6), weightDecay: num("weight_decay", 0), maximize: flag("maximize"))
+        case "NAdam":
+            return try NAdam(groups: groups, lr: num("lr", 2e-3), betas: betas, eps: num("eps", 1e-8),
+                             weightDecay: num("weight_decay", 0), momentumDecay: num("momentum_decay", 4e-3),
+                             decoupledWeightDecay: flag("decoupled_weight_decay"), maximize: flag("maximize"))
+        case "RAdam":
+            return try RAdam(groups: groups, lr: num("lr", 1e-3), betas: betas, eps: num("eps", 1e-8),
+                             weightDecay: num("weight_decay", 0), decoupledWeightDecay: flag("decoupled_weight_decay"),
+                             maximize: flag("maximize"))
+        case "Rprop":
+            return try Rprop(groups: groups, lr: num("lr", 1e-2), etas: o["etas"]?.pair ?? (0.5, 1.2),
+                             stepSizes: o["step_sizes"]?.pair ?? (1e-6, 50), maximize: flag("maximize"))
+        case "SparseAdam":
+            return try SparseAdam(groups: groups, lr: num("lr", 1e-3), betas: betas, eps: num("eps", 1e-8),
+                                  maximize: flag("maximize"))
         default:
             throw OptimizerError("unknown optimizer \(c.optimizer) in fixture")
         }
@@ -112,7 +140,7 @@ final class OptimizerTests: XCTestCase {
 
     func testTrajectoriesMatchPyTorch() throws {
         let cases = try Self.loadCases()
-        XCTAssertGreaterThanOrEqual(cases.count, 15)
+        XCTAssertGreaterThanOrEqual(cases.count, 35)
         var worstOverall: Float = 0
         for c in cases {
             let params = Self.makeParams(c)

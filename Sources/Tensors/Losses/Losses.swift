@@ -9,6 +9,51 @@ open class Loss: Module {
         self.reduction = reduction
         super.init()
     }
+
+    /// Runs `body` as a call of this loss on `inputs` (named in shape errors,
+    /// recorded by `validate`), returning the loss tensor.
+    public func callLoss(_ inputs: [Tensor], _ body: () -> Tensor) -> Tensor {
+        call(inputs: inputs, outputs: { [$0] }, body)
+    }
+
+    /// The number of float tensors the erased call `forward(tensors:)` takes
+    /// (`[input, target]`, or three for losses such as `MarginRankingLoss`);
+    /// 0 for losses with integer targets, which have only their typed call.
+    open var tensorArity: Int { 0 }
+
+    /// The loss of `inputs` (exactly `tensorArity` float tensors), for tools
+    /// that call modules without knowing their signature.
+    open func loss(tensors inputs: [Tensor]) -> Tensor {
+        fatalError("\(typeName) has no tensor-list call")
+    }
+
+    /// `[input, target]` (or the loss's `tensorArity` tensors) → `[loss]`.
+    open override func forward(tensors inputs: [Tensor]) throws -> [Tensor] {
+        guard tensorArity > 0 else {
+            throw ShapeError(op: typeName, "this loss takes integer targets; call it with its own signature")
+        }
+        guard inputs.count == tensorArity else {
+            throw ShapeError(op: typeName, "expected \(tensorArity) input tensors, got \(inputs.count)")
+        }
+        return [callLoss(inputs) { loss(tensors: inputs) }]
+    }
+}
+
+/// A loss of one input against one float target of the same shape; the
+/// erased call takes `[input, target]`. Subclasses implement `loss(_:_:)`.
+open class PairLoss: Loss {
+    /// The loss of `input` against `target`, without module bookkeeping.
+    open func loss(_ input: Tensor, _ target: Tensor) -> Tensor {
+        fatalError("\(typeName).loss(_:_:) is not implemented")
+    }
+
+    /// The loss of `input` against `target`.
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
+        callLoss([input, target]) { loss(input, target) }
+    }
+
+    public override var tensorArity: Int { 2 }
+    public override func loss(tensors inputs: [Tensor]) -> Tensor { loss(inputs[0], inputs[1]) }
 }
 
 /// Cross-entropy on logits with class-index targets, like `nn.CrossEntropyLoss`.
@@ -36,12 +81,16 @@ public final class CrossEntropyLoss: Loss {
 
     /// The loss of logits `input` [N, C] (or [N, C, …]) against class indices `target` [N] (or [N, …]).
     public func callAsFunction(_ input: Tensor, _ target: IntTensor) -> Tensor {
-        crossEntropy(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction, labelSmoothing: labelSmoothing)
+        callLoss([input]) {
+            crossEntropy(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction, labelSmoothing: labelSmoothing)
+        }
     }
 
     /// With class-probability targets shaped like the input.
     public func callAsFunction(_ input: Tensor, probabilities target: Tensor) -> Tensor {
-        crossEntropy(input, probabilities: target, weight: weight, reduction: reduction, labelSmoothing: labelSmoothing)
+        callLoss([input, target]) {
+            crossEntropy(input, probabilities: target, weight: weight, reduction: reduction, labelSmoothing: labelSmoothing)
+        }
     }
 }
 
@@ -61,28 +110,26 @@ public final class NLLLoss: Loss {
 
     /// The loss of log-probabilities `input` [N, C] against class indices `target` [N].
     public func callAsFunction(_ input: Tensor, _ target: IntTensor) -> Tensor {
-        nllLoss(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
+        callLoss([input]) { nllLoss(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction) }
     }
 }
 
 /// Mean squared error, like `nn.MSELoss`.
-public final class MSELoss: Loss {
+public final class MSELoss: PairLoss {
     /// A loss with the given reduction.
     public override init(reduction: Reduction = .mean) { super.init(reduction: reduction) }
-    /// The loss of `input` against `target` of the same shape.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { mseLoss(input, target, reduction: reduction) }
+    public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor { mseLoss(input, target, reduction: reduction) }
 }
 
 /// Mean absolute error, like `nn.L1Loss`.
-public final class L1Loss: Loss {
+public final class L1Loss: PairLoss {
     /// A loss with the given reduction.
     public override init(reduction: Reduction = .mean) { super.init(reduction: reduction) }
-    /// The loss of `input` against `target` of the same shape.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { l1Loss(input, target, reduction: reduction) }
+    public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor { l1Loss(input, target, reduction: reduction) }
 }
 
 /// Binary cross-entropy on logits, like `nn.BCEWithLogitsLoss`.
-public final class BCEWithLogitsLoss: Loss {
+public final class BCEWithLogitsLoss: PairLoss {
     /// Per-element rescaling weight, broadcast to the input, or nil.
     @Buffer public var weight: Tensor?
     /// Weight of positive examples per class, broadcast to the input, or nil.
@@ -96,7 +143,7 @@ public final class BCEWithLogitsLoss: Loss {
     }
 
     /// The loss of logits `input` against 0…1 targets of the same shape.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
+    public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor {
         binaryCrossEntropyWithLogits(input, target, weight: weight, posWeight: posWeight, reduction: reduction)
     }
 }

@@ -5,7 +5,7 @@ Run from the repository root with a Python that has torch installed:
 
     python3 Tests/Fixtures/optim/generate_optim_fixtures.py
 
-Writes Tests/Fixtures/optim/optim_trajectories.json and scheduler_lrs.json.
+Writes Tests/Fixtures/optim/optim_trajectories.json, lbfgs_trajectories.json and scheduler_lrs.json.
 Each optimizer case starts from fixed parameters, feeds the gradient of a small
 quadratic (0.5 * a * p^2 + b * p, summed) for a few steps, sometimes with a
 missing gradient (None: the parameter is skipped), and records the gradients fed
@@ -52,13 +52,43 @@ CASES = [
     ("rmsprop_centered", "RMSprop",
      {"lr": 0.01, "alpha": 0.9, "momentum": 0.5, "centered": True, "weight_decay": 0.01, "eps": 1e-4}, None),
     ("rmsprop_maximize_centered", "RMSprop", {"lr": 0.005, "centered": True, "maximize": True}, None),
+    ("adagrad_default", "Adagrad", {"lr": 0.1}, None),
+    ("adagrad_decay_wd_init_maximize", "Adagrad",
+     {"lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.1, "initial_accumulator_value": 0.5, "eps": 1e-6,
+      "maximize": True}, None),
+    ("adagrad_groups", "Adagrad", {"lr": 0.05}, [{"lr": 0.2}, {"lr_decay": 0.1}]),
+    ("adadelta_default", "Adadelta", {}, None),
+    ("adadelta_rho_wd_maximize", "Adadelta", {"lr": 0.5, "rho": 0.7, "eps": 1e-4, "weight_decay": 0.1,
+                                              "maximize": True}, None),
+    ("adamax_default", "Adamax", {"lr": 0.01}, None),
+    ("adamax_betas_wd_maximize", "Adamax", {"lr": 0.02, "betas": [0.3, 0.8], "weight_decay": 0.05, "eps": 1e-4,
+                                            "maximize": True}, None),
+    ("asgd_default", "ASGD", {"lr": 0.05}, None),
+    ("asgd_t0_wd_maximize", "ASGD", {"lr": 0.05, "lambd": 0.01, "alpha": 0.5, "t0": 3, "weight_decay": 0.1,
+                                     "maximize": True}, None),
+    ("nadam_default", "NAdam", {"lr": 0.01}, None),
+    ("nadam_decoupled", "NAdam", {"lr": 0.02, "betas": [0.8, 0.99], "weight_decay": 0.1, "momentum_decay": 0.01,
+                                  "decoupled_weight_decay": True}, None),
+    ("nadam_l2_maximize", "NAdam", {"lr": 0.01, "weight_decay": 0.05, "maximize": True}, None),
+    ("radam_default", "RAdam", {"lr": 0.01}, None),
+    ("radam_rectified_early", "RAdam", {"lr": 0.01, "betas": [0.9, 0.5], "weight_decay": 0.05}, None),
+    ("radam_decoupled_maximize", "RAdam", {"lr": 0.02, "betas": [0.8, 0.6], "weight_decay": 0.1,
+                                           "decoupled_weight_decay": True, "maximize": True}, None),
+    ("rprop_default", "Rprop", {"lr": 0.05}, None),
+    ("rprop_etas_sizes_maximize", "Rprop", {"lr": 0.1, "etas": [0.3, 1.5], "step_sizes": [0.01, 0.2],
+                                            "maximize": True}, None),
+    ("rprop_groups", "Rprop", {"lr": 0.05}, [{"lr": 0.2}, {"etas": [0.4, 1.1]}]),
+    ("sparseadam_rows", "SparseAdam", {"lr": 0.05}, None),
+    ("sparseadam_betas_maximize", "SparseAdam", {"lr": 0.02, "betas": [0.5, 0.9], "eps": 1e-6,
+                                                 "maximize": True}, None),
 ]
 
 
 def torch_kwargs(kw):
     kw = dict(kw)
-    if "betas" in kw:
-        kw["betas"] = tuple(kw["betas"])
+    for k in ("betas", "etas", "step_sizes"):
+        if k in kw:
+            kw[k] = tuple(kw[k])
     return kw
 
 
@@ -84,7 +114,16 @@ def run_case(name, opt_name, kwargs, groups):
         loss.backward()
         if step == 2:
             params[1].grad = None  # skipped by the optimizer
+        if opt_name == "SparseAdam":
+            # One zero row per parameter: a sparse gradient (to_sparse(1)) leaves that row untouched.
+            for p in params:
+                if p.grad is not None:
+                    p.grad[step % p.shape[0]] = 0
         grads = [flat(p.grad) if p.grad is not None else None for p in params]
+        if opt_name == "SparseAdam":
+            for p in params:
+                if p.grad is not None:
+                    p.grad = p.grad.to_sparse(1)
         opt.step()
         case["steps"].append({"grads": grads, "params": [flat(p) for p in params]})
     sd = opt.state_dict()
@@ -93,7 +132,7 @@ def run_case(name, opt_name, kwargs, groups):
         entry = {}
         for k, v in st.items():
             if k == "step":
-                entry[k] = int(v.item())
+                entry[k] = int(v.item()) if torch.is_tensor(v) else int(v)
             else:
                 entry[k] = flat(v)
         state[str(idx)] = entry
@@ -103,6 +142,40 @@ def run_case(name, opt_name, kwargs, groups):
 
 def optimizer_cases():
     return [run_case(*c) for c in CASES]
+
+
+LBFGS_CASES = [
+    ("lbfgs_fixed_step", {"lr": 0.5, "max_iter": 5}),
+    ("lbfgs_strong_wolfe", {"lr": 1.0, "max_iter": 8, "history_size": 3, "line_search_fn": "strong_wolfe"}),
+    ("lbfgs_wolfe_maximize", {"lr": 0.5, "max_iter": 2, "line_search_fn": "strong_wolfe", "maximize": True}),
+]
+
+
+def lbfgs_cases():
+    """Three closure steps on sum(0.5 a p^2 + b p + 0.1 p^4) (negated for maximize)."""
+    out = []
+    for name, kwargs in LBFGS_CASES:
+        params, a, b = make_params()
+        opt = torch.optim.LBFGS(params, **kwargs)
+        sign = -1.0 if kwargs.get("maximize") else 1.0
+
+        def closure():
+            opt.zero_grad()
+            loss = sign * sum((0.5 * ai * p * p + bi * p + 0.1 * p ** 4).sum() for p, ai, bi in zip(params, a, b))
+            loss.backward()
+            return loss
+
+        case = {"name": name, "kwargs": kwargs, "shapes": [list(p.shape) for p in params],
+                "initial": [flat(p) for p in params], "a": [flat(x) for x in a], "b": [flat(x) for x in b],
+                "steps": []}
+        for _ in range(3):
+            loss = opt.step(closure)
+            case["steps"].append({"loss": float(loss), "params": [flat(p) for p in params]})
+        st = opt.state[params[0]]
+        case["final_state"] = {"n_iter": st["n_iter"], "func_evals": st["func_evals"],
+                               "history": len(st["old_dirs"])}
+        out.append(case)
+    return out
 
 
 def scheduler_cases():
@@ -162,12 +235,36 @@ def scheduler_cases():
     record("plateau_max_abs",
            lambda o: S.ReduceLROnPlateau(o, mode="max", factor=0.1, patience=1, threshold=0.05,
                                          threshold_mode="abs", min_lr=[0.0, 0.001]), 15, metrics=acc)
+    # The catalogue's schedulers (LambdaLR ... ChainedScheduler).
+    record("lambda", lambda o: S.LambdaLR(o, lambda e: 0.9 ** e), 12)
+    record("lambda_per_group", lambda o: S.LambdaLR(o, [lambda e: 1 / (e + 1), lambda e: 0.5 + 0.1 * e]), 12)
+    record("multiplicative", lambda o: S.MultiplicativeLR(o, lambda e: 0.95), 12)
+    record("constant", lambda o: S.ConstantLR(o, factor=0.5, total_iters=4), 12)
+    record("polynomial", lambda o: S.PolynomialLR(o, total_iters=6, power=2.0), 12)
+    record("cyclic_triangular", lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=3, step_size_down=2),
+           20, momentum="momentum", opt_kw={"momentum": 0.9})
+    record("cyclic_triangular2", lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=2,
+                                                      mode="triangular2", cycle_momentum=False), 20)
+    record("cyclic_exp_range_adam",
+           lambda o: S.CyclicLR(o, base_lr=[0.001, 0.002], max_lr=[0.01, 0.05], step_size_up=3, mode="exp_range",
+                                gamma=0.9), 20, momentum="betas", opt_cls=torch.optim.Adam)
+    record("warm_restarts", lambda o: S.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.001), 25)
+    record("warm_restarts_mult1", lambda o: S.CosineAnnealingWarmRestarts(o, T_0=4), 14)
+    record("sequential", lambda o: S.SequentialLR(
+        o, [S.LinearLR(o, start_factor=0.1, total_iters=3), S.ExponentialLR(o, gamma=0.8)], milestones=[3]), 12)
+    record("sequential_three", lambda o: S.SequentialLR(
+        o, [S.ConstantLR(o, factor=0.5, total_iters=2), S.CosineAnnealingLR(o, T_max=4), S.StepLR(o, 2, 0.5)],
+        milestones=[3, 8]), 16)
+    record("chained", lambda o: S.ChainedScheduler(
+        [S.ConstantLR(o, factor=0.1, total_iters=2), S.ExponentialLR(o, gamma=0.9)]), 12)
     return out
 
 
 def main():
     with open(os.path.join(HERE, "optim_trajectories.json"), "w") as f:
         json.dump({"torch": torch.__version__, "cases": optimizer_cases()}, f, separators=(",", ":"))
+    with open(os.path.join(HERE, "lbfgs_trajectories.json"), "w") as f:
+        json.dump({"torch": torch.__version__, "cases": lbfgs_cases()}, f, separators=(",", ":"))
     with open(os.path.join(HERE, "scheduler_lrs.json"), "w") as f:
         json.dump({"torch": torch.__version__, "cases": scheduler_cases()}, f, separators=(",", ":"))
 

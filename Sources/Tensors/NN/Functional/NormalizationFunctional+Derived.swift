@@ -1,32 +1,9 @@
-// Layer, group, instance and local-response normalisation, like
-// `F.layer_norm`, `F.group_norm`, `F.instance_norm` and
+// Group, instance and local-response normalisation (layer norm is in
+// LayerNormFunctional.swift), like `F.group_norm`, `F.instance_norm` and
 // `F.local_response_norm`. Layer and group norm are derived from
 // mean/sub/mul/rsqrt (their statistics are per sample, the autograd of the
 // composition is the closed form); instance norm reuses the `batchNorm`
 // primitive on the input viewed as [1, N·C, *], as PyTorch does.
-
-/// Normalises over the trailing `normalizedShape` dims, then scales by
-/// `weight` and shifts by `bias` (both of that shape), like `F.layer_norm`.
-public func layerNorm(_ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil,
-                      eps: Float = 1e-5) -> Tensor {
-    let k = normalizedShape.count
-    guard check(k >= 1 && x.rank >= k && Array(x.shape.suffix(k)) == normalizedShape, "layer_norm",
-                "Given normalized_shape=\(normalizedShape), expected input with shape [*, \(normalizedShape.map(String.init).joined(separator: ", "))], but got input of size\(x.shape)")
-    else { return .meta(x.shape) }
-    for (name, t) in [("weight", weight), ("bias", bias)] {
-        if let t {
-            guard check(t.shape == normalizedShape, "layer_norm", "Expected \(name) to be of same shape as normalized_shape, but got \(name) of shape \(t.shape) and normalized_shape = \(normalizedShape)")
-            else { return .meta(x.shape) }
-        }
-    }
-    if x.isMeta { return .meta(x.shape) }
-    let dims = Array((x.rank - k)..<x.rank)
-    let centered = x - x.mean(dims: dims, keepdim: true)
-    var y = centered * ((centered * centered).mean(dims: dims, keepdim: true) + eps).rsqrt()
-    if let weight { y = y * weight }
-    if let bias { y = y + bias }
-    return y
-}
 
 /// Normalises each of `numGroups` channel groups of [N, C, *] per sample,
 /// then applies the per-channel `weight` and `bias` [C], like `F.group_norm`.
