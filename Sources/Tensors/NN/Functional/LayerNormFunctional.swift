@@ -12,7 +12,7 @@ public func layerNorm(_ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil
                       eps: Double = 1e-5) -> Tensor {
     let k = normalizedShape.count
     guard check(k >= 1 && x.rank >= k && Array(x.shape.suffix(k)) == normalizedShape, "layer_norm",
-                "Given normalized_shape=\(normalizedShape), expected input with shape [*, \(normalizedShape.map(String.init).joined(separator: ", "))], but got input of size \(x.shape)")
+                "Given normalized_shape=\(normalizedShape), expected input with shape [*, \(normalizedShape.map(String.init).joined(separator: ", "))], but got input of size\(x.shape)")
     else { return .meta(x.shape) }
     if let w = weight, !check(w.shape == normalizedShape, "layer_norm", "weight must have shape \(normalizedShape), got \(w.shape)") { return .meta(x.shape) }
     if let b = bias, !check(b.shape == normalizedShape, "layer_norm", "bias must have shape \(normalizedShape), got \(b.shape)") { return .meta(x.shape) }

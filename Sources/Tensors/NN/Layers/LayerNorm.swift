@@ -28,7 +28,7 @@ public final class LayerNorm: Module, UnaryLayer {
         self.normalizedShape = normalizedShape
         self.eps = eps
         self.elementwiseAffine = elementwiseAffine
-        hasBias = bias
+        hasBias = elementwiseAffine && bias
         weight = elementwiseAffine ? Init.empty(normalizedShape) : nil
         self.bias = elementwiseAffine && bias ? Init.empty(normalizedShape) : nil
         super.init()
