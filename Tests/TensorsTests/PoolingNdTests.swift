@@ -88,6 +88,12 @@ final class PoolingNdTests: XCTestCase {
         XCTAssertEqual(LPPool1d(2, 3).description, "LPPool1d(norm_type=2, kernel_size=3, stride=None, ceil_mode=False)")
         XCTAssertEqual(AdaptiveAvgPool3d([nil, 2, 3]).description, "AdaptiveAvgPool3d(output_size=(None, 2, 3))")
         XCTAssertEqual(AdaptiveMaxPool3d([2]).description, "AdaptiveMaxPool3d(output_size=2)")
+        // AdaptiveAvgPool2d with a kept dim (None), against the generic adaptive pool.
+        let keep = AdaptiveAvgPool2d(sizes: [nil, 2])
+        XCTAssertEqual(keep.description, "AdaptiveAvgPool2d(output_size=(None, 2))")
+        let xa = sample([1, 2, 3, 5])
+        assertClose(keep(xa), adaptiveAvgPool(xa, dims: 2, outputSize: [nil, 2]), "kept height")
+        XCTAssertEqual(metaShape(keep, [[1, 2, 3, 5]]), [1, 2, 3, 2])
         XCTAssertEqual(metaShape(MaxPool3d([2]), [[1, 3, 8, 8, 8]]), [1, 3, 4, 4, 4])
         XCTAssertEqual(metaShape(AdaptiveAvgPool1d(1), [[2, 5, 9]]), [2, 5, 1])
         XCTAssertEqual(metaShape(AvgPool1d(2), [[3, 9]]), [3, 4])
