@@ -24,6 +24,8 @@ final class ConvNdTests: XCTestCase {
         run("conv3d_groups_dilation", Conv3d(4, 4, kernelSize: [2], dilation: [1, 2, 1], groups: 2))
         run("conv3d_same_replicate", Conv3d(1, 2, kernelSize: [2, 3, 3], padding: .same, paddingMode: .replicate))
         run("conv3d_same_zeros", Conv3d(1, 2, kernelSize: [2, 2, 3], padding: .same))
+        run("conv3d_stride_gt_kernel", Conv3d(2, 2, kernelSize: [1, 2, 2], stride: [2, 3, 3]))
+        run("convt3d_stride_gt_kernel", ConvTranspose3d(2, 1, kernelSize: [1, 2, 2], stride: [2, 3, 3]))
     }
 
     func testConv2dPaddingModesMatchTorch() {

@@ -10,6 +10,8 @@ final class PoolingNdTests: XCTestCase {
         checkLayerCase(file, "maxpool1d_dil_ceil", MaxPool1d(2, stride: 2, dilation: 2, returnIndices: true, ceilMode: true))
         checkLayerCase(file, "maxpool3d", MaxPool3d([2, 2, 1], stride: [1, 2, 1], returnIndices: true))
         checkLayerCase(file, "maxpool3d_pad_ceil", MaxPool3d([3], stride: [2], padding: [1], ceilMode: true))
+        checkLayerCase(file, "maxpool3d_stride_gt_kernel", MaxPool3d([1, 2, 2], stride: [2, 3, 3]))
+        checkLayerCase(file, "avgpool1d_stride_gt_kernel", AvgPool1d(2, stride: 3))
         // Indices like PyTorch's (flat in-plane positions).
         for (name, layer) in [("maxpool1d_dil_ceil", MaxPool1d(2, stride: 2, dilation: 2, returnIndices: true, ceilMode: true) as MaxPoolNd),
                               ("maxpool3d", MaxPool3d([2, 2, 1], stride: [1, 2, 1], returnIndices: true))] {
