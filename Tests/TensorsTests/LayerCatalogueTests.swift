@@ -39,3 +39,28 @@ final class LayerCatalogueShapeTests: XCTestCase {
         }
     }
 }
+
+final class LayerCatalogueTorchTests: XCTestCase {
+    /// Every catalogue example prints like PyTorch's and has its state-dict
+    /// keys, shapes and integer buffers (Tests/Fixtures/nn/catalogue).
+    func testPrintedFormsAndStateDictsMatchTorch() {
+        let fixture = nnFixture("catalogue/catalogue")
+        var seen = 0
+        for family in LayerCatalogue.families {
+            for entry in family.entries {
+                guard let c = fixture[entry.name] as? [String: Any] else { XCTFail("\(entry.name) missing from fixture"); continue }
+                seen += 1
+                let m = entry.example()
+                XCTAssertEqual(m.description, c["repr"] as? String, entry.name)
+                let expected = (c["state"] as? [[Any]]) ?? []
+                let ours = m.stateDict()
+                XCTAssertEqual(ours.map(\.0), expected.compactMap { $0.first as? String }, "\(entry.name) keys")
+                for ((key, t), e) in zip(ours, expected) {
+                    XCTAssertEqual(t.shape, e[1] as? [Int], "\(entry.name).\(key) shape")
+                    XCTAssertEqual(t.storage.isIntegral, (e[2] as? String) == "torch.int64", "\(entry.name).\(key) dtype")
+                }
+            }
+        }
+        XCTAssertEqual(seen, fixture.count)
+    }
+}
