@@ -81,6 +81,13 @@ final class ConvNdTests: XCTestCase {
                        "Conv3d(2, 2, kernel_size=(3, 3, 3), stride=(1, 1, 1), padding=valid)")
         XCTAssertEqual(ConvTranspose3d(2, 2, kernelSize: [2]).description, "ConvTranspose3d(2, 2, kernel_size=(2, 2, 2), stride=(1, 1, 1))")
         XCTAssertEqual(Unfold(kernelSize: 2).description, "Unfold(kernel_size=2, dilation=1, padding=0, stride=1)")
+        // output_size picks the output padding, like forward(input, output_size=…).
+        let up = ConvTranspose2d(2, 2, kernelSize: 3, stride: 2, padding: 1)
+        let xin = sample([1, 2, 4, 4])
+        XCTAssertEqual(up(xin, outputSize: [8, 7]).shape, [1, 2, 8, 7])
+        assertClose(up(xin, outputSize: [8, 8]),
+                    convTranspose2d(xin, weight: up.weight, bias: up.bias, stride: 2, padding: 1, outputPadding: 1), "output_size")
+        XCTAssertNotNil(shapeError { _ = up(Tensor.meta([1, 2, 4, 4]), outputSize: [9, 8]) })
         // Initialisation bound 1/√fan_in, fan_in from weight dim 1 (out/groups for transposed).
         let t = ConvTranspose1d(3, 8, kernelSize: 2, generator: Generator(seed: 1))
         XCTAssertEqual(t.weight.shape, [3, 8, 2])
