@@ -1,9 +1,9 @@
 // Layer, group, instance and local-response normalisation, like
 // `F.layer_norm`, `F.group_norm`, `F.instance_norm` and
-// `F.local_response_norm`. Layer and group norm are derived from
-// mean/sub/mul/rsqrt (their statistics are per sample, the autograd of the
-// composition is the closed form); instance norm reuses the `batchNorm`
-// primitive on the input viewed as [1, N·C, *], as PyTorch does.
+// `F.local_response_norm`. Layer norm is a primitive (see
+// `layerNormPrimitive`); group norm is derived from mean/sub/mul/rsqrt;
+// instance norm reuses the `batchNorm` primitive on the input viewed as
+// [1, N·C, *], as PyTorch does.
 
 /// Normalises over the trailing `normalizedShape` dims, then scales by
 /// `weight` and shifts by `bias` (both of that shape), like `F.layer_norm`.
@@ -20,12 +20,100 @@ public func layerNorm(_ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil
         }
     }
     if x.isMeta { return .meta(x.shape) }
-    let dims = Array((x.rank - k)..<x.rank)
-    let centered = x - x.mean(dims: dims, keepdim: true)
-    var y = centered * ((centered * centered).mean(dims: dims, keepdim: true) + eps).rsqrt()
-    if let weight { y = y * weight }
-    if let bias { y = y + bias }
-    return y
+    return layerNormPrimitive(x, rowLength: normalizedShape.reduce(1, *), weight: weight, bias: bias, eps: eps)
+}
+
+/// Layer norm over rows of `rowLength` contiguous elements (primitive).
+///
+/// Promoted from the derived form (mean, sub, mul, rsqrt: eight temporaries
+/// forward and as many backward) for speed, since transformers call it on
+/// every block: one pass for the row statistics, one for the output, and
+/// the closed-form backward dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)), ĝ = g·w.
+func layerNormPrimitive(_ x: Tensor, rowLength n: Int, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {
+    let rows = n > 0 ? x.count / n : 0
+    let xc = x.isContiguous ? x : x.contiguousCopy()
+    let wc = weight.map { $0.isContiguous ? $0 : $0.contiguousCopy() }, bc = bias.map { $0.isContiguous ? $0 : $0.contiguousCopy() }
+    let out = Tensor(uninitialized: x.shape)
+    let mean = Tensor(uninitialized: [rows]), rstd = Tensor(uninitialized: [rows])
+    let xp = UnsafePointer(xc.dataPointer), op = out.dataPointer, mp = mean.dataPointer, rp = rstd.dataPointer
+    let wp = wc.map { UnsafePointer($0.dataPointer) }, bp = bc.map { UnsafePointer($0.dataPointer) }
+    Parallel.forRange(rows, grain: Swift.max(1, 16384 / Swift.max(n, 1))) { lo, hi in
+        for r in lo..<hi {
+            let row = xp + r * n, dst = op + r * n
+            var sum: Double = 0
+            for i in 0..<n { sum += Double(row[i]) }
+            let mu = Float(sum / Double(n))
+            var sq: Double = 0
+            for i in 0..<n { let d = row[i] - mu; sq += Double(d * d) }
+            let rs = Float(1 / (sq / Double(n) + Double(eps)).squareRoot())
+            mp[r] = mu
+            rp[r] = rs
+            for i in 0..<n {
+                var v = (row[i] - mu) * rs
+                if let wp { v *= wp[i] }
+                if let bp { v += bp[i] }
+                dst[i] = v
+            }
+        }
+    }
+    withExtendedLifetime((xc, wc, bc)) {}
+    var inputs = [x]
+    if let weight { inputs.append(weight) }
+    if let bias { inputs.append(bias) }
+    let xd = xc.detach(), wd = wc?.detach()
+    let needX = x.requiresGrad, needW = weight?.requiresGrad ?? false, needB = bias?.requiresGrad ?? false
+    let hasW = weight != nil, hasB = bias != nil, shape = x.shape
+    let wShape = weight?.shape ?? [n], bShape = bias?.shape ?? [n]
+    return out.recording("NativeLayerNormBackward0", inputs) { g in
+        let gc = g.isContiguous ? g : g.contiguousCopy()
+        let gp = UnsafePointer(gc.dataPointer), xp = UnsafePointer(xd.dataPointer)
+        let wp = wd.map { UnsafePointer($0.dataPointer) }, mp = mean.dataPointer, rp = rstd.dataPointer
+        var dx: Tensor? = nil
+        if needX {
+            let t = Tensor(uninitialized: shape)
+            let dp = t.dataPointer
+            Parallel.forRange(rows, grain: Swift.max(1, 16384 / Swift.max(n, 1))) { lo, hi in
+                for r in lo..<hi {
+                    let row = xp + r * n, gr = gp + r * n, dr = dp + r * n
+                    let mu = mp[r], rs = rp[r]
+                    var sg: Float = 0, sgx: Float = 0
+                    for i in 0..<n {
+                        let gh = gr[i] * (wp?[i] ?? 1)
+                        sg += gh
+                        sgx += gh * (row[i] - mu) * rs
+                    }
+                    let a = sg / Float(n), b = sgx / Float(n)
+                    for i in 0..<n {
+                        let gh = gr[i] * (wp?[i] ?? 1)
+                        dr[i] = rs * (gh - a - (row[i] - mu) * rs * b)
+                    }
+                }
+            }
+            dx = t
+        }
+        var dw: Tensor? = nil, db: Tensor? = nil
+        if needW || needB {
+            let tw = Tensor.zeros([n]), tb = Tensor.zeros([n])
+            let dwp = tw.dataPointer, dbp = tb.dataPointer
+            Parallel.forRange(n, grain: Swift.max(1, 16384 / Swift.max(rows, 1))) { lo, hi in
+                for r in 0..<rows {
+                    let row = xp + r * n, gr = gp + r * n
+                    let mu = mp[r], rs = rp[r]
+                    for i in lo..<hi {
+                        dwp[i] += gr[i] * (row[i] - mu) * rs
+                        dbp[i] += gr[i]
+                    }
+                }
+            }
+            dw = needW ? tw.reshape(wShape) : nil
+            db = needB ? tb.reshape(bShape) : nil
+        }
+        withExtendedLifetime((gc, xd, wd, mean, rstd)) {}
+        var grads: [Tensor?] = [dx]
+        if hasW { grads.append(dw) }
+        if hasB { grads.append(db) }
+        return grads
+    }
 }
 
 /// Normalises each of `numGroups` channel groups of [N, C, *] per sample,
