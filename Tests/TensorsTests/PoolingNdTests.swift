@@ -20,7 +20,10 @@ final class PoolingNdTests: XCTestCase {
             XCTAssertEqual((try? layer.forward(tensors: [fixtureTensor(c, "x")]))?.count, 2)
         }
         let c = nnCase(file, "maxpool2d_indices")
-        let pool2 = MaxPool2d(2, stride: [1, 2], padding: 1)
+        let pool2 = MaxPool2d(2, stride: [1, 2], padding: 1, returnIndices: true)
+        XCTAssertEqual(pool2.description, c["repr"] as? String)
+        XCTAssertEqual((try? pool2.validate(inputShapes: [[1, 2, 4, 5]]))?.first?.outputShape, [1, 2, 5, 3])
+        XCTAssertEqual((try? pool2.forward(tensors: [fixtureTensor(c, "x")]))?.map(\.shape), [[1, 2, 5, 3], [1, 2, 5, 3]])
         let x = fixtureTensor(c, "x").requiringGrad()
         let (y, idx) = pool2(withIndices: x)
         assertClose(y, fixtureTensor(c, "out"), "maxpool2d out")

@@ -14,9 +14,12 @@ public final class MaxPool2d: Module, UnaryLayer {
     public let dilation: Size2
     /// Whether the output size rounds up (windows may start in the padding).
     public let ceilMode: Bool
+    /// Whether `forward(tensors:)` also returns the indices (see `callAsFunction(withIndices:)`).
+    public let returnIndices: Bool
 
     /// Max pooling; traps with a message naming the argument when one is invalid.
-    public init(_ kernelSize: Size2, stride: Size2? = nil, padding: Size2 = 0, dilation: Size2 = 1, ceilMode: Bool = false) {
+    public init(_ kernelSize: Size2, stride: Size2? = nil, padding: Size2 = 0, dilation: Size2 = 1, returnIndices: Bool = false,
+                ceilMode: Bool = false) {
         checkPoolArguments("MaxPool2d", kernelSize: kernelSize, stride: stride, padding: padding)
         precondition(dilation.h > 0 && dilation.w > 0, "MaxPool2d: dilation must be greater than zero, but got \(dilation)")
         self.kernelSize = kernelSize
@@ -24,7 +27,15 @@ public final class MaxPool2d: Module, UnaryLayer {
         self.padding = padding
         self.dilation = dilation
         self.ceilMode = ceilMode
+        self.returnIndices = returnIndices
         super.init()
+    }
+
+    public override func forward(tensors inputs: [Tensor]) throws -> [Tensor] {
+        guard returnIndices else { return try super.forward(tensors: inputs) }
+        guard inputs.count == 1 else { throw ShapeError(op: typeName, "expected 1 input tensor, got \(inputs.count)") }
+        let r = self(withIndices: inputs[0])
+        return [r.output, r.output.isMeta ? .meta(r.output.shape) : r.indices.toFloat()]
     }
 
     public func forward(_ input: Tensor) -> Tensor {
