@@ -111,6 +111,11 @@ final class ActivationsTests: XCTestCase {
         XCTAssertFalse(h === g)
         XCTAssertEqual(g.toArray(), [-1, 2])
         XCTAssertEqual(h.toArray(), [0, 1])
+        // A tensor that requires grad is never overwritten, not even under noGrad.
+        let leaf = Tensor([-1, 2]).requiringGrad()
+        let r2 = noGrad { ReLU(inplace: true)(leaf) }
+        XCTAssertEqual(leaf.toArray(), [-1, 2])
+        XCTAssertEqual(r2.toArray(), [0, 2])
         // Out of place by default.
         let z = Tensor([-1, 2])
         _ = SiLU()(z)

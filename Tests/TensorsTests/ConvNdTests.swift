@@ -24,6 +24,8 @@ final class ConvNdTests: XCTestCase {
         run("conv3d_groups_dilation", Conv3d(4, 4, kernelSize: [2], dilation: [1, 2, 1], groups: 2))
         run("conv3d_same_replicate", Conv3d(1, 2, kernelSize: [2, 3, 3], padding: .same, paddingMode: .replicate))
         run("conv3d_same_zeros", Conv3d(1, 2, kernelSize: [2, 2, 3], padding: .same))
+        run("conv3d_stride_gt_kernel", Conv3d(2, 2, kernelSize: [1, 2, 2], stride: [2, 3, 3]))
+        run("convt3d_stride_gt_kernel", ConvTranspose3d(2, 1, kernelSize: [1, 2, 2], stride: [2, 3, 3]))
     }
 
     func testConv2dPaddingModesMatchTorch() {
@@ -79,6 +81,13 @@ final class ConvNdTests: XCTestCase {
                        "Conv3d(2, 2, kernel_size=(3, 3, 3), stride=(1, 1, 1), padding=valid)")
         XCTAssertEqual(ConvTranspose3d(2, 2, kernelSize: [2]).description, "ConvTranspose3d(2, 2, kernel_size=(2, 2, 2), stride=(1, 1, 1))")
         XCTAssertEqual(Unfold(kernelSize: 2).description, "Unfold(kernel_size=2, dilation=1, padding=0, stride=1)")
+        // output_size picks the output padding, like forward(input, output_size=…).
+        let up = ConvTranspose2d(2, 2, kernelSize: 3, stride: 2, padding: 1)
+        let xin = sample([1, 2, 4, 4])
+        XCTAssertEqual(up(xin, outputSize: [8, 7]).shape, [1, 2, 8, 7])
+        assertClose(up(xin, outputSize: [8, 8]),
+                    convTranspose2d(xin, weight: up.weight, bias: up.bias, stride: 2, padding: 1, outputPadding: 1), "output_size")
+        XCTAssertNotNil(shapeError { _ = up(Tensor.meta([1, 2, 4, 4]), outputSize: [9, 8]) })
         // Initialisation bound 1/√fan_in, fan_in from weight dim 1 (out/groups for transposed).
         let t = ConvTranspose1d(3, 8, kernelSize: 2, generator: Generator(seed: 1))
         XCTAssertEqual(t.weight.shape, [3, 8, 2])

@@ -10,6 +10,8 @@ final class PoolingNdTests: XCTestCase {
         checkLayerCase(file, "maxpool1d_dil_ceil", MaxPool1d(2, stride: 2, dilation: 2, returnIndices: true, ceilMode: true))
         checkLayerCase(file, "maxpool3d", MaxPool3d([2, 2, 1], stride: [1, 2, 1], returnIndices: true))
         checkLayerCase(file, "maxpool3d_pad_ceil", MaxPool3d([3], stride: [2], padding: [1], ceilMode: true))
+        checkLayerCase(file, "maxpool3d_stride_gt_kernel", MaxPool3d([1, 2, 2], stride: [2, 3, 3]))
+        checkLayerCase(file, "avgpool1d_stride_gt_kernel", AvgPool1d(2, stride: 3))
         // Indices like PyTorch's (flat in-plane positions).
         for (name, layer) in [("maxpool1d_dil_ceil", MaxPool1d(2, stride: 2, dilation: 2, returnIndices: true, ceilMode: true) as MaxPoolNd),
                               ("maxpool3d", MaxPool3d([2, 2, 1], stride: [1, 2, 1], returnIndices: true))] {
@@ -18,7 +20,10 @@ final class PoolingNdTests: XCTestCase {
             XCTAssertEqual((try? layer.forward(tensors: [fixtureTensor(c, "x")]))?.count, 2)
         }
         let c = nnCase(file, "maxpool2d_indices")
-        let pool2 = MaxPool2d(2, stride: [1, 2], padding: 1)
+        let pool2 = MaxPool2d(2, stride: [1, 2], padding: 1, returnIndices: true)
+        XCTAssertEqual(pool2.description, c["repr"] as? String)
+        XCTAssertEqual((try? pool2.validate(inputShapes: [[1, 2, 4, 5]]))?.first?.outputShape, [1, 2, 5, 3])
+        XCTAssertEqual((try? pool2.forward(tensors: [fixtureTensor(c, "x")]))?.map(\.shape), [[1, 2, 5, 3], [1, 2, 5, 3]])
         let x = fixtureTensor(c, "x").requiringGrad()
         let (y, idx) = pool2(withIndices: x)
         assertClose(y, fixtureTensor(c, "out"), "maxpool2d out")
@@ -88,6 +93,12 @@ final class PoolingNdTests: XCTestCase {
         XCTAssertEqual(LPPool1d(2, 3).description, "LPPool1d(norm_type=2, kernel_size=3, stride=None, ceil_mode=False)")
         XCTAssertEqual(AdaptiveAvgPool3d([nil, 2, 3]).description, "AdaptiveAvgPool3d(output_size=(None, 2, 3))")
         XCTAssertEqual(AdaptiveMaxPool3d([2]).description, "AdaptiveMaxPool3d(output_size=2)")
+        // AdaptiveAvgPool2d with a kept dim (None), against the generic adaptive pool.
+        let keep = AdaptiveAvgPool2d(sizes: [nil, 2])
+        XCTAssertEqual(keep.description, "AdaptiveAvgPool2d(output_size=(None, 2))")
+        let xa = sample([1, 2, 3, 5])
+        assertClose(keep(xa), adaptiveAvgPool(xa, dims: 2, outputSize: [nil, 2]), "kept height")
+        XCTAssertEqual(metaShape(keep, [[1, 2, 3, 5]]), [1, 2, 3, 2])
         XCTAssertEqual(metaShape(MaxPool3d([2]), [[1, 3, 8, 8, 8]]), [1, 3, 4, 4, 4])
         XCTAssertEqual(metaShape(AdaptiveAvgPool1d(1), [[2, 5, 9]]), [2, 5, 1])
         XCTAssertEqual(metaShape(AvgPool1d(2), [[3, 9]]), [3, 4])

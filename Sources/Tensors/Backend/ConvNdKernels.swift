@@ -90,10 +90,22 @@ struct ConvGeometry3 {
 }
 
 enum ConvNdKernels {
-    /// Runs `body(image, col)` for every image, images split across cores,
-    /// each worker with its own column buffer of `colCount` floats.
-    static func perImage(_ n: Int, colCount: Int, _ body: (Int, UnsafeMutablePointer<Float>) -> Void) {
-        Parallel.forRange(n, grain: 1) { lo, hi in
+    /// Runs `body(image, col)` for every image, each worker with its own
+    /// column buffer of `colCount` floats. Images split across cores only
+    /// when each image's GEMM is small enough that OpenBLAS would not thread
+    /// it itself (two levels of threads would oversubscribe the cores) — the
+    /// same policy as `Conv2d`'s kernels.
+    static func perImage(_ n: Int, colCount: Int, macsPerImage: Int, _ body: (Int, UnsafeMutablePointer<Float>) -> Void) {
+        let chunks: Int
+        if n * macsPerImage < 400_000 || n <= 1 || (BLAS.threads > 1 && macsPerImage >= 4_000_000) {
+            chunks = 1
+        } else {
+            chunks = Swift.min(Parallel.workers, n)
+        }
+        let per = (n + chunks - 1) / chunks
+        Parallel.forEach(chunks) { chunk in
+            let lo = chunk * per, hi = Swift.min(n, lo + per)
+            guard lo < hi else { return }
             let col = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(colCount, 1))
             defer { col.deallocate() }
             for img in lo..<hi { body(img, col) }
@@ -105,7 +117,7 @@ enum ConvNdKernels {
     static func convForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
                             _ out: UnsafeMutablePointer<Float>, n: Int, m: Int, groups: Int, geo: ConvGeometry3) {
         let mg = m / groups, K = geo.colRows, L = geo.colCols
-        perImage(n, colCount: K * L) { img, col in
+        perImage(n, colCount: K * L, macsPerImage: m * K * L) { img, col in
             for g in 0..<groups {
                 geo.vol2col(x + (img * groups + g) * geo.c * geo.volume, col)
                 BLAS.sgemm(transA: false, transB: false, m: mg, n: L, k: K, a: w + g * mg * K, lda: K,
@@ -127,7 +139,7 @@ enum ConvNdKernels {
         let mg = m / groups, K = geo.colRows, L = geo.colCols, V = geo.c * geo.volume
         if let dx {
             dx.update(repeating: 0, count: n * groups * V)
-            perImage(n, colCount: K * L) { img, col in
+            perImage(n, colCount: K * L, macsPerImage: m * K * L) { img, col in
                 for g in 0..<groups {
                     BLAS.sgemm(transA: true, transB: false, m: K, n: L, k: mg, a: w + g * mg * K, lda: K,
                                b: gy + (img * m + g * mg) * L, ldb: L, c: col, ldc: L)
@@ -155,7 +167,7 @@ enum ConvNdKernels {
                                   _ out: UnsafeMutablePointer<Float>, n: Int, cin: Int, groups: Int, geo: ConvGeometry3) {
         let cg = cin / groups, K = geo.colRows, L = geo.colCols, V = geo.c * geo.volume
         let cout = groups * geo.c
-        perImage(n, colCount: K * L) { img, col in
+        perImage(n, colCount: K * L, macsPerImage: cin * K * L) { img, col in
             let dst = out + img * groups * V
             dst.update(repeating: 0, count: groups * V)
             for g in 0..<groups {
@@ -178,7 +190,7 @@ enum ConvNdKernels {
                                    n: Int, cin: Int, groups: Int, geo: ConvGeometry3) {
         let cg = cin / groups, K = geo.colRows, L = geo.colCols, V = geo.c * geo.volume
         if let dx {
-            perImage(n, colCount: K * L) { img, col in
+            perImage(n, colCount: K * L, macsPerImage: cin * K * L) { img, col in
                 for g in 0..<groups {
                     geo.vol2col(gy + (img * groups + g) * V, col)
                     BLAS.sgemm(transA: false, transB: false, m: cg, n: L, k: K, a: w + g * cg * K, lda: K,

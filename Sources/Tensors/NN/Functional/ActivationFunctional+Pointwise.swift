@@ -20,12 +20,14 @@ extension Tensor {
     }
 
     /// The result of an `inplace: true` layer: written into `self` (and
-    /// `self` returned) when autograd allows an in-place write, like
-    /// PyTorch's `inplace=True`; otherwise `result` itself. This library does
-    /// not rewrite the autograd graph for in-place ops, so inside a graph
-    /// (self requires grad with grad mode on) the result stays a new tensor.
+    /// `self` returned) when `self` does not require grad (inference on
+    /// data, activations under `noGrad`), like PyTorch's `inplace=True`;
+    /// otherwise `result` itself. This library does not rewrite the autograd
+    /// graph for in-place ops, so inside a graph the result stays a new
+    /// tensor, and tensors that require grad (parameters, leaves) are never
+    /// overwritten, not even under `noGrad`.
     func inplaceResult(_ result: Tensor, inplace: Bool) -> Tensor {
-        guard inplace, result !== self, !isMeta, inPlaceError("inplace") == nil, !result.requiresGrad, result.shape == shape else { return result }
+        guard inplace, result !== self, !isMeta, !requiresGrad, !result.requiresGrad, result.shape == shape else { return result }
         copy(from: result)
         return self
     }

@@ -1,9 +1,8 @@
-// Group, instance and local-response normalisation (layer norm is in
-// LayerNormFunctional.swift), like `F.group_norm`, `F.instance_norm` and
-// `F.local_response_norm`. Layer and group norm are derived from
-// mean/sub/mul/rsqrt (their statistics are per sample, the autograd of the
-// composition is the closed form); instance norm reuses the `batchNorm`
-// primitive on the input viewed as [1, N·C, *], as PyTorch does.
+// Group, instance and local-response normalisation, like `F.group_norm`,
+// `F.instance_norm` and `F.local_response_norm` (layer norm, a primitive, is
+// in LayerNormFunctional.swift); group norm is derived from mean/sub/mul/rsqrt;
+// instance norm reuses the `batchNorm` primitive on the input viewed as
+// [1, N·C, *], as PyTorch does.
 
 /// Normalises each of `numGroups` channel groups of [N, C, *] per sample,
 /// then applies the per-channel `weight` and `bias` [C], like `F.group_norm`.

@@ -1,9 +1,10 @@
 // The rest of torch.nn's activation modules (torch/nn/modules/activation.py).
 // Each is state + a call of its functional form. `inplace: true` writes the
-// result into the input and returns it whenever autograd allows an in-place
-// write (inference, no-grad scopes, inputs that do not require grad); inside
-// an autograd graph the result is a new tensor, because this library does
-// not rewrite the graph for in-place ops (see `Tensor.inplaceResult`).
+// result into the input and returns it when the input does not require grad
+// (inference on data, activations under `noGrad`); inside an autograd graph
+// the result is a new tensor, because this library does
+// not rewrite the graph for in-place ops, and a tensor that requires grad
+// is never overwritten (see `Tensor.inplaceResult`).
 
 /// The printed `, inplace=True` suffix (empty when false).
 func inplaceSuffix(_ inplace: Bool, first: Bool = false) -> String {

@@ -8,7 +8,15 @@ public final class ReLU: Module, UnaryLayer {
         self.inplace = inplace
         super.init()
     }
-    public func forward(_ input: Tensor) -> Tensor { input.inplaceResult(input.relu(), inplace: inplace) }
+    public func forward(_ input: Tensor) -> Tensor {
+        // In place without a temporary when autograd allows (the hot path of VGG/ResNet inference).
+        if inplace, !input.isMeta, !input.requiresGrad {
+            input.checkInPlace("relu_")
+            input.updateKernel(Kernels.Relu())
+            return input
+        }
+        return input.relu()
+    }
     public override func extraRepr() -> String { inplace ? "inplace=True" : "" }
 }
 

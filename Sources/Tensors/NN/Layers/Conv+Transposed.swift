@@ -63,8 +63,32 @@ open class ConvTransposeNd: Module, UnaryLayer {
         }
     }
 
-    /// The transposed convolution (subclasses).
-    open func forward(_ input: Tensor) -> Tensor { input }
+    /// The transposed convolution with `outputPadding` (subclasses).
+    open func transposed(_ input: Tensor, outputPadding: [Int]) -> Tensor { input }
+
+    public func forward(_ input: Tensor) -> Tensor { transposed(input, outputPadding: outputPadding) }
+
+    /// The transposed convolution with the output padding that gives
+    /// `outputSize` (the trailing spatial sizes), like `forward(input, output_size=…)`.
+    public func callAsFunction(_ input: Tensor, outputSize: [Int]) -> Tensor {
+        call(inputs: [input], outputs: { [$0] }) {
+            let k = kernelSize.count
+            let spatial = Array(input.shape.suffix(k)), requested = Array(outputSize.suffix(k))
+            guard check(input.rank >= k + 1 && requested.count == k, typeName,
+                        "output_size must have \(k) or \(k + 2) elements (got \(outputSize.count))")
+            else { return .meta(input.shape) }
+            var padding = [Int](repeating: 0, count: k)
+            for d in 0..<k {
+                let minSize = (spatial[d] - 1) * stride[d] - 2 * self.padding[d] + dilation[d] * (kernelSize[d] - 1) + 1
+                let maxSize = minSize + stride[d] - 1
+                guard check(requested[d] >= minSize && requested[d] <= maxSize, typeName,
+                            "requested an output size of \(requested), but valid sizes range from \(minSize) to \(maxSize) (for an input of \(spatial))")
+                else { return .meta(input.shape) }
+                padding[d] = requested[d] - minSize
+            }
+            return transposed(input, outputPadding: padding)
+        }
+    }
 
     open override func extraRepr() -> String {
         convRepr(inChannels, outChannels, kernel: kernelSize, stride: stride, padding: .size(padding), dilation: dilation,
@@ -84,7 +108,7 @@ public final class ConvTranspose1d: ConvTransposeNd {
         super.init(dims: 1, inChannels, outChannels, kernelSize: [kernelSize], stride: [stride], padding: [padding],
                    outputPadding: [outputPadding], groups: groups, bias: bias, dilation: [dilation], generator: generator)
     }
-    public override func forward(_ input: Tensor) -> Tensor {
+    public override func transposed(_ input: Tensor, outputPadding: [Int]) -> Tensor {
         convTranspose1d(input, weight: weight, bias: bias, stride: stride[0], padding: padding[0], outputPadding: outputPadding[0],
                         groups: groups, dilation: dilation[0])
     }
@@ -99,7 +123,7 @@ public final class ConvTranspose2d: ConvTransposeNd {
                    padding: [padding.h, padding.w], outputPadding: [outputPadding.h, outputPadding.w], groups: groups, bias: bias,
                    dilation: [dilation.h, dilation.w], generator: generator)
     }
-    public override func forward(_ input: Tensor) -> Tensor {
+    public override func transposed(_ input: Tensor, outputPadding: [Int]) -> Tensor {
         convTranspose2d(input, weight: weight, bias: bias, stride: Size2(stride[0], stride[1]), padding: Size2(padding[0], padding[1]),
                         outputPadding: Size2(outputPadding[0], outputPadding[1]), groups: groups,
                         dilation: Size2(dilation[0], dilation[1]))
@@ -114,7 +138,7 @@ public final class ConvTranspose3d: ConvTransposeNd {
         super.init(dims: 3, inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
                    outputPadding: outputPadding, groups: groups, bias: bias, dilation: dilation, generator: generator)
     }
-    public override func forward(_ input: Tensor) -> Tensor {
+    public override func transposed(_ input: Tensor, outputPadding: [Int]) -> Tensor {
         convTranspose3d(input, weight: weight, bias: bias, stride: stride, padding: padding, outputPadding: outputPadding,
                         groups: groups, dilation: dilation)
     }

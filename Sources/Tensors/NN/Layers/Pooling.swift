@@ -14,9 +14,12 @@ public final class MaxPool2d: Module, UnaryLayer {
     public let dilation: Size2
     /// Whether the output size rounds up (windows may start in the padding).
     public let ceilMode: Bool
+    /// Whether `forward(tensors:)` also returns the indices (see `callAsFunction(withIndices:)`).
+    public let returnIndices: Bool
 
     /// Max pooling; traps with a message naming the argument when one is invalid.
-    public init(_ kernelSize: Size2, stride: Size2? = nil, padding: Size2 = 0, dilation: Size2 = 1, ceilMode: Bool = false) {
+    public init(_ kernelSize: Size2, stride: Size2? = nil, padding: Size2 = 0, dilation: Size2 = 1, returnIndices: Bool = false,
+                ceilMode: Bool = false) {
         checkPoolArguments("MaxPool2d", kernelSize: kernelSize, stride: stride, padding: padding)
         precondition(dilation.h > 0 && dilation.w > 0, "MaxPool2d: dilation must be greater than zero, but got \(dilation)")
         self.kernelSize = kernelSize
@@ -24,7 +27,15 @@ public final class MaxPool2d: Module, UnaryLayer {
         self.padding = padding
         self.dilation = dilation
         self.ceilMode = ceilMode
+        self.returnIndices = returnIndices
         super.init()
+    }
+
+    public override func forward(tensors inputs: [Tensor]) throws -> [Tensor] {
+        guard returnIndices else { return try super.forward(tensors: inputs) }
+        guard inputs.count == 1 else { throw ShapeError(op: typeName, "expected 1 input tensor, got \(inputs.count)") }
+        let r = self(withIndices: inputs[0])
+        return [r.output, r.output.isMeta ? .meta(r.output.shape) : r.indices.toFloat()]
     }
 
     public func forward(_ input: Tensor) -> Tensor {
@@ -76,23 +87,46 @@ public final class AvgPool2d: Module, UnaryLayer {
 /// Average pooling to a fixed output size, like `nn.AdaptiveAvgPool2d`.
 ///
 /// ```swift
-/// AdaptiveAvgPool2d([7, 7])   // AdaptiveAvgPool2d(output_size=(7, 7))
+/// AdaptiveAvgPool2d([7, 7])     // AdaptiveAvgPool2d(output_size=(7, 7))
+/// AdaptiveAvgPool2d(sizes: [nil, 7])   // AdaptiveAvgPool2d(output_size=(None, 7)): height kept
 /// ```
 public final class AdaptiveAvgPool2d: Module, UnaryLayer {
-    /// Output height and width.
+    /// Output height and width (a kept dim holds 0; see `keptDims`).
     public let outputSize: Size2
+    /// Which of (height, width) keep the input's size (PyTorch's `None`).
+    public let keptDims: [Bool]
 
     /// Pooling to `outputSize` (non-negative).
     public init(_ outputSize: Size2) {
         precondition(outputSize.h >= 0 && outputSize.w >= 0,
                      "AdaptiveAvgPool2d: output_size must be non-negative, got \(outputSize)")
         self.outputSize = outputSize
+        keptDims = [false, false]
         super.init()
     }
 
-    public func forward(_ input: Tensor) -> Tensor { adaptiveAvgPool2d(input, outputSize: outputSize) }
+    /// Pooling to `sizes` (one value or two); nil keeps that dim's input size.
+    public init(sizes: [Int?]) {
+        precondition((sizes.count == 1 || sizes.count == 2) && sizes.allSatisfy { ($0 ?? 0) >= 0 },
+                     "AdaptiveAvgPool2d: output_size must be one or two non-negative sizes or None, got \(sizes)")
+        let two = sizes.count == 1 ? [sizes[0], sizes[0]] : sizes
+        outputSize = sizes.count == 1 ? Size2(two[0] ?? 0) : Size2(two[0] ?? 0, two[1] ?? 0)
+        keptDims = two.map { $0 == nil }
+        super.init()
+    }
 
-    public override func extraRepr() -> String { "output_size=\(outputSize)" }
+    public func forward(_ input: Tensor) -> Tensor {
+        guard keptDims.contains(true), input.rank >= 2 else { return adaptiveAvgPool2d(input, outputSize: outputSize) }
+        let h = keptDims[0] ? input.shape[input.rank - 2] : outputSize.h, w = keptDims[1] ? input.shape[input.rank - 1] : outputSize.w
+        return adaptiveAvgPool2d(input, outputSize: Size2(h, w))
+    }
+
+    public override func extraRepr() -> String {
+        guard keptDims.contains(true) else { return "output_size=\(outputSize)" }
+        if outputSize.isScalar { return "output_size=None" }
+        let parts = [keptDims[0] ? "None" : "\(outputSize.h)", keptDims[1] ? "None" : "\(outputSize.w)"]
+        return "output_size=(\(parts.joined(separator: ", ")))"
+    }
 }
 
 /// Traps with PyTorch's message when a pooling layer's window arguments are invalid.

@@ -55,5 +55,9 @@ case("convt3d", nn.ConvTranspose3d(2, 2, (2, 2, 3), stride=(1, 2, 2), padding=(0
 case("unfold", nn.Unfold((2, 3), dilation=(1, 2), padding=1, stride=(2, 1)), (2, 2, 4, 5))
 case("fold", nn.Fold((4, 5), (2, 2), padding=(1, 0), stride=(1, 2)), (2, 8, 10))
 
+# Stride larger than the kernel, non-square, batch 1.
+case("conv3d_stride_gt_kernel", nn.Conv3d(2, 2, (1, 2, 2), stride=(2, 3, 3)), (1, 2, 3, 7, 8))
+case("convt3d_stride_gt_kernel", nn.ConvTranspose3d(2, 1, (1, 2, 2), stride=(2, 3, 3)), (1, 2, 2, 3, 2))
+
 with open(os.path.join(HERE, "conv.json"), "w") as f:
     json.dump(cases, f, separators=(",", ":"))

@@ -79,5 +79,9 @@ for name, kernel, kwargs, shape in [("fractional", 2, {"output_size": (3, 4)}, (
     (dx,) = torch.autograd.grad(out, [x], gy)
     cases[name] = {"x": t(x), "samples": t(samples), "indices": idx.flatten().tolist(), "gy": t(gy), "out": t(out), "dx": t(dx)}
 
+# Stride larger than the kernel (windows skip elements), batch 1.
+case("maxpool3d_stride_gt_kernel", nn.MaxPool3d((1, 2, 2), stride=(2, 3, 3)), (1, 1, 3, 7, 8))
+case("avgpool1d_stride_gt_kernel", nn.AvgPool1d(2, stride=3), (1, 2, 8))
+
 with open(os.path.join(HERE, "pooling.json"), "w") as f:
     json.dump(cases, f, separators=(",", ":"))
