@@ -47,8 +47,7 @@ struct BenchModels: ParsableCommand {
         guard let entry = ModelZoo.entry(named: model) else { throw UserError(ModelZooError(name: model).description) }
         let net = entry.make(generator: Generator(seed: 0))
         let params = net.parameters()
-        print("\(model): \(groupedThousands(net.parameterCount)) parameters, BLAS threads \(BLAS.threads), "
-              + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print("\(model): \(groupedThousands(net.parameterCount)) parameters; \(ThreadPolicy.summary)")
         if breakdown {
             runBreakdown(batch: 16)
             return
@@ -102,25 +101,25 @@ struct BenchModels: ParsableCommand {
             }
             print("  " + name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "%8.1f µs", Bench.median(ts)))
         }
-        let c1 = noGrad { relu(m.conv1(x)) }
+        let c1 = noGrad { m.conv1(x).relu() }
         let p1 = maxPool2d(c1, 2)
         let p2 = noGrad { maxPool2d(relu(m.conv2(p1)), 2).flatten(startDim: 1) }
         print("LeNet5 ops at batch \(batch):")
         time("conv1 forward") { noGrad { _ = m.conv1(x) } }
-        time("conv1+relu+pool fused fwd") { noGrad { _ = m.conv1.forwardReLUMaxPool2(x) } }
+        time("conv1+relu+pool fused fwd") { noGrad { _ = maxPool2d(relu(m.conv1(x)), 2) } }
         time("relu 16x6x28x28") { noGrad { _ = relu(c1) } }
         time("maxpool 16x6x28x28") { noGrad { _ = maxPool2d(c1, 2) } }
         time("conv2 forward") { noGrad { _ = m.conv2(p1) } }
-        time("conv2+relu+pool fused fwd") { noGrad { _ = m.conv2.forwardReLUMaxPool2(p1) } }
+        time("conv2+relu+pool fused fwd") { noGrad { _ = maxPool2d(relu(m.conv2(p1)), 2) } }
         time("fc1+fc2+fc3 forward") { noGrad { _ = m.fc3(relu(m.fc2(relu(m.fc1(p2))))) } }
         time("cross-entropy forward") { noGrad { _ = crossEntropy(m.fc3(relu(m.fc2(relu(m.fc1(p2))))), y) } }
         time("conv1 fused fwd+bwd (dW)") {
-            let out = m.conv1.forwardReLUMaxPool2(x)
+            let out = maxPool2d(relu(m.conv1(x)), 2)
             out.backward(Tensor.ones(out.shape))
         }
         let p1g = p1.detach().requiringGrad()
         time("conv2 fused fwd+bwd (dx,dW)") {
-            let out = m.conv2.forwardReLUMaxPool2(p1g)
+            let out = maxPool2d(relu(m.conv2(p1g)), 2)
             out.backward(Tensor.ones(out.shape))
         }
         let p2g = p2.detach().requiringGrad()

@@ -47,50 +47,7 @@ final class ConvTests: XCTestCase {
         }
     }
 
-    func testFusedConvReLUMatchesSeparate() {
-        let g = Generator(seed: 2)
-        let x = Tensor.randn([2, 3, 6, 6], generator: g).requiringGrad()
-        let conv = Conv2d(3, 4, kernelSize: 3, padding: 1, generator: g)
-        let a = conv.forwardReLU(x)
-        let b = relu(conv(x))
-        assertClose(a, b)
-        let gy = Tensor.randn(a.shape, generator: g)
-        (a * gy).sum().backward()
-        let dxFused = x.grad!, dwFused = conv.weight.grad!
-        x.grad = nil
-        conv.zeroGrad()
-        (b * gy).sum().backward()
-        assertClose(dxFused, x.grad!, "dx")
-        assertClose(dwFused, conv.weight.grad!, "dw")
-    }
-
-    func testFusedConvReLUMaxPoolMatchesSeparate() {
-        let g = Generator(seed: 5)
-        // (input, conv): stride 1 unpadded (LeNet), padded, strided, odd output size.
-        let cases: [([Int], Conv2d)] = [
-            ([3, 3, 12, 12], Conv2d(3, 6, kernelSize: 5, generator: g)),
-            ([2, 2, 7, 6], Conv2d(2, 4, kernelSize: 3, padding: 1, generator: g)),
-            ([2, 2, 9, 9], Conv2d(2, 3, kernelSize: 3, stride: 2, bias: false, generator: g)),
-            ([1, 2, 8, 7], Conv2d(2, 2, kernelSize: 2, generator: g)),
-        ]
-        for (shape, conv) in cases {
-            let x = Tensor.randn(shape, generator: g).requiringGrad()
-            let fused = conv.forwardReLUMaxPool2(x)
-            let ref = maxPool2d(relu(conv(x)), 2)
-            assertClose(fused, ref, "\(shape) forward")
-            let gy = Tensor.randn(ref.shape, generator: g)
-            (fused * gy).sum().backward()
-            let dx = x.grad!, dw = conv.weight.grad!, db = conv.bias?.grad
-            x.grad = nil
-            conv.zeroGrad()
-            (ref * gy).sum().backward()
-            assertClose(dx, x.grad!, "\(shape) dx")
-            assertClose(dw, conv.weight.grad!, "\(shape) dw")
-            if let db { assertClose(db, conv.bias!.grad!, "\(shape) db") }
-        }
-        // A 1×1 output cannot be pooled.
-        XCTAssertThrowsError(try ShapeCheck.run { _ = conv2dReLUMaxPool2(Tensor.zeros([1, 1, 3, 3]), weight: Tensor.zeros([1, 1, 3, 3])) })
-    }
+    // The conv → relu → max-pool fusion is tested in ConvFusionTests.
 
     func testBandedColumnsMatchWholeImage() {
         let g = Generator(seed: 6)

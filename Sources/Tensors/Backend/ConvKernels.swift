@@ -605,6 +605,20 @@ enum ConvKernels {
         withExtendedLifetime((partialW, partialB, weightT)) {}
     }
 
+    /// dst[0..<n] = max(src, 0), vectorised, split across the workers when large.
+    static func relu(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+        Parallel.forRange(n) { lo, hi in
+            let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
+            var i = lo
+            while i + 8 <= hi {
+                let v = s.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+                d.storeBytes(of: v.replacing(with: 0, where: v .< 0), toByteOffset: i &* 4, as: SIMD8<Float>.self)
+                i &+= 8
+            }
+            while i < hi { dst[i] = src[i] > 0 ? src[i] : 0; i &+= 1 }
+        }
+    }
+
     /// Σ src[0..<n] with vector partial sums.
     @inline(__always)
     static func sumRow(_ src: UnsafePointer<Float>, _ n: Int) -> Float {

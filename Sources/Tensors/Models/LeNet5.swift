@@ -33,16 +33,10 @@ public final class LeNet5: Module, UnaryLayer {
     }
 
     public func forward(_ input: Tensor) -> Tensor {
-        var x: Tensor
-        if input.isMeta {
-            // Shape validation: the reference ops, so each layer reports its own output shape.
-            x = maxPool2d(relu(conv1(input)), 2)
-            x = maxPool2d(relu(conv2(x)), 2)
-        } else {
-            // maxPool2d(relu(conv(x)), 2) fused into one pass per block: same values and gradients.
-            x = conv1.call(input) { conv1.forwardReLUMaxPool2($0) }
-            x = conv2.call(x) { conv2.forwardReLUMaxPool2($0) }
-        }
+        // One path for values, gradients and shape validation; conv → relu → pool
+        // runs as one fused kernel chosen by the functional ops (`ConvPeephole`).
+        var x = maxPool2d(relu(conv1(input)), 2)
+        x = maxPool2d(relu(conv2(x)), 2)
         x = x.flatten(startDim: 1)
         x = relu(fc1(x))
         x = relu(fc2(x))

@@ -4,8 +4,9 @@ import Foundation
 // `logSoftmax` are primitives (one kernel and one backward rule each) for
 // numerical stability: they subtract the row maximum before exponentiating.
 
-/// max(x, 0), like `F.relu`.
-public func relu(_ x: Tensor) -> Tensor { x.relu() }
+/// max(x, 0), like `F.relu`. Applied to a `conv2d` output it fuses with the
+/// convolution (one gradient node, see `ConvPeephole`); `x.relu()` never fuses.
+public func relu(_ x: Tensor) -> Tensor { ConvPeephole.relu(x) ?? x.relu() }
 
 /// x for x > 0, else negativeSlope·x, like `F.leaky_relu`.
 public func leakyRelu(_ x: Tensor, negativeSlope: Float = 0.01) -> Tensor {

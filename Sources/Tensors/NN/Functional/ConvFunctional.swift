@@ -2,7 +2,8 @@
 ///
 /// `input` is [N, C, H, W] (or unbatched [C, H, W]), `weight` is
 /// [M, C/groups, KH, KW], `bias` is [M]. A primitive: im2col + one GEMM per
-/// group per image, images split across cores (see `ConvKernels`).
+/// group per image, images split across cores (see `ConvKernels`). A `relu`
+/// and a 2×2 `maxPool2d` applied to its output fuse with it (`ConvPeephole`).
 ///
 /// ```swift
 /// let y = conv2d(x, weight: w, bias: b, stride: 1, padding: .same)
@@ -11,23 +12,6 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
                    padding: ConvPadding = 0, dilation: Size2 = 1, groups: Int = 1) -> Tensor {
     conv2dPrimitive(input, weight: weight, bias: bias, stride: stride, padding: padding,
                     dilation: dilation, groups: groups, fused: .none)
-}
-
-/// `relu(conv2d(…))` in one pass (the bias and the clamp are applied while
-/// the GEMM result is written out). Same values and gradients.
-public func conv2dReLU(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Size2 = 1,
-                       padding: ConvPadding = 0, dilation: Size2 = 1, groups: Int = 1) -> Tensor {
-    conv2dPrimitive(input, weight: weight, bias: bias, stride: stride, padding: padding,
-                    dilation: dilation, groups: groups, fused: .relu)
-}
-
-/// `maxPool2d(relu(conv2d(…)), 2)` in one pass: the convolution's output
-/// never leaves the cache; only the pooled values and the argmax indices are
-/// kept. Same values and gradients as the three ops (LeNet's conv blocks).
-public func conv2dReLUMaxPool2(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Size2 = 1,
-                               padding: ConvPadding = 0, dilation: Size2 = 1, groups: Int = 1) -> Tensor {
-    conv2dPrimitive(input, weight: weight, bias: bias, stride: stride, padding: padding,
-                    dilation: dilation, groups: groups, fused: .reluMaxPool2)
 }
 
 /// Ops fused after a convolution.
@@ -108,6 +92,10 @@ func conv2dPrimitive(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Siz
     ConvKernels.forward(x: xc.dataPointer, weight: wc.dataPointer, bias: bc?.dataPointer, g,
                         epilogue: epilogue, out: out.dataPointer)
     withExtendedLifetime((xc, wc, bc)) {}
+    if fused == .none {
+        ConvPeephole.current = ConvPeephole.Note(stage: .conv, output: out, geometry: g, input: input, weight: weight,
+                                             bias: bias, hasBias: bias != nil)
+    }
     if !(GradMode.isEnabled && (needX || needW || needB)) { return out }
     let xd = xc.detach(), wd = wc.detach()
     let yd: Tensor? = fused == .relu ? out.detach() : nil

@@ -41,6 +41,11 @@ public func maxPool2d(_ x: Tensor, kernelSize: Size2, stride: Size2? = nil, padd
                                dilation: dilation, ceilMode: ceilMode) else { return .meta(x.shape) }
     let outShape = pooledShape(x, g)
     if x.isMeta { return .meta(outShape) }
+    // 2×2 windows over relu(conv2d(…)): one fused node (see `ConvPeephole`).
+    if g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1
+        && x.rank == 4 && !ceilMode, let fused = ConvPeephole.reluMaxPool2(x) {
+        return fused
+    }
     let xc = x.isContiguous ? x : x.contiguousCopy()
     let out = Tensor(uninitialized: outShape)
     let idx = IndexBuffer(count: out.count)

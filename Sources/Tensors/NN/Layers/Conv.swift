@@ -74,17 +74,6 @@ public final class Conv2d: Module, UnaryLayer {
         return conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 
-    /// `relu(forward(input))` computed in one pass (same values and gradients).
-    public func forwardReLU(_ input: Tensor) -> Tensor {
-        conv2dReLU(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
-    }
-
-    /// `maxPool2d(relu(forward(input)), 2)` computed in one pass (same values and gradients).
-    public func forwardReLUMaxPool2(_ input: Tensor) -> Tensor {
-        conv2dReLUMaxPool2(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
-                           groups: groups)
-    }
-
     public override func extraRepr() -> String {
         var s = "\(inChannels), \(outChannels), kernel_size=\(kernelSize), stride=\(stride)"
         if !padding.isZero { s += ", padding=\(padding)" }
