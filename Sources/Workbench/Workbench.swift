@@ -10,7 +10,7 @@ struct Workbench: ParsableCommand {
         abstract: "A terminal deep-learning workbench: datasets, models, training, deployment.",
         version: "0.1.0",
         subcommands: [UICommand.self, TrainCommand.self, TestCommand.self, DataCommand.self,
-                      ModelsCommand.self, BenchCommand.self],
+                      ModelsCommand.self, BenchCommand.self, RunsCommand.self],
         defaultSubcommand: UICommand.self
     )
 }
