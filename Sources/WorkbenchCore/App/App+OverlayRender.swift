@@ -29,7 +29,7 @@ extension App {
             let w = max(30, (c.options.map { TextWidth.of($0) }.max() ?? 10) + 8)
             return screen.centered(width: min(w, width - 4), height: min(height - 2, c.options.count + 2))
         case .progress: return screen.centered(width: min(60, width - 4), height: 5)
-        case .runs: return screen.centered(width: width - 2, height: height - 2)
+        case .runs: return Rect(x: 0, y: 0, width: width, height: max(1, height - 1))
         }
     }
 
