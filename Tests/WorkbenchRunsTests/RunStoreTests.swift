@@ -27,6 +27,12 @@ final class RunStoreTests: XCTestCase {
         return c
     }
 
+    func testTheStorePathIsTheOptionElseTheEnvironmentElseTheDefault() {
+        XCTAssertEqual(RunStore.defaultPath(explicit: "a.sqlite", environment: ["WORKBENCH_RUNS": "b.sqlite"]), "a.sqlite")
+        XCTAssertEqual(RunStore.defaultPath(explicit: nil, environment: ["WORKBENCH_RUNS": "b.sqlite"]), "b.sqlite")
+        XCTAssertEqual(RunStore.defaultPath(explicit: nil, environment: [:]), "workbench-runs.sqlite")
+    }
+
     func testMigrationsFromAnEmptyFileCreateEveryTableInWALMode() throws {
         FileManager.default.createFile(atPath: dbPath, contents: Data())
         let store = try RunStore(path: dbPath)
