@@ -4,8 +4,9 @@
 
 SWIFT        ?= swift
 # Debian packages the project needs: OpenBLAS (GEMM), ncursesw (TUI), zlib
-# (reading .tar.gz in-process), tmux (the end-to-end TUI test drives it).
-APT_PACKAGES := libopenblas-dev libncursesw5-dev zlib1g-dev tmux
+# (reading .tar.gz in-process), tmux (the end-to-end TUI test drives it),
+# SQLite (the run store, through GRDB).
+APT_PACKAGES := libopenblas-dev libncursesw5-dev zlib1g-dev tmux libsqlite3-dev
 RELEASE_BIN  := .build/release/workbench
 
 .PHONY: all deps build release run test test-unit test-e2e bench clean

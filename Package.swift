@@ -50,7 +50,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchCore", "Tensors"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchCore", "Tensors", "WorkbenchRuns"]),
         .testTarget(name: "WorkbenchRunsTests", dependencies: [
             "WorkbenchRuns", "Tensors", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
