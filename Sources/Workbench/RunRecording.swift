@@ -11,11 +11,11 @@ struct RunRecording {
     let logger: TensorBoardLogger?
 
     init(store: RunStoreOption?, tensorboard: String?, config: TrainingConfig, task: String, source: String,
-         engine: TrainingEngine, name: String? = nil) throws {
+         engine: TrainingEngine, name: String? = nil, classes: [String] = []) throws {
         if let store {
             let s = try store.open()
             do {
-                let r = try RunRecorder(store: s, config: config, task: task, source: source, name: name)
+                let r = try RunRecorder(store: s, config: config, task: task, source: source, name: name, classes: classes)
                 r.attach(to: engine)
                 recorder = r
                 print("Recording run \(r.runId) in \(s.path)")

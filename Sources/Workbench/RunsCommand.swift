@@ -107,6 +107,10 @@ struct RunsShow: ParsableCommand {
         for ev in try s.evaluations(r.id) {
             let m = ev.metricValues.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: " ")
             print("evaluation (\(ev.split), step \(ev.step)): loss \(String(format: "%.4f", ev.loss)) \(m)")
+            if let cm = ev.confusionMatrix {
+                let names = r.classNames.count == cm.classes ? r.classNames : (0..<cm.classes).map { "class \($0)" }
+                print(ClassReport(cm).table(names: names).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+            }
         }
         for a in try s.artifacts(r.id) { print("\(a.kind): \(a.path) sha256 \(a.sha256) (\(a.bytes) bytes, step \(a.step))") }
     }

@@ -104,7 +104,8 @@ struct TrainCommand: ParsableCommand {
 
         let engine = setup.makeEngine(history: history)
         let recording = try RunRecording(store: record ? runStore : nil, tensorboard: tensorboard, config: c,
-                                         task: setup.task.kind.rawValue, source: "cli", engine: engine)
+                                         task: setup.task.kind.rawValue, source: "cli", engine: engine,
+                                         classes: setup.classes)
         let metrics = setup.task.metrics
         let unit = setup.inputShape.count == 3 ? "img/s" : "samples/s"
         var failure: String?
@@ -204,6 +205,7 @@ struct TestCommand: ParsableCommand {
             for m in setup.task.metrics where m.name != "accuracy" {
                 print("Test \(m.label): \(TrainCommand.format(r.metrics[m.name]))")
             }
+            if let cm = r.confusion { print(ClassReport(cm).table(names: setup.classes)) }
         } catch let e as UserError {
             throw e
         } catch {

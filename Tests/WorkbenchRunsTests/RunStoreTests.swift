@@ -80,7 +80,7 @@ final class RunStoreTests: XCTestCase {
         let setup = try TrainingSetup(config: Self.smallConfig())
         let engine = setup.makeEngine()
         let recorder = try RunRecorder(store: store, config: setup.config, task: setup.task.kind.rawValue, source: "test",
-                                       batchSize: 3)
+                                       classes: setup.classes, batchSize: 3)
         recorder.attach(to: engine)
         var steps: [StepInfo] = []
         let lock = NSLock()
@@ -109,6 +109,10 @@ final class RunStoreTests: XCTestCase {
         XCTAssertEqual(evals.map(\.split), ["test"])
         XCTAssertEqual(run.testLoss, evals.first?.loss)
         XCTAssertNotNil(run.testMetricValues["accuracy"])
+        XCTAssertEqual(run.classNames, setup.classes)
+        let cm = try XCTUnwrap(evals.first?.confusionMatrix)
+        XCTAssertEqual(cm.total, evals.first?.samples)
+        XCTAssertEqual(cm.accuracy, run.testMetricValues["accuracy"] ?? -1, accuracy: 1e-9)
         XCTAssertEqual(try store.integrityCheck(), "ok")
     }
 

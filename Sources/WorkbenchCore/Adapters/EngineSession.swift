@@ -155,7 +155,7 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
             setup = s
             engine = e
             recorder?.close()
-            recorder = recorderFactory?(s.config, s.task.kind.rawValue, e)
+            recorder = recorderFactory?(s.config, s.task.kind.rawValue, s.classes, e)
             e.observe { [weak self] event in self?.emit(.training(event)) }
             e.start()
         } catch {

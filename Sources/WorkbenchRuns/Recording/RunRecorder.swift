@@ -40,11 +40,11 @@ public final class RunRecorder: @unchecked Sendable {
 
     /// Begins a run in `store` (status `running`, this process as its writer).
     public init(store: RunStore, config: TrainingConfig, task: String, source: String, name: String? = nil,
-                batchSize: Int = 256, flushInterval: Double = 1.0) throws {
+                classes: [String] = [], batchSize: Int = 256, flushInterval: Double = 1.0) throws {
         self.store = store
         self.batchSize = max(1, batchSize)
         self.flushInterval = flushInterval
-        run = try store.beginRun(config: config, task: task, source: source, name: name)
+        run = try store.beginRun(config: config, task: task, source: source, name: name, classes: classes)
     }
 
     /// The run's id.
@@ -93,7 +93,9 @@ public final class RunRecorder: @unchecked Sendable {
         case .evaluated(let r):
             let metrics = Self.json(r.metrics)
             pending.append(.evaluation(EvaluationRecord(runId: run.id, step: globalStep, split: r.split, loss: r.loss,
-                                                        metrics: metrics, samples: r.samples, wallTime: now)))
+                                                        metrics: metrics, samples: r.samples, wallTime: now,
+                                                        confusion: r.confusion.flatMap { try? JSONEncoder().encode($0) }
+                                                            .map { String(decoding: $0, as: UTF8.self) })))
             if r.split == "test" { pending.append(.test(runId: run.id, loss: r.loss, metrics: metrics)) }
             flush = true
         case .stateChanged(let state):

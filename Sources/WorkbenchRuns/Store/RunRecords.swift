@@ -38,6 +38,14 @@ public struct RunSummary: Codable, Equatable, Sendable, FetchableRecord, Persist
     public var testMetrics: String?
     /// Comma-separated tags.
     public var tags: String
+    /// Class names as a JSON array (classification), nil otherwise.
+    public var classes: String?
+
+    /// The class names (empty when not recorded).
+    public var classNames: [String] {
+        guard let c = classes, let d = try? JSONDecoder().decode([String].self, from: Data(c.utf8)) else { return [] }
+        return d
+    }
 
     /// The decoded config (nil if the JSON no longer decodes).
     public var trainingConfig: TrainingConfig? {
@@ -118,6 +126,13 @@ public struct EvaluationRecord: Codable, Equatable, Sendable, FetchableRecord, P
     public var metrics: String
     public var samples: Int
     public var wallTime: Double
+    /// The confusion matrix as JSON (classification), nil otherwise.
+    public var confusion: String?
+
+    /// The decoded confusion matrix.
+    public var confusionMatrix: ConfusionMatrix? {
+        confusion.flatMap { try? JSONDecoder().decode(ConfusionMatrix.self, from: Data($0.utf8)) }
+    }
 
     /// The metrics by name.
     public var metricValues: [String: Double] { EpochRecord.decode(metrics) }

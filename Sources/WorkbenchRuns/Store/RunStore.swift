@@ -84,7 +84,7 @@ public final class RunStore: @unchecked Sendable {
     // MARK: Writing
 
     /// Records a new run started now by this process; returns it.
-    public func beginRun(config: TrainingConfig, task: String, source: String, name: String? = nil,
+    public func beginRun(config: TrainingConfig, task: String, source: String, name: String? = nil, classes: [String] = [],
                          version: String = RunStore.workbenchVersion, startedAt: Date = Date()) throws -> RunSummary {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
@@ -93,7 +93,8 @@ public final class RunStore: @unchecked Sendable {
                              dataset: config.dataPath ?? "shapes10", seed: Int64(bitPattern: config.seed),
                              host: ProcessLiveness.hostName, pid: Int64(getpid()), version: version, source: source,
                              startedAt: startedAt.timeIntervalSince1970, endedAt: nil, status: .running, message: nil,
-                             testLoss: nil, testMetrics: nil, tags: "")
+                             testLoss: nil, testMetrics: nil, tags: "",
+                             classes: classes.isEmpty ? nil : (try? enc.encode(classes)).map { String(decoding: $0, as: UTF8.self) })
         try pool.write { db in
             while try RunSummary.exists(db, key: run.id) { run.id = RunID.make(seed: json + run.id) }
             try run.insert(db)

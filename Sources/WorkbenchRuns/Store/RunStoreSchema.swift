@@ -5,7 +5,7 @@ import GRDB
 /// per migration. Add a migration for a change; never edit a released one.
 enum RunStoreSchema {
     /// Migration identifiers, oldest first.
-    static let versions = ["v1-runs", "v2-tags"]
+    static let versions = ["v1-runs", "v2-tags", "v3-classes"]
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -83,6 +83,10 @@ enum RunStoreSchema {
             try db.alter(table: "runs") { t in
                 t.add(column: "tags", .text).notNull().defaults(to: "")
             }
+        }
+        m.registerMigration("v3-classes") { db in
+            try db.alter(table: "runs") { t in t.add(column: "classes", .text) }
+            try db.alter(table: "evaluations") { t in t.add(column: "confusion", .text) }
         }
         return m
     }
