@@ -86,6 +86,18 @@ final class RunsViewTests: XCTestCase {
         XCTAssertShows(screen, "\(ids[2]) lr=0.05")
     }
 
+    func testTheRunsViewDrawsAtAnySize() throws {
+        let (store, _) = try storeWithThreeRuns()
+        let app = makeApp(store: store)
+        app.press(.char("R"), .char(" "))
+        for (w, h) in [(20, 6), (40, 10), (80, 24), (200, 60), (1, 1)] {
+            app.resize(width: w, height: h)
+            _ = app.draw()
+        }
+        app.resize(width: 80, height: 24)
+        XCTAssertShows(app.draw(), "Runs")
+    }
+
     func testColoursAreStablePerRunAndTheBaselineComesFirst() throws {
         let (store, ids) = try storeWithThreeRuns()
         XCTAssertEqual(RunCurve.color(for: ids[0]), RunCurve.color(for: ids[0]))
