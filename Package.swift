@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -40,18 +41,29 @@ let package = Package(
             swiftSettings: fastMath
         ),
         .target(
+            name: "WorkbenchRuns",
+            dependencies: [
+                "Tensors",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "WorkbenchCore",
-            dependencies: ["Tensors", "CNcurses"]
+            dependencies: ["Tensors", "WorkbenchRuns", "CNcurses"]
         ),
         .executableTarget(
             name: "Workbench",
             dependencies: [
-                "Tensors", "WorkbenchCore",
+                "Tensors", "WorkbenchCore", "WorkbenchRuns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchCore", "Tensors"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchCore", "Tensors", "WorkbenchRuns"]),
+        .testTarget(name: "WorkbenchRunsTests", dependencies: [
+            "WorkbenchRuns", "Tensors", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )

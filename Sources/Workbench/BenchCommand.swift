@@ -8,7 +8,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (build with -c release).",
-        subcommands: [BenchCore.self, BenchData.self, BenchModels.self, BenchZoo.self, BenchUI.self, BenchSequence.self]
+        subcommands: [BenchCore.self, BenchData.self, BenchModels.self, BenchZoo.self, BenchUI.self, BenchSequence.self,
+                      BenchRuns.self]
     )
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tensors
+import WorkbenchRuns
 
 /// Options that pick a model and a dataset, shared by `train` and `test`.
 struct RunOptions: ParsableArguments {
@@ -75,6 +76,9 @@ struct TrainCommand: ParsableCommand {
     var metricsPath: String?
     @Option(help: ArgumentHelp("Save a checkpoint after every epoch.", valueName: "file")) var checkpoint: String?
     @Option(help: ArgumentHelp("Resume from a checkpoint.", valueName: "file")) var resume: String?
+    @OptionGroup var runStore: RunStoreOption
+    @Flag(inversion: .prefixedNo, help: "Record the run in the run store (--runs).") var record = true
+    @Option(help: ArgumentHelp("Write TensorBoard event files into this folder.", valueName: "dir")) var tensorboard: String?
 
     func run() throws {
         var c = try options.config()
@@ -103,6 +107,9 @@ struct TrainCommand: ParsableCommand {
               + "\(c.optimizer.rawValue) lr \(c.lr) momentum \(c.momentum); batch \(c.batchSize); seed \(c.seed)")
 
         let engine = setup.makeEngine(history: history)
+        let recording = try RunRecording(store: record ? runStore : nil, tensorboard: tensorboard, config: c,
+                                         task: setup.task.kind.rawValue, source: "cli", engine: engine,
+                                         classes: setup.classes)
         let metrics = setup.task.metrics
         let unit = setup.inputShape.count == 3 ? "img/s" : setup.task.kind == .languageModeling ? "seq/s" : "samples/s"
         var failure: String?
@@ -119,6 +126,7 @@ struct TrainCommand: ParsableCommand {
                 if let ckURL {
                     do {
                         try setup.checkpoint(engine: engine).save(to: ckURL)
+                        recording.recorder?.recordArtifact(kind: "checkpoint", path: ckURL.path)
                         line += " | checkpoint saved"
                     } catch {
                         line += " | checkpoint failed: \(error)"
@@ -145,11 +153,16 @@ struct TrainCommand: ParsableCommand {
         }
         engine.start()
         engine.waitUntilDone()
-        if let failure { throw UserError(failure) }
+        if let failure {
+            recording.close(status: .failed, message: failure)
+            throw UserError(failure)
+        }
 
+        defer { recording.close(status: .finished, message: nil) }
         do {
             if let save {
                 try ModelFile.save(setup.model, modelName: c.model, tokenizer: setup.tokenizer, to: URL(fileURLWithPath: save))
+                recording.recorder?.recordArtifact(kind: "weights", path: save)
                 print("Saved weights to \(save)")
             }
             if let metricsPath {
@@ -196,6 +209,7 @@ struct TestCommand: ParsableCommand {
             for m in setup.task.metrics where m.name != "accuracy" {
                 print("Test \(m.label): \(TrainCommand.format(r.metrics[m.name]))")
             }
+            if let cm = r.confusion { print(ClassReport(cm).table(names: setup.classes)) }
         } catch let e as UserError {
             throw e
         } catch {

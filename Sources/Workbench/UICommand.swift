@@ -30,9 +30,12 @@ struct UICommand: ParsableCommand {
     @Option(name: .long, help: "Theme name (a file themes/NAME.theme), e.g. default, light, mono.")
     var theme: String?
 
+    @OptionGroup var runStore: RunStoreOption
+    @Flag(inversion: .prefixedNo, help: "Record runs in the run store (--runs).") var record = true
+
     func run() throws {
         let env = ProcessInfo.processInfo.environment
-        let services = AppServices.standard()
+        let services = AppServices.standard(runs: record ? try runStore.open() : nil)
         var taskKind: TaskKind?
         if let task {
             guard let k = TaskKind(rawValue: task.lowercased()) else {

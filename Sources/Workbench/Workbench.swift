@@ -10,7 +10,8 @@ struct Workbench: ParsableCommand {
         abstract: "A terminal deep-learning workbench: datasets, models, training, deployment.",
         version: "0.1.0",
         subcommands: [UICommand.self, TrainCommand.self, TestCommand.self, DataCommand.self,
-                      ModelsCommand.self, BenchCommand.self, GenerateCommand.self],
+                      ModelsCommand.self, BenchCommand.self, GenerateCommand.self, RunsCommand.self,
+                      LRFindCommand.self, SweepCommand.self],
         defaultSubcommand: UICommand.self
     )
 }

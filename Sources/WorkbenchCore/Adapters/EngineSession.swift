@@ -1,17 +1,25 @@
 import Foundation
 import Tensors
+import WorkbenchRuns
 
 /// Sessions on the real training engine (`Tensors/Training`).
 public final class EngineBackend: TrainingBackend {
     /// Train and test on only the first `limit` samples (`workbench train --limit`); nil: all.
     public var limit: Int?
+    /// Makes the run-store writer of each run the sessions start (nil: runs are not recorded).
+    public var recorder: RunRecorderFactory?
 
-    public init(limit: Int? = nil) { self.limit = limit }
+    public init(limit: Int? = nil, recorder: RunRecorderFactory? = nil) {
+        self.limit = limit
+        self.recorder = recorder
+    }
 
     public func makeSession(model: String, dataset: DatasetSource, seed: UInt64) throws -> TrainingSession {
         guard ModelZoo.entry(named: model) != nil else { throw ModelZooError(name: model) }
-        return EngineSession(modelName: model, dataPath: dataset.location, target: dataset.target,
-                             task: dataset.task, seed: seed, limit: limit)
+        let s = EngineSession(modelName: model, dataPath: dataset.location, target: dataset.target,
+                              task: dataset.task, seed: seed, limit: limit)
+        s.recorderFactory = recorder
+        return s
     }
 }
 
@@ -39,6 +47,9 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     private var engine: TrainingEngine?
     private var lastSettings = TrainingConfig.editorDefaults
     private var pendingCheckpoint: Checkpoint?
+    /// Records each run into the run store (set by `EngineBackend`).
+    var recorderFactory: RunRecorderFactory?
+    private var recorder: RunRecorder?
 
     init(modelName: String, dataPath: String?, target: String? = nil, task: TaskKind = .classification,
          seed: UInt64, limit: Int? = nil) {
@@ -58,9 +69,11 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         queue.async {
             guard let e = self.engine else { done.signal(); return }
+            let recorder = self.recorder
             e.send(.stop)
             DispatchQueue.global().async {
                 e.waitUntilDone()
+                recorder?.close()
                 done.signal()
             }
         }
@@ -141,6 +154,8 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
             pendingCheckpoint = nil
             setup = s
             engine = e
+            recorder?.close()
+            recorder = recorderFactory?(s.config, s.task.kind.rawValue, s.classes, e)
             e.observe { [weak self] event in self?.emit(.training(event)) }
             e.start()
         } catch {

@@ -19,6 +19,7 @@ extension App {
         KeyBinding([.char("S")], "save model…", .saveModel, inHelpLine: false),
         KeyBinding([.char("L")], "load model…", .loadModel, inHelpLine: false),
         KeyBinding([.char("T")], "choose theme…", .chooseTheme, inHelpLine: false),
+        KeyBinding([.char("R")], "runs: compare, overlay, diff", .showRuns, inHelpLine: false),
         KeyBinding([.char("m"), .function(2)], "menu", .openMenu, label: "m/F2", shortLabel: "m"),
         KeyBinding([.char("?")], "help", .showHelp),
         KeyBinding([.char("q")], "quit", .quit),
@@ -181,6 +182,7 @@ extension App {
         case .chooseModel:
             let names = services.catalog.modelNames
             overlay = .chooser(Chooser(title: "Model", options: names, selected: names.firstIndex(of: modelName) ?? 0, purpose: .model))
+        case .showRuns: showRuns()
         }
     }
 

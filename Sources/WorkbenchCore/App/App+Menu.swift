@@ -26,6 +26,7 @@ extension App {
             MenuItem("CSV file…", hotkey: "f", action: .openCSV, enabled: !active),
             .separator("View"),
             MenuItem("Model…", hotkey: "M", action: .chooseModel),
+            MenuItem("Runs…", hotkey: "r", shortcut: "R", action: .showRuns, enabled: services.runs != nil),
             MenuItem("Theme…", hotkey: "t", shortcut: "T", action: .chooseTheme),
             MenuItem("Help", hotkey: "h", shortcut: "?", action: .showHelp),
             MenuItem("Quit", hotkey: "q", shortcut: "q", action: .quit),

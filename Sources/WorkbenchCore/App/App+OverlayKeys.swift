@@ -67,6 +67,7 @@ extension App {
             }
         case .progress:
             if key == .escape { overlay = nil }
+        case .runs: handleRunsKey(key)
         }
     }
 

@@ -29,6 +29,7 @@ extension App {
             let w = max(30, (c.options.map { TextWidth.of($0) }.max() ?? 10) + 8)
             return screen.centered(width: min(w, width - 4), height: min(height - 2, c.options.count + 2))
         case .progress: return screen.centered(width: min(60, width - 4), height: 5)
+        case .runs: return Rect(x: 0, y: 0, width: width, height: max(1, height - 1))
         }
     }
 
@@ -95,6 +96,7 @@ extension App {
             Meter.draw(&canvas, x: inner.x + 1, y: inner.y, width: inner.width - 2, fraction: f, ctx: ctx)
             canvas.put(text, x: inner.x + 1, y: inner.y + 1, ctx.style(.menu), maxWidth: inner.width - 2)
             canvas.putRight("Esc hide ", maxX: inner.maxX, y: inner.maxY - 1, ctx.style(.dim).with(bg: ctx.style(.menu).bg))
+        case .runs: runsBrowser.render(&canvas, r, smoothing: chartsPane.smoothing, store: services.runs, ctx: ctx)
         }
     }
 

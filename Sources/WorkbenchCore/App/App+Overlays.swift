@@ -13,6 +13,7 @@ extension App {
         case .message: return "message"
         case .chooser: return "chooser"
         case .progress: return "progress"
+        case .runs: return "runs"
         }
     }
 }

@@ -28,7 +28,8 @@ extension App {
 
     /// The charts' view of the run.
     var chartData: ChartData {
-        ChartData(steps: steps, history: history, stepsPerEpoch: plan?.stepsPerEpoch ?? steps.last?.stepsPerEpoch ?? 0)
+        ChartData(steps: steps, history: history, stepsPerEpoch: plan?.stepsPerEpoch ?? steps.last?.stepsPerEpoch ?? 0,
+                  overlays: overlaidRuns)
     }
 
     /// "● RUNNING │ epoch 2/10 │ step 120/700 │ 1,234 img/s │ ETA 00:45 │ loss 1.2345 │ lr 0.01".
@@ -97,6 +98,8 @@ extension App {
                                     HelpEntry(label: "Esc", description: "cancel")], [])
             case .help: return ([HelpEntry(label: "↑↓", description: "scroll"), HelpEntry(label: "any key", description: "close")], [])
             case .message, .progress: return ([HelpEntry(label: "Enter", description: "close")], [])
+            case .runs: return ([HelpEntry(label: "Space", description: "mark"), HelpEntry(label: "Enter", description: "overlay"),
+                                 HelpEntry(label: "d", description: "diff"), HelpEntry(label: "Esc", description: "close")], [])
             }
         }
         if layout.tooSmall { return ([], [HelpEntry(label: "q", description: "quit")]) }

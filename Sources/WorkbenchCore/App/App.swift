@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import WorkbenchRuns
 
 /// Everything the app does in response to a key, a menu item or a mouse click.
 public enum AppCommand: Equatable, Sendable {
@@ -15,6 +16,8 @@ public enum AppCommand: Equatable, Sendable {
     case saveModel, loadModel, saveCheckpoint, loadCheckpoint, exportMetrics
     case useEmbeddedDataset, openCIFAR10, downloadCIFAR10, openCSV
     case chooseTheme, chooseModel
+    /// The Runs view: recorded runs, overlays, diffs.
+    case showRuns
     /// An edit in the hyperparameter pane, applied to the app's settings.
     case editHyperparameter(HyperparameterPane.Action)
 }
@@ -25,18 +28,23 @@ public struct AppServices {
     public var catalog: ModelCatalog
     public var backend: TrainingBackend
     public var themes: ThemeLibrary
+    /// The run store the Runs view lists (nil: none).
+    public var runs: RunStore?
 
-    public init(datasets: DatasetProvider, catalog: ModelCatalog, backend: TrainingBackend, themes: ThemeLibrary) {
+    public init(datasets: DatasetProvider, catalog: ModelCatalog, backend: TrainingBackend, themes: ThemeLibrary,
+                runs: RunStore? = nil) {
         self.datasets = datasets
         self.catalog = catalog
         self.backend = backend
         self.themes = themes
+        self.runs = runs
     }
 
     /// The real thing: datasets from `Tensors/Data` (Shapes10, CIFAR-10), the `Tensors`
     /// model zoo and the training engine of `Tensors/Training`.
-    public static func standard(themes: ThemeLibrary = .standard()) -> AppServices {
-        AppServices(datasets: TensorsDatasetProvider(), catalog: ZooModelCatalog(), backend: EngineBackend(), themes: themes)
+    public static func standard(themes: ThemeLibrary = .standard(), runs: RunStore? = nil) -> AppServices {
+        AppServices(datasets: TensorsDatasetProvider(), catalog: ZooModelCatalog(),
+                    backend: EngineBackend(recorder: runs.map(runStoreRecorder)), themes: themes, runs: runs)
     }
 }
 
@@ -83,6 +91,10 @@ public final class App {
     public internal(set) var modelPane = ModelPane()
     public internal(set) var chartsPane = ChartsPane()
     public internal(set) var hyperPane = HyperparameterPane()
+    /// The Runs view's state (kept while it is closed).
+    public internal(set) var runsBrowser = RunsBrowser()
+    /// Recorded runs drawn over the live loss chart.
+    public internal(set) var overlaidRuns: [RunCurve] = []
 
     /// Settings for the next run (live fields also follow the running training).
     public internal(set) var hyper = TrainingConfig.editorDefaults

@@ -45,6 +45,8 @@ enum Overlay {
     case message(title: String, text: String, isError: Bool)
     case chooser(Chooser)
     case progress(title: String, fraction: Double, text: String)
+    /// The Runs view (`App+Runs.swift`).
+    case runs
 }
 
 /// A CIFAR-10 download running on a background thread.

@@ -10,11 +10,14 @@ public struct ChartData {
     public var history: MetricHistory
     /// Steps per epoch (0 when unknown), to place step markers on the epoch axis.
     public var stepsPerEpoch: Int
+    /// Recorded runs drawn over the step loss (the Runs view's selection).
+    public var overlays: [RunCurve]
 
-    public init(steps: [StepInfo], history: MetricHistory, stepsPerEpoch: Int) {
+    public init(steps: [StepInfo], history: MetricHistory, stepsPerEpoch: Int, overlays: [RunCurve] = []) {
         self.steps = steps
         self.history = history
         self.stepsPerEpoch = stepsPerEpoch
+        self.overlays = overlays
     }
 }
 
@@ -111,6 +114,18 @@ public struct ChartsPane: Sendable {
                 series.append(ChartSeries(name: "raw", points: zip(xs, raw).map { ChartPoint($0, $1) }, color: .graphText))
             }
             series.append(ChartSeries(name: "loss", points: zip(xs, smooth).map { ChartPoint($0, $1) }, color: .stepLoss))
+        }
+        for c in h.overlays {
+            series.insert(ChartSeries(name: c.id, points: zip(c.points, LineChart.smooth(c.points.map(\.y), smoothing))
+                .map { ChartPoint($0.x, $1) }, color: c.color), at: 0)
+        }
+        if !h.overlays.isEmpty {
+            // The runs' legend after the live one: a mark in each run's colour.
+            var x = rect.x + 2 + TextWidth.of("loss \(lastSmooth) (raw \(last))") + 2
+            for c in h.overlays where x < rect.maxX {
+                x += canvas.put(c.isBaseline ? "★ " : "━ ", x: x, y: rect.y, ctx.style(.series(c.color)))
+                x += canvas.put(c.label + "  ", x: x, y: rect.y, ctx.style(.normal), maxWidth: max(0, rect.maxX - x))
+            }
         }
         let markers = h.history.changes.map { ChartMarker(x: Double($0.step), label: $0.change.label) }
         let chart = LineChart(series: series, markers: markers, xTitle: "step", logScale: logScale,
