@@ -145,7 +145,7 @@ struct TrainCommand: ParsableCommand {
 
         do {
             if let save {
-                try ModelFile.save(setup.model, modelName: c.model, to: URL(fileURLWithPath: save))
+                try ModelFile.save(setup.model, metadata: ModelMetadata(setup: setup), to: URL(fileURLWithPath: save))
                 print("Saved weights to \(save)")
             }
             if let metricsPath {

@@ -4,13 +4,14 @@ import Tensors
 
 /// The `workbench` command: the TUI by default, headless subcommands for scripts and CI.
 @main
-struct Workbench: ParsableCommand {
+struct Workbench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workbench",
         abstract: "A terminal deep-learning workbench: datasets, models, training, deployment.",
         version: "0.1.0",
         subcommands: [UICommand.self, TrainCommand.self, TestCommand.self, DataCommand.self,
-                      ModelsCommand.self, BenchCommand.self],
+                      ModelsCommand.self, BenchCommand.self, ExportCommand.self,
+                      PredictCommand.self, ServeCommand.self],
         defaultSubcommand: UICommand.self
     )
 }
