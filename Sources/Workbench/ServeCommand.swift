@@ -59,8 +59,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let server = InferenceServer(repository: repository, metrics: metrics, options: options)
         let names = repository.names
+        let settings = options
         try await server.run { port in
-            print("Serving \(names.joined(separator: ", ")) on http://\(options.host):\(port) (max batch \(options.maxBatch), max delay \(options.maxDelayMs) ms)")
+            print("Serving \(names.joined(separator: ", ")) on http://\(settings.host):\(port) (max batch \(settings.maxBatch), max delay \(settings.maxDelayMs) ms)")
             fflush(stdout)
         }
         print("Server stopped")

@@ -33,7 +33,7 @@ enum InferenceJSON {
         var values = [Float]()
         values.reserveCapacity(raw.count)
         for v in raw {
-            guard let n = v as? NSNumber, CFGetTypeID(n) != CFBooleanGetTypeID() else {
+            guard type(of: v) != Bool.self, let n = v as? NSNumber else {
                 throw BadInput("\"data\" must hold only numbers")
             }
             values.append(n.floatValue)

@@ -57,6 +57,8 @@ public final class InferenceServer: Sendable {
                 response = Self.json(["error": e.message], status: e.status)
             } catch let e as HTTPError where e.status == .contentTooLarge {
                 response = Self.json(["error": "request body is larger than the limit"], status: .contentTooLarge)
+            } catch is NIOTooManyBytesError {
+                response = Self.json(["error": "request body is larger than the limit"], status: .contentTooLarge)
             } catch {
                 response = Self.json(["error": "\(error)"], status: .badRequest)
             }
@@ -164,12 +166,9 @@ public final class InferenceServer: Sendable {
         }
         hup.resume()
         defer { hup.cancel() }
-        var logger = Logger(label: "workbench.serve")
-        logger.logLevel = .warning
         let app = Application(router: router(),
                               configuration: .init(address: .hostname(options.host, port: options.port), serverName: "workbench"),
-                              onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
-                              logger: logger)
+                              onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) })
         try await app.runService()
         repository.close()
     }

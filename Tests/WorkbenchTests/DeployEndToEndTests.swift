@@ -192,7 +192,7 @@ final class DeployEndToEndTests: XCTestCase {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try Self.binary())
         p.arguments = ["serve", "--weights", "lenet5=\(lenet.path)", "--weights", iris.path, "--port", "0",
-                       "--max-batch", "8", "--max-delay-ms", "20", "--max-body-bytes", "100000"]
+                       "--max-batch", "8", "--max-delay-ms", "20", "--max-body-bytes", "300000"]
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -238,7 +238,7 @@ final class DeployEndToEndTests: XCTestCase {
             (try inferBody(Tensor.zeros([1, 3, 32, 32]), datatype: "INT8"), 400, "datatype INT8 is not supported"),
             (try inferBody(Tensor.zeros([1, 3, 32, 32]), shape: [2, 3, 32, 32]), 400, "\"data\" has 3072 values; shape [2, 3, 32, 32] needs 6144"),
             (Data("{not json".utf8), 400, "the body is not a JSON object"),
-            (Data(count: 200_000), 413, "larger than the limit"),
+            (Data(count: 400_000), 413, "larger than the limit"),
         ]
         for (body, status, message) in bad {
             let (s, b) = try curl("POST", "\(base)/v2/models/lenet5/infer", body: body)
