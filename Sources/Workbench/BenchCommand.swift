@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (build with -c release).",
-        subcommands: [BenchCore.self, BenchData.self, BenchModels.self, BenchUI.self]
+        subcommands: [BenchCore.self, BenchData.self, BenchModels.self, BenchUI.self, BenchServe.self]
     )
 }
 

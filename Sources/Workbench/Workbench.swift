@@ -11,7 +11,7 @@ struct Workbench: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [UICommand.self, TrainCommand.self, TestCommand.self, DataCommand.self,
                       ModelsCommand.self, BenchCommand.self, ExportCommand.self,
-                      PredictCommand.self, ServeCommand.self],
+                      PredictCommand.self, ServeCommand.self, HubCommand.self],
         defaultSubcommand: UICommand.self
     )
 }

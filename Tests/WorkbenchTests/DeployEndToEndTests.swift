@@ -34,10 +34,13 @@ final class DeployEndToEndTests: XCTestCase {
     }
 
     /// Runs the binary to completion: status, stdout, stderr.
-    func workbench(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+    func workbench(_ args: [String], home: URL? = nil) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try Self.binary())
         p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["WORKBENCH_HOME"] = (home ?? dir.appendingPathComponent("home")).path
+        p.environment = env
         p.currentDirectoryURL = dir
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
@@ -292,5 +295,99 @@ final class DeployEndToEndTests: XCTestCase {
         XCTAssertTrue(rest.contains("Server stopped"), rest)
         let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         XCTAssertTrue(errText.contains("reload failed (previous weights still served)"), errText)
+    }
+
+    // MARK: hub
+
+    func sh(_ args: [String], in cwd: URL) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = args
+        p.currentDirectoryURL = cwd
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, args.joined(separator: " "))
+    }
+
+    func testHubPublishListHelpLoadAndHashCheck() throws {
+        let (weights, _) = try saveLeNet()
+        let hub = dir.appendingPathComponent("hub")
+        let pub = try workbench(["hub", "publish", "--weights", weights.path, "--name", "lenet5-test",
+                                 "--doc", "LeNet-5 for tests.\nSecond line.", hub.path])
+        XCTAssertEqual(pub.status, 0, pub.err)
+        let list = try workbench(["hub", "list", hub.path])
+        XCTAssertEqual(list.status, 0, list.err)
+        XCTAssertTrue(list.out.contains("lenet5-test  lenet5 [3, 32, 32] → 10  LeNet-5 for tests."), list.out)
+        let help = try workbench(["hub", "help", "file://" + hub.path, "lenet5-test"])
+        XCTAssertTrue(help.out.contains("classes: airplane, automobile"), help.out)
+
+        // Load: into the cache, identical bytes.
+        let load = try workbench(["hub", "load", hub.path, "lenet5-test"])
+        XCTAssertEqual(load.status, 0, load.err)
+        let path = try XCTUnwrap(load.out.components(separatedBy: " to ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertTrue(path.hasPrefix(dir.appendingPathComponent("home/hub").path), path)
+        XCTAssertEqual(FileManager.default.contents(atPath: path), FileManager.default.contents(atPath: weights.path))
+        let missing = try workbench(["hub", "load", hub.path, "nosuch"])
+        XCTAssertTrue(missing.err.contains("no entry 'nosuch' (available: lenet5-test)"), missing.err)
+
+        // Over git (the git CLI clones a local repository).
+        let repo = dir.appendingPathComponent("models.git")
+        try FileManager.default.copyItem(at: hub, to: repo)
+        try sh(["git", "init", "-q"], in: repo)
+        try sh(["git", "add", "."], in: repo)
+        try sh(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "hub"], in: repo)
+        let viaGit = try workbench(["hub", "load", repo.path, "lenet5-test"], home: dir.appendingPathComponent("home-git"))
+        XCTAssertEqual(viaGit.status, 0, viaGit.err)
+
+        // Over http from a server on 127.0.0.1.
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", hub.path]
+        let out = Pipe()
+        server.standardOutput = out
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        var first = Data()
+        while !first.contains(UInt8(ascii: "\n")) {
+            let c = out.fileHandleForReading.availableData
+            if c.isEmpty { break }
+            first += c
+        }
+        let port = String(decoding: first, as: UTF8.self).split(separator: " ").compactMap { Int($0) }.first ?? 0
+        let viaHTTP = try workbench(["hub", "load", "http://127.0.0.1:\(port)/", "lenet5-test"], home: dir.appendingPathComponent("home-http"))
+        XCTAssertEqual(viaHTTP.status, 0, viaHTTP.err)
+
+        // A changed file fails the hash check and nothing is cached.
+        var bytes = try Data(contentsOf: hub.appendingPathComponent("lenet5-test.safetensors"))
+        bytes[bytes.count - 1] ^= 0xFF
+        try bytes.write(to: hub.appendingPathComponent("lenet5-test.safetensors"))
+        let home2 = dir.appendingPathComponent("home2")
+        let bad = try workbench(["hub", "load", hub.path, "lenet5-test"], home: home2)
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.err.contains("lenet5-test.safetensors: SHA-256 mismatch"), bad.err)
+        let cached = FileManager.default.enumerator(atPath: home2.path)?.allObjects as? [String] ?? []
+        XCTAssertFalse(cached.contains { $0.hasSuffix(".safetensors") }, "\(cached)")
+        // ... and a cached copy is re-verified too: a missing file is named.
+        try FileManager.default.removeItem(at: hub.appendingPathComponent("lenet5-test.safetensors"))
+        let gone = try workbench(["hub", "load", hub.path, "lenet5-test"], home: home2)
+        XCTAssertTrue(gone.err.contains("missing file lenet5-test.safetensors"), gone.err)
+    }
+
+    func testHuggingFaceLayout() throws {
+        let (weights, _) = try saveLeNet()
+        let out = dir.appendingPathComponent("hf")
+        let r = try workbench(["hub", "export-hf", "--weights", weights.path, "--doc", "A test model.", out.path])
+        XCTAssertEqual(r.status, 0, r.err)
+        let config = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("config.json"))) as? [String: Any])
+        XCTAssertEqual((config["id2label"] as? [String: String])?["3"], "cat")
+        XCTAssertEqual(config["num_labels"] as? Int, 10)
+        XCTAssertEqual(FileManager.default.contents(atPath: out.appendingPathComponent("model.safetensors").path),
+                       FileManager.default.contents(atPath: weights.path))
+        let card = try String(contentsOf: out.appendingPathComponent("README.md"), encoding: .utf8)
+        XCTAssertTrue(card.hasPrefix("---\nlibrary_name: workbench"), card)
+        XCTAssertTrue(card.contains("A test model."), card)
     }
 }
