@@ -15,6 +15,8 @@ struct BenchServe: ParsableCommand {
     @Option(help: ArgumentHelp("Concurrent clients, comma-separated.", valueName: "list")) var clients: String = "1,8,64"
     @Option(name: .customLong("max-batch"), help: "--max-batch of the batched server.") var maxBatch: Int = 64
     @Option(name: .customLong("max-delay-ms"), help: "--max-delay-ms of the batched server.") var maxDelayMs: Double = 2
+    @Option(help: "infer (KServe JSON tensors, 60 KB per request) or predict (one 3073-byte CIFAR-10 record; no PyTorch baseline).")
+    var endpoint: String = "infer"
     @Flag(name: .customLong("no-torch"), help: "Skip the PyTorch baseline.") var noTorch = false
     @Option(help: "Python with torch and safetensors for the baseline.") var python: String = "/tmp/torchenv/bin/python"
 
@@ -43,10 +45,13 @@ struct BenchServe: ParsableCommand {
         let x = Tensor.randn([1, 3, 32, 32], generator: Generator(seed: 1))
         let body = try JSONSerialization.data(withJSONObject: ["inputs": [["name": "input", "shape": [1, 3, 32, 32], "datatype": "FP32",
                                                                            "data": x.toArray().map(Double.init)]]])
+        guard ["infer", "predict"].contains(endpoint) else { throw UserError("--endpoint \(endpoint): expected infer or predict") }
+        let binary = endpoint == "predict"
+        let payload = binary ? Data((0..<3073).map { UInt8(truncatingIfNeeded: $0 &* 7) }) : body
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         setvbuf(stdout, nil, _IOLBF, 0)
-        print("bench serve: lenet5, \(seconds) s per point, clients \(counts), JSON body \(body.count) bytes")
-        print(String(format: "%-28@ %7@ %10@ %9@ %9@ %7@ %14@", "server" as NSString, "clients" as NSString, "req/s" as NSString,
+        print("bench serve: lenet5 /\(endpoint), \(seconds) s per point, clients \(counts), body \(payload.count) bytes")
+        print(String(format: "%-34@ %7@ %10@ %9@ %9@ %7@ %14@", "server" as NSString, "clients" as NSString, "req/s" as NSString,
                      "p50 ms" as NSString, "p99 ms" as NSString, "errors" as NSString, "server RSS MB" as NSString))
         var rows: [(String, Int, Result)] = []
         let servers: [(String, [String])] = [
@@ -57,12 +62,12 @@ struct BenchServe: ParsableCommand {
             let (proc, port) = try start(exe, ["serve", "--weights", "lenet5=\(weights.path)", "--port", "0"] + extra)
             defer { proc.terminate(); proc.waitUntilExit() }
             for c in counts {
-                let r = try load(port: port, clients: c, body: body, pid: proc.processIdentifier)
+                let r = try load(port: port, clients: c, body: payload, binary: binary, pid: proc.processIdentifier)
                 rows.append((label, c, r))
                 report(label, c, r)
             }
         }
-        if !noTorch {
+        if !noTorch && !binary {
             if FileManager.default.isExecutableFile(atPath: python) {
                 let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                     .deletingLastPathComponent().appendingPathComponent("scripts/serve_torch_baseline.py").path
@@ -70,7 +75,7 @@ struct BenchServe: ParsableCommand {
                 // SIGKILL: http.server's serve_forever can sit out a SIGTERM; it holds nothing to save.
                 defer { kill(proc.processIdentifier, SIGKILL); proc.waitUntilExit() }
                 for c in counts {
-                    let r = try load(port: port, clients: c, body: body, pid: proc.processIdentifier)
+                    let r = try load(port: port, clients: c, body: body, binary: false, pid: proc.processIdentifier)
                     rows.append(("pytorch http.server", c, r))
                     report("pytorch http.server", c, r)
                 }
@@ -91,7 +96,7 @@ struct BenchServe: ParsableCommand {
     func report(_ label: String, _ clients: Int, _ r: Result) {
         let s = r.latencies.sorted()
         func pct(_ p: Double) -> Double { s.isEmpty ? 0 : s[Swift.min(s.count - 1, Int(Double(s.count) * p))] * 1000 }
-        print(String(format: "%-28@ %7d %10.0f %9.2f %9.2f %7d %6.1f → %.1f", label as NSString, clients,
+        print(String(format: "%-34@ %7d %10.0f %9.2f %9.2f %7d %6.1f → %.1f", label as NSString, clients,
                      Double(r.requests) / r.seconds, pct(0.5), pct(0.99), r.errors, r.rssBefore, r.rssAfter))
         fflush(stdout)
     }
@@ -126,9 +131,10 @@ struct BenchServe: ParsableCommand {
     }
 
     /// `clients` threads sending requests back to back for `seconds` (after a short warm-up).
-    func load(port: Int, clients: Int, body: Data, pid: Int32) throws -> Result {
-        let path = "/v2/models/lenet5/infer"
-        let warm = LoadClient(port: port, path: path, body: body)
+    func load(port: Int, clients: Int, body: Data, binary: Bool, pid: Int32) throws -> Result {
+        let path = binary ? "/v2/models/lenet5/predict" : "/v2/models/lenet5/infer"
+        let type = binary ? "application/octet-stream" : "application/json"
+        let warm = LoadClient(port: port, path: path, body: body, contentType: type)
         for _ in 0..<20 { _ = try warm.send() }
         final class Box: @unchecked Sendable { var result = Result() }
         let box = Box()
@@ -142,7 +148,7 @@ struct BenchServe: ParsableCommand {
             group.enter()
             Thread {
             defer { group.leave() }
-            let client = LoadClient(port: port, path: path, body: body)
+            let client = LoadClient(port: port, path: path, body: body, contentType: type)
             var lat: [Double] = []
             var errors = 0
             while DispatchTime.now().uptimeNanoseconds < deadline {

@@ -11,9 +11,9 @@ final class LoadClient {
     private var pending: [UInt8] = []
 
     /// A client that POSTs `body` to `path` on 127.0.0.1:`port`.
-    init(port: Int, path: String, body: Data) {
+    init(port: Int, path: String, body: Data, contentType: String = "application/json") {
         self.port = UInt16(port)
-        let head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\n"
+        let head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: \(contentType)\r\n"
             + "Content-Length: \(body.count)\r\nConnection: keep-alive\r\n\r\n"
         request = Array(head.utf8) + [UInt8](body)
     }
