@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -52,10 +54,18 @@ let package = Package(
             name: "WorkbenchCore",
             dependencies: ["Tensors", "WorkbenchRuns", "CNcurses"]
         ),
+        .target(
+            name: "WorkbenchServe",
+            dependencies: [
+                "Tensors",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .executableTarget(
             name: "Workbench",
             dependencies: [
-                "Tensors", "WorkbenchCore", "WorkbenchRuns",
+                "Tensors", "WorkbenchCore", "WorkbenchRuns", "WorkbenchServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -161,7 +161,11 @@ struct TrainCommand: ParsableCommand {
         defer { recording.close(status: .finished, message: nil) }
         do {
             if let save {
-                try ModelFile.save(setup.model, modelName: c.model, tokenizer: setup.tokenizer, to: URL(fileURLWithPath: save))
+                if setup.task.kind == .languageModeling {
+                    try ModelFile.save(setup.model, modelName: c.model, tokenizer: setup.tokenizer, to: URL(fileURLWithPath: save))
+                } else {
+                    try ModelFile.save(setup.model, metadata: ModelMetadata(setup: setup), to: URL(fileURLWithPath: save))
+                }
                 recording.recorder?.recordArtifact(kind: "weights", path: save)
                 print("Saved weights to \(save)")
             }

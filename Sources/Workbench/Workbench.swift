@@ -4,14 +4,15 @@ import Tensors
 
 /// The `workbench` command: the TUI by default, headless subcommands for scripts and CI.
 @main
-struct Workbench: ParsableCommand {
+struct Workbench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workbench",
         abstract: "A terminal deep-learning workbench: datasets, models, training, deployment.",
         version: "0.1.0",
         subcommands: [UICommand.self, TrainCommand.self, TestCommand.self, DataCommand.self,
                       ModelsCommand.self, BenchCommand.self, GenerateCommand.self, RunsCommand.self,
-                      LRFindCommand.self, SweepCommand.self],
+                      LRFindCommand.self, SweepCommand.self, ExportCommand.self,
+                      PredictCommand.self, ServeCommand.self, HubCommand.self],
         defaultSubcommand: UICommand.self
     )
 }

@@ -1,0 +1,68 @@
+import Foundation
+import Tensors
+
+/// Request bodies of the inference endpoints, parsed into model inputs with
+/// one-line errors for bad input (status 400).
+enum InferenceJSON {
+    struct BadInput: Error, CustomStringConvertible {
+        var description: String
+        init(_ m: String) { description = m }
+    }
+
+    /// A KServe v2 infer request: `{"id"?, "inputs": [{"name", "shape", "datatype": "FP32", "data"}]}`.
+    static func parseInfer(_ body: Data, inputShape: [Int]) throws -> (id: String?, input: Tensor) {
+        guard let object = try? JSONSerialization.jsonObject(with: body), let doc = object as? [String: Any] else {
+            throw BadInput("the body is not a JSON object")
+        }
+        guard let inputs = doc["inputs"] as? [[String: Any]], inputs.count == 1 else {
+            throw BadInput("expected \"inputs\": an array of one tensor {name, shape, datatype, data}")
+        }
+        let t = inputs[0]
+        guard let datatype = t["datatype"] as? String else { throw BadInput("input tensor needs a \"datatype\" (FP32)") }
+        guard ["FP32", "FP64"].contains(datatype) else {
+            throw BadInput("datatype \(datatype) is not supported: expected FP32")
+        }
+        guard let shape = (t["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }), !shape.isEmpty else {
+            throw BadInput("input tensor needs a \"shape\" (array of integers)")
+        }
+        let expected = "[N, \(inputShape.map(String.init).joined(separator: ", "))]"
+        guard shape.count == inputShape.count + 1, Array(shape.dropFirst()) == inputShape, shape[0] >= 1 else {
+            throw BadInput("input shape \(shape) does not fit the model: expected \(expected)")
+        }
+        guard let raw = t["data"] as? [Any] else { throw BadInput("input tensor needs \"data\" (a flat array of numbers)") }
+        var values = [Float]()
+        values.reserveCapacity(raw.count)
+        for v in raw {
+            guard type(of: v) != Bool.self, let n = v as? NSNumber else {
+                throw BadInput("\"data\" must hold only numbers")
+            }
+            values.append(n.floatValue)
+        }
+        let count = shape.reduce(1, *)
+        guard values.count == count else { throw BadInput("\"data\" has \(values.count) values; shape \(shape) needs \(count)") }
+        return (doc["id"] as? String, Tensor(values, shape: shape))
+    }
+
+    /// A predict body: infer JSON, CIFAR-10 binary records, or an encoded image.
+    static func parsePredictBody(_ body: Data, contentType: String?, predictor: Predictor) throws -> Tensor {
+        guard !body.isEmpty else { throw BadInput("empty body: send an image file, CIFAR-10 records or infer JSON") }
+        let bytes = [UInt8](body.prefix(8))
+        if bytes.first == UInt8(ascii: "{") || (contentType ?? "").contains("json") {
+            return try parseInfer(body, inputShape: predictor.inputShape).input
+        }
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) || bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
+            let ext = bytes.first == 0x89 ? "png" : "jpg"
+            do {
+                let image = try ImageDecoders.decode(body, extension: ext, name: "request body")
+                return try predictor.tensor(for: image, name: "request body").unsqueeze(0)
+            } catch { throw BadInput("\(error)") }
+        }
+        if body.count % 3073 == 0, predictor.inputShape == [3, 32, 32] {
+            do {
+                let samples = try PredictionInputs.cifarRecords(body, name: "request body", for: predictor)
+                return Tensor.stack(samples.map(\.tensor))
+            } catch { throw BadInput("\(error)") }
+        }
+        throw BadInput("the body is not an image this server can decode (PNG/JPEG need a decoder), CIFAR-10 records or infer JSON")
+    }
+}
