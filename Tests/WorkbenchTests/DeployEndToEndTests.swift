@@ -140,7 +140,7 @@ final class DeployEndToEndTests: XCTestCase {
         XCTAssertEqual(top["label"] as? String, CIFAR10.classNames[best])
         XCTAssertEqual(top["score"] as? Double ?? 0, Double(probs[10 + best]), accuracy: 1e-5)
         XCTAssertTrue(r.err.contains("short.bin: 3 bytes is not a CIFAR-10 binary batch"), r.err)
-        XCTAssertTrue(r.err.contains("photo.png: no PNG decoder in this build"), r.err)
+        XCTAssertTrue(r.err.contains("photo.png: not a PNG or JPEG image"), r.err)
     }
 
     func testExportCommandAndUnknownModel() throws {
@@ -260,7 +260,7 @@ final class DeployEndToEndTests: XCTestCase {
         let (gs, gb) = try curl("POST", "\(base)/v2/models/lenet5/predict", body: Data([0x89, 0x50, 0x4E, 0x47, 0, 0]),
                                 contentType: "image/png")
         XCTAssertEqual(gs, 400, gb)
-        XCTAssertTrue(gb.contains("no PNG decoder"), gb)
+        XCTAssertTrue(gb.contains("not a PNG or JPEG image"), gb)
 
         // Concurrent requests are batched (batch sizes above 1 in the metrics) and all succeed.
         let one = try inferBody(Tensor.randn([1, 3, 32, 32], generator: Generator(seed: 2)))

@@ -16,7 +16,7 @@ public protocol ImageDecoding: Sendable {
 /// The image decoders available to `predict` and `serve`.
 public enum ImageDecoders {
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var registered: [any ImageDecoding] = []
+    nonisolated(unsafe) private static var registered: [any ImageDecoding] = [LibraryImageDecoder()]
 
     /// Adds a decoder (later registrations win for the same extension).
     public static func register(_ decoder: any ImageDecoding) {
@@ -44,5 +44,14 @@ public enum ImageDecoders {
                                   + "a safetensors file of input tensors or a CIFAR-10 binary batch)")
         }
         return try d.decode(data, name: name)
+    }
+}
+
+/// PNG and JPEG through libpng and libjpeg-turbo (`Image.decode(data:name:)`), converted to RGB
+/// as PIL's `convert("RGB")` does: the decoder `predict` and `serve` use by default.
+struct LibraryImageDecoder: ImageDecoding {
+    var fileExtensions: [String] { ["png", "jpg", "jpeg"] }
+    func decode(_ data: Data, name: String) throws -> Image {
+        try Image.decode(data: data, name: name).convert(to: "RGB")
     }
 }

@@ -30,7 +30,9 @@ public enum PredictionInputs {
             do { samples += try read(url, for: predictor) } catch let e as PredictionError {
                 errors.append(e)
             } catch {
-                errors.append(PredictionError("\(url.path): \(error)"))
+                // Decoder errors already name the file.
+                let text = "\(error)"
+                errors.append(PredictionError(text.hasPrefix(url.path) ? text : "\(url.path): \(text)"))
             }
         }
         return (samples, errors)
