@@ -36,8 +36,12 @@ release: deps
 run: release
 	$(RELEASE_BIN)
 
-test: deps release
-	$(SWIFT) test --disable-swift-testing
+# One debug build (the test bundle and the `workbench` binary the end-to-end
+# tests drive; Tensors is optimised even in debug, see Package.swift), then
+# every test. A release build is not needed for the tests.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --disable-swift-testing --skip-build
 
 bench: release
 	$(RELEASE_BIN) bench core

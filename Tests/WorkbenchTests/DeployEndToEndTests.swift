@@ -21,22 +21,10 @@ final class DeployEndToEndTests: XCTestCase {
         try? FileManager.default.removeItem(at: dir)
     }
 
-    static func binary() throws -> String {
-        let candidates = ["debug", "release"].map { EndToEndTests.repo + "/.build/\($0)/workbench" }
-            .filter { FileManager.default.isExecutableFile(atPath: $0) }
-        func date(_ p: String) -> Date {
-            ((try? FileManager.default.attributesOfItem(atPath: p))?[.modificationDate] as? Date) ?? .distantPast
-        }
-        guard let newest = candidates.max(by: { date($0) < date($1) }) else {
-            throw XCTSkip("no workbench binary under .build (run swift build first)")
-        }
-        return newest
-    }
-
     /// Runs the binary to completion: status, stdout, stderr.
     func workbench(_ args: [String], home: URL? = nil) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: try Self.binary())
+        p.executableURL = URL(fileURLWithPath: try WorkbenchBinary.path())
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["WORKBENCH_HOME"] = (home ?? dir.appendingPathComponent("home")).path
@@ -193,7 +181,7 @@ final class DeployEndToEndTests: XCTestCase {
         let (lenet, model) = try saveLeNet()
         let (iris, _) = try saveTabular()
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: try Self.binary())
+        p.executableURL = URL(fileURLWithPath: try WorkbenchBinary.path())
         p.arguments = ["serve", "--weights", "lenet5=\(lenet.path)", "--weights", iris.path, "--port", "0",
                        "--max-batch", "8", "--max-delay-ms", "20", "--max-body-bytes", "300000"]
         let out = Pipe(), err = Pipe()

@@ -2,10 +2,11 @@ import Tensors
 import Foundation
 import XCTest
 
-/// Drives the real release binary in tmux (send-keys, capture-pane) and checks the screen.
+/// Drives the real `workbench` binary in tmux (send-keys, capture-pane) and checks the screen.
 ///
-/// Skips when tmux or `.build/release/workbench` is missing; `make test` installs tmux and
-/// builds the release binary first. Uses its own tmux socket and kills that server at the end.
+/// Runs the newest of `.build/debug/workbench` and `.build/release/workbench` (`make test` installs
+/// tmux and builds the debug binary with the tests); skips when tmux or both binaries are missing.
+/// Uses its own tmux socket and kills that server at the end.
 final class EndToEndTests: XCTestCase {
     static let repo: String = {
         var url = URL(fileURLWithPath: #filePath)
@@ -90,14 +91,11 @@ final class EndToEndTests: XCTestCase {
         return Int(screen[r].dropFirst(5).dropLast())
     }
 
-    func testDrivesTheReleaseBinaryInTmux() throws {
+    func testDrivesTheBinaryInTmux() throws {
         guard let tmuxPath = Self.findTmux() else {
             throw XCTSkip("tmux is not installed; `make test` installs it (apt-get install tmux)")
         }
-        let binary = Self.repo + "/.build/release/workbench"
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw XCTSkip("no release binary at \(binary); `make test` builds it (swift build -c release) before the tests")
-        }
+        let binary = try WorkbenchBinary.path()
         let work = NSTemporaryDirectory() + "workbench-e2e-\(getpid())"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
