@@ -79,8 +79,37 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var runStore: RunStoreOption
     @Flag(inversion: .prefixedNo, help: "Record the run in the run store (--runs).") var record = true
     @Option(help: ArgumentHelp("Write TensorBoard event files into this folder.", valueName: "dir")) var tensorboard: String?
+    @Flag(help: "Data-parallel training over MPI, one process per rank: `mpirun -np N workbench train --distributed …` (--batch-size is per rank).")
+    var distributed = false
+    @Flag(name: .customLong("sync-bn"), inversion: .prefixedNo,
+          help: "Distributed: batch-norm layers use the statistics of every rank's batch (SyncBatchNorm).")
+    var syncBN = true
+    @Option(name: .customLong("collective-timeout"),
+            help: "Distributed: seconds a collective may wait for the other ranks before the job is aborted.")
+    var collectiveTimeout: Double = 300
 
     func run() throws {
+        let group: MPIProcessGroup? = distributed ? try DistributedLaunch.join(timeout: collectiveTimeout) : nil
+        do {
+            try train(group: group)
+        } catch {
+            // Every rank of a distributed run fails the same way here; rank 0 reports it once.
+            guard let group else { throw error }
+            if group.rank == 0 { DistributedLaunch.finish(group); throw error }
+            DistributedLaunch.finish(group)
+            throw ExitCode.failure
+        }
+        DistributedLaunch.finish(group)
+    }
+
+    /// The run; with `group`, this rank's part of a data-parallel run (rank 0 prints and writes files).
+    private func train(group: MPIProcessGroup?) throws {
+        let lead = (group?.rank ?? 0) == 0
+        func say(_ line: String) {
+            guard lead else { return }
+            print(line)
+            fflush(stdout)
+        }
         var c = try options.config()
         c.epochs = epochs
         c.lr = lr
@@ -94,7 +123,8 @@ struct TrainCommand: ParsableCommand {
         let setup: TrainingSetup
         var history = MetricHistory()
         do {
-            setup = try TrainingSetup(config: c)
+            setup = try TrainingSetup(config: c, processGroup: group)
+            if let group, syncBN { setup.model.convertSyncBatchNorm(group: group) }
             if let resume {
                 let ck = try Checkpoint.load(from: URL(fileURLWithPath: resume))
                 try setup.restore(from: ck)
@@ -103,17 +133,22 @@ struct TrainCommand: ParsableCommand {
         } catch {
             throw UserError("\(error)")
         }
-        print("\(setup.datasetSummary); model \(c.model) (\(setup.model.parameterCount) parameters); task \(setup.task.kind.rawValue); "
-              + "\(c.optimizer.rawValue) lr \(c.lr) momentum \(c.momentum); batch \(c.batchSize); seed \(c.seed)")
+        say("\(setup.datasetSummary); model \(c.model) (\(setup.model.parameterCount) parameters); task \(setup.task.kind.rawValue); "
+            + "\(c.optimizer.rawValue) lr \(c.lr) momentum \(c.momentum); batch \(c.batchSize); seed \(c.seed)")
+        if let group {
+            say("distributed: \(group.worldSize) ranks (MPI, \(group.threadSupport)) × batch \(c.batchSize) = global batch "
+                + "\(group.worldSize * c.batchSize); \(setup.train.samples) training samples per rank"
+                + (syncBN ? "; batch norm synchronised" : ""))
+        }
 
         let engine = setup.makeEngine(history: history)
-        let recording = try RunRecording(store: record ? runStore : nil, tensorboard: tensorboard, config: c,
+        let recording = try RunRecording(store: record && lead ? runStore : nil, tensorboard: lead ? tensorboard : nil, config: c,
                                          task: setup.task.kind.rawValue, source: "cli", engine: engine,
                                          classes: setup.classes)
         let metrics = setup.task.metrics
         let unit = setup.inputShape.count == 3 ? "img/s" : setup.task.kind == .languageModeling ? "seq/s" : "samples/s"
         var failure: String?
-        let ckURL = checkpoint.map { URL(fileURLWithPath: $0) }
+        let ckURL = lead ? checkpoint.map { URL(fileURLWithPath: $0) } : nil
         engine.observe { event in
             switch event {
             case .epochEnded(let e):
@@ -132,12 +167,11 @@ struct TrainCommand: ParsableCommand {
                         line += " | checkpoint failed: \(error)"
                     }
                 }
-                print(line)
-                fflush(stdout)
+                say(line)
             case .evaluated(let r):
-                if let acc = r.accuracy { print(String(format: "Test Accuracy: %.4f", acc)) }
+                if let acc = r.accuracy { say(String(format: "Test Accuracy: %.4f", acc)) }
                 for m in metrics where m.name != "accuracy" {
-                    print("Test \(m.label): \(Self.format(r.metrics[m.name]))")
+                    say("Test \(m.label): \(Self.format(r.metrics[m.name]))")
                 }
             case .stateChanged(.paused(let reason?)):
                 // Headless: a NaN/Inf loss cannot be fixed interactively, so stop.
@@ -146,7 +180,7 @@ struct TrainCommand: ParsableCommand {
             case .stateChanged(.failed(let message)):
                 failure = message
             case .message(let m):
-                print(m)
+                say(m)
             default:
                 break
             }
@@ -159,6 +193,12 @@ struct TrainCommand: ParsableCommand {
         }
 
         defer { recording.close(status: .finished, message: nil) }
+        guard lead else { return }
+        if let stats = engine.distributed?.statistics, stats.steps > 0 {
+            say(String(format: "allreduce: %.2f ms per step (%d buckets, %.1f MB), %.0f%% overlapped with backward",
+                       stats.allreduceSeconds / Double(stats.steps) * 1000, stats.bucketsPerStep,
+                       Double(stats.bytesPerStep) / 1e6, stats.overlap * 100))
+        }
         do {
             if let save {
                 if setup.task.kind == .languageModeling {
