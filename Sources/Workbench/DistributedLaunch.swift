@@ -23,7 +23,8 @@ enum DistributedLaunch {
 
     /// The group for a command that also runs alone: MPI's under mpirun, else a world of one.
     static func joinOrSingle(timeout: Double) throws -> any ProcessGroup {
-        MPIProcessGroup.isLaunchedByMPI ? try join(timeout: timeout) : SingleProcessGroup.shared
+        if MPIProcessGroup.isLaunchedByMPI { return try join(timeout: timeout) }
+        return SingleProcessGroup.shared
     }
 
     /// Shuts MPI down if `group` is an MPI group (every rank, before a normal exit).

@@ -87,6 +87,10 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("collective-timeout"),
             help: "Distributed: seconds a collective may wait for the other ranks before the job is aborted.")
     var collectiveTimeout: Double = 300
+    @Flag(name: .customLong("events-json"), help: "Also print every training event as a JSON line prefixed `@event ` (rank 0; the TUI reads them).")
+    var eventsJSON = false
+    @Option(help: ArgumentHelp("Start from these weights (safetensors) instead of the seeded initialisation.", valueName: "file"))
+    var weights: String?
 
     func run() throws {
         let group: MPIProcessGroup? = distributed ? try DistributedLaunch.join(timeout: collectiveTimeout) : nil
@@ -125,6 +129,7 @@ struct TrainCommand: ParsableCommand {
         do {
             setup = try TrainingSetup(config: c, processGroup: group)
             if let group, syncBN { setup.model.convertSyncBatchNorm(group: group) }
+            if let weights { _ = try ModelFile.load(into: setup.model, from: URL(fileURLWithPath: weights)) }
             if let resume {
                 let ck = try Checkpoint.load(from: URL(fileURLWithPath: resume))
                 try setup.restore(from: ck)
@@ -149,7 +154,9 @@ struct TrainCommand: ParsableCommand {
         let unit = setup.inputShape.count == 3 ? "img/s" : setup.task.kind == .languageModeling ? "seq/s" : "samples/s"
         var failure: String?
         let ckURL = lead ? checkpoint.map { URL(fileURLWithPath: $0) } : nil
+        let eventLines = eventsJSON && lead ? TrainingEventLines() : nil
         engine.observe { event in
+            if let eventLines { say(eventLines.line(for: event)) }
             switch event {
             case .epochEnded(let e):
                 var line = String(format: "Epoch: %d Train Loss: %.4f Val Loss: %@", e.epoch, e.trainLoss,
