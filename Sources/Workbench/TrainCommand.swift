@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tensors
+import WorkbenchMPI
 import WorkbenchRuns
 
 /// Options that pick a model and a dataset, shared by `train` and `test`.
@@ -93,16 +94,10 @@ struct TrainCommand: ParsableCommand {
     var weights: String?
 
     func run() throws {
-        let group: MPIProcessGroup? = distributed ? try DistributedLaunch.join(timeout: collectiveTimeout) : nil
-        do {
-            try train(group: group)
-        } catch {
-            // Every rank of a distributed run fails the same way here; rank 0 reports it once.
-            guard let group else { throw error }
-            if group.rank == 0 { DistributedLaunch.finish(group); throw error }
-            DistributedLaunch.finish(group)
-            throw ExitCode.failure
-        }
+        guard distributed else { return try train(group: nil) }
+        let group = try DistributedLaunch.join(timeout: collectiveTimeout)
+        // A rank that cannot go on (bad data on its host, a failed step) ends the whole job with its message.
+        do { try train(group: group) } catch { group.abort("\(error)") }
         DistributedLaunch.finish(group)
     }
 

@@ -51,15 +51,19 @@ final class DistributedTests: XCTestCase {
     }
 
     func testDataParallelAveragesGradientsInReverseOrderBuckets() {
+        func net(_ seed: UInt64) -> Sequential {
+            let g = Generator(seed: seed)
+            return Sequential([Linear(6, 16, generator: g), ReLU(), Linear(16, 8, generator: g), ReLU(), Linear(8, 3, generator: g)])
+        }
         let g = Generator(seed: 5)
-        let model = Sequential([Linear(6, 16, generator: g), ReLU(), Linear(16, 8, generator: g), ReLU(), Linear(8, 3, generator: g)])
+        let model = net(5)
         let state = model.stateDict()
         let x = Tensor.randn([4, 6], generator: g)
         let target = IntTensor([0, 2, 1, 1], shape: [4])
         // Per-rank gradients without DDP: the reference average.
         func localGrads(_ rows: Tensor, _ t: IntTensor) -> [[Float]] {
-            let m = Sequential([Linear(6, 16), ReLU(), Linear(16, 8), ReLU(), Linear(8, 3)])
-            try? m.loadStateDict(state)
+            let m = net(1)
+            _ = try? m.loadStateDict(state)
             crossEntropy(m(rows), t).backward()
             return m.parameters().map { $0.grad?.toArray() ?? [] }
         }
@@ -68,8 +72,8 @@ final class DistributedTests: XCTestCase {
         let ref = (0..<2).map { localGrads(halves[$0].0, halves[$0].1) }
         let results = ThreadedProcessGroup.run(worldSize: 2) { group -> ([[Float]], [Int]) in
             // Rank 1 starts from other weights: the broadcast from rank 0 must fix that.
-            let m = Sequential([Linear(6, 16), ReLU(), Linear(16, 8), ReLU(), Linear(8, 3)])
-            if group.rank == 0 { try? m.loadStateDict(state) }
+            let m = net(UInt64(10 + group.rank))
+            if group.rank == 0 { _ = try? m.loadStateDict(state) }
             let ddp = DistributedDataParallel(m, group: group, bucketBytes: 200, firstBucketBytes: 40)
             ddp.prepareForBackward()
             crossEntropy(m(halves[group.rank].0), halves[group.rank].1).backward()
