@@ -9,7 +9,7 @@ import Tensors
 /// `MPI_THREAD_FUNNELED`, because every MPI call is made by its one
 /// communication thread. Collectives are MPI's non-blocking ones
 /// (`MPI_Iallreduce`, `MPI_Ibcast`, `MPI_Iallgather`, `MPI_Ibarrier`),
-/// completed by polling `MPI_Test` with short sleeps (MPI's blocking calls
+/// completed by polling `MPI_Test` (spinning ~1 ms, then with 10–50 µs sleeps) (MPI's blocking calls
 /// spin a core, which the training threads need). The poll loop enforces
 /// the timeout: a collective still open after `timeout` seconds — a rank
 /// died or stalled — ends the job with `MPI_Abort` and a message naming the
@@ -187,9 +187,10 @@ public final class MPIProcessGroup: ProcessGroup, @unchecked Sendable {
                 if trc != cmpi_success() { abortNow("\(name) failed: \(Self.errorString(trc))") }
                 if done != 0 { break }
                 polls += 1
-                if polls > 64 {
-                    // Sleep between polls (20 µs rising to 200 µs) instead of spinning a core.
-                    usleep(useconds_t(Swift.min(200, 20 * (polls - 64) / 8 + 20)))
+                if polls > 2000 {
+                    // After ~a millisecond of polling (large messages progress only inside
+                    // MPI_Test), sleep 10–50 µs between polls instead of spinning a core.
+                    usleep(useconds_t(Swift.min(50, 10 + (polls - 2000) / 100)))
                     let elapsed = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
                     if elapsed > timeout {
                         abortNow("\(name) did not complete within \(Int(timeout)) s — another rank has failed or stalled "
