@@ -27,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // Open MPI (Debian's libopenmpi-dev): pkg-config `ompi-c` gives its include and lib folders.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),
         // PNG/JPEG codecs in C over libpng and libjpeg-turbo: both libraries
         // report errors by longjmp, which must not cross Swift frames.
         .target(
@@ -62,10 +64,12 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The MPI process group for data-parallel training; Tensors only sees the ProcessGroup protocol.
+        .target(name: "WorkbenchMPI", dependencies: ["Tensors", "CMPI"]),
         .executableTarget(
             name: "Workbench",
             dependencies: [
-                "Tensors", "WorkbenchCore", "WorkbenchRuns", "WorkbenchServe",
+                "Tensors", "WorkbenchCore", "WorkbenchRuns", "WorkbenchServe", "WorkbenchMPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tensors
+import WorkbenchMPI
 import WorkbenchRuns
 
 /// Options that pick a model and a dataset, shared by `train` and `test`.
@@ -79,8 +80,35 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var runStore: RunStoreOption
     @Flag(inversion: .prefixedNo, help: "Record the run in the run store (--runs).") var record = true
     @Option(help: ArgumentHelp("Write TensorBoard event files into this folder.", valueName: "dir")) var tensorboard: String?
+    @Flag(help: "Data-parallel training over MPI, one process per rank: `mpirun -np N workbench train --distributed …` (--batch-size is per rank).")
+    var distributed = false
+    @Flag(name: .customLong("sync-bn"), inversion: .prefixedNo,
+          help: "Distributed: batch-norm layers use the statistics of every rank's batch (SyncBatchNorm).")
+    var syncBN = true
+    @Option(name: .customLong("collective-timeout"),
+            help: "Distributed: seconds a collective may wait for the other ranks before the job is aborted.")
+    var collectiveTimeout: Double = 300
+    @Flag(name: .customLong("events-json"), help: "Also print every training event as a JSON line prefixed `@event ` (rank 0; the TUI reads them).")
+    var eventsJSON = false
+    @Option(help: ArgumentHelp("Start from these weights (safetensors) instead of the seeded initialisation.", valueName: "file"))
+    var weights: String?
 
     func run() throws {
+        guard distributed else { return try train(group: nil) }
+        let group = try DistributedLaunch.join(timeout: collectiveTimeout)
+        // A rank that cannot go on (bad data on its host, a failed step) ends the whole job with its message.
+        do { try train(group: group) } catch { group.abort("\(error)") }
+        DistributedLaunch.finish(group)
+    }
+
+    /// The run; with `group`, this rank's part of a data-parallel run (rank 0 prints and writes files).
+    private func train(group: MPIProcessGroup?) throws {
+        let lead = (group?.rank ?? 0) == 0
+        func say(_ line: String) {
+            guard lead else { return }
+            print(line)
+            fflush(stdout)
+        }
         var c = try options.config()
         c.epochs = epochs
         c.lr = lr
@@ -94,7 +122,9 @@ struct TrainCommand: ParsableCommand {
         let setup: TrainingSetup
         var history = MetricHistory()
         do {
-            setup = try TrainingSetup(config: c)
+            setup = try TrainingSetup(config: c, processGroup: group)
+            if let group, syncBN { setup.model.convertSyncBatchNorm(group: group) }
+            if let weights { _ = try ModelFile.load(into: setup.model, from: URL(fileURLWithPath: weights)) }
             if let resume {
                 let ck = try Checkpoint.load(from: URL(fileURLWithPath: resume))
                 try setup.restore(from: ck)
@@ -103,18 +133,25 @@ struct TrainCommand: ParsableCommand {
         } catch {
             throw UserError("\(error)")
         }
-        print("\(setup.datasetSummary); model \(c.model) (\(setup.model.parameterCount) parameters); task \(setup.task.kind.rawValue); "
-              + "\(c.optimizer.rawValue) lr \(c.lr) momentum \(c.momentum); batch \(c.batchSize); seed \(c.seed)")
+        say("\(setup.datasetSummary); model \(c.model) (\(setup.model.parameterCount) parameters); task \(setup.task.kind.rawValue); "
+            + "\(c.optimizer.rawValue) lr \(c.lr) momentum \(c.momentum); batch \(c.batchSize); seed \(c.seed)")
+        if let group {
+            say("distributed: \(group.worldSize) ranks (MPI, \(group.threadSupport)) × batch \(c.batchSize) = global batch "
+                + "\(group.worldSize * c.batchSize); \(setup.train.samples) training samples per rank"
+                + (syncBN ? "; batch norm synchronised" : ""))
+        }
 
         let engine = setup.makeEngine(history: history)
-        let recording = try RunRecording(store: record ? runStore : nil, tensorboard: tensorboard, config: c,
+        let recording = try RunRecording(store: record && lead ? runStore : nil, tensorboard: lead ? tensorboard : nil, config: c,
                                          task: setup.task.kind.rawValue, source: "cli", engine: engine,
                                          classes: setup.classes)
         let metrics = setup.task.metrics
         let unit = setup.inputShape.count == 3 ? "img/s" : setup.task.kind == .languageModeling ? "seq/s" : "samples/s"
         var failure: String?
-        let ckURL = checkpoint.map { URL(fileURLWithPath: $0) }
+        let ckURL = lead ? checkpoint.map { URL(fileURLWithPath: $0) } : nil
+        let eventLines = eventsJSON && lead ? TrainingEventLines() : nil
         engine.observe { event in
+            if let eventLines { say(eventLines.line(for: event)) }
             switch event {
             case .epochEnded(let e):
                 var line = String(format: "Epoch: %d Train Loss: %.4f Val Loss: %@", e.epoch, e.trainLoss,
@@ -132,12 +169,11 @@ struct TrainCommand: ParsableCommand {
                         line += " | checkpoint failed: \(error)"
                     }
                 }
-                print(line)
-                fflush(stdout)
+                say(line)
             case .evaluated(let r):
-                if let acc = r.accuracy { print(String(format: "Test Accuracy: %.4f", acc)) }
+                if let acc = r.accuracy { say(String(format: "Test Accuracy: %.4f", acc)) }
                 for m in metrics where m.name != "accuracy" {
-                    print("Test \(m.label): \(Self.format(r.metrics[m.name]))")
+                    say("Test \(m.label): \(Self.format(r.metrics[m.name]))")
                 }
             case .stateChanged(.paused(let reason?)):
                 // Headless: a NaN/Inf loss cannot be fixed interactively, so stop.
@@ -146,7 +182,7 @@ struct TrainCommand: ParsableCommand {
             case .stateChanged(.failed(let message)):
                 failure = message
             case .message(let m):
-                print(m)
+                say(m)
             default:
                 break
             }
@@ -159,6 +195,12 @@ struct TrainCommand: ParsableCommand {
         }
 
         defer { recording.close(status: .finished, message: nil) }
+        guard lead else { return }
+        if let stats = engine.distributed?.statistics, stats.steps > 0 {
+            say(String(format: "allreduce: %.2f ms per step (%d buckets, %.1f MB), %.0f%% overlapped with backward",
+                       stats.allreduceSeconds / Double(stats.steps) * 1000, stats.bucketsPerStep,
+                       Double(stats.bytesPerStep) / 1e6, stats.overlap * 100))
+        }
         do {
             if let save {
                 if setup.task.kind == .languageModeling {

@@ -101,18 +101,4 @@ final class NormalizationCatalogueTests: XCTestCase {
         XCTAssertEqual(fresh.numBatchesTracked?.item(), 2)
         XCTAssertTrue(fresh.numBatchesTracked?.storage.isIntegral ?? false)
     }
-
-    func testSyncBatchNormRefusesMultiProcessStatistics() {
-        final class TwoProcesses: BatchNormStatisticsSync {
-            var worldSize: Int { 2 }
-            func allReduce(sum: Tensor, sumOfSquares: Tensor, count: Int) -> (sum: Tensor, sumOfSquares: Tensor, count: Int) {
-                (sum, sumOfSquares, count)
-            }
-        }
-        let bn = SyncBatchNorm(3)
-        bn.synchronizer = TwoProcesses()
-        assertRejects(bn, [2, 3, 4], "not supported yet")
-        bn.eval()
-        XCTAssertEqual(metaShape(bn, [[2, 3, 4]]), [2, 3, 4])
-    }
 }

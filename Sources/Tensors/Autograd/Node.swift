@@ -114,9 +114,12 @@ extension Tensor {
         }
 
         var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed]
+        // Leaves with post-accumulate hooks: how many graph edges still owe them a gradient.
+        var pendingHooks = GradHooks.pendingEdges(order)
         noGrad {
             if gradFn == nil {  // backward on a leaf
                 accumulateGrad(seed)
+                gradHooks?.run(self)
                 return
             }
             for t in order.reversed() {
@@ -130,6 +133,7 @@ extension Tensor {
                 }
                 let inputGrads = fn(g)
                 for (k, input) in node.inputs.enumerated() {
+                    defer { if let input, input.gradHooks != nil { GradHooks.edgeDone(input, &pendingHooks) } }
                     guard let input, k < inputGrads.count, let gi = inputGrads[k] else { continue }
                     precondition(gi.shape == input.shape,
                                  "\(node.name): gradient shape \(gi.shape) does not match input shape \(input.shape)")

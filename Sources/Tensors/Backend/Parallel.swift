@@ -11,8 +11,14 @@ import Foundation
 /// are cores, and `BLAS.sgemm` does not split a product that already runs
 /// on a worker (see `ThreadPolicy`).
 public enum Parallel {
-    /// Number of worker chunks (the number of active cores).
-    public static let workers = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Number of worker chunks: the active cores, shared among the processes
+    /// of a distributed run on this host (`mpirun`'s `OMPI_COMM_WORLD_LOCAL_SIZE`,
+    /// Slurm's `SLURM_NTASKS_PER_NODE`), so ranks do not oversubscribe the cores.
+    public static let workers: Int = {
+        let env = ProcessInfo.processInfo.environment
+        let local = (env["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? env["SLURM_NTASKS_PER_NODE"]).flatMap { Int($0) } ?? 1
+        return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount / Swift.max(1, local))
+    }()
     /// Elements below which elementwise loops stay on the calling thread.
     public static let grain = 1 << 15
 

@@ -27,6 +27,8 @@ public final class Tensor: @unchecked Sendable {
     /// The node that produced this tensor (nil for leaves and for tensors made without grad).
     var gradFn: Node?
     var retainsGrad = false
+    /// Hooks run after `backward()` has accumulated this leaf's gradient (nil: none; see `GradHooks`).
+    var gradHooks: GradHooks?
     /// The gradient accumulated by `backward()` (leaves, and non-leaves after `retainGrad()`).
     public var grad: Tensor?
 

@@ -14,6 +14,14 @@ public struct ConfusionMatrix: Codable, Equatable, Sendable {
         counts = [Int](repeating: 0, count: classes * classes)
     }
 
+    /// A matrix with these row-major counts (`counts.count == classes * classes`),
+    /// e.g. the sums of every rank's matrix in a distributed run.
+    init(classes: Int, counts: [Int]) {
+        precondition(counts.count == classes * classes, "ConfusionMatrix: expected \(classes * classes) counts, got \(counts.count)")
+        self.classes = classes
+        self.counts = counts
+    }
+
     /// Samples of class `truth` predicted as `predicted`.
     public subscript(truth: Int, predicted: Int) -> Int { counts[truth * classes + predicted] }
 

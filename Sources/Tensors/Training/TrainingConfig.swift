@@ -40,6 +40,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var limit: Int?
     /// Language modelling: tokens per training window.
     public var sequenceLength = 64
+    /// Processes of a data-parallel run started from the TUI (`mpirun -np`); nil or 1: this process.
+    public var processes: Int?
 
     /// The reference run's settings.
     public init() {}
@@ -83,6 +85,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if task == .sequenceClassification {
             throw fail("the sequence-classification task is not wired to the CLI yet; train text classifiers from Swift (SequenceModelZoo)")
         }
+        if let p = processes { guard p >= 1 && p <= 1024 else { throw fail("processes must be in 1...1024, got \(p)") } }
         guard sequenceLength >= 1 else { throw fail("sequence length must be at least 1, got \(sequenceLength)") }
         if task == .regression && !(dataPath.map(TrainingConfig.isCSV) ?? false) {
             throw fail("regression needs a CSV file (--data FILE.csv --target COLUMN)")

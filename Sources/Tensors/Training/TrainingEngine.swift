@@ -36,6 +36,10 @@ public final class TrainingEngine: @unchecked Sendable {
     public let epochs: Int
     /// Samples per training batch, for the run plan (0 when unknown).
     public let batchSize: Int
+    /// Data-parallel training over several processes (nil: this process alone).
+    /// Each rank runs its own engine on its shard; losses, gradients and
+    /// metrics are averaged over the ranks, so every rank sees the same numbers.
+    public let distributed: DistributedDataParallel?
 
     /// First epoch to run (0-based; the number of epochs in the history given).
     public let startEpoch: Int
@@ -67,8 +71,9 @@ public final class TrainingEngine: @unchecked Sendable {
     /// and changes are kept up to there. Call `start()` to run.
     public init(model: Module, task: any TrainingTask, optimizer: Optimizer, train: BatchSource,
                 val: BatchSource? = nil, test: BatchSource? = nil, epochs: Int, batchSize: Int = 0,
-                history: MetricHistory = MetricHistory()) {
+                history: MetricHistory = MetricHistory(), distributed: DistributedDataParallel? = nil) {
         precondition(epochs >= 0, "TrainingEngine: epochs must be non-negative, got \(epochs)")
+        self.distributed = distributed
         self.model = model
         self.task = task
         self.optimizer = optimizer
@@ -206,28 +211,33 @@ public final class TrainingEngine: @unchecked Sendable {
             let next = train.makeIterator(epoch)
             while true {
                 let batch: Batch?
-                do { batch = try next() } catch { return setState(.failed("reading training data: \(error)")) }
+                do { batch = try next() } catch { return fail("reading training data: \(error)") }
                 guard let batch else { break }
                 if !boundary() { return setState(.stopped) }
                 step += 1
                 optimizer.zeroGrad()
+                distributed?.beforeForward()
                 let out: (output: Tensor, loss: Tensor)
-                do { out = try task.forward(model, batch) } catch { return setState(.failed("\(error)")) }
-                let lv = Double(out.loss.item())
+                do { out = try task.forward(model, batch) } catch { return fail("\(error)") }
+                let local = Double(out.loss.item())
+                // Distributed: the mean over the ranks (NaN on every rank if any rank's is), so all agree.
+                let lv = distributed?.averageLoss(local) ?? local
                 if !lv.isFinite {
                     setState(.paused(reason: "loss is \(lv) at epoch \(epoch + 1) step \(step); the step was not applied — lower the learning rate and resume, or stop"))
                     if !boundary() { return setState(.stopped) }
                     continue
                 }
+                distributed?.prepareForBackward()
                 out.loss.backward()
+                distributed?.finishGradientSync()
                 optimizer.step()
                 lock.lock(); _globalStep += 1; let g = _globalStep; lock.unlock()
-                meter.add(output: out.output, batch: batch, loss: lv)
+                meter.add(output: out.output, batch: batch, loss: local)
                 windowSamples += batch.count
                 seen += batch.count
                 let now = DispatchTime.now().uptimeNanoseconds
                 if now - windowStart > 500_000_000 || rate == 0 {
-                    rate = Double(windowSamples) / (Double(now - windowStart) / 1e9)
+                    rate = Double(windowSamples * worldSize) / (Double(now - windowStart) / 1e9)
                     windowStart = now
                     windowSamples = 0
                 }
@@ -236,12 +246,13 @@ public final class TrainingEngine: @unchecked Sendable {
                                     loss: lv, lr: optimizer.lr, samplesPerSecond: rate)))
             }
             let trainSeconds = Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9
-            let trained = meter.values()
+            let trained = distributed?.group.reduceMeans(meter.values(), samples: seen) ?? meter.values()
+            seen *= worldSize
             var validation: [String: Double]?
             if let val {
                 if !boundary() { return setState(.stopped) }
                 do { validation = try evaluate(val, split: "validation", epoch: epoch).values } catch {
-                    return setState(.failed("reading validation data: \(error)"))
+                    return fail("reading validation data: \(error)")
                 }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9
@@ -255,7 +266,7 @@ public final class TrainingEngine: @unchecked Sendable {
             if !boundary() { return setState(.stopped) }
             let r: Evaluation
             do { r = try evaluate(test, split: "test", epoch: epochs) } catch {
-                return setState(.failed("reading test data: \(error)"))
+                return fail("reading test data: \(error)")
             }
             lock.lock(); _history.test = r; lock.unlock()
             emit(.evaluated(r))
@@ -267,12 +278,22 @@ public final class TrainingEngine: @unchecked Sendable {
     /// (the model's mode is restored afterwards). Call it on the training
     /// thread (`.perform`) while a run is active.
     public func evaluate(_ source: BatchSource, split: String, epoch: Int = 0) throws -> Evaluation {
-        try Self.evaluate(model: model, task: task, source: source, split: split, epoch: epoch)
+        try Self.evaluate(model: model, task: task, source: source, split: split, epoch: epoch, group: distributed?.group)
+    }
+
+    /// Ranks taking part (1 without `distributed`).
+    private var worldSize: Int { distributed?.group.worldSize ?? 1 }
+
+    /// Fails the run; a distributed run cannot continue without this rank, so the job ends.
+    private func fail(_ message: String) {
+        if let group = distributed?.group { group.abort(message) }
+        setState(.failed(message))
     }
 
     /// `model`'s loss and metrics over `source` for `task`, in eval mode without grad.
+    /// With a `group`, `source` is this rank's shard and the result is reduced over the ranks.
     public static func evaluate(model: Module, task: any TrainingTask, source: BatchSource, split: String,
-                                epoch: Int = 0) throws -> Evaluation {
+                                epoch: Int = 0, group: (any ProcessGroup)? = nil) throws -> Evaluation {
         let wasTraining = model.isTraining
         model.eval()
         defer { if wasTraining { model.train() } }
@@ -288,7 +309,8 @@ public final class TrainingEngine: @unchecked Sendable {
         }
         var values = meter.values()
         let loss = values.removeValue(forKey: "loss") ?? .nan
-        return Evaluation(split: split, loss: loss, metrics: values, confusion: meter.confusion, samples: samples)
+        let e = Evaluation(split: split, loss: loss, metrics: values, confusion: meter.confusion, samples: samples)
+        return group?.reduce(e) ?? e
     }
 }
 

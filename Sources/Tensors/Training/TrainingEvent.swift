@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where a run is in its life cycle.
-public enum TrainingState: Equatable, Sendable {
+public enum TrainingState: Codable, Equatable, Sendable {
     /// No run yet.
     case idle
     case running
@@ -174,7 +174,7 @@ public struct Evaluation: Codable, Equatable, Sendable {
 /// What the engine reports to its observers, on the training thread
 /// (observers must be quick and thread-safe). The CLI prints them, the TUI
 /// queues them for its own thread; both read these same types.
-public enum TrainingEvent: Equatable, Sendable {
+public enum TrainingEvent: Codable, Equatable, Sendable {
     /// A run began (or resumed from a checkpoint: see `startEpoch`, `startStep`).
     case started(RunPlan)
     /// One optimisation step finished.

@@ -40,22 +40,31 @@ public final class TrainingSetup {
     public let loaderGenerator: Generator
     /// The tokenizer of text data (saved with the weights), nil for other data.
     public let tokenizer: Tokenizer?
+    /// The processes of a data-parallel run (nil: one process, the usual loaders).
+    /// With a group, training reads this rank's `DistributedSampler` share
+    /// (reshuffled per epoch from `seed + 2`), validation and test read a
+    /// strided shard each (metrics are reduced over the ranks), and the
+    /// engine averages gradients (`makeEngine`).
+    public let processGroup: (any ProcessGroup)?
 
     /// Opens the dataset and builds task, model and optimizer. Throws a one-line error for bad settings or data.
-    public init(config: TrainingConfig, model existing: Module? = nil) throws {
+    public init(config: TrainingConfig, model existing: Module? = nil, processGroup: (any ProcessGroup)? = nil) throws {
         try config.validate()
         self.config = config
-        let loaderGen = Generator(seed: config.seed &+ 2)
+        self.processGroup = processGroup
+        // Ranks other than 0 draw augmentation from their own stream (rank 0's is the one-process stream).
+        let rank = UInt64(processGroup?.rank ?? 0)
+        let loaderGen = Generator(seed: config.seed &+ 2 &+ rank &* 0x9E37_79B9_7F4A_7C15)
         loaderGenerator = loaderGen
         let data: Splits
         do {
             if config.resolvedTask == .languageModeling {
-                data = try Self.text(config, loaderGen)
+                data = try Self.text(config, loaderGen, processGroup)
             } else if let path = config.dataPath, TrainingConfig.isCSV(path) {
-                data = try config.task == .regression ? Self.csvRegression(path, config, loaderGen)
-                                                      : Self.csvClassification(path, config, loaderGen)
+                data = try config.task == .regression ? Self.csvRegression(path, config, loaderGen, processGroup)
+                                                      : Self.csvClassification(path, config, loaderGen, processGroup)
             } else {
-                data = try Self.images(config, loaderGen)
+                data = try Self.images(config, loaderGen, processGroup)
             }
         } catch let e as DataError {
             throw TrainingSetupError(e.message)
@@ -120,7 +129,7 @@ public final class TrainingSetup {
         return standard
     }
 
-    static func images(_ config: TrainingConfig, _ loaderGen: Generator) throws -> Splits {
+    static func images(_ config: TrainingConfig, _ loaderGen: Generator, _ group: (any ProcessGroup)?) throws -> Splits {
         let augment: [any Transform] = config.augment ? [RandomCrop(32, padding: 4), RandomHorizontalFlip()] : []
         let trainTransform = Compose(augment + [ToTensor(), Normalize(mean: mean, std: std)])
         let testTransform = Compose(ToTensor(), Normalize(mean: mean, std: std))
@@ -152,15 +161,15 @@ public final class TrainingSetup {
         let isCIFAR = config.dataPath != nil && folderTest == nil
         let idx = try split(n, valCount: valCount(config, n, standard: isCIFAR && config.limit == nil ? 10_000 : n / 5),
                             seed: config.seed)
-        let train = try source(trainSet, indices: idx.train, shuffle: true, config: config, generator: loaderGen)
+        let train = try source(trainSet, indices: idx.train, shuffle: true, config: config, generator: loaderGen, group: group)
         // Validation sees the test-time transform (no augmentation).
         let val = idx.val.isEmpty ? nil : try source(trainSet.withTransform(testTransform), indices: idx.val, shuffle: false,
-                                                     config: config, generator: loaderGen)
+                                                     config: config, generator: loaderGen, group: group)
         // A single class-folder tree has no test split (its validation rows are held out of it).
         let hasTest = folderTest.map { $0 != nil } ?? true
         let testCount = hasTest ? Swift.min(testSet.count, config.limit ?? .max) : 0
         let test = hasTest ? try source(testSet, indices: testCount < testSet.count ? Array(0..<testCount) : nil, shuffle: false,
-                                        config: config, generator: loaderGen) : nil
+                                        config: config, generator: loaderGen, group: group) : nil
         let shape = [trainSet.imageChannels, trainSet.imageHeight, trainSet.imageWidth]
         let name = config.dataPath == nil ? "Shapes10 (embedded)"
             : folderTest != nil ? "ImageFolder \(config.dataPath ?? "") (\(trainSet.classes.count) classes, resized to \(shape[1])x\(shape[2]))"
@@ -170,12 +179,12 @@ public final class TrainingSetup {
                       summary: "\(name): \(idx.train.count) train / \(idx.val.count) val / \(testCount) test")
     }
 
-    static func csvClassification(_ path: String, _ config: TrainingConfig, _ loaderGen: Generator) throws -> Splits {
+    static func csvClassification(_ path: String, _ config: TrainingConfig, _ loaderGen: Generator, _ group: (any ProcessGroup)?) throws -> Splits {
         let set = try CSVDataset(path: path, labelColumn: config.target ?? "label")
         let n = Swift.min(set.count, config.limit ?? .max)
         let idx = try split(n, valCount: valCount(config, n, standard: n / 5), seed: config.seed)
-        let train = try source(set, indices: idx.train, shuffle: true, config: config, generator: loaderGen)
-        let val = idx.val.isEmpty ? nil : try source(set, indices: idx.val, shuffle: false, config: config, generator: loaderGen)
+        let train = try source(set, indices: idx.train, shuffle: true, config: config, generator: loaderGen, group: group)
+        let val = idx.val.isEmpty ? nil : try source(set, indices: idx.val, shuffle: false, config: config, generator: loaderGen, group: group)
         let shape = [set.featureNames.count]
         return Splits(train: train, val: val, test: nil, classes: set.classes, inputShape: shape,
                       task: ClassificationTask(numClasses: set.classes.count, inputShape: shape),
@@ -183,7 +192,7 @@ public final class TrainingSetup {
                         + "\(idx.train.count) train / \(idx.val.count) val")
     }
 
-    static func csvRegression(_ path: String, _ config: TrainingConfig, _ loaderGen: Generator) throws -> Splits {
+    static func csvRegression(_ path: String, _ config: TrainingConfig, _ loaderGen: Generator, _ group: (any ProcessGroup)?) throws -> Splits {
         guard let target = config.target, !target.isEmpty else {
             throw TrainingSetupError("regression on \(path) needs the column(s) to predict (--target COLUMN)")
         }
@@ -192,11 +201,11 @@ public final class TrainingSetup {
         let n = Swift.min(set.count, config.limit ?? .max)
         let idx = try split(n, valCount: valCount(config, n, standard: n / 5), seed: config.seed)
         func open(_ indices: [Int], shuffle: Bool) throws -> BatchSource {
-            let sampler: any Sampler = shuffle ? SubsetRandomSampler(indices: indices, generator: loaderGen)
-                                               : SubsetSequentialSampler(indices: indices)
+            let sampler = try Self.sampler(indices, shuffle: shuffle, config: config, generator: loaderGen, group: group)
             let loader = try DataLoader(set, batchSize: config.batchSize, sampler: sampler,
                                         numWorkers: config.numWorkers, generator: loaderGen)
-            return BatchSource(count: loader.count, samples: indices.count) { _ in
+            return BatchSource(count: loader.count, samples: sampler.count) { epoch in
+                (sampler as? DistributedSubsetSampler)?.setEpoch(epoch)
                 let it = loader.makeIterator()
                 return { try it.nextBatch().map { Batch($0[0], targets: $0[1]) } }
             }
@@ -209,7 +218,7 @@ public final class TrainingSetup {
                         + "\(idx.train.count) train / \(idx.val.count) val")
     }
 
-    static func text(_ config: TrainingConfig, _ loaderGen: Generator) throws -> Splits {
+    static func text(_ config: TrainingConfig, _ loaderGen: Generator, _ group: (any ProcessGroup)?) throws -> Splits {
         let set: TextFileDataset
         if let path = config.dataPath {
             guard TrainingConfig.isText(path) else {
@@ -222,11 +231,11 @@ public final class TrainingSetup {
         let n = Swift.min(set.count, config.limit ?? .max)
         let idx = try split(n, valCount: valCount(config, n, standard: n / 10), seed: config.seed)
         func open(_ indices: [Int], shuffle: Bool) throws -> BatchSource {
-            let sampler: any Sampler = shuffle ? SubsetRandomSampler(indices: indices, generator: loaderGen)
-                                               : SubsetSequentialSampler(indices: indices)
+            let sampler = try Self.sampler(indices, shuffle: shuffle, config: config, generator: loaderGen, group: group)
             let loader = try DataLoader(set, batchSize: config.batchSize, sampler: sampler, numWorkers: config.numWorkers,
                                         collate: { items in stackWindows(items) }, generator: loaderGen)
-            return BatchSource(count: loader.count, samples: indices.count) { _ in
+            return BatchSource(count: loader.count, samples: sampler.count) { epoch in
+                (sampler as? DistributedSubsetSampler)?.setEpoch(epoch)
                 let it = loader.makeIterator()
                 return { try it.nextBatch().map { Batch(inputs: [.indices($0.0)], target: .indices($0.1), count: $0.0.shape[0]) } }
             }
@@ -248,29 +257,53 @@ public final class TrainingSetup {
     }
 
     static func source<D: Dataset>(_ dataset: D, indices: [Int]?, shuffle: Bool,
-                                   config: TrainingConfig, generator: Generator) throws -> BatchSource
+                                   config: TrainingConfig, generator: Generator,
+                                   group: (any ProcessGroup)?) throws -> BatchSource
         where D.Element == (Feature, Int) {
         let loader: DataLoader<(Feature, Int), (Tensor, IntTensor)>
-        let count = indices?.count ?? dataset.count
-        if let indices {
-            let sampler: any Sampler = shuffle ? SubsetRandomSampler(indices: indices, generator: generator)
-                                               : SubsetSequentialSampler(indices: indices)
+        var count = indices?.count ?? dataset.count
+        var distributed: DistributedSubsetSampler?
+        if indices != nil || group != nil {
+            let sampler = try Self.sampler(indices ?? Array(0..<dataset.count), shuffle: shuffle, config: config,
+                                           generator: generator, group: group)
+            distributed = sampler as? DistributedSubsetSampler
+            count = sampler.count
             loader = try DataLoader(dataset, batchSize: config.batchSize, sampler: sampler,
                                     numWorkers: config.numWorkers, generator: generator)
         } else {
             loader = try DataLoader(dataset, batchSize: config.batchSize, shuffle: shuffle,
                                     numWorkers: config.numWorkers, generator: generator)
         }
-        return .classification(count: loader.count, samples: count) { _ in
+        return .classification(count: loader.count, samples: count) { epoch in
+            distributed?.setEpoch(epoch)
             let it = loader.makeIterator()
             return { try it.nextBatch() }
         }
     }
 
+    /// The sampler of a split: shuffled training indices or ordered evaluation
+    /// indices; with a process group, this rank's `DistributedSampler` share of
+    /// the training indices and a strided shard (unpadded) of evaluation ones.
+    static func sampler(_ indices: [Int], shuffle: Bool, config: TrainingConfig, generator: Generator,
+                        group: (any ProcessGroup)?) throws -> any Sampler {
+        guard let group else {
+            return shuffle ? SubsetRandomSampler(indices: indices, generator: generator) as any Sampler
+                           : SubsetSequentialSampler(indices: indices)
+        }
+        if shuffle {
+            return try DistributedSubsetSampler(indices: indices, numReplicas: group.worldSize, rank: group.rank,
+                                                shuffle: true, seed: config.seed &+ 2)
+        }
+        return SubsetSequentialSampler(indices: Swift.stride(from: group.rank, to: indices.count, by: group.worldSize).map { indices[$0] })
+    }
+
     /// The engine for this setup; a `history` from a checkpoint resumes after its last epoch.
+    /// With a process group of several ranks, the engine trains data-parallel
+    /// (`DistributedDataParallel`: the model is broadcast from rank 0 here).
     public func makeEngine(history: MetricHistory = MetricHistory()) -> TrainingEngine {
-        TrainingEngine(model: model, task: task, optimizer: optimizer, train: train, val: val, test: test,
-                       epochs: config.epochs, batchSize: config.batchSize, history: history)
+        let ddp = processGroup.flatMap { $0.isDistributed ? DistributedDataParallel(model, group: $0) : nil }
+        return TrainingEngine(model: model, task: task, optimizer: optimizer, train: train, val: val, test: test,
+                              epochs: config.epochs, batchSize: config.batchSize, history: history, distributed: ddp)
     }
 }
 

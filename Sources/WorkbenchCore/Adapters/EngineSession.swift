@@ -50,6 +50,8 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     /// Records each run into the run store (set by `EngineBackend`).
     var recorderFactory: RunRecorderFactory?
     private var recorder: RunRecorder?
+    /// A data-parallel run in other processes (settings with `processes` > 1).
+    private var distributedRun: DistributedRun?
 
     init(modelName: String, dataPath: String?, target: String? = nil, task: TaskKind = .classification,
          seed: UInt64, limit: Int? = nil) {
@@ -84,7 +86,7 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
 
     private func emit(_ e: SessionEvent) { outbox.push(e) }
 
-    private var active: Bool { engine?.state.isActive ?? false }
+    private var active: Bool { engine?.state.isActive ?? false || distributedRun != nil }
 
     private func ensureModel() throws -> Module {
         if let m = model { return m }
@@ -115,11 +117,20 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     }
 
     private func apply(_ c: SessionCommand) {
+        if distributedRun != nil {
+            switch c {
+            case .pause, .resume, .set, .start:
+                return emit(.training(.message("a distributed run cannot pause or change settings while it runs; s stops it")))
+            default: break
+            }
+        }
         switch c {
+        case .start(let h) where (h.processes ?? 1) > 1: startDistributed(h)
         case .start(let h): start(h)
         case .pause: engine?.send(.pause)
         case .resume: engine?.send(.resume)
-        case .stop: if active { engine?.send(.stop) }
+        case .stop:
+            if let run = distributedRun { run.stop() } else if active { engine?.send(.stop) }
         case .reset(let s):
             guard !active else { return }
             seed = s
@@ -160,6 +171,49 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
             e.start()
         } catch {
             emit(.training(.stateChanged(.failed("cannot start: \(error)"))))
+        }
+    }
+
+    /// Starts `mpirun -np N workbench train --distributed` from the current weights;
+    /// rank 0's events arrive as a local run's, and its trained weights are loaded at the end.
+    private func startDistributed(_ h: TrainingConfig) {
+        guard !active else { return }
+        lastSettings = h
+        do {
+            let m = try ensureModel()
+            let cfg = config(h)
+            let s = try setup ?? TrainingSetup(config: cfg, model: m)
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("workbench-ddp-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let initial = dir.appendingPathComponent("initial.safetensors")
+            try ModelFile.save(m, metadata: ModelMetadata(setup: s), to: initial)
+            let n = s.train.samples + (s.val?.samples ?? 0)
+            let valSize = cfg.valSize ?? cfg.valFraction.map { Int(Double(n) * $0) }
+            let processes = h.processes ?? 1
+            distributedRun = try DistributedRun(
+                config: cfg, processes: processes, valSize: valSize, initialWeights: initial,
+                onEvent: { [weak self] e in self?.emit(.training(e)) },
+                onExit: { [weak self] status, tail in self?.queue.async { self?.distributedFinished(status, tail, dir) } })
+            emit(.training(.message("distributed run: mpirun -np \(processes) workbench train --distributed (rank 0's events shown)")))
+        } catch {
+            emit(.training(.stateChanged(.failed("cannot start: \(error)"))))
+        }
+    }
+
+    private func distributedFinished(_ status: Int32, _ tail: [String], _ dir: URL) {
+        guard let run = distributedRun else { return }
+        distributedRun = nil
+        defer { try? FileManager.default.removeItem(at: dir) }
+        if run.wasStopped { return emit(.training(.stateChanged(.stopped))) }
+        guard status == 0 else {
+            let why = tail.last { $0.contains("error") } ?? tail.last ?? "no output"
+            return emit(.training(.stateChanged(.failed("distributed run exited with status \(status): \(why)"))))
+        }
+        do {
+            if let m = model { _ = try ModelFile.load(into: m, from: run.weightsURL) }
+            emit(.training(.message("loaded rank 0's trained weights")))
+        } catch {
+            emit(.training(.message("the distributed run finished but its weights could not be loaded: \(error)")))
         }
     }
 

@@ -23,6 +23,8 @@ public enum HyperparameterField: String, CaseIterable, Sendable {
     case validationSplit = "validation split"
     case augmentation
     case seed
+    /// Processes of a data-parallel run (`mpirun -np`); 1 trains in this process.
+    case processes = "processes (-np)"
 
     /// Whether a change reaches a running training at its next step (else: the next run).
     public var appliesLive: Bool {
@@ -47,6 +49,7 @@ public enum HyperparameterField: String, CaseIterable, Sendable {
         case .validationSplit: return Self.formatNumber(h.valFraction ?? 0)
         case .augmentation: return h.augment ? "on" : "off"
         case .seed: return String(h.seed)
+        case .processes: return String(h.processes ?? 1)
         }
     }
 
@@ -102,6 +105,13 @@ public enum HyperparameterField: String, CaseIterable, Sendable {
         case .seed:
             guard let v = UInt64(t) else { return fail("seed must be a whole number ≥ 0, got \"\(t)\"") }
             out.seed = v
+        case .processes:
+            guard let v = Int(t) else { return fail("processes must be a whole number, got \"\(t)\"") }
+            guard v >= 1 && v <= 64 else { return fail("processes must be between 1 and 64, got \(v)") }
+            if v > 1 && DistributedRun.mpirun == nil {
+                return fail("processes \(v) runs under mpirun, which is not on PATH (install openmpi-bin)")
+            }
+            out.processes = v == 1 ? nil : v
         }
         return .success(out)
     }

@@ -28,6 +28,10 @@ open class BatchNorm: Module, UnaryLayer {
     @Buffer(name: "running_var") public var runningVar: Tensor? = nil
     /// Number of training batches seen (0-dim; int64 in safetensors files).
     @Buffer(name: "num_batches_tracked") public var numBatchesTracked: Tensor? = nil
+    /// The processes whose batch statistics are combined in training
+    /// (`SyncBatchNorm.processGroup`, or `Module.convertSyncBatchNorm(group:)`);
+    /// nil or a world of one: this process's batch only.
+    var statisticsGroup: (any ProcessGroup)?
 
     /// Batch norm over `numFeatures` channels; `numFeatures` must be positive.
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
@@ -75,6 +79,10 @@ open class BatchNorm: Module, UnaryLayer {
         }
         let useBatch = isTraining || (runningMean == nil && runningVar == nil)
         let tracked = !isTraining || trackRunningStats
+        if useBatch, let group = statisticsGroup, group.isDistributed, !input.isMeta {
+            return syncBatchNorm(input, runningMean: tracked ? runningMean : nil, runningVar: tracked ? runningVar : nil,
+                                 weight: weight, bias: bias, momentum: Float(factor), eps: Float(eps), group: group)
+        }
         return batchNorm(input, runningMean: tracked ? runningMean : nil, runningVar: tracked ? runningVar : nil,
                          weight: weight, bias: bias, training: useBatch, momentum: Float(factor), eps: Float(eps))
     }
@@ -106,45 +114,24 @@ public final class BatchNorm3d: BatchNorm {
     }
 }
 
-/// Exchanges per-channel batch statistics between processes for
-/// `SyncBatchNorm`; the hook for distributed training.
-///
-/// An implementation (an MPI or Gloo process group) sums each process's
-/// per-channel `sum` and `sumOfSquares` [C] and element `count` over all
-/// processes and returns the totals. `SyncBatchNorm` then normalises with the
-/// global mean and variance. With no synchroniser (or `worldSize == 1`)
-/// `SyncBatchNorm` is exactly `BatchNorm`.
-public protocol BatchNormStatisticsSync: AnyObject {
-    /// Number of processes taking part.
-    var worldSize: Int { get }
-    /// The sums over all processes of `sum`, `sumOfSquares` [C] and `count`.
-    func allReduce(sum: Tensor, sumOfSquares: Tensor, count: Int) -> (sum: Tensor, sumOfSquares: Tensor, count: Int)
-}
-
 /// Batch normalisation whose statistics span every process of a distributed
-/// run, like `nn.SyncBatchNorm`. In one process (no `synchronizer`, or a
-/// world of size 1) it behaves exactly as `BatchNorm` on [N, C, *] input.
+/// run, like `nn.SyncBatchNorm`: in training, the mean and variance are
+/// those of the union of every rank's batch (`syncBatchNorm`), and the
+/// backward pass sums the statistics' gradients over the ranks. In one
+/// process (no `processGroup`, or a world of size 1) it is exactly
+/// `BatchNorm` on [N, C, *] input.
 ///
 /// ```swift
 /// let bn = SyncBatchNorm(64)   // SyncBatchNorm(64, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
 /// ```
 public final class SyncBatchNorm: BatchNorm {
-    /// The cross-process exchange; nil in a single process.
-    public var synchronizer: (any BatchNormStatisticsSync)?
+    /// The processes whose statistics are combined (`process_group`); nil: this process only.
+    public var processGroup: (any ProcessGroup)? {
+        get { statisticsGroup }
+        set { statisticsGroup = newValue }
+    }
 
     public override func checkInputDim(_ input: Tensor) -> Bool {
         check(input.rank >= 2, "SyncBatchNorm", "expected at least 2D input (got \(input.rank)D input)")
-    }
-
-    public override func forward(_ input: Tensor) -> Tensor {
-        if let sync = synchronizer, sync.worldSize > 1, isTraining {
-            // Cross-process statistics need the distributed backend's
-            // reduction inside the batch-norm primitive; until it lands the
-            // call is refused rather than silently using local statistics.
-            ShapeCheck.fail(ShapeError(op: "SyncBatchNorm",
-                                       "synchronised statistics across \(sync.worldSize) processes are not supported yet; remove the synchronizer to train in one process"))
-            return .meta(input.shape)
-        }
-        return super.forward(input)
     }
 }
