@@ -75,9 +75,9 @@ public enum Catalogue {
                         "AvgPool2d", "AvgPool3d", "FractionalMaxPool2d", "LPPool1d", "LPPool2d", "AdaptiveMaxPool1d",
                         "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d"]
             case .padding:
-                return ["ReflectionPad1d", "ReflectionPad2d", "ReplicationPad2d", "ReplicationPad3d", "ZeroPad2d",
-                        "ConstantPad1d", "ConstantPad2d", "ConstantPad3d"]
-            case .dropout: return ["Dropout", "Dropout2d", "Dropout3d", "AlphaDropout"]
+                return ["ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
+                        "ReplicationPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d"]
+            case .dropout: return ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout"]
             case .normalization:
                 return ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm", "SyncBatchNorm", "InstanceNorm1d",
                         "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "LocalResponseNorm"]

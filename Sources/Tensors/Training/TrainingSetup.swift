@@ -312,9 +312,9 @@ public final class TrainingSetup {
             set = try TimeSeriesDataset(series: waves.values, window: config.sequenceLength, normalize: true, source: "sine waves (embedded)")
         }
         let n = Swift.min(set.count, config.limit ?? .max)
-        let valCount = valCount(config, n, standard: n / 5)
-        guard valCount < n else {
-            throw TrainingSetupError("validation size \(valCount) must be smaller than the number of windows (\(n))")
+        let held = Self.valCount(config, n, standard: n / 5)
+        guard held < n else {
+            throw TrainingSetupError("validation size \(held) must be smaller than the number of windows (\(n))")
         }
         func open(_ indices: [Int], shuffle: Bool) throws -> BatchSource {
             let sampler: any Sampler = shuffle ? SubsetRandomSampler(indices: indices, generator: loaderGen)
@@ -326,7 +326,7 @@ public final class TrainingSetup {
                 return { try it.nextBatch().map { Batch($0[0], targets: $0[1]) } }
             }
         }
-        let trainIdx = Array(0..<(n - valCount)), valIdx = Array((n - valCount)..<n)
+        let trainIdx = Array(0..<(n - held)), valIdx = Array((n - held)..<n)
         let shape = [config.sequenceLength, 1]
         return Splits(train: try open(trainIdx, shuffle: true), val: valIdx.isEmpty ? nil : try open(valIdx, shuffle: false),
                       test: nil, classes: [], inputShape: shape,
