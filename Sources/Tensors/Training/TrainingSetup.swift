@@ -212,14 +212,7 @@ public final class TrainingSetup {
         let n = Swift.min(set.count, config.limit ?? .max)
         let idx = try split(n, valCount: valCount(config, n, standard: n / 5), seed: config.seed)
         func open(_ indices: [Int], shuffle: Bool) throws -> BatchSource {
-            let sampler: any Sampler = shuffle ? SubsetRandomSampler(indices: indices, generator: loaderGen)
-                                               : SubsetSequentialSampler(indices: indices)
-            let loader = try DataLoader(set, batchSize: config.batchSize, sampler: sampler,
-                                        numWorkers: config.numWorkers, generator: loaderGen)
-            return BatchSource(count: loader.count, samples: indices.count) { _ in
-                let it = loader.makeIterator()
-                return { try it.nextBatch().map { Batch($0[0], targets: $0[1]) } }
-            }
+            try tensorBatches(set, indices: indices, shuffle: shuffle, config: config, generator: loaderGen)
         }
         let shape = [set.featureNames.count]
         return Splits(train: try open(idx.train, shuffle: true), val: idx.val.isEmpty ? nil : try open(idx.val, shuffle: false),
@@ -317,14 +310,7 @@ public final class TrainingSetup {
             throw TrainingSetupError("validation size \(held) must be smaller than the number of windows (\(n))")
         }
         func open(_ indices: [Int], shuffle: Bool) throws -> BatchSource {
-            let sampler: any Sampler = shuffle ? SubsetRandomSampler(indices: indices, generator: loaderGen)
-                                               : SubsetSequentialSampler(indices: indices)
-            let loader = try DataLoader(set, batchSize: config.batchSize, sampler: sampler,
-                                        numWorkers: config.numWorkers, generator: loaderGen)
-            return BatchSource(count: loader.count, samples: indices.count) { _ in
-                let it = loader.makeIterator()
-                return { try it.nextBatch().map { Batch($0[0], targets: $0[1]) } }
-            }
+            try tensorBatches(set, indices: indices, shuffle: shuffle, config: config, generator: loaderGen)
         }
         let trainIdx = Array(0..<(n - held)), valIdx = Array((n - held)..<n)
         let shape = [config.sequenceLength, 1]
@@ -333,6 +319,19 @@ public final class TrainingSetup {
                       task: RegressionTask(inputShape: shape, outputs: set.horizon, kind: .forecasting),
                       summary: "\(set.source): \(set.values.count) values (standardised), windows of \(config.sequenceLength) → next value: "
                         + "\(trainIdx.count) train / \(valIdx.count) val (the last windows)")
+    }
+
+    /// Batches of `[input, target]` float items at `indices` (shuffled, or in order), for regression and forecasting.
+    static func tensorBatches<D: Dataset>(_ set: D, indices: [Int], shuffle: Bool, config: TrainingConfig,
+                                          generator: Generator) throws -> BatchSource where D.Element == [Tensor] {
+        let sampler: any Sampler = shuffle ? SubsetRandomSampler(indices: indices, generator: generator)
+                                           : SubsetSequentialSampler(indices: indices)
+        let loader = try DataLoader(set, batchSize: config.batchSize, sampler: sampler,
+                                    numWorkers: config.numWorkers, generator: generator)
+        return BatchSource(count: loader.count, samples: indices.count) { _ in
+            let it = loader.makeIterator()
+            return { try it.nextBatch().map { Batch($0[0], targets: $0[1]) } }
+        }
     }
 
     /// Equal-length (input, target) windows stacked into [B, T] id tensors.
