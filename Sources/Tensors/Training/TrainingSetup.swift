@@ -235,14 +235,9 @@ public final class TrainingSetup {
         let n = Swift.min(set.count, config.limit ?? .max)
         let idx = try split(n, valCount: valCount(config, n, standard: n / 10), seed: config.seed)
         func open(_ indices: [Int], shuffle: Bool) throws -> BatchSource {
-            let sampler: any Sampler = shuffle ? SubsetRandomSampler(indices: indices, generator: loaderGen)
-                                               : SubsetSequentialSampler(indices: indices)
-            let loader = try DataLoader(set, batchSize: config.batchSize, sampler: sampler, numWorkers: config.numWorkers,
-                                        collate: { items in stackWindows(items) }, generator: loaderGen)
-            return BatchSource(count: loader.count, samples: indices.count) { _ in
-                let it = loader.makeIterator()
-                return { try it.nextBatch().map { Batch(inputs: [.indices($0.0)], target: .indices($0.1), count: $0.0.shape[0]) } }
-            }
+            try collatedBatches(set, indices: indices, shuffle: shuffle, config: config, generator: loaderGen,
+                                collate: { items in stackWindows(items) },
+                                batch: { Batch(inputs: [.indices($0.0)], target: .indices($0.1), count: $0.0.shape[0]) })
         }
         let v = set.tokenizer.vocabularySize
         return Splits(train: try open(idx.train, shuffle: true), val: idx.val.isEmpty ? nil : try open(idx.val, shuffle: false),
@@ -275,14 +270,8 @@ public final class TrainingSetup {
         let n = Swift.min(set.count, config.limit ?? .max)
         let idx = try split(n, valCount: valCount(config, n, standard: n / 5), seed: config.seed)
         func open(_ indices: [Int], shuffle: Bool) throws -> BatchSource {
-            let sampler: any Sampler = shuffle ? SubsetRandomSampler(indices: indices, generator: loaderGen)
-                                               : SubsetSequentialSampler(indices: indices)
-            let loader = try DataLoader(set, batchSize: config.batchSize, sampler: sampler, numWorkers: config.numWorkers,
-                                        collate: { items in try padCollate(items) }, generator: loaderGen)
-            return BatchSource(count: loader.count, samples: indices.count) { _ in
-                let it = loader.makeIterator()
-                return { try it.nextBatch().map(SequenceClassificationTask.batch) }
-            }
+            try collatedBatches(set, indices: indices, shuffle: shuffle, config: config, generator: loaderGen,
+                                collate: { items in try padCollate(items) }, batch: SequenceClassificationTask.batch)
         }
         return Splits(train: try open(idx.train, shuffle: true), val: idx.val.isEmpty ? nil : try open(idx.val, shuffle: false),
                       test: nil, classes: set.classes, inputShape: [config.sequenceLength],
@@ -319,6 +308,20 @@ public final class TrainingSetup {
                       task: RegressionTask(inputShape: shape, outputs: set.horizon, kind: .forecasting),
                       summary: "\(set.source): \(set.values.count) values (standardised), windows of \(config.sequenceLength) → next value: "
                         + "\(trainIdx.count) train / \(valIdx.count) val (the last windows)")
+    }
+
+    /// Batches of `set` at `indices` (shuffled, or in order), collated by `collate` and read by the task as `batch`.
+    static func collatedBatches<D: Dataset, B>(_ set: D, indices: [Int], shuffle: Bool, config: TrainingConfig,
+                                               generator: Generator, collate: @escaping ([D.Element]) throws -> B,
+                                               batch: @escaping (B) -> Batch) throws -> BatchSource {
+        let sampler: any Sampler = shuffle ? SubsetRandomSampler(indices: indices, generator: generator)
+                                           : SubsetSequentialSampler(indices: indices)
+        let loader = try DataLoader<D.Element, B>(set, batchSize: config.batchSize, sampler: sampler,
+                                                  numWorkers: config.numWorkers, collate: collate, generator: generator)
+        return BatchSource(count: loader.count, samples: indices.count) { _ in
+            let it = loader.makeIterator()
+            return { try it.nextBatch().map(batch) }
+        }
     }
 
     /// Batches of `[input, target]` float items at `indices` (shuffled, or in order), for regression and forecasting.
