@@ -38,6 +38,19 @@ final class CatalogueCommandTests: XCTestCase {
         XCTAssertTrue(bad.err.contains("--family nope: expected one of containers, linear"), bad.err)
     }
 
+    func testModelsShowAndListTheSequenceZoo() throws {
+        let list = try workbench(["models"])
+        XCTAssertEqual(list.status, 0, list.err)
+        for name in SequenceModelZoo.names { XCTAssertTrue(list.out.contains(name), "\(name) not listed:\n\(list.out)") }
+        let show = try workbench(["models", "show", "lstm-forecaster", "--shapes"])
+        XCTAssertEqual(show.status, 0, show.err)
+        XCTAssertTrue(show.out.hasPrefix("LSTMForecaster(\n  (lstm): LSTM(1, 64, batch_first=True)"), show.out)
+        XCTAssertTrue(show.out.contains("Total parameters: 17,217"), show.out)
+        XCTAssertTrue(show.out.contains("[1, 48, 64] [1, 1, 64] [1, 1, 64]"), show.out)
+        let lm = try workbench(["models", "show", "char-lstm"])
+        XCTAssertTrue(lm.out.contains("Input: token ids 1x32"), lm.out)
+    }
+
     func testTrainWithASchedulerPrintsItsLearningRates() throws {
         let args = ["train", "--epochs", "2", "--limit", "40", "--batch-size", "8", "--workers", "0", "--no-record",
                     "--no-augment", "--lr", "0.001"]
