@@ -6,8 +6,8 @@ import Tensors
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "List the model zoo, or show one model's layers.",
-        subcommands: [ModelsList.self, ModelsShow.self],
+        abstract: "List the model zoo, show one model's layers, or list the building blocks (catalogue).",
+        subcommands: [ModelsList.self, ModelsShow.self, ModelsCatalogue.self],
         defaultSubcommand: ModelsList.self
     )
 }
@@ -21,6 +21,10 @@ struct ModelsList: ParsableCommand {
         for e in ModelZoo.entries {
             rows.append([e.name, groupedThousands(e.makeMeta().parameterCount),
                          e.inputShape.map(String.init).joined(separator: "x"), e.summary])
+        }
+        for e in SequenceModelZoo.entries {
+            let m = ModelsShow.sequenceExample(e)
+            rows.append([e.name, groupedThousands(m.model.parameterCount), m.input, e.summary])
         }
         let widths = (0..<3).map { c in rows.map { $0[c].count }.max() ?? 0 }
         for r in rows {
@@ -41,6 +45,7 @@ struct ModelsShow: ParsableCommand {
     var shapes = false
 
     func run() throws {
+        if let seq = SequenceModelZoo.entry(named: name) { return showSequence(seq) }
         guard let entry = ModelZoo.entry(named: name) else { throw UserError(ModelZooError(name: name).description) }
         let model = entry.makeMeta()
         print(model)
@@ -75,4 +80,49 @@ func groupedThousands(_ n: Int) -> String {
 private func pad(_ s: String, _ width: Int, left: Bool) -> String {
     let fill = String(repeating: " ", count: Swift.max(0, width - s.count))
     return left ? fill + s : s + fill
+}
+
+extension ModelsShow {
+    /// A sequence model sized for the embedded data, and its input as listed:
+    /// language models and text classifiers over the arithmetic corpus'
+    /// vocabulary (2 classes), the forecaster over one series (horizon 1).
+    static func sequenceExample(_ e: SequenceModelZoo.Entry) -> (model: Module, input: String, shape: [Int]) {
+        let v = ArithmeticCorpus.tokenizer.vocabularySize
+        switch e.kind {
+        case .languageModel: return (e.make(vocabularySize: v), "tokens", [1, 32])
+        case .textClassifier: return (e.make(vocabularySize: v, numClasses: 2), "tokens", [1, 32])
+        case .forecaster: return (e.make(vocabularySize: 1, numClasses: 1), "window", [1, 48, 1])
+        }
+    }
+
+    /// `models show` for a sequence model: the tree, what it reads, the parameter count
+    /// and, with `--shapes`, each layer's output for one input.
+    func showSequence(_ e: SequenceModelZoo.Entry) {
+        let (model, _, shape) = Self.sequenceExample(e)
+        print(model)
+        switch e.kind {
+        case .languageModel:
+            print("Input: token ids \(shape.map(String.init).joined(separator: "x")) (batch 1, 32 tokens; vocabulary \(ArithmeticCorpus.tokenizer.vocabularySize), the embedded arithmetic corpus) → next-token logits")
+        case .textClassifier:
+            print("Input: token ids \(shape.map(String.init).joined(separator: "x")) (batch 1, 32 tokens; vocabulary \(ArithmeticCorpus.tokenizer.vocabularySize)) → 2 class logits")
+        case .forecaster:
+            print("Input: a window \(shape.map(String.init).joined(separator: "x")) (batch 1, 48 steps, 1 feature) → the next value")
+        }
+        print("Total parameters: \(groupedThousands(model.parameterCount))")
+        guard shapes else { return }
+        do {
+            let layers = try model.validate(inputShapes: [shape])
+            let rows = layers.map { l in
+                [String(repeating: "  ", count: l.depth) + (l.path.isEmpty ? "(model)" : l.path), l.typeName,
+                 l.outputShapes.map { $0.map { "\($0)" }.joined(separator: " ") } ?? "-", groupedThousands(l.parameterCount)]
+            }
+            let header = ["LAYER", "TYPE", "OUTPUT", "PARAMS"]
+            let widths = (0..<4).map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
+            for r in [header] + rows {
+                print((0..<4).map { pad(r[$0], widths[$0], left: $0 == 3) }.joined(separator: "  "))
+            }
+        } catch {
+            print("Shapes: \(error)")
+        }
+    }
 }

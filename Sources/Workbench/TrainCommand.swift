@@ -17,12 +17,15 @@ struct RunOptions: ParsableArguments {
                                valueName: "column"))
     var target: String?
 
-    @Option(help: ArgumentHelp("What to learn: classification (default), regression (a CSV target column) or language-modeling (a .txt file, or the embedded arithmetic corpus).",
+    @Option(help: ArgumentHelp("What to learn: classification (default), regression (a CSV target column), language-modeling (a .txt file, or the embedded arithmetic corpus), sequence-classification (a CSV text column, class folders of .txt files, or the embedded sums) or forecasting (a CSV column with --target, or embedded sine waves).",
                                valueName: "task"))
     var task: String?
 
-    @Option(name: .customLong("seq-len"), help: "Language modelling: tokens per training window.")
+    @Option(name: .customLong("seq-len"), help: "Tokens per language-modelling window; longest text kept for sequence classification; values per forecasting window.")
     var sequenceLength: Int = 64
+
+    @Option(name: .customLong("text-column"), help: ArgumentHelp("Sequence classification on a CSV file: the text column (default `text`).", valueName: "column"))
+    var textColumn: String?
 
     @Option(name: .customLong("batch-size"), help: "Images per batch.")
     var batchSize: Int = 16
@@ -39,6 +42,7 @@ struct RunOptions: ParsableArguments {
         c.dataPath = data
         c.target = target
         c.sequenceLength = sequenceLength
+        c.textColumn = textColumn
         if let task {
             guard let k = TaskKind(rawValue: task.lowercased()) else {
                 throw UserError("--task \(task): expected one of \(TaskKind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -67,6 +71,13 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Momentum (SGD, RMSprop).") var momentum: Double = 0.9
     @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "Weight decay.") var weightDecay: Double = 0
     @Option(help: ArgumentHelp("Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).")) var optimizer: String = "sgd"
+    @Option(help: ArgumentHelp("Learning-rate scheduler: \(SchedulerKind.allCases.map(\.rawValue).joined(separator: ", ")) (see `workbench models catalogue`).",
+                               valueName: "name"))
+    var scheduler: String?
+    @Option(name: .customLong("scheduler-args"),
+            help: ArgumentHelp("The scheduler's arguments by PyTorch name, e.g. step_size=5,gamma=0.5 (OneCycleLR takes its steps from the run).",
+                               valueName: "k=v,..."))
+    var schedulerArgs: String?
     @Option(name: .customLong("val-size"), help: "Training images held out for validation (default: 10000 for CIFAR-10, a fifth otherwise).")
     var valSize: Int?
     @Flag(inversion: .prefixedNo, help: "RandomCrop(32, padding=4) + RandomHorizontalFlip on training images.")
@@ -115,6 +126,13 @@ struct TrainCommand: ParsableCommand {
         c.momentum = momentum
         c.weightDecay = weightDecay
         do { c.optimizer = try OptimizerKind(name: optimizer) } catch { throw UserError("--optimizer: \(error)") }
+        if let scheduler {
+            do { c.scheduler = try SchedulerChoice(name: scheduler, arguments: schedulerArgs ?? "") } catch {
+                throw UserError("--scheduler \(scheduler): \(error)")
+            }
+        } else if schedulerArgs != nil {
+            throw UserError("--scheduler-args needs --scheduler NAME")
+        }
         c.valSize = valSize
         c.augment = augment
         c.seed = seed
@@ -134,7 +152,7 @@ struct TrainCommand: ParsableCommand {
             throw UserError("\(error)")
         }
         say("\(setup.datasetSummary); model \(c.model) (\(setup.model.parameterCount) parameters); task \(setup.task.kind.rawValue); "
-            + "\(c.optimizer.rawValue) lr \(c.lr) momentum \(c.momentum); batch \(c.batchSize); seed \(c.seed)")
+            + "\(c.optimizer.rawValue) lr \(c.lr) momentum \(c.momentum)\(c.scheduler.map { "; scheduler \($0)" } ?? ""); batch \(c.batchSize); seed \(c.seed)")
         if let group {
             say("distributed: \(group.worldSize) ranks (MPI, \(group.threadSupport)) × batch \(c.batchSize) = global batch "
                 + "\(group.worldSize * c.batchSize); \(setup.train.samples) training samples per rank"
@@ -146,7 +164,9 @@ struct TrainCommand: ParsableCommand {
                                          task: setup.task.kind.rawValue, source: "cli", engine: engine,
                                          classes: setup.classes)
         let metrics = setup.task.metrics
-        let unit = setup.inputShape.count == 3 ? "img/s" : setup.task.kind == .languageModeling ? "seq/s" : "samples/s"
+        let unit = setup.inputShape.count == 3 ? "img/s"
+            : [.languageModeling, .sequenceClassification].contains(setup.task.kind) ? "seq/s"
+            : setup.task.kind == .forecasting ? "windows/s" : "samples/s"
         var failure: String?
         let ckURL = lead ? checkpoint.map { URL(fileURLWithPath: $0) } : nil
         let eventLines = eventsJSON && lead ? TrainingEventLines() : nil
@@ -160,6 +180,7 @@ struct TrainCommand: ParsableCommand {
                     "train \(m.label) \(Self.format(e.train[m.name])) val \(m.label) \(Self.format(e.validation?[m.name]))"
                 }.joined(separator: " ")
                 line += String(format: " | %.0f %@, %.2fs", e.samplesPerSecond, unit, e.seconds)
+                if c.scheduler != nil { line += " | lr " + formatHyperparameter(e.lr) }
                 if let ckURL {
                     do {
                         try setup.checkpoint(engine: engine).save(to: ckURL)
@@ -203,7 +224,7 @@ struct TrainCommand: ParsableCommand {
         }
         do {
             if let save {
-                if setup.task.kind == .languageModeling {
+                if [.languageModeling, .sequenceClassification, .forecasting].contains(setup.task.kind) {
                     try ModelFile.save(setup.model, modelName: c.model, tokenizer: setup.tokenizer, to: URL(fileURLWithPath: save))
                 } else {
                     try ModelFile.save(setup.model, metadata: ModelMetadata(setup: setup), to: URL(fileURLWithPath: save))

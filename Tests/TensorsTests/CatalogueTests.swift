@@ -36,6 +36,17 @@ final class CatalogueTests: XCTestCase {
         XCTAssertEqual(all.count, Set(all).count)
     }
 
+    func testEveryNameOfEveryFamilyExists() {
+        for family in Catalogue.families {
+            for name in family.names { XCTAssertTrue(Catalogue.exists(name), "\(family.title): \(name) is missing") }
+        }
+        // Layers come from their examples: a name exists only when its example builds that type.
+        XCTAssertTrue(Catalogue.layersPresent.isSuperset(of: ["Unflatten", "LSTM", "RNNBase", "MultiheadAttention", "PairwiseDistance"]))
+        XCTAssertEqual(Catalogue.family(of: "CosineSimilarity"), .sparse)
+        let text = Catalogue.listing(families: [.utility], width: 60)
+        XCTAssertEqual(text, "Utilities  (2/2)\n  ✓ Flatten  ✓ Unflatten\n2 of 2 names exist (✓ present, · missing)")
+    }
+
     func testListingGroupsByFamily() {
         let text = Catalogue.listing(width: 80)
         XCTAssertTrue(text.contains("Table 3-14  Loss functions  (21/21)"), text)

@@ -23,13 +23,18 @@ final class DeployEndToEndTests: XCTestCase {
 
     /// Runs the binary to completion: status, stdout, stderr.
     func workbench(_ args: [String], home: URL? = nil) throws -> (status: Int32, out: String, err: String) {
+        try Self.run(args, home: home ?? dir.appendingPathComponent("home"), in: dir)
+    }
+
+    /// Runs the binary in `folder` with `WORKBENCH_HOME` set to `home`: status, stdout, stderr.
+    static func run(_ args: [String], home: URL, in folder: URL) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try WorkbenchBinary.path())
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
-        env["WORKBENCH_HOME"] = (home ?? dir.appendingPathComponent("home")).path
+        env["WORKBENCH_HOME"] = home.path
         p.environment = env
-        p.currentDirectoryURL = dir
+        p.currentDirectoryURL = folder
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -75,9 +75,9 @@ public enum Catalogue {
                         "AvgPool2d", "AvgPool3d", "FractionalMaxPool2d", "LPPool1d", "LPPool2d", "AdaptiveMaxPool1d",
                         "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d"]
             case .padding:
-                return ["ReflectionPad1d", "ReflectionPad2d", "ReplicationPad2d", "ReplicationPad3d", "ZeroPad2d",
-                        "ConstantPad1d", "ConstantPad2d", "ConstantPad3d"]
-            case .dropout: return ["Dropout", "Dropout2d", "Dropout3d", "AlphaDropout"]
+                return ["ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
+                        "ReplicationPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d"]
+            case .dropout: return ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout"]
             case .normalization:
                 return ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm", "SyncBatchNorm", "InstanceNorm1d",
                         "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "LocalResponseNorm"]
@@ -85,7 +85,7 @@ public enum Catalogue {
             case .transformer:
                 return ["Transformer", "TransformerEncoder", "TransformerDecoder", "TransformerEncoderLayer",
                         "TransformerDecoderLayer"]
-            case .sparse: return ["Embedding", "EmbeddingBag"]
+            case .sparse: return ["Embedding", "EmbeddingBag", "CosineSimilarity", "PairwiseDistance"]
             case .vision: return ["PixelShuffle", "PixelUnshuffle", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
             case .activation:
                 return ["ELU", "Hardshrink", "Hardsigmoid", "Hardtanh", "Hardswish", "LeakyReLU", "LogSigmoid",
@@ -125,15 +125,30 @@ public enum Catalogue {
     /// The family a name belongs to, or nil for names outside the catalogue.
     public static func family(of name: String) -> Family? { Family.allCases.first { $0.names.contains(name) } }
 
-    /// Layer, container, utility and sampler names implemented in this tree.
-    /// Whoever adds a layer adds its name here (the catalogue test checks the
-    /// list against the families).
-    public static let layersPresent: Set<String> = [
-        "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
-        "Identity", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Dropout",
-        "BatchNorm1d", "BatchNorm2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax", "Flatten",
-        "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
-        "DistributedSampler",
+    /// Layer, container, utility and sampler names implemented in this tree:
+    /// the layers of `LayerCatalogue` (built from their examples), the
+    /// sequence layers of `sequenceFactories`, the containers and samplers.
+    public static var layersPresent: Set<String> {
+        let containers = ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
+        let samplers = ["SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
+                        "DistributedSampler"]
+        let layers = LayerCatalogue.families.flatMap(\.entries).filter { $0.example().typeName == $0.name }.map(\.name)
+        let sequence = sequenceFactories.filter { name, make in name == "RNNBase" ? make() is RNNBase : make().typeName == name }
+        return Set(containers + samplers + layers + sequence.keys)
+    }
+
+    /// The sequence layers (tables 3-9, 3-10, 3-11 and `MultiheadAttention`), each with example arguments.
+    static let sequenceFactories: [String: () -> Module] = [
+        "RNNBase": { LSTM(4, 8) }, "RNN": { RNN(4, 8) }, "LSTM": { LSTM(4, 8) }, "GRU": { GRU(4, 8) },
+        "RNNCell": { RNNCell(4, 8) }, "LSTMCell": { LSTMCell(4, 8) }, "GRUCell": { GRUCell(4, 8) },
+        "Transformer": { Transformer(dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16) },
+        "TransformerEncoder": { TransformerEncoder(TransformerEncoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16), numLayers: 1) },
+        "TransformerDecoder": { TransformerDecoder(TransformerDecoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16), numLayers: 1) },
+        "TransformerEncoderLayer": { TransformerEncoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16) },
+        "TransformerDecoderLayer": { TransformerDecoderLayer(dModel: 8, nhead: 2, dimFeedforward: 16) },
+        "Embedding": { Embedding(10, 4) }, "EmbeddingBag": { EmbeddingBag(10, 4) },
+        "CosineSimilarity": { CosineSimilarity() }, "PairwiseDistance": { PairwiseDistance() },
+        "MultiheadAttention": { MultiheadAttention(embedDim: 8, numHeads: 2) },
     ]
 
     /// Builds the named loss, optimizer (over a dummy parameter), scheduler or
@@ -186,12 +201,8 @@ public enum Catalogue {
             return try? ChainedScheduler([a, b])
         default:
             guard let kind = SchedulerKind.allCases.first(where: { $0.displayName == name }) else { return nil }
-            let required: [String: String] = ["StepLR": ["step_size": "10"], "MultiStepLR": ["milestones": "10,20"],
-                                              "ExponentialLR": ["gamma": "0.9"], "CosineAnnealingLR": ["T_max": "10"],
-                                              "OneCycleLR": ["max_lr": "0.1", "total_steps": "100"],
-                                              "CyclicLR": ["base_lr": "0.01", "max_lr": "0.1"],
-                                              "CosineAnnealingWarmRestarts": ["T_0": "10"]][name] ?? [:]
-            return try? kind.make(opt, arguments: required)
+            return try? SchedulerChoice(kind: kind, arguments: kind.exampleArguments(epochs: 30, lr: 0.1))
+                .make(opt, epochs: 30, stepsPerEpoch: 10)
         }
     }
 
@@ -216,10 +227,10 @@ public enum Catalogue {
         (family.names.filter(exists).count, family.names.count)
     }
 
-    /// The listing `workbench models catalogue` prints: per family a heading
+    /// The listing `workbench models catalogue` prints (of `families`, all by default): per family a heading
     /// with its table and count, then the names (✓ present, · missing)
     /// wrapped to `width` columns.
-    public static func listing(width: Int = 100) -> String {
+    public static func listing(families: [Family] = Catalogue.families, width: Int = 100) -> String {
         var lines: [String] = []
         var present = 0, total = 0
         for f in families {

@@ -1,6 +1,6 @@
 /// Every layer of `Tensors`' nn catalogue by family, as the reference's
 /// tables list PyTorch's (Linear, Convolution, Pooling, Padding,
-/// Normalization, Dropout, Vision, Activations), each with an example
+/// Normalization, Dropout, Vision, Utilities, Activations), each with an example
 /// instance, so the CLI (`workbench nn list`) and the TUI can show what exists.
 ///
 /// ```swift
@@ -74,6 +74,9 @@ public enum LayerCatalogue {
             e("PixelShuffle") { PixelShuffle(upscaleFactor: 2) }, e("PixelUnshuffle") { PixelUnshuffle(downscaleFactor: 2) },
             e("Upsample") { Upsample(scaleFactor: [2]) }, e("UpsamplingNearest2d") { UpsamplingNearest2d(scaleFactor: [2]) },
             e("UpsamplingBilinear2d") { UpsamplingBilinear2d(scaleFactor: [2]) },
+        ]),
+        Family(name: "Utilities", entries: [
+            e("Flatten") { Flatten() }, e("Unflatten") { Unflatten(dim: 1, unflattenedSize: [2, 2]) },
         ]),
         Family(name: "Activations", entries: [
             e("ELU") { ELU() }, e("Hardshrink") { Hardshrink() }, e("Hardsigmoid") { Hardsigmoid() }, e("Hardtanh") { Hardtanh() },

@@ -103,6 +103,24 @@ public enum SchedulerKind: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// Values for the required arguments (those without a default) that suit a
+    /// run of `epochs` epochs from learning rate `lr` — what an editor fills in
+    /// when the kind is chosen: `StepLR` decays at a third of the run,
+    /// `CosineAnnealingLR` spans it, `OneCycleLR` and `CyclicLR` peak at 10 × `lr`.
+    public func exampleArguments(epochs: Int, lr: Double) -> [String: String] {
+        let e = Swift.max(1, epochs)
+        switch self {
+        case .steplr: return ["step_size": String(Swift.max(1, e / 3))]
+        case .multisteplr: return ["milestones": "\(Swift.max(1, e / 2)),\(Swift.max(2, e * 3 / 4))"]
+        case .exponentiallr: return ["gamma": "0.9"]
+        case .cosineannealinglr: return ["T_max": String(e)]
+        case .onecyclelr: return ["max_lr": formatHyperparameter(lr * 10)]
+        case .cycliclr: return ["base_lr": formatHyperparameter(lr), "max_lr": formatHyperparameter(lr * 10)]
+        case .cosineannealingwarmrestarts: return ["T_0": String(Swift.max(1, e / 3))]
+        case .linearlr, .reducelronplateau, .constantlr, .polynomiallr: return [:]
+        }
+    }
+
     /// The kind named `name` (either spelling, any case); throws naming the choices.
     public init(name: String) throws {
         let n = name.lowercased()
@@ -113,18 +131,29 @@ public enum SchedulerKind: String, CaseIterable, Codable, Sendable {
         self = k
     }
 
-    /// Splits `"step_size=5 gamma=0.5"` (pairs separated by whitespace; commas
-    /// separate the items of a list value) into a dictionary; throws for a
-    /// word without `=` or a repeated name.
+    /// Splits `"step_size=5 gamma=0.5"` or `"step_size=5,gamma=0.5"` into a
+    /// dictionary: pairs are separated by whitespace or commas, and a comma
+    /// followed by an item without `=` continues a list value
+    /// (`milestones=30,60,gamma=0.5`). Throws for a word without `=` or a repeated name.
     public static func parseArguments(_ text: String) throws -> [String: String] {
-        var out: [String: String] = [:]
+        var pairs: [(String, String)] = []
         for item in text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw OptimizerError("scheduler argument '\(item)' is not of the form name=value")
+            for piece in item.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
+                if !piece.contains("="), let last = pairs.last, !piece.isEmpty {
+                    pairs[pairs.count - 1].1 = last.1 + "," + piece
+                    continue
+                }
+                let parts = piece.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                    throw OptimizerError("scheduler argument '\(piece.isEmpty ? String(item) : piece)' is not of the form name=value")
+                }
+                pairs.append((parts[0], parts[1]))
             }
-            guard out[parts[0]] == nil else { throw OptimizerError("scheduler argument '\(parts[0])' given twice") }
-            out[parts[0]] = parts[1]
+        }
+        var out: [String: String] = [:]
+        for (name, value) in pairs {
+            guard out[name] == nil else { throw OptimizerError("scheduler argument '\(name)' given twice") }
+            out[name] = value
         }
         return out
     }
@@ -185,14 +214,7 @@ public enum SchedulerKind: String, CaseIterable, Codable, Sendable {
     /// schedulers work), starting with the initial one: the curve an editor
     /// draws before a run. `ReduceLROnPlateau` (it needs metrics) stays flat.
     public func learningRates(arguments: [String: String], lr: Double, steps: Int) throws -> [Double] {
-        let opt = try SGD([Tensor.zeros([1]).requiringGrad()], lr: lr, momentum: 0.9)
-        let s = try make(opt, arguments: arguments)
-        var out = [opt.paramGroups[0].lr]
-        for _ in 0..<Swift.max(0, steps) {
-            s.step(metric: nil)
-            out.append(opt.paramGroups[0].lr)
-        }
-        return out
+        try SchedulerChoice(kind: self, arguments: arguments).learningRates(lr: lr, epochs: Swift.max(0, steps) + 1, stepsPerEpoch: 1)
     }
 
     /// Typed access to text arguments, falling back to the defaults in `parameters`.

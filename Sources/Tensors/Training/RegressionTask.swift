@@ -11,15 +11,18 @@ public struct RegressionTask: TrainingTask {
     public let loss: (Tensor, Tensor) -> Tensor
 
     /// A task predicting `outputs` values per sample.
-    public init(inputShape: [Int]? = nil, outputs: Int = 1,
+    /// `kind` is `.forecasting` for windows of a series (the same loss and metrics).
+    public init(inputShape: [Int]? = nil, outputs: Int = 1, kind: TaskKind = .regression,
                 loss: @escaping (Tensor, Tensor) -> Tensor = { mseLoss($0, $1) }) {
         precondition(outputs > 0, "RegressionTask: outputs must be positive, got \(outputs)")
+        self.kind = kind
         self.inputShape = inputShape
         self.outputs = outputs
         self.loss = loss
     }
 
-    public var kind: TaskKind { .regression }
+    /// `.regression`, or `.forecasting` for windows of a series.
+    public let kind: TaskKind
     public var metrics: [MetricSpec] { kind.metrics }
 
     public func validate(_ model: Module) throws {

@@ -38,10 +38,15 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var numWorkers = 2
     /// Use only the first N training samples and N test samples (quick experiments); nil: all.
     public var limit: Int?
-    /// Language modelling: tokens per training window.
+    /// Language modelling: tokens per training window; sequence classification: the
+    /// longest text kept (longer ones are cut); forecasting: values per input window.
     public var sequenceLength = 64
     /// Processes of a data-parallel run started from the TUI (`mpirun -np`); nil or 1: this process.
     public var processes: Int?
+    /// Sequence classification on a CSV file: the column holding the text (default `text`).
+    public var textColumn: String?
+    /// The learning-rate scheduler and its arguments, nil for a constant learning rate.
+    public var scheduler: SchedulerChoice?
 
     /// The reference run's settings.
     public init() {}
@@ -49,6 +54,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// The zoo model to use when none is named: LeNet5 for images, the MLP for a CSV file,
     /// the character LSTM for language modelling.
     public static func defaultModel(dataPath: String?, task: TaskKind? = nil) -> String {
+        if task == .sequenceClassification { return "lstm-classifier" }
+        if task == .forecasting { return "lstm-forecaster" }
         if task == .languageModeling || dataPath.map(isText) == true { return "char-lstm" }
         return dataPath.map(isCSV) == true ? "mlp" : "lenet5"
     }
@@ -82,13 +89,17 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if let f = valFraction { guard f >= 0 && f < 1 else { throw fail("validation fraction must be in [0, 1), got \(f)") } }
         if let l = limit { guard l >= 2 else { throw fail("limit must be at least 2 samples, got \(l)") } }
         guard numWorkers >= 0 else { throw fail("workers must be >= 0, got \(numWorkers)") }
-        if task == .sequenceClassification {
-            throw fail("the sequence-classification task is not wired to the CLI yet; train text classifiers from Swift (SequenceModelZoo)")
-        }
         if let p = processes { guard p >= 1 && p <= 1024 else { throw fail("processes must be in 1...1024, got \(p)") } }
         guard sequenceLength >= 1 else { throw fail("sequence length must be at least 1, got \(sequenceLength)") }
+        if let s = scheduler {
+            do { _ = try s.learningRates(lr: lr, epochs: 1, stepsPerEpoch: 1) } catch { throw fail("scheduler: \(error)") }
+        }
         if task == .regression && !(dataPath.map(TrainingConfig.isCSV) ?? false) {
             throw fail("regression needs a CSV file (--data FILE.csv --target COLUMN)")
+        }
+        if task == .forecasting, let p = dataPath {
+            guard TrainingConfig.isCSV(p) else { throw fail("forecasting reads a series from a CSV column (--data FILE.csv --target COLUMN), got \(p)") }
+            guard target?.isEmpty == false else { throw fail("forecasting on \(p) needs the column of the series (--target COLUMN)") }
         }
     }
 
@@ -102,7 +113,14 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if let f = valFraction { d["val_fraction"] = "\(f)" }
         if let t = target { d["target"] = t }
         if let k = task { d["task"] = k.rawValue }
-        if resolvedTask == .languageModeling { d["sequence_length"] = "\(sequenceLength)" }
+        if resolvedTask == .languageModeling || resolvedTask == .sequenceClassification || resolvedTask == .forecasting {
+            d["sequence_length"] = "\(sequenceLength)"
+        }
+        if let t = textColumn { d["text_column"] = t }
+        if let s = scheduler {
+            d["scheduler"] = s.kind.rawValue
+            if !s.arguments.isEmpty { d["scheduler_args"] = s.argumentText }
+        }
         return d
     }
 }

@@ -40,6 +40,12 @@ public final class TrainingEngine: @unchecked Sendable {
     /// Each rank runs its own engine on its shard; losses, gradients and
     /// metrics are averaged over the ranks, so every rank sees the same numbers.
     public let distributed: DistributedDataParallel?
+    /// The learning-rate scheduler, stepped after every batch when
+    /// `schedulerStepsPerBatch`, else after each epoch's validation (with the
+    /// validation loss, or the training loss without validation, for `ReduceLROnPlateau`).
+    public let scheduler: (any LearningRateScheduler)?
+    /// Whether `scheduler` steps after every optimisation step (`OneCycleLR`, `CyclicLR`).
+    public let schedulerStepsPerBatch: Bool
 
     /// First epoch to run (0-based; the number of epochs in the history given).
     public let startEpoch: Int
@@ -71,6 +77,7 @@ public final class TrainingEngine: @unchecked Sendable {
     /// and changes are kept up to there. Call `start()` to run.
     public init(model: Module, task: any TrainingTask, optimizer: Optimizer, train: BatchSource,
                 val: BatchSource? = nil, test: BatchSource? = nil, epochs: Int, batchSize: Int = 0,
+                scheduler: (any LearningRateScheduler)? = nil, schedulerStepsPerBatch: Bool = false,
                 history: MetricHistory = MetricHistory(), distributed: DistributedDataParallel? = nil) {
         precondition(epochs >= 0, "TrainingEngine: epochs must be non-negative, got \(epochs)")
         self.distributed = distributed
@@ -82,6 +89,8 @@ public final class TrainingEngine: @unchecked Sendable {
         self.test = test
         self.epochs = epochs
         self.batchSize = batchSize
+        self.scheduler = scheduler
+        self.schedulerStepsPerBatch = schedulerStepsPerBatch
         startEpoch = history.epochs.count
         // A resumed run repeats any partial epoch: its steps continue after the last whole one.
         let done = startEpoch * train.count
@@ -230,7 +239,9 @@ public final class TrainingEngine: @unchecked Sendable {
                 distributed?.prepareForBackward()
                 out.loss.backward()
                 distributed?.finishGradientSync()
+                let stepLR = optimizer.lr
                 optimizer.step()
+                if schedulerStepsPerBatch { scheduler?.step(metric: nil) }
                 lock.lock(); _globalStep += 1; let g = _globalStep; lock.unlock()
                 meter.add(output: out.output, batch: batch, loss: local)
                 windowSamples += batch.count
@@ -241,9 +252,9 @@ public final class TrainingEngine: @unchecked Sendable {
                     windowStart = now
                     windowSamples = 0
                 }
-                recorder.append(step: g, loss: lv, lr: optimizer.lr)
+                recorder.append(step: g, loss: lv, lr: stepLR)
                 emit(.step(StepInfo(epoch: epoch + 1, step: step, stepsPerEpoch: train.count, globalStep: g,
-                                    loss: lv, lr: optimizer.lr, samplesPerSecond: rate)))
+                                    loss: lv, lr: stepLR, samplesPerSecond: rate)))
             }
             let trainSeconds = Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9
             let trained = distributed?.group.reduceMeans(meter.values(), samples: seen) ?? meter.values()
@@ -259,6 +270,8 @@ public final class TrainingEngine: @unchecked Sendable {
             let summary = EpochSummary(epoch: epoch + 1, train: trained, validation: validation,
                                        samplesPerSecond: Double(seen) / Swift.max(trainSeconds, 1e-9),
                                        seconds: seconds, lr: optimizer.lr)
+            // After validation, before `.epochEnded`: a checkpoint saved there holds the stepped scheduler.
+            if !schedulerStepsPerBatch { scheduler?.step(metric: validation?["loss"] ?? trained["loss"]) }
             lock.lock(); _history.epochs.append(summary); lock.unlock()
             emit(.epochEnded(summary))
         }

@@ -24,6 +24,8 @@ public final class TrainingSetup {
     public let model: Module
     /// The optimizer over the model's parameters.
     public let optimizer: Optimizer
+    /// The learning-rate scheduler over `optimizer` (`config.scheduler`), nil for a constant rate.
+    public let scheduler: (any LearningRateScheduler)?
     /// Training batches (shuffled, augmented when configured).
     public let train: BatchSource
     /// Validation batches, nil with a validation size of 0.
@@ -60,6 +62,10 @@ public final class TrainingSetup {
         do {
             if config.resolvedTask == .languageModeling {
                 data = try Self.text(config, loaderGen, processGroup)
+            } else if config.task == .sequenceClassification {
+                data = try Self.textClassification(config, loaderGen, processGroup)
+            } else if config.task == .forecasting {
+                data = try Self.forecasting(config, loaderGen, processGroup)
             } else if let path = config.dataPath, TrainingConfig.isCSV(path) {
                 data = try config.task == .regression ? Self.csvRegression(path, config, loaderGen, processGroup)
                                                       : Self.csvClassification(path, config, loaderGen, processGroup)
@@ -79,6 +85,11 @@ public final class TrainingSetup {
         } catch {
             throw TrainingSetupError("\(error)")
         }
+        do {
+            scheduler = try config.scheduler?.make(optimizer, epochs: config.epochs, stepsPerEpoch: train.count)
+        } catch {
+            throw TrainingSetupError("scheduler: \(error)")
+        }
     }
 
     /// The zoo model `config` names, sized to the data and initialised from `Generator(seed)`.
@@ -90,6 +101,15 @@ public final class TrainingSetup {
                                          + SequenceModelZoo.entries.filter { $0.kind == .languageModel }.map(\.name).joined(separator: ", "))
             }
             return e.make(vocabularySize: lm.vocabularySize, generator: g)
+        }
+        if data.task is SequenceClassificationTask || data.task.kind == .forecasting {
+            let kind: SequenceModelZoo.Kind = data.task.kind == .forecasting ? .forecaster : .textClassifier
+            guard let e = SequenceModelZoo.entry(named: config.model), e.kind == kind else {
+                throw TrainingSetupError("\(config.model) is not a \(kind == .forecaster ? "forecaster" : "text classifier"); use one of: "
+                                         + SequenceModelZoo.entries.filter { $0.kind == kind }.map(\.name).joined(separator: ", "))
+            }
+            if kind == .forecaster { return e.make(vocabularySize: data.inputShape.last ?? 1, numClasses: 1, generator: g) }
+            return e.make(vocabularySize: data.tokenizer?.vocabularySize ?? 1, numClasses: data.classes.count, generator: g)
         }
         guard let entry = ModelZoo.entry(named: config.model) else {
             throw TrainingSetupError("\(config.model) reads token ids; it trains on text (--task language-modeling)")
@@ -201,14 +221,7 @@ public final class TrainingSetup {
         let n = Swift.min(set.count, config.limit ?? .max)
         let idx = try split(n, valCount: valCount(config, n, standard: n / 5), seed: config.seed)
         func open(_ indices: [Int], shuffle: Bool) throws -> BatchSource {
-            let sampler = try Self.sampler(indices, shuffle: shuffle, config: config, generator: loaderGen, group: group)
-            let loader = try DataLoader(set, batchSize: config.batchSize, sampler: sampler,
-                                        numWorkers: config.numWorkers, generator: loaderGen)
-            return BatchSource(count: loader.count, samples: sampler.count) { epoch in
-                (sampler as? DistributedSubsetSampler)?.setEpoch(epoch)
-                let it = loader.makeIterator()
-                return { try it.nextBatch().map { Batch($0[0], targets: $0[1]) } }
-            }
+            try tensorBatches(set, indices: indices, shuffle: shuffle, config: config, generator: loaderGen, group: group)
         }
         let shape = [set.featureNames.count]
         return Splits(train: try open(idx.train, shuffle: true), val: idx.val.isEmpty ? nil : try open(idx.val, shuffle: false),
@@ -231,14 +244,9 @@ public final class TrainingSetup {
         let n = Swift.min(set.count, config.limit ?? .max)
         let idx = try split(n, valCount: valCount(config, n, standard: n / 10), seed: config.seed)
         func open(_ indices: [Int], shuffle: Bool) throws -> BatchSource {
-            let sampler = try Self.sampler(indices, shuffle: shuffle, config: config, generator: loaderGen, group: group)
-            let loader = try DataLoader(set, batchSize: config.batchSize, sampler: sampler, numWorkers: config.numWorkers,
-                                        collate: { items in stackWindows(items) }, generator: loaderGen)
-            return BatchSource(count: loader.count, samples: sampler.count) { epoch in
-                (sampler as? DistributedSubsetSampler)?.setEpoch(epoch)
-                let it = loader.makeIterator()
-                return { try it.nextBatch().map { Batch(inputs: [.indices($0.0)], target: .indices($0.1), count: $0.0.shape[0]) } }
-            }
+            try collatedBatches(set, indices: indices, shuffle: shuffle, config: config, generator: loaderGen, group: group,
+                                collate: { items in stackWindows(items) },
+                                batch: { Batch(inputs: [.indices($0.0)], target: .indices($0.1), count: $0.0.shape[0]) })
         }
         let v = set.tokenizer.vocabularySize
         return Splits(train: try open(idx.train, shuffle: true), val: idx.val.isEmpty ? nil : try open(idx.val, shuffle: false),
@@ -247,6 +255,97 @@ public final class TrainingSetup {
                       summary: "\(config.dataPath ?? "arithmetic corpus (embedded)"): \(set.ids.count) tokens, vocabulary \(v), "
                         + "windows of \(config.sequenceLength): \(idx.train.count) train / \(idx.val.count) val",
                       tokenizer: set.tokenizer)
+    }
+
+    /// Text classification: a CSV file's text and label columns (`textColumn`, `target`;
+    /// default `text` and `label`), a folder of `<class>/*.txt` files, or without
+    /// data the embedded arithmetic task (is the sum right?). Texts are cut at
+    /// `sequenceLength` tokens; batches are padded with their lengths.
+    static func textClassification(_ config: TrainingConfig, _ loaderGen: Generator, _ group: (any ProcessGroup)?) throws -> Splits {
+        let set: TextClassificationDataset
+        if let path = config.dataPath {
+            if TrainingConfig.isCSV(path) {
+                set = try TextClassificationDataset(csv: path, textColumn: config.textColumn ?? "text",
+                                                    labelColumn: config.target ?? "label", maxLength: config.sequenceLength)
+            } else {
+                set = try TextClassificationDataset(folder: path, maxLength: config.sequenceLength)
+            }
+        } else {
+            let embedded = try ArithmeticCorpus.classificationDataset()
+            set = try TextClassificationDataset(texts: embedded.texts, labels: embedded.targets.map { embedded.classes[$0] },
+                                                classes: embedded.classes, tokenizer: embedded.tokenizer,
+                                                maxLength: config.sequenceLength, source: embedded.source)
+        }
+        let n = Swift.min(set.count, config.limit ?? .max)
+        let idx = try split(n, valCount: valCount(config, n, standard: n / 5), seed: config.seed)
+        func open(_ indices: [Int], shuffle: Bool) throws -> BatchSource {
+            try collatedBatches(set, indices: indices, shuffle: shuffle, config: config, generator: loaderGen, group: group,
+                                collate: { items in try padCollate(items) }, batch: SequenceClassificationTask.batch)
+        }
+        return Splits(train: try open(idx.train, shuffle: true), val: idx.val.isEmpty ? nil : try open(idx.val, shuffle: false),
+                      test: nil, classes: set.classes, inputShape: [config.sequenceLength],
+                      task: SequenceClassificationTask(numClasses: set.classes.count),
+                      summary: "\(set.source == "embedded:arithmetic" ? "arithmetic sums right or wrong (embedded)" : set.source): "
+                        + "\(set.classes.count) classes, vocabulary \(set.tokenizer.vocabularySize), up to \(config.sequenceLength) tokens: "
+                        + "\(idx.train.count) train / \(idx.val.count) val",
+                      tokenizer: set.tokenizer)
+    }
+
+    /// Forecasting the next value of a series from the `sequenceLength` before it: a
+    /// CSV column (`target`) or without data the embedded sine waves, standardised.
+    /// The last windows (a fifth by default) validate, so validation follows training in time.
+    static func forecasting(_ config: TrainingConfig, _ loaderGen: Generator, _ group: (any ProcessGroup)?) throws -> Splits {
+        let set: TimeSeriesDataset
+        if let path = config.dataPath, let column = config.target {
+            set = try TimeSeriesDataset(csv: path, column: column, window: config.sequenceLength, normalize: true)
+        } else {
+            let waves = try TimeSeriesDataset.sineWaves(window: config.sequenceLength)
+            set = try TimeSeriesDataset(series: waves.values, window: config.sequenceLength, normalize: true, source: "sine waves (embedded)")
+        }
+        let n = Swift.min(set.count, config.limit ?? .max)
+        let held = Self.valCount(config, n, standard: n / 5)
+        guard held < n else {
+            throw TrainingSetupError("validation size \(held) must be smaller than the number of windows (\(n))")
+        }
+        func open(_ indices: [Int], shuffle: Bool) throws -> BatchSource {
+            try tensorBatches(set, indices: indices, shuffle: shuffle, config: config, generator: loaderGen, group: group)
+        }
+        let trainIdx = Array(0..<(n - held)), valIdx = Array((n - held)..<n)
+        let shape = [config.sequenceLength, 1]
+        return Splits(train: try open(trainIdx, shuffle: true), val: valIdx.isEmpty ? nil : try open(valIdx, shuffle: false),
+                      test: nil, classes: [], inputShape: shape,
+                      task: RegressionTask(inputShape: shape, outputs: set.horizon, kind: .forecasting),
+                      summary: "\(set.source): \(set.values.count) values (standardised), windows of \(config.sequenceLength) → next value: "
+                        + "\(trainIdx.count) train / \(valIdx.count) val (the last windows)")
+    }
+
+    /// Batches of `set` at `indices` (shuffled, or in order), collated by `collate` and read by the task as `batch`.
+    static func collatedBatches<D: Dataset, B>(_ set: D, indices: [Int], shuffle: Bool, config: TrainingConfig,
+                                               generator: Generator, group: (any ProcessGroup)?,
+                                               collate: @escaping ([D.Element]) throws -> B,
+                                               batch: @escaping (B) -> Batch) throws -> BatchSource {
+        let sampler = try Self.sampler(indices, shuffle: shuffle, config: config, generator: generator, group: group)
+        let loader = try DataLoader<D.Element, B>(set, batchSize: config.batchSize, sampler: sampler,
+                                                  numWorkers: config.numWorkers, collate: collate, generator: generator)
+        return BatchSource(count: loader.count, samples: sampler.count) { epoch in
+            (sampler as? DistributedSubsetSampler)?.setEpoch(epoch)
+            let it = loader.makeIterator()
+            return { try it.nextBatch().map(batch) }
+        }
+    }
+
+    /// Batches of `[input, target]` float items at `indices` (shuffled, or in order), for regression and forecasting.
+    static func tensorBatches<D: Dataset>(_ set: D, indices: [Int], shuffle: Bool, config: TrainingConfig,
+                                          generator: Generator, group: (any ProcessGroup)?) throws -> BatchSource
+        where D.Element == [Tensor] {
+        let sampler = try Self.sampler(indices, shuffle: shuffle, config: config, generator: generator, group: group)
+        let loader = try DataLoader(set, batchSize: config.batchSize, sampler: sampler,
+                                    numWorkers: config.numWorkers, generator: generator)
+        return BatchSource(count: loader.count, samples: sampler.count) { epoch in
+            (sampler as? DistributedSubsetSampler)?.setEpoch(epoch)
+            let it = loader.makeIterator()
+            return { try it.nextBatch().map { Batch($0[0], targets: $0[1]) } }
+        }
     }
 
     /// Equal-length (input, target) windows stacked into [B, T] id tensors.
@@ -303,7 +402,9 @@ public final class TrainingSetup {
     public func makeEngine(history: MetricHistory = MetricHistory()) -> TrainingEngine {
         let ddp = processGroup.flatMap { $0.isDistributed ? DistributedDataParallel(model, group: $0) : nil }
         return TrainingEngine(model: model, task: task, optimizer: optimizer, train: train, val: val, test: test,
-                              epochs: config.epochs, batchSize: config.batchSize, history: history, distributed: ddp)
+                              epochs: config.epochs, batchSize: config.batchSize, scheduler: scheduler,
+                              schedulerStepsPerBatch: config.scheduler?.kind.stepsPerBatch ?? false, history: history,
+                              distributed: ddp)
     }
 }
 
@@ -323,16 +424,27 @@ extension TrainingSetup {
     /// e.g. from an `.epochEnded` observer or a `.perform` command).
     public func checkpoint(engine: TrainingEngine) -> Checkpoint {
         Checkpoint(modelState: model.stateDict(), optimizerState: optimizer.stateDict(),
-                   epoch: engine.history.epochs.count, globalStep: engine.globalStep,
+                   schedulerState: scheduler?.stateDict(), epoch: engine.history.epochs.count, globalStep: engine.globalStep,
                    rngState: loaderGenerator.state + Generator.default.state,
                    history: engine.history, config: config.dictionary)
     }
 
-    /// Restores model, optimizer and random state from a checkpoint; the model
-    /// is unchanged if the checkpoint does not fit it.
+    /// Restores model, optimizer, scheduler and random state from a checkpoint;
+    /// the model is unchanged if the checkpoint does not fit it. A checkpoint
+    /// of a run with a scheduler resumes only into a setup with the same kind.
     public func restore(from ck: Checkpoint) throws {
+        switch (scheduler, ck.schedulerState) {
+        case (nil, let s?):
+            throw TrainingSetupError("the checkpoint's run used the scheduler \(s.scheduler); resume it with --scheduler \(s.scheduler.lowercased())")
+        case (let mine?, nil):
+            throw TrainingSetupError("the checkpoint's run had no scheduler but this one has \(mine.stateDict().scheduler)")
+        case (let mine?, let s?) where mine.stateDict().scheduler != s.scheduler:
+            throw TrainingSetupError("the checkpoint's run used the scheduler \(s.scheduler) but this one has \(mine.stateDict().scheduler)")
+        default: break
+        }
         try model.loadStateDict(ck.modelState)
         if let o = ck.optimizerState { try optimizer.loadStateDict(o) }
+        if let s = ck.schedulerState { try scheduler?.loadStateDict(s) }
         if ck.rngState.count == 14 {
             loaderGenerator.state = Array(ck.rngState[0..<7])
             Generator.default.state = Array(ck.rngState[7..<14])

@@ -63,6 +63,8 @@ public enum TaskKind: String, Codable, Sendable, CaseIterable {
     case regression
     case languageModeling = "language-modeling"
     case sequenceClassification = "sequence-classification"
+    /// Predicting the next values of a series from a window of it (a regression).
+    case forecasting
 }
 
 extension TaskKind {
@@ -70,7 +72,7 @@ extension TaskKind {
     public var metrics: [MetricSpec] {
         switch self {
         case .classification, .sequenceClassification: return [.accuracy]
-        case .regression: return [.mae, .rmse, .r2]
+        case .regression, .forecasting: return [.mae, .rmse, .r2]
         case .languageModeling: return [.perplexity, .tokenAccuracy]
         }
     }

@@ -73,6 +73,10 @@ public struct HyperparameterPane: Sendable {
             let all = OptimizerKind.allCases
             let i = all.firstIndex(of: h.optimizer) ?? 0
             return all[((i + d) % all.count + all.count) % all.count].displayName
+        case .scheduler:
+            let all: [SchedulerKind?] = [nil] + SchedulerKind.allCases.map { Optional($0) }
+            let i = all.firstIndex(of: h.scheduler?.kind) ?? 0
+            return all[((i + d) % all.count + all.count) % all.count]?.displayName ?? "none"
         case .augmentation: return h.augment ? "off" : "on"
         default: return nil
         }
@@ -80,8 +84,10 @@ public struct HyperparameterPane: Sendable {
 
     /// Draws the fields. `values` are the shown (effective) values; `pending` the next-run
     /// fields whose new value waits for the next run.
+    /// `stepsPerEpoch` (the current run's plan, when known) sizes the lr curve
+    /// preview of per-batch schedulers.
     public func render(_ canvas: inout Canvas, inner: Rect, focused: Bool, values: TrainingConfig,
-                       runActive: Bool, pending: Set<HyperparameterField>, ctx: RenderContext) {
+                       runActive: Bool, pending: Set<HyperparameterField>, stepsPerEpoch: Int? = nil, ctx: RenderContext) {
         guard !inner.isEmpty else { return }
         let fields = HyperparameterField.allCases
         let messageLines = messageLines(width: inner.width)
@@ -122,10 +128,32 @@ public struct HyperparameterPane: Sendable {
             canvas.put(line, x: inner.x, y: fy, ctx.style(messageIsError ? .error : .ok), maxWidth: inner.width)
             fy += 1
         }
+        let preview = Self.lrPreview(values, stepsPerEpoch: stepsPerEpoch, width: inner.width)
+        if !preview.isEmpty && fy + preview.count + (hint ? 1 : 0) <= inner.maxY {
+            for (i, line) in preview.enumerated() {
+                canvas.put(line, x: inner.x, y: fy + i, ctx.style(i == 0 ? .highlight : .dim), maxWidth: inner.width)
+            }
+        }
         if hint, fy < inner.maxY {
             let text = isEditing ? "Enter apply · Esc keep old value" : "next step: changes a running training"
             canvas.put(text, x: inner.x, y: inner.maxY - 1, ctx.style(.dim), maxWidth: inner.width)
         }
+    }
+
+    /// The learning-rate curve of the settings' scheduler over the planned
+    /// run, as two lines (`lr ▇▇▇▄▄▄▁▁▁`, `0.001 → 1e-05 over 10 epochs`), or
+    /// none without a scheduler or with arguments that do not build it.
+    /// Epoch-based schedulers draw one value per epoch; per-batch ones
+    /// (`OneCycleLR`, `CyclicLR`) every step of `stepsPerEpoch` (50 before a run plans it).
+    public static func lrPreview(_ h: TrainingConfig, stepsPerEpoch: Int?, width: Int) -> [String] {
+        guard let s = h.scheduler, width > 4 else { return [] }
+        let perBatch = s.kind.stepsPerBatch
+        let steps = perBatch ? Swift.max(1, stepsPerEpoch ?? 50) : 1
+        guard let curve = try? s.learningRates(lr: h.lr, epochs: h.epochs, stepsPerEpoch: steps), let first = curve.first,
+              let last = curve.last else { return [] }
+        let span = perBatch ? "\(curve.count) steps" : "\(h.epochs) epochs"
+        return ["lr " + Sparkline.text(curve, width: width - 3),
+                "\(formatHyperparameter(first)) → \(formatHyperparameter(last)) over \(span), min \(formatHyperparameter(curve.min() ?? first))"]
     }
 
     func messageLines(width: Int) -> [String] {

@@ -97,6 +97,6 @@ extension HyperparameterPane: Pane {
 
     public func render(_ canvas: inout Canvas, inner: Rect, focused: Bool, app: App) {
         render(&canvas, inner: inner, focused: focused, values: app.shownHyper, runActive: app.runState.isActive,
-               pending: app.pendingNextRun, ctx: app.ctx)
+               pending: app.pendingNextRun, stepsPerEpoch: app.plan?.stepsPerEpoch, ctx: app.ctx)
     }
 }

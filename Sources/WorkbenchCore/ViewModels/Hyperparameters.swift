@@ -23,6 +23,8 @@ public enum HyperparameterField: String, CaseIterable, Sendable {
     case validationSplit = "validation split"
     case augmentation
     case seed
+    case scheduler
+    case schedulerArguments = "scheduler args"
     /// Processes of a data-parallel run (`mpirun -np`); 1 trains in this process.
     case processes = "processes (-np)"
 
@@ -35,7 +37,7 @@ public enum HyperparameterField: String, CaseIterable, Sendable {
     }
 
     /// Fields with a fixed set of values cycle with ←/→ instead of a text prompt.
-    public var isChoice: Bool { self == .optimizer || self == .augmentation }
+    public var isChoice: Bool { self == .optimizer || self == .scheduler || self == .augmentation }
 
     /// The value as the editor shows it.
     public func format(_ h: TrainingConfig) -> String {
@@ -44,6 +46,10 @@ public enum HyperparameterField: String, CaseIterable, Sendable {
         case .momentum: return Self.formatNumber(h.momentum)
         case .weightDecay: return Self.formatNumber(h.weightDecay)
         case .optimizer: return h.optimizer.displayName
+        case .scheduler: return h.scheduler?.kind.displayName ?? "none"
+        case .schedulerArguments:
+            guard let s = h.scheduler else { return "-" }
+            return s.arguments.isEmpty ? "(defaults)" : s.argumentText
         case .batchSize: return String(h.batchSize)
         case .epochs: return String(h.epochs)
         case .validationSplit: return Self.formatNumber(h.valFraction ?? 0)
@@ -83,6 +89,27 @@ public enum HyperparameterField: String, CaseIterable, Sendable {
                 return fail("optimizer must be one of \(OptimizerKind.allCases.map(\.displayName).joined(separator: ", ")), got \"\(t)\"")
             }
             out.optimizer = k
+        case .scheduler:
+            if t.isEmpty || t.lowercased() == "none" {
+                out.scheduler = nil
+                break
+            }
+            guard let k = try? SchedulerKind(name: t) else {
+                return fail("scheduler must be none or one of \(SchedulerKind.allCases.map(\.displayName).joined(separator: ", ")), got \"\(t)\"")
+            }
+            // A new kind starts from example values of its required arguments, sized to the run.
+            if h.scheduler?.kind != k {
+                out.scheduler = SchedulerChoice(kind: k, arguments: k.exampleArguments(epochs: h.epochs, lr: h.lr))
+            }
+        case .schedulerArguments:
+            guard let current = h.scheduler else { return fail("choose a scheduler first (the field above)") }
+            let text = t == "(defaults)" ? "" : t
+            do {
+                let choice = try SchedulerChoice(name: current.kind.rawValue, arguments: text)
+                out.scheduler = choice
+            } catch {
+                return fail("scheduler args: \(error)")
+            }
         case .batchSize:
             guard let v = Int(t) else { return fail("batch size must be a whole number, got \"\(t)\"") }
             guard v >= 1 && v <= 65536 else { return fail("batch size must be between 1 and 65536, got \(v)") }

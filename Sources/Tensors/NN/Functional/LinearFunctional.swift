@@ -65,9 +65,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
             // small NN products unthreaded without packing, transposed-A ones packed (and threaded).
             if rows > 0 {
                 let gT = Workspace.acquire(rows * outF)
-                for r in 0..<rows {
-                    for j in 0..<outF { gT.pointer[j * rows + r] = gp[r * outF + j] }
-                }
+                Transpose.copy(gp, rows: rows, cols: outF, into: gT.pointer)
                 SmallGemm.reduceNN(m: outF, n: inF, rows: rows, a: gT.pointer, lda: rows, b: xd.dataPointer, ldb: inF,
                                    c: t.dataPointer, ldc: inF)
                 withExtendedLifetime(gT) {}
@@ -118,18 +116,8 @@ func linearForwardGemm(rows: Int, inF: Int, outF: Int, x: UnsafePointer<Float>, 
         return
     }
     let xT = Workspace.acquire(inF * rows), outT = Workspace.acquire(outF * rows)
-    for r in 0..<rows {
-        let src = x + r * inF
-        for k in 0..<inF { xT.pointer[k * rows + r] = src[k] }
-    }
+    Transpose.copy(x, rows: rows, cols: inF, into: xT.pointer)
     SmallGemm.rowsNN(rows: outF, n: rows, k: inF, a: w, lda: inF, b: xT.pointer, ldb: rows, c: outT.pointer, ldc: rows)
-    for r in 0..<rows {
-        let dst = out + r * outF
-        if hasBias {
-            for j in 0..<outF { dst[j] += outT.pointer[j * rows + r] }
-        } else {
-            for j in 0..<outF { dst[j] = outT.pointer[j * rows + r] }
-        }
-    }
+    Transpose.store(outT.pointer, rows: rows, cols: outF, into: out, accumulate: hasBias)
     withExtendedLifetime((xT, outT)) {}
 }

@@ -46,6 +46,7 @@ examples = {
     "GLU": nn.GLU(), "Softmin": nn.Softmin(dim=1), "Softmax": nn.Softmax(dim=1), "Softmax2d": nn.Softmax2d(),
     "LogSoftmax": nn.LogSoftmax(dim=1),
     "AdaptiveLogSoftmaxWithLoss": nn.AdaptiveLogSoftmaxWithLoss(8, 10, [4]),
+    "Flatten": nn.Flatten(), "Unflatten": nn.Unflatten(1, (2, 2)),
 }
 
 out = {name: {"repr": repr(m), "state": [[k, list(v.shape), str(v.dtype)] for k, v in m.state_dict().items()]}
