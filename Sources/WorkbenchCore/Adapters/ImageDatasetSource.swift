@@ -96,6 +96,33 @@ public final class TensorsDatasetProvider: DatasetProvider {
         }
     }
 
+    public func openDataset(path: String) throws -> DatasetSource {
+        guard FileManager.default.fileExists(atPath: path) else { throw DatasetOpenError("\(path): no such file or folder") }
+        do {
+            if let root = try ImageFolder.splitRoot(path, train: true) {
+                // Decoded and resized to 32x32 once, as a run on it will see them.
+                func open(_ root: String, train: Bool) throws -> ImageArrayDataset {
+                    let folder = try ImageFolder(root: root, resize: (32, 32), onCorruptFile: .skip)
+                    guard let set = ImageArrayDataset(folder, train: train) else { throw DatasetOpenError("\(root): the images could not be loaded") }
+                    return set
+                }
+                let train = try open(root, train: true)
+                let test = try ImageFolder.splitRoot(path, train: false).map { try open($0, train: false) } ?? train
+                return ImageDatasetSource(name: "ImageFolder \(URL(fileURLWithPath: path).lastPathComponent)", location: path,
+                                          train: train, test: test)
+            }
+            let kind = ImageDatasetKind.detect(path)
+            if kind == .cifar10 { return try openCIFAR10(path: path) }
+            let (train, test) = TensorsDatasetProvider.both({ Result { try kind.open(root: path, train: true) } },
+                                                            { Result { try kind.open(root: path, train: false) } })
+            return try ImageDatasetSource(name: kind.rawValue, location: path, train: train.get(), test: test.get())
+        } catch let e as DatasetOpenError {
+            throw e
+        } catch {
+            throw DatasetOpenError("\(error)")
+        }
+    }
+
     public func csvColumns(path: String) throws -> [String] {
         guard FileManager.default.fileExists(atPath: path) else { throw DatasetOpenError("\(path): no such file") }
         let d = try CSVRegressionDataset.columns(path: path)

@@ -36,6 +36,14 @@ extension App {
             }
         case .downloadCIFAR10:
             startDownload(into: path)
+        case .openDataset:
+            do {
+                let d = try services.datasets.openDataset(path: path)
+                overlay = nil
+                switchDataset(d)
+            } catch {
+                return "\(error)"
+            }
         case .openCSV:
             do {
                 let columns = try services.datasets.csvColumns(path: path)
