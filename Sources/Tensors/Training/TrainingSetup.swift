@@ -171,9 +171,12 @@ public final class TrainingSetup {
             folderTest = try testRoot.map { try open($0, train: false, testTransform) }
             testSet = folderTest.flatMap { $0 } ?? trainSet.withTransform(testTransform)
         } else if let path = config.dataPath {
+            // The splits the TUI opened to browse are reused (no second read of the archive).
             let kind = kind ?? ImageDatasetKind.detect(path)
-            trainSet = try kind.open(root: path, train: true, transform: trainTransform)
-            testSet = try kind.open(root: path, train: false, transform: testTransform)
+            trainSet = try LoadedDatasets.recall(path: path, train: true)?.withTransform(trainTransform)
+                ?? kind.open(root: path, train: true, transform: trainTransform)
+            testSet = try LoadedDatasets.recall(path: path, train: false)?.withTransform(testTransform)
+                ?? kind.open(root: path, train: false, transform: testTransform)
         } else {
             // With a limit, generate only that many images (a smaller, still class-balanced set).
             trainSet = Shapes10(train: true, transform: trainTransform, count: config.limit)

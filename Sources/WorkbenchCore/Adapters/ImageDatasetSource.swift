@@ -89,7 +89,10 @@ public final class TensorsDatasetProvider: DatasetProvider {
         let (train, test) = TensorsDatasetProvider.both({ Result { try CIFAR10(root: path, train: true) } },
                                                         { Result { try CIFAR10(root: path, train: false) } })
         do {
-            return ImageDatasetSource(name: "CIFAR-10", location: path, train: try train.get(), test: try test.get())
+            let (a, b) = (try train.get(), try test.get())
+            LoadedDatasets.remember(a, path: path, train: true)
+            LoadedDatasets.remember(b, path: path, train: false)
+            return ImageDatasetSource(name: "CIFAR-10", location: path, train: a, test: b)
         } catch {
             // The library's hint names its API; here the menu does the download.
             throw DatasetOpenError("\(error)".replacingOccurrences(of: "use download: true to fetch it", with: "or use Download CIFAR-10 in the menu (m)"))
@@ -115,7 +118,10 @@ public final class TensorsDatasetProvider: DatasetProvider {
             if kind == .cifar10 { return try openCIFAR10(path: path) }
             let (train, test) = TensorsDatasetProvider.both({ Result { try kind.open(root: path, train: true) } },
                                                             { Result { try kind.open(root: path, train: false) } })
-            return try ImageDatasetSource(name: kind.rawValue, location: path, train: train.get(), test: test.get())
+            let (a, b) = (try train.get(), try test.get())
+            LoadedDatasets.remember(a, path: path, train: true)
+            LoadedDatasets.remember(b, path: path, train: false)
+            return ImageDatasetSource(name: kind.rawValue, location: path, train: a, test: b)
         } catch let e as DatasetOpenError {
             throw e
         } catch {

@@ -20,7 +20,7 @@ public enum PathCompletion {
         let names = entries.filter { $0.hasPrefix(prefix) && (prefix.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted()
         let shown = names.map { name -> String in
             var isDir: ObjCBool = false
-            fileManager.fileExists(atPath: (dirPath as NSString).appendingPathComponent(name), isDirectory: &isDir)
+            _ = fileManager.fileExists(atPath: (dirPath as NSString).appendingPathComponent(name), isDirectory: &isDir)
             return isDir.boolValue ? name + "/" : name
         }
         guard let first = shown.first else { return (text, []) }
