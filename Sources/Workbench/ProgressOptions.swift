@@ -30,7 +30,10 @@ final class ProgressPrinter: @unchecked Sendable {
     private var meter: ProgressMeter
     private let lock = NSLock()
 
-    init(_ meter: ProgressMeter) { self.meter = meter }
+    init(_ meter: ProgressMeter) {
+        self.meter = meter
+        self.meter.restart(label: meter.label, total: meter.total)   // the clock starts now
+    }
 
     /// Whether anything is shown at all.
     var isQuiet: Bool { meter.mode == .quiet }

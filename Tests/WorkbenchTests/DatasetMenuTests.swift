@@ -36,7 +36,7 @@ final class DatasetMenuTests: XCTestCase {
         try Data().write(to: dir.appendingPathComponent(".hidden"))
         let base = dir.path + "/"
         XCTAssertEqual(PathCompletion.complete(base + "pets").text, base + "pets", "two matches: their common prefix")
-        XCTAssertEqual(PathCompletion.complete(base + "pets").candidates, ["pets.csv", "pets/"])
+        XCTAssertEqual(PathCompletion.complete(base + "pets").candidates, ["pets/", "pets.csv"])
         XCTAssertEqual(PathCompletion.complete(base + "pets/c").text, base + "pets/cat/")
         XCTAssertEqual(PathCompletion.complete(base + "pets/").candidates, ["cat/", "dog/"])
         XCTAssertEqual(PathCompletion.complete(base + "x").candidates, [])
@@ -73,7 +73,7 @@ final class DatasetMenuTests: XCTestCase {
         app.type(dir.path + "/nothing")
         app.press(.enter)
         XCTAssertEqual(app.overlayName, "prompt")
-        XCTAssertShows(app.draw(), "no such file or folder")
+        XCTAssertShows(app.draw(), "nothing: no")
         XCTAssertEqual(app.dataset.name, "ImageFolder pets")
     }
 }
