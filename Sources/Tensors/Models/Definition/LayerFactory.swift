@@ -82,10 +82,16 @@ public enum LayerFactory {
         ConvPaddingMode(rawValue: try a.choice("padding_mode", "zeros", ConvPaddingMode.allCases.map(\.rawValue))) ?? .zeros
     }
 
-    static func checkSame(_ a: LayerArguments, _ padding: ConvNdPadding, stride: [Int]) throws {
+    /// Channels, stride and padding of a `dims`-D convolution (1-D, 3-D), checked.
+    static func convNd(_ a: LayerArguments, _ x: [Int], dims: Int) throws -> (Int, Int, [Int], ConvNdPadding) {
+        let inC = try a.count("in_channels", auto: try channels(a, x, rank: dims + 2), unit: "channels")
+        let outC = try a.positive("out_channels")
+        let stride = try a.sizes("stride", dims: dims, minimum: 1, [1]) ?? [1]
+        let padding = try convPadding(a, dims: dims)
         if padding == .same, stride.contains(where: { $0 != 1 }) {
             throw a.error("padding 'same' is not supported for strided convolutions")
         }
+        return (inC, outC, stride, padding)
     }
 
     static func padding(_ a: LayerArguments, dims: Int) throws -> [Int] {
@@ -133,11 +139,7 @@ extension LayerFactory {
         }
         // Convolution
         t["Conv1d"] = e(conv) { a, x, g in
-            let inC = try a.count("in_channels", auto: try channels(a, x, rank: 3), unit: "channels")
-            let outC = try a.positive("out_channels")
-            let stride = try a.sizes("stride", dims: 1, minimum: 1, [1]) ?? [1]
-            let p = try convPadding(a, dims: 1)
-            try checkSame(a, p, stride: stride)
+            let (inC, outC, stride, p) = try convNd(a, x, dims: 1)
             return Conv1d(inC, outC, kernelSize: try a.positive("kernel_size"), stride: stride[0], padding: p,
                           dilation: try a.positive("dilation", 1), groups: try groups(a, inC: inC, outC: outC),
                           bias: try a.bool("bias", true), paddingMode: try paddingMode(a), generator: g)
@@ -153,11 +155,7 @@ extension LayerFactory {
                           bias: try a.bool("bias", true), paddingMode: try paddingMode(a), generator: g)
         }
         t["Conv3d"] = e(conv) { a, x, g in
-            let inC = try a.count("in_channels", auto: try channels(a, x, rank: 5), unit: "channels")
-            let outC = try a.positive("out_channels")
-            let stride = try a.sizes("stride", dims: 3, minimum: 1, [1]) ?? [1]
-            let p = try convPadding(a, dims: 3)
-            try checkSame(a, p, stride: stride)
+            let (inC, outC, stride, p) = try convNd(a, x, dims: 3)
             guard let k = try a.sizes("kernel_size", dims: 3, minimum: 1, nil) else { throw a.error("missing argument kernel_size") }
             return Conv3d(inC, outC, kernelSize: k, stride: stride, padding: p, dilation: try a.sizes("dilation", dims: 3, minimum: 1, [1]) ?? [1],
                           groups: try groups(a, inC: inC, outC: outC), bias: try a.bool("bias", true),
