@@ -6,8 +6,9 @@ SWIFT        ?= swift
 # Debian packages the project needs: OpenBLAS (GEMM), ncursesw (TUI), zlib
 # (reading .tar.gz in-process), libpng and libjpeg-turbo (decoding image files),
 # tmux (the end-to-end TUI test drives it), SQLite (the run store, through GRDB),
-# Open MPI (data-parallel training: libmpi, mpirun).
-APT_PACKAGES := libopenblas-dev libncursesw5-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev tmux libsqlite3-dev libopenmpi-dev openmpi-bin
+# Open MPI (data-parallel training: libmpi, mpirun), ncurses-term (terminfo
+# entries such as xterm-direct for truecolor terminals).
+APT_PACKAGES := libopenblas-dev libncursesw5-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev tmux libsqlite3-dev libopenmpi-dev openmpi-bin ncurses-term
 RELEASE_BIN  := .build/release/workbench
 
 .PHONY: all deps build release run test test-unit test-e2e bench clean

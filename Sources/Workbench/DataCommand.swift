@@ -24,8 +24,10 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Label column of a .csv file.", valueName: "name"))
     var label: String = "label"
 
-    @Flag(name: .long, help: "Download CIFAR-10 into the --data folder if it is not there (MD5-verified).")
+    @Flag(name: .long, help: "Download the dataset (CIFAR-10, CIFAR-100, MNIST or Fashion-MNIST, from the --data path's name) into the --data folder if it is not there (MD5-verified).")
     var download = false
+
+    @OptionGroup var progress: ProgressOptions
 
     /// True for `--split train`; throws for anything but train or test.
     var isTrain: Bool {
@@ -50,20 +52,12 @@ struct DataOptions: ParsableArguments {
             if path.lowercased().hasSuffix(".csv") {
                 return try CSVDataset(path: path, labelColumn: label, transform: transform)
             }
-            let lower = path.lowercased()
-            let fm = FileManager.default
-            let entries = (try? fm.contentsOfDirectory(atPath: path)) ?? []
-            func has(_ prefix: String) -> Bool { entries.contains { $0.hasPrefix(prefix) } }
-            if lower.contains("cifar-100") || has("cifar-100") || entries.contains("train.bin") {
-                return try CIFAR100(root: path, train: train, transform: transform)
+            let kind = ImageDatasetKind.detect(path)
+            guard let set = try kind.open(root: path, train: train, transform: transform,
+                                          download: download) as? any ImageOrTableDataset else {
+                throw UserError("\(path): \(kind.rawValue) cannot be shown here")
             }
-            if has("train-images-idx3") || has("t10k-images-idx3") || has("MNIST") || has("FashionMNIST") {
-                if lower.contains("fashion") || has("FashionMNIST") {
-                    return try FashionMNIST(root: path, train: train, transform: transform)
-                }
-                return try MNIST(root: path, train: train, transform: transform)
-            }
-            return try CIFAR10(root: path, train: train, transform: transform, download: download)
+            return set
         } catch let e as DataError {
             throw UserError(e.message.replacingOccurrences(of: "use download: true", with: "use --download"))
         }
@@ -74,16 +68,12 @@ extension DataOptions {
     /// Opens an image folder; with `preload`, decodes every file now and skips the corrupt ones.
     func openImageFolder(_ root: String, transform: (any Transform)?, preload: Bool) throws -> ImageFolder {
         guard preload else { return try ImageFolder(root: root, transform: transform) }
-        let isTTY = isatty(STDERR_FILENO) != 0
-        var last = -1
+        let bar = progress.printer(label: "decoding images", total: 0, unit: "img")
         let ds = try ImageFolder(root: root, transform: transform, preload: true, onCorruptFile: .skip) { done, total in
-            // At most one line update per percent.
-            let percent = total == 0 ? 100 : done * 100 / total
-            guard isTTY, percent != last || done == total else { return }
-            last = percent
-            FileHandle.standardError.write(Data("\rdecoding images: \(done)/\(total) (\(percent)%)".utf8))
-            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+            if done <= 1 { bar.restart(label: "decoding images", total: total) }
+            bar.update(done: done, items: done)
         }
+        bar.finish()
         return ds
     }
 }

@@ -38,21 +38,42 @@ struct ModelsList: ParsableCommand {
 struct ModelsShow: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Print a model like PyTorch's print(model), with its parameter count.")
 
-    @Argument(help: "Model name (see `workbench models`).")
+    @Argument(help: "Model name (see `workbench models`) or a model file (.model.yaml, .json).")
     var name: String
 
     @Flag(help: "Also list each layer's output shape for one input of the model's input shape.")
     var shapes = false
 
+    @Option(help: ArgumentHelp("Model file: one sample's shape (default: the file's `input`, else 3,32,32).", valueName: "c,h,w"))
+    var input: String?
+
+    @Option(help: "Model file: what `classes` stands for (the number of outputs).")
+    var classes: Int = 10
+
     func run() throws {
         if let seq = SequenceModelZoo.entry(named: name) { return showSequence(seq) }
-        guard let entry = ModelZoo.entry(named: name) else { throw UserError(ModelZooError(name: name).description) }
-        let model = entry.makeMeta()
+        let model: any UnaryLayer
+        let inputShape: [Int]
+        if ModelDefinition.isModelFile(name) {
+            do {
+                let def = try ModelDefinition.load(path: name)
+                inputShape = try input.map(Self.parseShape) ?? def.inputShape
+                model = try withMetaInit { try def.build(inputShape: inputShape, outputs: classes, checkOutputs: false) }
+            } catch let e as UserError {
+                throw e
+            } catch {
+                throw UserError("\(error)")
+            }
+        } else {
+            guard let entry = ModelZoo.entry(named: name) else { throw UserError(ModelZooError(name: name).description) }
+            model = entry.makeMeta()
+            inputShape = entry.inputShape
+        }
         print(model)
-        print("Input shape: \(([1] + entry.inputShape).map(String.init).joined(separator: "x")) (batch 1)")
+        print("Input shape: \(([1] + inputShape).map(String.init).joined(separator: "x")) (batch 1)")
         print("Total parameters: \(groupedThousands(model.parameterCount))")
         if shapes {
-            let layers = try model.validate(inputShape: [1] + entry.inputShape)
+            let layers = try model.validate(inputShape: [1] + inputShape)
             let rows = layers.map { l in
                 [String(repeating: "  ", count: l.depth) + (l.path.isEmpty ? "(model)" : l.path), l.typeName,
                  l.outputShape.map { "\($0)" } ?? "-", groupedThousands(l.parameterCount)]
@@ -63,6 +84,15 @@ struct ModelsShow: ParsableCommand {
                 print((0..<4).map { pad(r[$0], widths[$0], left: $0 == 3) }.joined(separator: "  "))
             }
         }
+    }
+
+    /// `3,32,32` (or `3x32x32`) → [3, 32, 32].
+    static func parseShape(_ s: String) throws -> [Int] {
+        let dims = s.split(whereSeparator: { $0 == "," || $0 == "x" }).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !dims.isEmpty, dims.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw UserError("--input \(s): expected positive sizes like 3,32,32")
+        }
+        return dims.compactMap { $0 }
     }
 }
 

@@ -23,6 +23,7 @@ struct PredictCommand: ParsableCommand {
     @Flag(help: "One JSON document on stdout (inputs, predictions, errors).") var json = false
     @Option(name: .customLong("batch-size"), help: "Inputs per forward pass.") var batchSize: Int = 64
     @Argument(help: ArgumentHelp("Input files or folders.", valueName: "files")) var files: [String]
+    @OptionGroup var progress: ProgressOptions
 
     func validate() throws {
         guard topK >= 1 else { throw ValidationError("--top-k must be at least 1, got \(topK)") }
@@ -38,13 +39,17 @@ struct PredictCommand: ParsableCommand {
         let (samples, errors) = PredictionInputs.read(PredictionInputs.expand(files), for: predictor)
         var results: [(String, [Prediction])] = []
         var start = 0
+        let bar = progress.printer(label: "predict", total: (samples.count + batchSize - 1) / batchSize, unit: "inputs")
+        defer { bar.finish() }
         while start < samples.count {
             let chunk = samples[start..<Swift.min(start + batchSize, samples.count)]
             let batch = Tensor.stack(chunk.map(\.tensor))
             let ranked = try predictor.predict(batch, topK: topK)
             results += zip(chunk.map(\.name), ranked).map { ($0, $1) }
             start += batchSize
+            bar.update(done: (start + batchSize - 1) / batchSize, items: Swift.min(start, samples.count))
         }
+        bar.finish()
         if json {
             var doc: [[String: Any]] = results.map { name, preds in
                 ["input": name, "predictions": preds.map { ["index": $0.index, "label": $0.label, "score": $0.score] }]

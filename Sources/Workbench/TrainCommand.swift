@@ -6,7 +6,7 @@ import WorkbenchRuns
 
 /// Options that pick a model and a dataset, shared by `train` and `test`.
 struct RunOptions: ParsableArguments {
-    @Option(help: "Zoo model (see `workbench models`). Default: lenet5 for images, mlp for a CSV file.")
+    @Option(help: "Zoo model (see `workbench models`) or a model file (.model.yaml, .json). Default: lenet5 for images, mlp for a CSV file.")
     var model: String?
 
     @Option(help: ArgumentHelp("CIFAR-10 archive, extracted folder, or a folder holding either; or a .csv file. Default: the embedded Shapes10 dataset.",
@@ -49,7 +49,8 @@ struct RunOptions: ParsableArguments {
             }
             c.task = k
         }
-        c.model = (model ?? TrainingConfig.defaultModel(dataPath: data, task: c.task)).lowercased()
+        let name = model ?? TrainingConfig.defaultModel(dataPath: data, task: c.task)
+        c.model = ModelDefinition.isModelFile(name) ? name : name.lowercased()
         c.batchSize = batchSize
         c.numWorkers = workers
         c.limit = limit
@@ -103,6 +104,7 @@ struct TrainCommand: ParsableCommand {
     var eventsJSON = false
     @Option(help: ArgumentHelp("Start from these weights (safetensors) instead of the seeded initialisation.", valueName: "file"))
     var weights: String?
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
         guard distributed else { return try train(group: nil) }
@@ -170,10 +172,18 @@ struct TrainCommand: ParsableCommand {
         var failure: String?
         let ckURL = lead ? checkpoint.map { URL(fileURLWithPath: $0) } : nil
         let eventLines = eventsJSON && lead ? TrainingEventLines() : nil
+        var shown = progress
+        if !lead { shown.quiet = true }   // distributed: rank 0 alone shows progress
+        let bar = shown.printer(label: "epoch 1/\(c.epochs)", total: 0, unit: String(unit.dropLast(2)))
         engine.observe { event in
             if let eventLines { say(eventLines.line(for: event)) }
             switch event {
+            case .step(let s):
+                if s.step == 1 { bar.restart(label: "epoch \(s.epoch)/\(c.epochs)", total: s.stepsPerEpoch) }
+                bar.update(done: s.step, items: s.step * c.batchSize, rate: s.samplesPerSecond,
+                           note: String(format: "loss %.4f", s.loss))
             case .epochEnded(let e):
+                bar.finish()
                 var line = String(format: "Epoch: %d Train Loss: %.4f Val Loss: %@", e.epoch, e.trainLoss,
                                   e.valLoss.map { String(format: "%.4f", $0) } ?? "-")
                 line += " | " + metrics.map { m in
@@ -192,6 +202,7 @@ struct TrainCommand: ParsableCommand {
                 }
                 say(line)
             case .evaluated(let r):
+                bar.finish()
                 if let acc = r.accuracy { say(String(format: "Test Accuracy: %.4f", acc)) }
                 for m in metrics where m.name != "accuracy" {
                     say("Test \(m.label): \(Self.format(r.metrics[m.name]))")
@@ -256,6 +267,7 @@ struct TestCommand: ParsableCommand {
 
     @OptionGroup var options: RunOptions
     @Option(help: ArgumentHelp("Weights file (safetensors).", valueName: "file")) var weights: String
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
         var c = try options.config()
@@ -264,7 +276,11 @@ struct TestCommand: ParsableCommand {
             let setup = try TrainingSetup(config: c)
             _ = try ModelFile.load(into: setup.model, from: URL(fileURLWithPath: weights))
             guard let test = setup.test else { throw UserError("\(c.dataPath ?? "the dataset") has no test split") }
-            let r = try TrainingEngine.evaluate(model: setup.model, task: setup.task, source: test, split: "test")
+            let bar = progress.printer(label: "test", total: test.count, unit: setup.inputShape.count == 3 ? "img" : "samples")
+            let r = try TrainingEngine.evaluate(model: setup.model, task: setup.task, source: test, split: "test") { batches, samples in
+                bar.update(done: batches, items: samples)
+            }
+            bar.finish()
             print(String(format: "Test Loss: %.4f", r.loss))
             if let cm = r.confusion {
                 for (i, acc) in cm.perClassAccuracy.enumerated() {

@@ -4,7 +4,7 @@ import XCTest
 
 /// ONNX export: the protobuf encoding, errors naming unsupported layers, and —
 /// with onnx + onnxruntime from PyPI in `.build/deploy-venv` — the checker
-/// (full_check) and onnxruntime's outputs against ours for lenet5, smallvgg,
+/// (full_check) and onnxruntime's outputs against ours for a model file's blocks, lenet5, smallvgg,
 /// resnet18 and the MLP.
 final class ONNXExportTests: XCTestCase {
     func testProtobufWireFormat() {
@@ -45,9 +45,21 @@ final class ONNXExportTests: XCTestCase {
 
         var cases: [[String: Any]] = []
         var expectedInitializers: [String: [String]] = [:]
-        for (name, shape) in [("lenet5", [3, 32, 32]), ("smallvgg", [3, 32, 32]), ("resnet18", [3, 32, 32]), ("mlp", [8])] {
+        // A model file's containers too: Residual, Add, Concat.
+        let blocks = try ModelDefinition(text: """
+            - Conv2d: {in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1}
+            - BatchNorm2d
+            - Residual: [{Conv2d: {out_channels: 8, kernel_size: 3, padding: 1}}, ReLU]
+            - Add: [[{Conv2d: [auto, 6, 1]}], [{Conv2d: {out_channels: 6, kernel_size: 3, padding: 1}}, Sigmoid]]
+            - Concat: [{MaxPool2d: [2]}, {AvgPool2d: [2]}]
+            - Flatten
+            - Linear: {out_features: 10}
+            """, file: "blocks.model.yaml")
+        for (name, shape) in [("lenet5", [3, 32, 32]), ("smallvgg", [3, 32, 32]), ("resnet18", [3, 32, 32]), ("mlp", [8]),
+                              ("blocks", [3, 8, 8])] {
             let g = Generator(seed: 7)
-            let model = try ModelZoo.make(name, inputShape: shape, generator: g)
+            let model = name == "blocks" ? try blocks.build(inputShape: shape, generator: g)
+                : try ModelZoo.make(name, inputShape: shape, generator: g)
             // Non-trivial batch-norm statistics: a few training-mode forwards, then eval.
             for _ in 0..<2 { _ = model(Tensor.randn([4] + shape, generator: g)) }
             model.eval()

@@ -175,7 +175,8 @@ final class AppTests: XCTestCase {
     }
 
     func testImagesUseDatasetColoursAndAsciiInMonochrome() {
-        let (app, _) = makeApp(colorMode: .palette256)
+        // Truecolor shows the pixels as they are (256 and 8 colours dither them: DitherTests).
+        let (app, _) = makeApp(colorMode: .truecolor)
         let ds = SyntheticShapesDataset()
         let c = app.draw()
         let grid = DatasetPane.grid(for: Rect(x: 1, y: 1, width: 38, height: 9))

@@ -36,10 +36,10 @@ let repoThemes: String = {
 
 /// An app on the demo dataset and catalog with a recording engine, sized `w`×`h`.
 func makeApp(width w: Int = 80, height h: Int = 24, colorMode: ColorMode = .truecolor,
-             options: AppOptions = AppOptions()) -> (App, RecordingBackend) {
+             options: AppOptions = AppOptions(), recents: RecentPaths? = nil) -> (App, RecordingBackend) {
     let backend = RecordingBackend()
     let services = AppServices(datasets: DemoDatasetProvider(), catalog: DemoModelCatalog(), backend: backend,
-                               themes: ThemeLibrary(directories: [repoThemes]))
+                               themes: ThemeLibrary(directories: [repoThemes]), recents: recents)
     let app = App(services: services, options: options, colorMode: colorMode)
     app.resize(width: w, height: h)
     return (app, backend)

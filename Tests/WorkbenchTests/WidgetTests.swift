@@ -21,7 +21,7 @@ final class WidgetTests: XCTestCase {
         img.setPixel(0, 1, RGB(0, 0, 255))
         img.setPixel(1, 0, RGB(0, 255, 0))
         img.setPixel(1, 1, RGB(9, 9, 9))
-        var c = Canvas(width: 2, height: 1, colorMode: .palette256)
+        var c = Canvas(width: 2, height: 1, colorMode: .truecolor)   // exact pixels (256 colours dither: DitherTests)
         ImageView.draw(&c, img, x: 0, y: 0, columns: 2, rows: 1)
         XCTAssertEqual(c[0, 0].char, "▀")
         XCTAssertEqual(c[0, 0].style.fg, .rgb(RGB(255, 0, 0)))

@@ -3,7 +3,8 @@ import Foundation
 /// Exports a model to ONNX (opset 17, dynamic batch dimension, initialisers
 /// named by the state-dict keys: `conv1.weight`, `layer1.0.bn1.running_mean`).
 ///
-/// The exporter walks the module tree: containers (`Sequential`, `MLP`), the
+/// The exporter walks the module tree: containers (`Sequential`, `MLP`,
+/// a model file's `Residual`, `Add` and `Concat` blocks), the
 /// zoo's models (their `forward` written out as ONNX nodes) and the layers
 /// Conv2d, Linear (Gemm), BatchNorm1d/2d, ReLU, LeakyReLU, Sigmoid, Tanh,
 /// Softmax, LogSoftmax, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d
@@ -121,6 +122,22 @@ public enum ONNXExporter {
                 v = try emit(m.avgpool, path: key(path, "avgpool"), v)
                 v = flatten(v, key(path, "flatten"))
                 return try emit(m.classifier, path: key(path, "classifier"), v)
+            case let m as Residual:
+                var v = x
+                for (k, layer) in zip(m.keys, m.layers) { v = try emit(layer, path: key(path, k), v) }
+                return op("Add", key(path, "add"), [x.name, v.name], shape: v.shape)
+            case let m as ParallelBranches:
+                let outs = try m.branches.enumerated().map { try emit($0.element, path: key(path, String($0.offset)), x) }
+                switch m.join {
+                case .add:
+                    return outs.dropFirst().enumerated().reduce(outs[0]) { acc, next in
+                        op("Add", key(path, "add\(next.offset)"), [acc.name, next.element.name], shape: acc.shape)
+                    }
+                case .concat(let dim):
+                    var shape = outs[0].shape
+                    shape[dim] = outs.map { $0.shape[dim] }.reduce(0, +)
+                    return op("Concat", path, outs.map(\.name), shape: shape, [("axis", .int(dim))])
+                }
             case let m as Sequential:
                 var v = x
                 if let mlp = m as? MLP, v.shape.count != 2 {

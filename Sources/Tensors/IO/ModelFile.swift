@@ -58,11 +58,22 @@ public enum ModelFile {
     /// Builds the model a weights file describes and loads its weights.
     ///
     /// `modelName` overrides (or supplies, for files without metadata) the zoo
-    /// architecture. Errors name the file: no architecture recorded, unknown
-    /// model, weights that do not fit.
+    /// architecture, or names a model file (`ModelDefinition`) whose layers
+    /// replace the recorded ones. Errors name the file: no architecture
+    /// recorded, unknown model, weights that do not fit.
     public static func loadModel(from url: URL, modelName: String? = nil) throws -> (model: any UnaryLayer, metadata: ModelMetadata) {
         var meta = try metadata(in: url)
-        if let modelName {
+        if let modelName, ModelDefinition.isModelFile(modelName) {
+            do {
+                // The file's architecture replaces the recorded one; task, classes and transform stay.
+                let def = try ModelDefinition.load(path: modelName)
+                let fresh = try ModelMetadata.forDefinition(def, inputShape: meta?.architecture.inputShape,
+                                                            outputs: meta?.architecture.outputs)
+                var kept = meta ?? fresh
+                kept.architecture = fresh.architecture
+                meta = kept
+            } catch { throw ModelFileError("\(url.path): \(error)") }
+        } else if let modelName {
             if meta == nil || meta?.architecture.name != modelName.lowercased() {
                 do { meta = try ModelMetadata.zooDefault(modelName) } catch { throw ModelFileError("\(url.path): \(error)") }
             }

@@ -29,12 +29,15 @@ public struct ModelMetadata: Codable, Equatable, Sendable {
         public var inputShape: [Int]
         /// Number of outputs (classes, or regression targets).
         public var outputs: Int
+        /// The model file's text (`ModelDefinition`) for a user-defined model, nil for a zoo model.
+        public var definition: String?
 
         /// An architecture record.
-        public init(name: String, inputShape: [Int], outputs: Int) {
+        public init(name: String, inputShape: [Int], outputs: Int, definition: String? = nil) {
             self.name = name
             self.inputShape = inputShape
             self.outputs = outputs
+            self.definition = definition
         }
     }
 
@@ -106,9 +109,27 @@ public struct ModelMetadata: Codable, Equatable, Sendable {
     /// Whether the model reads rows of features rather than images.
     public var readsFeatures: Bool { architecture.inputShape.count == 1 }
 
-    /// Builds the model this metadata describes (fresh parameters; load the weights next).
+    /// Builds the model this metadata describes (fresh parameters; load the weights next):
+    /// from the recorded model file when there is one, else from the zoo.
     public func makeModel() throws -> any UnaryLayer {
-        try ModelZoo.make(architecture.name, inputShape: architecture.inputShape, outputs: architecture.outputs)
+        if let text = architecture.definition {
+            let def = try ModelDefinition(text: text, file: "model file '\(architecture.name)'", name: architecture.name)
+            return try def.build(inputShape: architecture.inputShape, outputs: architecture.outputs)
+        }
+        return try ModelZoo.make(architecture.name, inputShape: architecture.inputShape, outputs: architecture.outputs)
+    }
+
+    /// The metadata of a model file's model for samples of `inputShape` (nil:
+    /// the file's) with `outputs` outputs (nil: what the model gives), the
+    /// images' transform as for training (`Resize`, `CenterCrop`, CIFAR-10's `Normalize`).
+    public static func forDefinition(_ def: ModelDefinition, inputShape: [Int]? = nil, outputs: Int? = nil,
+                                     classes: [String] = []) throws -> ModelMetadata {
+        let shape = inputShape ?? def.inputShape
+        let out = try outputs ?? def.outputShape(inputShape: shape).last ?? 1
+        return ModelMetadata(architecture: Architecture(name: def.name, inputShape: shape, outputs: out, definition: def.text),
+                             task: .classification, classes: classes,
+                             transform: shape.count == 3 ? TestTransform(resize: shape[1], centerCrop: shape[1],
+                                                                         mean: TrainingSetup.mean, std: TrainingSetup.std) : nil)
     }
 
     /// The label of output `index`: its class name, target name, or the index.
@@ -146,10 +167,13 @@ public struct ModelMetadata: Codable, Equatable, Sendable {
             if setup.task.kind == .regression { targets = chosen }
         }
         let isImage = setup.inputShape.count == 3
-        self.init(architecture: Architecture(name: c.model, inputShape: setup.inputShape, outputs: outputs),
+        let def = setup.modelDefinition
+        self.init(architecture: Architecture(name: def?.name ?? c.model, inputShape: setup.inputShape, outputs: outputs,
+                                             definition: def?.text),
                   task: setup.task.kind, classes: setup.classes, features: features, targets: targets,
                   transform: isImage ? TestTransform(resize: setup.inputShape[1], centerCrop: setup.inputShape[1],
-                                                     mean: TrainingSetup.mean, std: TrainingSetup.std) : nil)
+                                                     mean: TrainingSetup.normalization(channels: setup.inputShape[0]).mean,
+                                                     std: TrainingSetup.normalization(channels: setup.inputShape[0]).std) : nil)
     }
 
     /// The JSON stored in the file (sorted keys, compact).

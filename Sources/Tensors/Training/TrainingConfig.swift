@@ -75,7 +75,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Checks every value; the error names the setting and what was expected.
     public func validate() throws {
         func fail(_ s: String) -> TrainingSetupError { TrainingSetupError(s) }
-        guard ModelZoo.entry(named: model) != nil || SequenceModelZoo.entry(named: model) != nil else {
+        if ModelDefinition.isModelFile(model) {
+            guard FileManager.default.fileExists(atPath: model) else { throw fail("model file \(model) not found") }
+        } else if ModelZoo.entry(named: model) == nil && SequenceModelZoo.entry(named: model) == nil {
             throw fail("unknown model '\(model)'; expected one of: \((ModelZoo.names + SequenceModelZoo.names).joined(separator: ", "))")
         }
         guard epochs >= 1 else { throw fail("epochs must be at least 1, got \(epochs)") }

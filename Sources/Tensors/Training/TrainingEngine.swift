@@ -289,7 +289,8 @@ public final class TrainingEngine: @unchecked Sendable {
 
     /// The task's loss and metrics over `source`, in eval mode without grad
     /// (the model's mode is restored afterwards). Call it on the training
-    /// thread (`.perform`) while a run is active.
+    /// thread (`.perform`) while a run is active. The static form calls
+    /// `progress` after each batch with the batches and samples done.
     public func evaluate(_ source: BatchSource, split: String, epoch: Int = 0) throws -> Evaluation {
         try Self.evaluate(model: model, task: task, source: source, split: split, epoch: epoch, group: distributed?.group)
     }
@@ -306,18 +307,21 @@ public final class TrainingEngine: @unchecked Sendable {
     /// `model`'s loss and metrics over `source` for `task`, in eval mode without grad.
     /// With a `group`, `source` is this rank's shard and the result is reduced over the ranks.
     public static func evaluate(model: Module, task: any TrainingTask, source: BatchSource, split: String,
-                                epoch: Int = 0, group: (any ProcessGroup)? = nil) throws -> Evaluation {
+                                epoch: Int = 0, group: (any ProcessGroup)? = nil,
+                                progress: ((_ batches: Int, _ samples: Int) -> Void)? = nil) throws -> Evaluation {
         let wasTraining = model.isTraining
         model.eval()
         defer { if wasTraining { model.train() } }
         var meter = task.makeMeter()
-        var samples = 0
+        var samples = 0, batches = 0
         try noGrad {
             let next = source.makeIterator(epoch)
             while let batch = try next() {
                 let out = try task.forward(model, batch)
                 meter.add(output: out.output, batch: batch, loss: Double(out.loss.item()))
                 samples += batch.count
+                batches += 1
+                progress?(batches, samples)
             }
         }
         var values = meter.values()

@@ -48,12 +48,21 @@ public final class TrainingSetup {
     /// strided shard each (metrics are reduced over the ranks), and the
     /// engine averages gradients (`makeEngine`).
     public let processGroup: (any ProcessGroup)?
+    /// The model file the model was built from, nil for a zoo model.
+    public let modelDefinition: ModelDefinition?
 
     /// Opens the dataset and builds task, model and optimizer. Throws a one-line error for bad settings or data.
     public init(config: TrainingConfig, model existing: Module? = nil, processGroup: (any ProcessGroup)? = nil) throws {
         try config.validate()
         self.config = config
         self.processGroup = processGroup
+        let definition: ModelDefinition?
+        do {
+            definition = ModelDefinition.isModelFile(config.model) ? try ModelDefinition.load(path: config.model) : nil
+        } catch {
+            throw TrainingSetupError("\(error)")
+        }
+        modelDefinition = definition
         // Ranks other than 0 draw augmentation from their own stream (rank 0's is the one-process stream).
         let rank = UInt64(processGroup?.rank ?? 0)
         let loaderGen = Generator(seed: config.seed &+ 2 &+ rank &* 0x9E37_79B9_7F4A_7C15)
@@ -70,7 +79,7 @@ public final class TrainingSetup {
                 data = try config.task == .regression ? Self.csvRegression(path, config, loaderGen, processGroup)
                                                       : Self.csvClassification(path, config, loaderGen, processGroup)
             } else {
-                data = try Self.images(config, loaderGen, processGroup)
+                data = try Self.images(config, loaderGen, processGroup, modelInput: definition?.declaredInputShape)
             }
         } catch let e as DataError {
             throw TrainingSetupError(e.message)
@@ -78,7 +87,7 @@ public final class TrainingSetup {
         (train, val, test, classes, inputShape, task) = (data.train, data.val, data.test, data.classes, data.inputShape, data.task)
         datasetSummary = data.summary
         tokenizer = data.tokenizer
-        model = try existing ?? Self.makeModel(config, data)
+        model = try existing ?? Self.makeModel(config, data, definition: definition)
         do {
             optimizer = try config.optimizer.make(model.parameters(), lr: config.lr, momentum: config.momentum,
                                                   weightDecay: config.weightDecay)
@@ -92,9 +101,20 @@ public final class TrainingSetup {
         }
     }
 
-    /// The zoo model `config` names, sized to the data and initialised from `Generator(seed)`.
-    static func makeModel(_ config: TrainingConfig, _ data: Splits) throws -> Module {
+    /// The zoo model `config` names (or the model file's), sized to the data and initialised from `Generator(seed)`.
+    static func makeModel(_ config: TrainingConfig, _ data: Splits, definition: ModelDefinition?) throws -> Module {
         let g = Generator(seed: config.seed)
+        if let definition {
+            guard !(data.task is LanguageModelTask) else {
+                throw TrainingSetupError("\(definition.file): model files build one-tensor models; language models come from the zoo")
+            }
+            let outputs = (data.task as? RegressionTask)?.outputs ?? data.classes.count
+            do {
+                return try definition.build(inputShape: data.inputShape, outputs: outputs, generator: g)
+            } catch {
+                throw TrainingSetupError("\(error)")
+            }
+        }
         if let lm = data.task as? LanguageModelTask {
             guard let e = SequenceModelZoo.entry(named: config.model), e.kind == .languageModel else {
                 throw TrainingSetupError("\(config.model) is not a language model; use one of: "
@@ -149,15 +169,26 @@ public final class TrainingSetup {
         return standard
     }
 
-    static func images(_ config: TrainingConfig, _ loaderGen: Generator, _ group: (any ProcessGroup)?) throws -> Splits {
-        let augment: [any Transform] = config.augment ? [RandomCrop(32, padding: 4), RandomHorizontalFlip()] : []
-        let trainTransform = Compose(augment + [ToTensor(), Normalize(mean: mean, std: std)])
-        let testTransform = Compose(ToTensor(), Normalize(mean: mean, std: std))
+    /// The `Normalize` statistics for images of `channels` channels: CIFAR-10's, or MNIST's for grey images.
+    public static func normalization(channels: Int) -> (mean: [Float], std: [Float]) {
+        channels == 1 ? ([0.1307], [0.3081]) : (mean, std)
+    }
+
+    static func images(_ config: TrainingConfig, _ loaderGen: Generator, _ group: (any ProcessGroup)?,
+                       modelInput: [Int]? = nil) throws -> Splits {
+        // Digits (MNIST, Fashion-MNIST): one channel, 28x28, no flips.
+        let kind = config.dataPath.map(ImageDatasetKind.detect)
+        let grey = kind == .mnist || kind == .fashionMNIST
+        let (m, sd) = normalization(channels: grey ? 1 : 3)
+        let augment: [any Transform] = !config.augment ? [] : grey ? [RandomCrop(28, padding: 2)]
+            : [RandomCrop(32, padding: 4), RandomHorizontalFlip()]
+        let trainTransform = Compose(augment + [ToTensor(), Normalize(mean: m, std: sd)])
+        let testTransform = Compose(ToTensor(), Normalize(mean: m, std: sd))
         let (trainSet, testSet): (any ImageClassificationDataset, any ImageClassificationDataset)
         var folderTest: (any ImageClassificationDataset)??
         if let path = config.dataPath, let root = try ImageFolder.splitRoot(path, train: true) {
             // Class folders: decoded, converted to RGB and resized to the model's input once, at load.
-            let size = ModelZoo.entry(named: config.model).map { $0.inputShape }.flatMap { $0.count == 3 ? ($0[1], $0[2]) : nil } ?? (32, 32)
+            let size = (modelInput ?? ModelZoo.entry(named: config.model)?.inputShape).flatMap { $0.count == 3 ? ($0[1], $0[2]) : nil } ?? (32, 32)
             func open(_ root: String, train: Bool, _ t: any Transform) throws -> any ImageClassificationDataset {
                 let folder = try ImageFolder(root: root, resize: size, onCorruptFile: .skip)
                 guard let set = ImageArrayDataset(folder, train: train, transform: t) else {
@@ -170,8 +201,12 @@ public final class TrainingSetup {
             folderTest = try testRoot.map { try open($0, train: false, testTransform) }
             testSet = folderTest.flatMap { $0 } ?? trainSet.withTransform(testTransform)
         } else if let path = config.dataPath {
-            trainSet = try CIFAR10(root: path, train: true, transform: trainTransform)
-            testSet = try CIFAR10(root: path, train: false, transform: testTransform)
+            // The splits the TUI opened to browse are reused (no second read of the archive).
+            let kind = kind ?? ImageDatasetKind.detect(path)
+            trainSet = try LoadedDatasets.recall(path: path, train: true)?.withTransform(trainTransform)
+                ?? kind.open(root: path, train: true, transform: trainTransform)
+            testSet = try LoadedDatasets.recall(path: path, train: false)?.withTransform(testTransform)
+                ?? kind.open(root: path, train: false, transform: testTransform)
         } else {
             // With a limit, generate only that many images (a smaller, still class-balanced set).
             trainSet = Shapes10(train: true, transform: trainTransform, count: config.limit)
@@ -193,7 +228,7 @@ public final class TrainingSetup {
         let shape = [trainSet.imageChannels, trainSet.imageHeight, trainSet.imageWidth]
         let name = config.dataPath == nil ? "Shapes10 (embedded)"
             : folderTest != nil ? "ImageFolder \(config.dataPath ?? "") (\(trainSet.classes.count) classes, resized to \(shape[1])x\(shape[2]))"
-            : "CIFAR10 \(config.dataPath ?? "")"
+            : "\((kind ?? .cifar10).rawValue.replacingOccurrences(of: "-", with: "")) \(config.dataPath ?? "")"
         return Splits(train: train, val: val, test: test, classes: trainSet.classes, inputShape: shape,
                       task: ClassificationTask(numClasses: trainSet.classes.count, inputShape: shape),
                       summary: "\(name): \(idx.train.count) train / \(idx.val.count) val / \(testCount) test")

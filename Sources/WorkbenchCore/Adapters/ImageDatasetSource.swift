@@ -89,10 +89,43 @@ public final class TensorsDatasetProvider: DatasetProvider {
         let (train, test) = TensorsDatasetProvider.both({ Result { try CIFAR10(root: path, train: true) } },
                                                         { Result { try CIFAR10(root: path, train: false) } })
         do {
-            return ImageDatasetSource(name: "CIFAR-10", location: path, train: try train.get(), test: try test.get())
+            let (a, b) = (try train.get(), try test.get())
+            LoadedDatasets.remember(a, path: path, train: true)
+            LoadedDatasets.remember(b, path: path, train: false)
+            return ImageDatasetSource(name: "CIFAR-10", location: path, train: a, test: b)
         } catch {
             // The library's hint names its API; here the menu does the download.
             throw DatasetOpenError("\(error)".replacingOccurrences(of: "use download: true to fetch it", with: "or use Download CIFAR-10 in the menu (m)"))
+        }
+    }
+
+    public func openDataset(path: String) throws -> DatasetSource {
+        guard FileManager.default.fileExists(atPath: path) else { throw DatasetOpenError("\(path): no such file or folder") }
+        do {
+            if let root = try ImageFolder.splitRoot(path, train: true) {
+                // Decoded and resized to 32x32 once, as a run on it will see them.
+                func open(_ root: String, train: Bool) throws -> ImageArrayDataset {
+                    let folder = try ImageFolder(root: root, resize: (32, 32), onCorruptFile: .skip)
+                    guard let set = ImageArrayDataset(folder, train: train) else { throw DatasetOpenError("\(root): the images could not be loaded") }
+                    return set
+                }
+                let train = try open(root, train: true)
+                let test = try ImageFolder.splitRoot(path, train: false).map { try open($0, train: false) } ?? train
+                return ImageDatasetSource(name: "ImageFolder \(URL(fileURLWithPath: path).lastPathComponent)", location: path,
+                                          train: train, test: test)
+            }
+            let kind = ImageDatasetKind.detect(path)
+            if kind == .cifar10 { return try openCIFAR10(path: path) }
+            let (train, test) = TensorsDatasetProvider.both({ Result { try kind.open(root: path, train: true) } },
+                                                            { Result { try kind.open(root: path, train: false) } })
+            let (a, b) = (try train.get(), try test.get())
+            LoadedDatasets.remember(a, path: path, train: true)
+            LoadedDatasets.remember(b, path: path, train: false)
+            return ImageDatasetSource(name: kind.rawValue, location: path, train: a, test: b)
+        } catch let e as DatasetOpenError {
+            throw e
+        } catch {
+            throw DatasetOpenError("\(error)")
         }
     }
 

@@ -175,6 +175,14 @@ extension App {
         case .openCIFAR10: prompt(.openCIFAR10, "Open CIFAR-10 (archive or folder)", "data/cifar-10-batches-bin")
         case .downloadCIFAR10: prompt(.downloadCIFAR10, "Download CIFAR-10 into folder", "data")
         case .openCSV: prompt(.openCSV, "Open a CSV file (header row, numeric features)", "data/")
+        case .openDataset:
+            let recent = services.recents?.paths ?? []
+            prompt(.openDataset, "Open an image folder (a subfolder per class), MNIST, Fashion-MNIST or CIFAR-10/100",
+                   recent.first ?? "data/")
+            if case .prompt(var p) = overlay, !recent.isEmpty {
+                p.hint = "recent (↑/↓): " + recent.joined(separator: "  ")
+                overlay = .prompt(p)
+            }
         case .chooseTheme:
             let names = services.themes.names
             overlay = .chooser(Chooser(title: "Theme", options: names, selected: names.firstIndex(of: ctx.theme.name) ?? 0,
@@ -229,6 +237,7 @@ extension App {
 
     func switchDataset(_ d: DatasetSource) {
         dataset = d
+        if let path = d.location { services.recents?.add(path) }
         datasetPane.reset(d)
         // Image models cannot read table rows (and the reverse): pick the zoo's model for the data.
         let wanted = d.sampleKind == .table ? "mlp" : "lenet5"

@@ -24,6 +24,7 @@ extension App {
             MenuItem("CIFAR-10 from path…", hotkey: "o", action: .openCIFAR10, enabled: !active),
             MenuItem("Download CIFAR-10…", hotkey: "D", action: .downloadCIFAR10, enabled: !active),
             MenuItem("CSV file…", hotkey: "f", action: .openCSV, enabled: !active),
+            MenuItem("Image folder, MNIST, CIFAR-100…", hotkey: "i", action: .openDataset, enabled: !active),
             .separator("View"),
             MenuItem("Model…", hotkey: "M", action: .chooseModel),
             MenuItem("Runs…", hotkey: "r", shortcut: "R", action: .showRuns, enabled: services.runs != nil),

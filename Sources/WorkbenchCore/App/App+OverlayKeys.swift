@@ -34,9 +34,26 @@ extension App {
             default: break
             }
         case .prompt(var p):
+            if key == .up || key == .down, [.openDataset, .openCIFAR10, .openCSV].contains(p.purpose),
+               let recent = services.recents?.paths, !recent.isEmpty {
+                // ↑/↓ walk the recent datasets.
+                let at = recent.firstIndex(of: p.input.text).map { $0 + (key == .down ? 1 : -1) } ?? 0
+                p.input = TextInput(recent[(at % recent.count + recent.count) % recent.count])
+                overlay = .prompt(p)
+                return
+            }
+            if key == .tab {
+                let (text, candidates) = PathCompletion.complete(p.input.text)
+                p.input = TextInput(text)
+                p.error = nil
+                p.hint = candidates.count > 1 ? candidates.joined(separator: "  ") : candidates.isEmpty ? "no match" : nil
+                overlay = .prompt(p)
+                return
+            }
             switch p.input.handle(key) {
             case .editing:
                 p.error = nil
+                p.hint = nil
                 overlay = .prompt(p)
             case .cancelled: overlay = nil
             case .submitted(let text):

@@ -19,7 +19,7 @@ extension App {
         case .prompt(let p):
             // Room for an error of up to 4 lines under the input.
             let w = min(72, width - 4)
-            let errorLines = min(4, max(1, p.error.map { wrap($0, width: w - 4).count } ?? 1))
+            let errorLines = min(4, max(1, (p.error ?? p.hint).map { wrap($0, width: w - 4).count } ?? 1))
             return screen.centered(width: w, height: min(height - 2, 6 + errorLines))
         case .message(_, let text, _):
             let w = min(width - 4, 72)
@@ -56,15 +56,16 @@ extension App {
             canvas.fill(inner, " ", ctx.style(.menu))
             canvas.put("Path:", x: inner.x + 1, y: inner.y, ctx.style(.menu))
             p.input.draw(&canvas, x: inner.x + 1, y: inner.y + 1, width: inner.width - 2, ctx: ctx)
-            if let e = p.error {
+            if let e = p.error ?? p.hint {
                 let lines = wrap(e, width: inner.width - 2)
+                let style = p.error != nil ? ctx.style(.error) : ctx.style(.dim)
                 for (i, line) in lines.enumerated() where inner.y + 2 + i < inner.maxY - 1 {
                     let last = inner.y + 2 + i == inner.maxY - 2 && i < lines.count - 1
                     canvas.put(last ? TextWidth.truncate(line + " …", to: inner.width - 2) : line, x: inner.x + 1, y: inner.y + 2 + i,
-                               ctx.style(.error).with(bg: ctx.style(.menu).bg), maxWidth: inner.width - 2)
+                               style.with(bg: ctx.style(.menu).bg), maxWidth: inner.width - 2)
                 }
             }
-            canvas.put("Enter confirm · Esc cancel · ^U clear", x: inner.x + 1, y: inner.maxY - 1, ctx.style(.dim).with(bg: ctx.style(.menu).bg))
+            canvas.put("Enter confirm · Tab complete · Esc cancel · ^U clear", x: inner.x + 1, y: inner.maxY - 1, ctx.style(.dim).with(bg: ctx.style(.menu).bg))
         case .message(let title, let text, let isError):
             let inner = Box.draw(&canvas, r, title: title, focused: true, ctx: ctx)
             canvas.fill(inner, " ", ctx.style(.menu))

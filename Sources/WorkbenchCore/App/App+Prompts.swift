@@ -27,15 +27,11 @@ extension App {
                 return "\(path): \(error)"
             }
         case .openCIFAR10:
-            do {
-                let d = try services.datasets.openCIFAR10(path: path)
-                overlay = nil
-                switchDataset(d)
-            } catch {
-                return "\(error)"
-            }
+            return switchToOpened { try services.datasets.openCIFAR10(path: path) }
         case .downloadCIFAR10:
             startDownload(into: path)
+        case .openDataset:
+            return switchToOpened { try services.datasets.openDataset(path: path) }
         case .openCSV:
             do {
                 let columns = try services.datasets.csvColumns(path: path)
@@ -48,6 +44,18 @@ extension App {
             }
         }
         return nil
+    }
+
+    /// Switches to the dataset `make` opens; its error message, or nil when done.
+    private func switchToOpened(_ make: () throws -> DatasetSource) -> String? {
+        do {
+            let d = try make()
+            overlay = nil
+            switchDataset(d)
+            return nil
+        } catch {
+            return "\(error)"
+        }
     }
 
     /// Metrics as CSV: one row per step (`kind` step) and per epoch (`kind` epoch), with the

@@ -14,7 +14,7 @@ public enum AppCommand: Equatable, Sendable {
     case openMenu
     case newRun, start, togglePause, stop, evaluate
     case saveModel, loadModel, saveCheckpoint, loadCheckpoint, exportMetrics
-    case useEmbeddedDataset, openCIFAR10, downloadCIFAR10, openCSV
+    case useEmbeddedDataset, openCIFAR10, downloadCIFAR10, openCSV, openDataset
     case chooseTheme, chooseModel
     /// The Runs view: recorded runs, overlays, diffs.
     case showRuns
@@ -30,21 +30,25 @@ public struct AppServices {
     public var themes: ThemeLibrary
     /// The run store the Runs view lists (nil: none).
     public var runs: RunStore?
+    /// Datasets opened lately, offered by the dataset prompts (nil: none kept).
+    public var recents: RecentPaths?
 
     public init(datasets: DatasetProvider, catalog: ModelCatalog, backend: TrainingBackend, themes: ThemeLibrary,
-                runs: RunStore? = nil) {
+                runs: RunStore? = nil, recents: RecentPaths? = nil) {
         self.datasets = datasets
         self.catalog = catalog
         self.backend = backend
         self.themes = themes
         self.runs = runs
+        self.recents = recents
     }
 
     /// The real thing: datasets from `Tensors/Data` (Shapes10, CIFAR-10), the `Tensors`
     /// model zoo and the training engine of `Tensors/Training`.
     public static func standard(themes: ThemeLibrary = .standard(), runs: RunStore? = nil) -> AppServices {
         AppServices(datasets: TensorsDatasetProvider(), catalog: ZooModelCatalog(),
-                    backend: EngineBackend(recorder: runs.map(runStoreRecorder)), themes: themes, runs: runs)
+                    backend: EngineBackend(recorder: runs.map(runStoreRecorder)), themes: themes, runs: runs,
+                    recents: .standard())
     }
 }
 

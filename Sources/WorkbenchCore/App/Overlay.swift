@@ -3,7 +3,7 @@ import Tensors
 
 /// What a text prompt is for.
 enum PromptPurpose: Equatable {
-    case saveModel, loadModel, saveCheckpoint, loadCheckpoint, exportMetrics, openCIFAR10, downloadCIFAR10, openCSV
+    case saveModel, loadModel, saveCheckpoint, loadCheckpoint, exportMetrics, openCIFAR10, downloadCIFAR10, openCSV, openDataset
 }
 
 struct Prompt {
@@ -11,6 +11,8 @@ struct Prompt {
     var purpose: PromptPurpose
     var input: TextInput
     var error: String?
+    /// Tab completion's candidates (or recent paths), shown dimmed under the input when there is no error.
+    var hint: String? = nil
 }
 
 enum ChooserPurpose {

@@ -158,6 +158,9 @@ public protocol DatasetProvider: AnyObject {
     /// Opens a CSV file predicting `target` (classification of a label column, or
     /// regression of a numeric one). Throws naming the file, line or column at fault.
     func openCSV(path: String, target: String, task: TaskKind) throws -> DatasetSource
+    /// Opens an image folder (one subfolder per class, optionally under train/ and
+    /// test/) or a CIFAR-10, CIFAR-100, MNIST or Fashion-MNIST folder, told apart by its files.
+    func openDataset(path: String) throws -> DatasetSource
 }
 
 extension DatasetProvider {
@@ -165,4 +168,5 @@ extension DatasetProvider {
     public func openCSV(path: String, target: String, task: TaskKind) throws -> DatasetSource {
         throw DatasetOpenError("CSV files are not supported here")
     }
+    public func openDataset(path: String) throws -> DatasetSource { try openCIFAR10(path: path) }
 }

@@ -119,6 +119,7 @@ public final class DemoDatasetProvider: DatasetProvider {
     public init() {}
     public func embeddedDefault() -> DatasetSource { SyntheticShapesDataset() }
     public func openCIFAR10(path: String) throws -> DatasetSource { try real.openCIFAR10(path: path) }
+    public func openDataset(path: String) throws -> DatasetSource { try real.openDataset(path: path) }
     public func downloadCIFAR10(into directory: String, progress: @escaping @Sendable (Double, String) -> Void) throws -> String {
         try real.downloadCIFAR10(into: directory, progress: progress)
     }
