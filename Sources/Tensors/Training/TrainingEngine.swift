@@ -271,8 +271,11 @@ public final class TrainingEngine: @unchecked Sendable {
     }
 
     /// `model`'s loss and metrics over `source` for `task`, in eval mode without grad.
+    ///
+    /// `onBatch` sees each batch with the model's output (per-sample views such as the
+    /// TUI's misclassification gallery), in the source's order.
     public static func evaluate(model: Module, task: any TrainingTask, source: BatchSource, split: String,
-                                epoch: Int = 0) throws -> Evaluation {
+                                epoch: Int = 0, onBatch: ((_ output: Tensor, _ batch: Batch) -> Void)? = nil) throws -> Evaluation {
         let wasTraining = model.isTraining
         model.eval()
         defer { if wasTraining { model.train() } }
@@ -283,6 +286,7 @@ public final class TrainingEngine: @unchecked Sendable {
             while let batch = try next() {
                 let out = try task.forward(model, batch)
                 meter.add(output: out.output, batch: batch, loss: Double(out.loss.item()))
+                onBatch?(out.output, batch)
                 samples += batch.count
             }
         }
