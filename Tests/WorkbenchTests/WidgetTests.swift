@@ -96,9 +96,9 @@ final class WidgetTests: XCTestCase {
         LineChart(series: [ChartSeries(name: "s", points: pts, color: .stepLoss)], markers: [ChartMarker(x: 1e-3, label: "m")],
                   xTitle: "lr (log)", logX: true).draw(&c, c.bounds, ctx: ctx)
         XCTAssertShows(c, "lr (log)")
-        XCTAssertShows(c, Format.compact(1e-3))
+        XCTAssertShows(c, Format.compact(pow(10, -6)))
         // The marker at 1e-3 sits half-way between 1e-6 and 1.
-        let plotX = (0..<c.width).first { c[$0, 0].char == "│" }.map { $0 + 1 } ?? 0
+        let plotX = (0..<c.width).first { c[$0, 6].char == "└" }.map { $0 + 1 } ?? 0
         let markerCols = (plotX..<c.width).filter { x in (1..<6).contains { y in
             c[x, y].style == ctx.style(.series(.marker)) } }
         let plotWidth = c.width - plotX

@@ -109,8 +109,8 @@ public struct RunsBrowser: Sendable {
             cursor = min(cursor, max(0, visible.count - 1))
             return .stay
         }
-        if let (kind, input) = edit {
-            var input = input
+        if case let (kind, typed)? = edit {
+            var input = typed
             switch input.handle(key) {
             case .editing: edit = (kind, input)
             case .cancelled: edit = nil
@@ -274,7 +274,7 @@ public struct RunsBrowser: Sendable {
         }
         let help = filterInput != nil ? "type to filter · Enter keep · Esc cancel"
             : "Space mark · Enter overlay · b baseline · d diff · o sort · / filter · n rename · t tags · u resume · X delete · Esc close"
-        if let (kind, input) = edit {
+        if case let (kind, input)? = edit {
             let label: String
             switch kind {
             case .rename(let id): label = "name of \(id): "
