@@ -26,12 +26,7 @@ final class GalleryTests: XCTestCase {
         let s = try EngineBackend(limit: 64).makeSession(model: "lenet5", dataset: SyntheticShapesDataset(trainCount: 100, testCount: 20), seed: 0)
         defer { s.close(timeout: 10) }
         s.send(.evaluate)
-        var events: [SessionEvent] = []
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, !events.contains(where: { if case .misclassified = $0 { return true } else { return false } }) {
-            events += s.drainEvents()
-            Thread.sleep(forTimeInterval: 0.005)
-        }
+        let events = collectEvents(s) { e in e.contains { if case .misclassified = $0 { return true } else { return false } } }
         guard let cm = evaluations(events).last?.confusion else { return XCTFail("no evaluation") }
         guard case .misclassified(let wrong)? = events.last else { return XCTFail("no gallery samples") }
         let correct = (0..<cm.classes).map { cm[$0, $0] }.reduce(0, +)

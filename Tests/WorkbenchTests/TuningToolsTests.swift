@@ -8,16 +8,7 @@ import XCTest
 /// applied on confirm, weights put back) and the divergence guard (a NaN/Inf pause offers
 /// a rollback to the last good state with a lower learning rate).
 final class TuningToolsTests: XCTestCase {
-    func collect(_ s: TrainingSession, timeout: TimeInterval = 60, until: ([SessionEvent]) -> Bool) -> [SessionEvent] {
-        var events: [SessionEvent] = []
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            events += s.drainEvents()
-            if until(events) { break }
-            Thread.sleep(forTimeInterval: 0.005)
-        }
-        return events
-    }
+    func collect(_ s: TrainingSession, until: ([SessionEvent]) -> Bool) -> [SessionEvent] { collectEvents(s, until: until) }
 
     func engineSession() throws -> TrainingSession {
         try EngineBackend(limit: 64).makeSession(model: "lenet5", dataset: SyntheticShapesDataset(trainCount: 100, testCount: 20), seed: 0)
