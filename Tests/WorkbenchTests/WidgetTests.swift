@@ -107,10 +107,12 @@ final class WidgetTests: XCTestCase {
     }
 
     func testStepChartXAxisCyclesStepEpochWallTime() {
-        let steps = (1...40).map { StepInfo(epoch: ($0 - 1) / 10 + 1, step: ($0 - 1) % 10 + 1, stepsPerEpoch: 10, globalStep: $0,
-                                            loss: 2 / Double($0), lr: 0.01, samplesPerSecond: 1) }
+        let steps: [StepInfo] = (1...40).map { (g: Int) -> StepInfo in
+            let epoch: Int = (g - 1) / 10 + 1, step: Int = (g - 1) % 10 + 1
+            return StepInfo(epoch: epoch, step: step, stepsPerEpoch: 10, globalStep: g, loss: 2 / Double(g), lr: 0.01, samplesPerSecond: 1)
+        }
         // Times for the last 20 steps only (the first 20 were restored from a checkpoint).
-        let times = (0..<20).map { 1000 + Double($0) * 0.5 }
+        let times: [Double] = (0..<20).map { (i: Int) -> Double in 1000 + Double(i) * 0.5 }
         let data = ChartData(steps: steps, history: MetricHistory(), stepsPerEpoch: 10, stepTimes: times)
         var pane = ChartsPane()
         pane.arrangement = .steps
