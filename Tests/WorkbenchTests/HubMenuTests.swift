@@ -118,9 +118,9 @@ final class HubMenuTests: XCTestCase {
         app.press(.char("m"), .char("H"), .ctrl("u"))
         app.type(dir.appendingPathComponent("nohub").path)
         app.press(.enter)
-        tick(app) { app.overlayName == "message" }
-        XCTAssertEqual(app.overlayName, "message")
-        XCTAssertShows(app.draw(), "Cannot read the hub")
+        // Not a source at all: refused in the prompt, which stays open.
+        XCTAssertEqual(app.overlayName, "prompt")
+        XCTAssertShows(app.draw(), "not a hub source")
         // A tampered file: the hash check fails, nothing is loaded.
         let hub = dir.appendingPathComponent("tampered")
         let w = dir.appendingPathComponent("w.safetensors")
@@ -129,7 +129,7 @@ final class HubMenuTests: XCTestCase {
         var bytes = try Data(contentsOf: hub.appendingPathComponent("m.safetensors"))
         bytes[bytes.count - 1] ^= 0xff
         try bytes.write(to: hub.appendingPathComponent("m.safetensors"))
-        app.press(.enter, .char("m"), .char("H"), .ctrl("u"))
+        app.press(.escape, .char("m"), .char("H"), .ctrl("u"))
         app.type(hub.path)
         app.press(.enter)
         tick(app) { app.overlayName == "chooser" }

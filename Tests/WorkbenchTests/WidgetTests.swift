@@ -96,7 +96,7 @@ final class WidgetTests: XCTestCase {
         LineChart(series: [ChartSeries(name: "s", points: pts, color: .stepLoss)], markers: [ChartMarker(x: 1e-3, label: "m")],
                   xTitle: "lr (log)", logX: true).draw(&c, c.bounds, ctx: ctx)
         XCTAssertShows(c, "lr (log)")
-        XCTAssertShows(c, Format.compact(pow(10, -6)))
+        XCTAssertShows(c, Format.compact(pow(10, -3)))
         // The marker at 1e-3 sits half-way between 1e-6 and 1.
         let plotX = (0..<c.width).first { c[$0, 6].char == "└" }.map { $0 + 1 } ?? 0
         let markerCols = (plotX..<c.width).filter { x in (1..<6).contains { y in
