@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Tensors
 import WorkbenchCore
+import WorkbenchRuns
 
 /// `workbench bench ui`: what the TUI costs while training.
 ///
@@ -44,6 +45,9 @@ struct BenchUI: ParsableCommand {
     @Flag(help: "Draw the UI runs on this terminal (ncurses) instead of off-screen.")
     var tty = false
 
+    @Flag(help: "Record the UI runs into a run store (a temporary SQLite file), as `workbench` does by default.")
+    var record = false
+
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
@@ -80,7 +84,7 @@ struct BenchUI: ParsableCommand {
         print("bench ui: \(dataset.name), lenet5, \(config.optimizer) lr \(config.lr) momentum \(config.momentum), batch \(config.batchSize), "
               + "\(epochs) epochs, val \(config.valSize ?? 0), workers \(config.numWorkers); \(ProcessInfo.processInfo.activeProcessorCount) cores, "
               + "load average \(load)")
-        print("UI runs: \(tty ? "this terminal" : "off-screen \(width)×\(height) truecolor"), arrow keys at \(keysPerSecond)/s on average")
+        print("UI runs: \(tty ? "this terminal" : "off-screen \(width)×\(height) truecolor"), arrow keys at \(keysPerSecond)/s on average" + (record ? ", recorded into a run store" : ""))
         // Warm-up (not counted): page in the code and the data pipeline once.
         var warm = config
         warm.epochs = 1
@@ -178,8 +182,15 @@ struct BenchUI: ParsableCommand {
         } else {
             terminal = ScriptedTerminal(width: width, height: height, colorMode: .truecolor)
         }
+        var store: RunStore?
+        if record {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-ui-runs-\(getpid()).sqlite").path
+            do { store = try RunStore(path: path) } catch { throw UserError("--record: \(error)") }
+        }
+        defer { if let p = store?.path { for ext in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: p + ext) } } }
         let services = AppServices(datasets: TensorsDatasetProvider(), catalog: ZooModelCatalog(),
-                                   backend: EngineBackend(limit: limit), themes: .standard())
+                                   backend: EngineBackend(limit: limit, recorder: store.map(runStoreRecorder)), themes: .standard(),
+                                   runs: store)
         let app = App(services: services, options: AppOptions(dataPath: data), colorMode: terminal.colorMode)
 
         // Like a user: set the epochs in the hyperparameter pane, back to the dataset pane, start.

@@ -60,14 +60,7 @@ final class AdapterTests: XCTestCase {
     // MARK: Engine session
 
     func collect(_ s: TrainingSession, timeout: TimeInterval = 60, until: ([SessionEvent]) -> Bool) -> [SessionEvent] {
-        var events: [SessionEvent] = []
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            events += s.drainEvents()
-            if until(events) { break }
-            Thread.sleep(forTimeInterval: 0.005)
-        }
-        return events
+        collectEvents(s, timeout: timeout, until: until)
     }
 
     func session(limit: Int = 64) throws -> TrainingSession {

@@ -151,4 +151,42 @@ final class RunsViewTests: XCTestCase {
         XCTAssertGreaterThan(try store.stepCount(runs[0].id), 0)
         XCTAssertEqual(try store.epochs(runs[0].id).count, 1)
     }
+
+    func testRenameTagAndResumeFromTheRunsView() throws {
+        let (store, ids) = try storeWithThreeRuns()
+        let app = makeApp(store: store)
+        app.press(.char("R"))
+        // The newest run is first: rename it, then tag it.
+        app.press(.char("n"))
+        XCTAssertShows(app.draw(), "name of \(ids[2])")
+        app.type("wide-lr")
+        app.press(.enter)
+        XCTAssertEqual(try store.resolve(ids[2]).name, "wide-lr")
+        XCTAssertShows(app.draw(), "renamed to wide-lr")
+        app.press(.char("t"))
+        app.type("cifar, keep")
+        app.press(.enter)
+        XCTAssertEqual(try store.resolve(ids[2]).tags, "cifar,keep")
+        XCTAssertShows(app.draw(), "wide-lr [cifar,keep]")
+        // Esc while typing leaves the name as it was.
+        app.press(.char("n"), .ctrl("u"))
+        app.type("other")
+        app.press(.escape)
+        XCTAssertEqual(try store.resolve(ids[2]).name, "wide-lr")
+        XCTAssertEqual(app.overlayName, "runs")
+        // No checkpoint recorded: a message, the view stays.
+        app.press(.char("u"))
+        XCTAssertShows(app.draw(), "saved no checkpoint")
+        XCTAssertEqual(app.overlayName, "runs")
+        // With a checkpoint on disk: the session loads it.
+        let ck = dir.appendingPathComponent("ck.safetensors")
+        try Checkpoint(modelState: try ModelZoo.make("lenet5").stateDict()).save(to: ck)
+        try store.write([.artifact(ArtifactRecord(runId: ids[2], kind: "checkpoint", path: ck.path, sha256: "", bytes: 1, step: 20,
+                                                  wallTime: Date().timeIntervalSince1970))])
+        app.press(.char("u"))
+        XCTAssertNil(app.overlayName)
+        let backend = app.services.backend as? RecordingBackend
+        XCTAssertEqual(backend?.last.commands.last, .file(.loadCheckpoint, path: ck.path))
+        XCTAssertShows(app.draw(), "resuming \(ids[2])")
+    }
 }

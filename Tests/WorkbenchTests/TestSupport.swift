@@ -138,3 +138,15 @@ extension AppServices {
                     themes: themes)
     }
 }
+
+/// Drains `s`'s events until `until` holds for all of them so far (or `timeout` passes).
+func collectEvents(_ s: TrainingSession, timeout: TimeInterval = 60, until: ([SessionEvent]) -> Bool) -> [SessionEvent] {
+    var events: [SessionEvent] = []
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        events += s.drainEvents()
+        if until(events) { break }
+        Thread.sleep(forTimeInterval: 0.005)
+    }
+    return events
+}

@@ -76,6 +76,66 @@ final class WidgetTests: XCTestCase {
         XCTAssertEqual(c[3, 0].char, " ")
     }
 
+    func testBandSeriesFillsTheMinMaxEnvelopeOfEachColumn() {
+        // Two values in the first dot column (0 and 10): the band covers the whole height there.
+        let pts = [ChartPoint(0, 0), ChartPoint(0, 10), ChartPoint(10, 5)]
+        var c = Canvas(width: 13, height: 6)
+        LineChart(series: [ChartSeries(name: "raw", points: pts, color: .graphText, band: true)]).draw(&c, c.bounds, ctx: ctx)
+        for y in 0..<4 {
+            let bits = c[3, y].char.value &- 0x2800
+            XCTAssertEqual(bits & 0x47, 0x47, "left dot column of cell row \(y) filled")
+        }
+        // The last column holds one value: a single dot, not a band.
+        let last = (0..<4).map { c[12, $0].char.value &- 0x2800 }.filter { $0 < 0x100 && $0 != 0 }
+        XCTAssertEqual(last.count, 1)
+    }
+
+    func testLogXAxisPlacesDecadesEvenly() {
+        var c = Canvas(width: 62, height: 8)
+        let pts = [ChartPoint(1e-6, 1), ChartPoint(1, 1)]
+        LineChart(series: [ChartSeries(name: "s", points: pts, color: .stepLoss)], markers: [ChartMarker(x: 1e-3, label: "m")],
+                  xTitle: "lr (log)", logX: true).draw(&c, c.bounds, ctx: ctx)
+        XCTAssertShows(c, "lr (log)")
+        XCTAssertShows(c, Format.compact(pow(10, -3)))
+        // The marker at 1e-3 sits half-way between 1e-6 and 1.
+        let plotX = (0..<c.width).first { c[$0, 6].char == "└" }.map { $0 + 1 } ?? 0
+        let markerCols = (plotX..<c.width).filter { x in (1..<6).contains { y in
+            c[x, y].style == ctx.style(.series(.marker)) } }
+        let plotWidth = c.width - plotX
+        XCTAssertFalse(markerCols.isEmpty)
+        XCTAssertEqual(Double(markerCols[0] - plotX), Double(plotWidth) / 2, accuracy: 1.5)
+    }
+
+    func testStepChartXAxisCyclesStepEpochWallTime() {
+        let steps: [StepInfo] = (1...40).map { (g: Int) -> StepInfo in
+            let epoch: Int = (g - 1) / 10 + 1, step: Int = (g - 1) % 10 + 1
+            return StepInfo(epoch: epoch, step: step, stepsPerEpoch: 10, globalStep: g, loss: 2 / Double(g), lr: 0.01, samplesPerSecond: 1)
+        }
+        // Times for the last 20 steps only (the first 20 were restored from a checkpoint).
+        let times: [Double] = (0..<20).map { (i: Int) -> Double in 1000 + Double(i) * 0.5 }
+        let data = ChartData(steps: steps, history: MetricHistory(), stepsPerEpoch: 10, stepTimes: times)
+        var pane = ChartsPane()
+        pane.arrangement = .steps
+        XCTAssertEqual(pane.xValue(data).values.compactMap { $0 }.last, 40)
+        pane.apply(.nextXAxis)
+        XCTAssertEqual(pane.xAxis, .epoch)
+        XCTAssertEqual(pane.xValue(data).values.last ?? nil, 4)
+        XCTAssertTrue(pane.title.contains("x epoch"), pane.title)
+        pane.apply(.nextXAxis)
+        let wall = pane.xValue(data)
+        XCTAssertEqual(wall.title, "seconds")
+        XCTAssertEqual(wall.values.prefix(20).compactMap { $0 }.count, 0, "restored steps have no wall time")
+        XCTAssertEqual(wall.values[20], 0)
+        XCTAssertEqual(wall.values[39], 9.5)
+        var c = Canvas(width: 60, height: 12)
+        pane.render(&c, inner: c.bounds, history: data, ctx: ctx)
+        XCTAssertShows(c, "seconds")
+        pane.apply(.nextXAxis)
+        XCTAssertEqual(pane.xAxis, .step)
+        XCTAssertEqual(ChartsPane.bindings.action(for: .char("w")), .nextXAxis)
+        XCTAssertEqual(ChartsPane.bindings.action(for: .char("g")), .toggleLogX)
+    }
+
     func testChartMarkerAndEmptyMessage() {
         var c = Canvas(width: 40, height: 8)
         let chart = LineChart(series: [ChartSeries(name: "s", points: [ChartPoint(1, 2), ChartPoint(100, 1)], color: .stepLoss)],

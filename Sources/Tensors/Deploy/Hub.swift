@@ -110,15 +110,20 @@ public enum Hub {
         return (out[0], entry)
     }
 
+    /// Throws unless `name` can name a hub entry (and its file): letters, digits, '.', '_', '-', not starting with '.'.
+    public static func checkEntryName(_ name: String) throws {
+        guard name.range(of: #"^[A-Za-z0-9_.-]+$"#, options: .regularExpression) != nil, !name.hasPrefix(".") else {
+            throw HubError("entry name '\(name)': use letters, digits, '.', '_' and '-'")
+        }
+    }
+
     /// Publishes `weights` as entry `name` into the hub folder `dir`: copies
     /// the file as `<name>.safetensors`, then rewrites `hub.json` (atomically)
     /// with the entry's architecture, configuration, hash and docstring.
     @discardableResult
     public static func publish(weights: URL, name: String, doc: String, into dir: URL,
                                version: String) throws -> HubManifest.Entry {
-        guard name.range(of: #"^[A-Za-z0-9_.-]+$"#, options: .regularExpression) != nil, !name.hasPrefix(".") else {
-            throw HubError("entry name '\(name)': use letters, digits, '.', '_' and '-'")
-        }
+        try checkEntryName(name)
         guard let meta = try ModelFile.metadata(in: weights) else {
             throw HubError("\(weights.path): no model metadata; save it with `workbench train --save` (or pass a file that records its architecture)")
         }

@@ -306,8 +306,12 @@ public final class TrainingEngine: @unchecked Sendable {
 
     /// `model`'s loss and metrics over `source` for `task`, in eval mode without grad.
     /// With a `group`, `source` is this rank's shard and the result is reduced over the ranks.
+    /// `onBatch` sees each batch with the model's output (per-sample views such as the
+    /// TUI's misclassification gallery), in the source's order; `progress` the batches
+    /// and samples done so far.
     public static func evaluate(model: Module, task: any TrainingTask, source: BatchSource, split: String,
                                 epoch: Int = 0, group: (any ProcessGroup)? = nil,
+                                onBatch: ((_ output: Tensor, _ batch: Batch) -> Void)? = nil,
                                 progress: ((_ batches: Int, _ samples: Int) -> Void)? = nil) throws -> Evaluation {
         let wasTraining = model.isTraining
         model.eval()
@@ -319,6 +323,7 @@ public final class TrainingEngine: @unchecked Sendable {
             while let batch = try next() {
                 let out = try task.forward(model, batch)
                 meter.add(output: out.output, batch: batch, loss: Double(out.loss.item()))
+                onBatch?(out.output, batch)
                 samples += batch.count
                 batches += 1
                 progress?(batches, samples)

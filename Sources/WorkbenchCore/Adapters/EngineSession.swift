@@ -47,6 +47,9 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     private var engine: TrainingEngine?
     private var lastSettings = TrainingConfig.editorDefaults
     private var pendingCheckpoint: Checkpoint?
+    /// The divergence guard's last good state: a copy of the model and optimizer taken on
+    /// the training thread when the run starts and at each epoch end (`rollback` restores it).
+    private let lastGood = LastGoodState()
     /// Records each run into the run store (set by `EngineBackend`).
     var recorderFactory: RunRecorderFactory?
     private var recorder: RunRecorder?
@@ -149,7 +152,52 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
             if active { engine?.send(.set(live)) }
         case .file(let op, let path): file(op, path)
         case .evaluate: evaluate()
+        case .rollback(let lr): rollback(lr: lr)
+        case .findLR(let h, let test): findLR(h, test)
         }
+    }
+
+    /// Runs the range test on the session's model with a fresh optimizer (blocking this
+    /// queue for the sweep), then puts the weights and buffers back as they were.
+    private func findLR(_ h: TrainingConfig, _ test: LRRangeTest) {
+        guard !active else { return emit(.lrFind(.failed("a run is active; stop it (x) before the range test"))) }
+        do {
+            let m = try ensureModel()
+            let saved = m.stateDict().map { ($0.0, $0.1.clone()) }
+            var c = config(h)
+            c.lr = test.lr(at: 0)
+            c.epochs = 1000           // the sweep stops itself after `test.steps` steps
+            c.valSize = 0
+            c.augment = false
+            let s = try TrainingSetup(config: c, model: m)
+            let e = s.makeEngine()
+            e.observe { [weak self] event in
+                if case .step(let st) = event {
+                    self?.emit(.lrFind(.progress(step: Int(st.globalStep), of: test.steps, lr: st.lr, loss: st.loss)))
+                }
+            }
+            let result = test.run(on: e)
+            try m.loadStateDict(saved)
+            emit(.lrFind(.finished(result)))
+        } catch {
+            emit(.lrFind(.failed("\(error)")))
+        }
+    }
+
+    /// Restores the last good state between steps, then lowers the rate and resumes.
+    private func rollback(lr: Double) {
+        guard let e = engine, let s = setup, case .paused = e.state else { return }
+        let good = lastGood
+        e.send(.perform { _ in
+            guard let ck = good.checkpoint else { return }
+            do { try s.restore(from: ck) } catch {
+                e.send(.stop)
+            }
+        })
+        lastSettings.lr = lr
+        e.send(.set(.learningRate(lr)))
+        e.send(.resume)
+        emit(.training(.message("rolled back to \(good.label) with lr \(formatHyperparameter(lr))")))
     }
 
     private func start(_ h: TrainingConfig) {
@@ -167,7 +215,15 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
             engine = e
             recorder?.close()
             recorder = recorderFactory?(s.config, s.task.kind.rawValue, s.classes, e)
-            e.observe { [weak self] event in self?.emit(.training(event)) }
+            let good = lastGood
+            good.clear()
+            e.observe { [weak self] event in
+                switch event {
+                case .started, .epochEnded: good.take(s, e)
+                default: break
+                }
+                self?.emit(.training(event))
+            }
             e.start()
         } catch {
             emit(.training(.stateChanged(.failed("cannot start: \(error)"))))
@@ -232,15 +288,18 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
             emit(.fileFinished(op, path: path, error: "\(error)"))
             return
         }
-        let setup = self.setup, engine = self.engine, cfg = config(lastSettings)
+        let setup = self.setup, engine = self.engine, cfg = config(lastSettings), recorder = self.recorder
         withQuiescentModel { [self] in
             do {
-                try ModelFiles.perform(op, path: path, model: model, modelName: modelName, config: cfg,
+                try ModelFiles.perform(op, path: path, model: model, modelName: modelName,
+                                       metadata: setup.map(ModelMetadata.init(setup:)), config: cfg,
                                        checkpoint: { setup.flatMap { s in engine.map { s.checkpoint(engine: $0) } } },
                                        restored: { ck in
                                            queue.async { self.pendingCheckpoint = ck }
                                            emit(.historyRestored(ck.history, plan: ModelFiles.plan(of: ck)))
                                        })
+                // The run store keeps the run's checkpoints (path + SHA-256): the Runs view resumes from them.
+                if op == .saveCheckpoint { recorder?.recordArtifact(kind: "checkpoint", path: path) }
                 emit(.fileFinished(op, path: path, error: nil))
             } catch {
                 emit(.fileFinished(op, path: path, error: "\(error)"))
@@ -259,8 +318,17 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
             let split = s.test == nil ? "validation" : "test"
             withQuiescentModel { [self] in
                 do {
-                    let r = try TrainingEngine.evaluate(model: m, task: s.task, source: test, split: split)
+                    // The gallery indexes the test split in order (unshuffled, as the dataset browser shows it).
+                    var wrong: [Misclassification] = []
+                    var seen = 0
+                    let gallery = s.test != nil && s.task.kind == .classification
+                    let r = try TrainingEngine.evaluate(model: m, task: s.task, source: test, split: split) { out, batch in
+                        guard gallery, let labels = batch.target.indices else { return }
+                        wrong += Misclassification.collect(logits: out, labels: labels, offset: seen)
+                        seen += batch.count
+                    }
                     emit(.training(.evaluated(r)))
+                    if gallery { emit(.misclassified(wrong)) }
                 } catch {
                     emit(.training(.message("evaluation failed: \(error)")))
                 }

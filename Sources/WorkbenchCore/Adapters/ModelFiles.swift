@@ -7,14 +7,18 @@ import Tensors
 /// model as it was.
 enum ModelFiles {
     /// Runs `op` on `path`. `checkpoint` gives the current run's checkpoint (nil
-    /// before a run); a loaded checkpoint is handed to `restored`.
-    static func perform(_ op: FileOperation, path: String, model: Module, modelName: String,
+    /// before a run); a loaded checkpoint is handed to `restored`. Saved weights carry
+    /// `metadata` (architecture, task, classes, test transform) when the data is known,
+    /// so the file alone can be predicted with, served and published to a hub.
+    static func perform(_ op: FileOperation, path: String, model: Module, modelName: String, metadata: ModelMetadata? = nil,
                         config: TrainingConfig, checkpoint: () -> Checkpoint?,
                         restored: (Checkpoint) -> Void) throws {
         let url = URL(fileURLWithPath: path)
         switch op {
         case .saveModel:
-            try ModelFile.save(model, modelName: modelName, to: url)
+            if let metadata { try ModelFile.save(model, metadata: metadata, to: url) } else {
+                try ModelFile.save(model, modelName: modelName, to: url)
+            }
         case .loadModel:
             try requireFile(path)
             _ = try ModelFile.load(into: model, from: url)

@@ -28,6 +28,8 @@ extension App {
             } catch {
                 overlay = .message(title: "Cannot open \(path)", text: "\(error)", isError: true)
             }
+        case .hubEntry(let source):
+            loadHubEntry(source: source, entry: String(name.prefix { $0 != " " }))
         case .model:
             guard name != modelName else { return }
             if runState.isActive {

@@ -191,6 +191,11 @@ extension App {
             let names = services.catalog.modelNames
             overlay = .chooser(Chooser(title: "Model", options: names, selected: names.firstIndex(of: modelName) ?? 0, purpose: .model))
         case .showRuns: showRuns()
+        case .findLR: findLR()
+        case .showGallery(let t, let p): overlay = .gallery(truth: t, predicted: p, offset: 0)
+        case .publishToHub: prompt(.publishToHub, "Publish to hub folder (hub.json is created or updated)", lastHub ?? "hub")
+        case .loadFromHub:
+            prompt(.loadFromHub, "Load from hub (folder, file:// or https:// URL, owner/repo[:ref], git URL)", lastHub ?? "hub")
         }
     }
 
@@ -230,6 +235,7 @@ extension App {
         history = MetricHistory(metrics: dataset.task.metrics)
         steps = []
         evaluation = nil
+        misclassified = []
         showToast("new run: weights re-initialised (seed \(hyper.seed))")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import WorkbenchRuns
 
 extension App {
     // MARK: Keys
@@ -85,6 +86,8 @@ extension App {
         case .progress:
             if key == .escape { overlay = nil }
         case .runs: handleRunsKey(key)
+        case .lrFinder(let result): handleLRFinderKey(key, result)
+        case .gallery(let t, let p, let off): handleGalleryKey(key, truth: t, predicted: p, offset: off)
         }
     }
 
@@ -93,6 +96,11 @@ extension App {
         case .quit: finish()
         case .newRun: newRun()
         case .switchModel(let m): switchModel(m)
+        case .rollback(let lr):
+            session?.send(.rollback(lr: lr))
+            runHyper?.lr = lr
+            hyper.lr = lr
+            showToast("rolling back to the last good state, lr \(formatHyperparameter(lr))…")
         }
     }
 

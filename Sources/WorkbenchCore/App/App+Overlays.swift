@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import WorkbenchRuns
 
 extension App {
     /// The name of the open overlay, for tests ("menu", "help", "prompt" …) or nil.
@@ -14,6 +15,8 @@ extension App {
         case .chooser: return "chooser"
         case .progress: return "progress"
         case .runs: return "runs"
+        case .lrFinder: return "lr-finder"
+        case .gallery: return "gallery"
         }
     }
 }

@@ -42,6 +42,14 @@ extension App {
             } catch {
                 return "\(error)"
             }
+        case .publishToHub:
+            if let err = UserFiles.makeParentFolder(path + "/hub.json") { return err }
+            lastHub = path
+            prompt(.hubEntryName(dir: path), "Entry name in \(path)", modelName.lowercased())
+        case .hubEntryName(let dir):
+            return publishToHub(dir: dir, name: path)
+        case .loadFromHub:
+            return readHub(path)
         }
         return nil
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import WorkbenchRuns
 
 extension App {
     /// Draws the whole screen into `canvas` (its size is the terminal's).
@@ -29,7 +30,7 @@ extension App {
     /// The charts' view of the run.
     var chartData: ChartData {
         ChartData(steps: steps, history: history, stepsPerEpoch: plan?.stepsPerEpoch ?? steps.last?.stepsPerEpoch ?? 0,
-                  overlays: overlaidRuns)
+                  overlays: overlaidRuns, stepTimes: stepTimes)
     }
 
     /// "● RUNNING │ epoch 2/10 │ step 120/700 │ 1,234 img/s │ ETA 00:45 │ loss 1.2345 │ lr 0.01".
@@ -98,6 +99,10 @@ extension App {
                                     HelpEntry(label: "Esc", description: "cancel")], [])
             case .help: return ([HelpEntry(label: "↑↓", description: "scroll"), HelpEntry(label: "any key", description: "close")], [])
             case .message, .progress: return ([HelpEntry(label: "Enter", description: "close")], [])
+            case .gallery: return ([HelpEntry(label: "↑↓/PgUp/PgDn", description: "scroll"), HelpEntry(label: "←→", description: "other cell"),
+                                    HelpEntry(label: "Esc", description: "close")], [])
+            case .lrFinder: return ([HelpEntry(label: "y/Enter", description: "use the suggested lr"),
+                                     HelpEntry(label: "Esc", description: "keep the lr")], [])
             case .runs: return ([HelpEntry(label: "Space", description: "mark"), HelpEntry(label: "Enter", description: "overlay"),
                                  HelpEntry(label: "d", description: "diff"), HelpEntry(label: "Esc", description: "close")], [])
             }

@@ -18,6 +18,12 @@ public enum AppCommand: Equatable, Sendable {
     case chooseTheme, chooseModel
     /// The Runs view: recorded runs, overlays, diffs.
     case showRuns
+    /// The model hub: publish the current weights into a hub folder, load an entry from a hub.
+    case publishToHub, loadFromHub
+    /// The learning-rate range test on the current model and data.
+    case findLR
+    /// The misclassification gallery of one confusion-matrix cell (true class, predicted class).
+    case showGallery(truth: Int, predicted: Int)
     /// An edit in the hyperparameter pane, applied to the app's settings.
     case editHyperparameter(HyperparameterPane.Action)
 }
@@ -109,7 +115,12 @@ public final class App {
     /// The run's epochs, live changes and test result, as the engine reports them.
     public internal(set) var history = MetricHistory()
     /// Every step of the run so far (restored from a checkpoint's downsampled curve after a load).
-    public internal(set) var steps: [StepInfo] = []
+    public internal(set) var steps: [StepInfo] = [] {
+        // Restored or cleared steps have no arrival times: the times stay aligned with the tail.
+        didSet { if steps.count < stepTimes.count || steps.isEmpty { stepTimes = [] } }
+    }
+    /// When each of the last `stepTimes.count` steps arrived (seconds since 1970), for the wall-time axis.
+    public internal(set) var stepTimes: [Double] = []
     public internal(set) var evaluation: Evaluation?
     /// Smoothed training throughput (samples per second).
     public internal(set) var samplesPerSecond: Double = 0
@@ -119,6 +130,13 @@ public final class App {
     /// A short message in the status bar.
     public internal(set) var toast: (text: String, isError: Bool, until: Date)?
     var download: DownloadTask?
+    /// A hub read or load running in the background, and a publish waiting for its save (`App+Hub.swift`).
+    var hubTask: HubTask?
+    var pendingPublish: HubPublish?
+    /// The test samples the last evaluation got wrong (the misclassification gallery, `App+Gallery.swift`).
+    public internal(set) var misclassified: [Misclassification] = []
+    /// The hub last typed into a hub prompt (the next prompt starts from it).
+    var lastHub: String?
 
     /// Builds the app: opens the dataset (`--data` or the embedded default), the model
     /// (`--model` or LeNet5) and the theme (`--theme` or default). Problems with the options
@@ -201,6 +219,7 @@ public final class App {
         history = MetricHistory(metrics: dataset.task.metrics)
         steps = []
         evaluation = nil
+        misclassified = []
         samplesPerSecond = 0
         hyperPane.message = nil
         guard modelDescription?.canTrain == true else { return }
@@ -221,6 +240,7 @@ public final class App {
             for e in events { apply(e) }
         }
         pollDownload()
+        pollHub()
         if let t = toast, t.until < now {
             toast = nil
             needsRender = true
@@ -230,6 +250,8 @@ public final class App {
     func apply(_ e: SessionEvent) {
         switch e {
         case .training(let t): apply(t)
+        case .fileFinished(.saveModel, let path, let error) where pendingPublish?.weights == path:
+            finishPublish(error: error)
         case .fileFinished(let op, let path, let error):
             if let error = error {
                 toast = nil
@@ -249,6 +271,8 @@ public final class App {
                     showToast("\(verb) \(path)")
                 }
             }
+        case .lrFind(let u): apply(u)
+        case .misclassified(let m): misclassified = m
         case .historyRestored(let h, let p):
             history = h
             steps = StepLossRecorder.steps(h.stepLosses)
@@ -270,10 +294,12 @@ public final class App {
                 steps = []
             }
             evaluation = nil
+            misclassified = []
             samplesPerSecond = 0
             if toast?.text.hasPrefix("starting") == true { toast = nil }
         case .step(let m):
             steps.append(m)
+            stepTimes.append(Date().timeIntervalSince1970)
             samplesPerSecond = samplesPerSecond == 0 ? m.samplesPerSecond : 0.9 * samplesPerSecond + 0.1 * m.samplesPerSecond
         case .epochEnded(let m):
             history.epochs.append(m)
@@ -283,7 +309,7 @@ public final class App {
             case .finished:
                 showToast("run finished" + (evaluation.flatMap(\.accuracy).map { String(format: ": test accuracy %.1f%%", $0 * 100) } ?? ""))
             case .failed(let why): overlay = .message(title: "Training failed", text: why, isError: true)
-            case .paused(let why?): overlay = .message(title: "Training paused", text: why, isError: true)
+            case .paused(let why?): offerRollback(why)
             default: break
             }
         case .hyperparameterChanged(let live, let step):
@@ -297,6 +323,7 @@ public final class App {
             }
         case .evaluated(let r):
             evaluation = r
+            misclassified = []   // the gallery's samples follow (E), or belong to an older evaluation
             if r.split == "test" { history.test = r }
             if !runState.isActive { showToast(Self.summary(r)) }
         case .message(let m):

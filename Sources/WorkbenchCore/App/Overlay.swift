@@ -1,9 +1,14 @@
 import Foundation
 import Tensors
+import WorkbenchRuns
 
 /// What a text prompt is for.
 enum PromptPurpose: Equatable {
     case saveModel, loadModel, saveCheckpoint, loadCheckpoint, exportMetrics, openCIFAR10, downloadCIFAR10, openCSV, openDataset
+    /// The hub folder to publish the current model into, then the entry's name there.
+    case publishToHub, hubEntryName(dir: String)
+    /// The hub to load an entry from (`App+Hub.swift`).
+    case loadFromHub
 }
 
 struct Prompt {
@@ -23,6 +28,8 @@ enum ChooserPurpose {
     case csvTarget(path: String)
     /// Classification or regression of a CSV column.
     case csvTask(path: String, target: String)
+    /// An entry of a hub's manifest to load.
+    case hubEntry(source: String)
 }
 
 struct Chooser {
@@ -36,6 +43,8 @@ struct Chooser {
 enum ConfirmAction: Equatable {
     case quit, newRun
     case switchModel(String)
+    /// The divergence guard: restore the last good state and resume at this learning rate.
+    case rollback(lr: Double)
 }
 
 /// A modal layer above the panes.
@@ -49,6 +58,10 @@ enum Overlay {
     case progress(title: String, fraction: Double, text: String)
     /// The Runs view (`App+Runs.swift`).
     case runs
+    /// The learning-rate range test's loss-vs-lr plot and its suggestion (`App+LRFinder.swift`).
+    case lrFinder(LRRangeTest.Result)
+    /// The test images of one confusion cell with their top-3 probabilities (`App+Gallery.swift`).
+    case gallery(truth: Int, predicted: Int, offset: Int)
 }
 
 /// A CIFAR-10 download running on a background thread.

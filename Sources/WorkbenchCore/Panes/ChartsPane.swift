@@ -12,12 +12,15 @@ public struct ChartData {
     public var stepsPerEpoch: Int
     /// Recorded runs drawn over the step loss (the Runs view's selection).
     public var overlays: [RunCurve]
+    /// Arrival times (seconds since 1970) of the last `stepTimes.count` steps, for the wall-time axis.
+    public var stepTimes: [Double]
 
-    public init(steps: [StepInfo], history: MetricHistory, stepsPerEpoch: Int, overlays: [RunCurve] = []) {
+    public init(steps: [StepInfo], history: MetricHistory, stepsPerEpoch: Int, overlays: [RunCurve] = [], stepTimes: [Double] = []) {
         self.steps = steps
         self.history = history
         self.stepsPerEpoch = stepsPerEpoch
         self.overlays = overlays
+        self.stepTimes = stepTimes
     }
 }
 
@@ -35,12 +38,21 @@ public struct ChartsPane: Sendable {
         case both, steps, epochs
     }
 
+    /// The step-loss chart's x axis, cycled by `x`.
+    public enum XAxis: String, CaseIterable, Sendable {
+        case step, epoch
+        case wall = "wall time"
+    }
+
     public enum Action: Equatable, Sendable {
-        case toggleLog, smoothMore, smoothLess, toggle(Series), nextArrangement
+        case toggleLog, toggleLogX, nextXAxis, smoothMore, smoothLess, toggle(Series), nextArrangement
     }
 
     public var smoothing = 0.6
     public var logScale = false
+    /// A logarithmic x axis on the step-loss chart.
+    public var logX = false
+    public var xAxis: XAxis = .step
     public var hidden: Set<Series> = []
     public var arrangement: Arrangement = .both
 
@@ -48,6 +60,8 @@ public struct ChartsPane: Sendable {
 
     public static let bindings: [KeyBinding<Action>] = [
         KeyBinding([.char("l")], "log", .toggleLog),
+        KeyBinding([.char("g")], "log x axis (step loss)", .toggleLogX, inHelpLine: false),
+        KeyBinding([.char("w")], "x axis: step/epoch/wall time", .nextXAxis, inHelpLine: false),
         KeyBinding([.char("+"), .char("=")], "smoothing", .smoothMore, label: "+/-"),
         KeyBinding([.char("-")], "less smoothing", .smoothLess, inHelpLine: false),
         KeyBinding([.char("a")], "step loss on/off", .toggle(.stepLoss), inHelpLine: false),
@@ -64,6 +78,10 @@ public struct ChartsPane: Sendable {
     public mutating func apply(_ a: Action) {
         switch a {
         case .toggleLog: logScale.toggle()
+        case .toggleLogX: logX.toggle()
+        case .nextXAxis:
+            let all = XAxis.allCases
+            xAxis = all[((all.firstIndex(of: xAxis) ?? 0) + 1) % all.count]
         case .smoothMore: smoothing = min(0.99, (smoothing * 100 + (smoothing >= 0.9 ? 1 : 10)).rounded() / 100)
         case .smoothLess: smoothing = max(0, (smoothing * 100 - (smoothing > 0.9 ? 1 : 10)).rounded() / 100)
         case .toggle(let s): if hidden.contains(s) { hidden.remove(s) } else { hidden.insert(s) }
@@ -74,7 +92,8 @@ public struct ChartsPane: Sendable {
     }
 
     public var title: String {
-        "smoothing \(String(format: "%.2f", smoothing))" + (logScale ? " · log" : "")
+        "smoothing \(String(format: "%.2f", smoothing))" + (logScale ? " · log" : "") + (logX ? " · log x" : "")
+            + (xAxis == .step ? "" : " · x \(xAxis.rawValue)")
     }
 
     public func render(_ canvas: inout Canvas, inner: Rect, history h: ChartData, ctx: RenderContext) {
@@ -108,16 +127,21 @@ public struct ChartsPane: Sendable {
         let lastSmooth = smooth.last.map(Format.metric) ?? "—"
         legend(&canvas, rect, [(.stepLoss, "loss \(lastSmooth) (raw \(last))", .stepLoss)], ctx)
         var series: [ChartSeries] = []
+        let spe = Double(max(1, h.stepsPerEpoch))
+        let x = xValue(h)
         if !hidden.contains(.stepLoss) {
-            let xs = h.steps.map { Double($0.globalStep) }
+            let xs = x.values
             if smoothing > 0 {
-                series.append(ChartSeries(name: "raw", points: zip(xs, raw).map { ChartPoint($0, $1) }, color: .graphText))
+                // The raw values as their min/max envelope behind the smoothed line.
+                series.append(ChartSeries(name: "raw", points: zip(xs, raw).compactMap { x, y in x.map { ChartPoint($0, y) } },
+                                          color: .graphText, band: true))
             }
-            series.append(ChartSeries(name: "loss", points: zip(xs, smooth).map { ChartPoint($0, $1) }, color: .stepLoss))
+            series.append(ChartSeries(name: "loss", points: zip(xs, smooth).compactMap { x, y in x.map { ChartPoint($0, y) } }, color: .stepLoss))
         }
-        for c in h.overlays {
+        // Recorded runs have steps only: on the epoch axis they are placed by this run's steps per epoch.
+        for c in h.overlays where xAxis != .wall {
             series.insert(ChartSeries(name: c.id, points: zip(c.points, LineChart.smooth(c.points.map(\.y), smoothing))
-                .map { ChartPoint($0.x, $1) }, color: c.color), at: 0)
+                .map { ChartPoint(xAxis == .epoch ? $0.x / spe : $0.x, $1) }, color: c.color), at: 0)
         }
         if !h.overlays.isEmpty {
             // The runs' legend after the live one: a mark in each run's colour.
@@ -127,8 +151,9 @@ public struct ChartsPane: Sendable {
                 x += canvas.put(c.label + "  ", x: x, y: rect.y, ctx.style(.normal), maxWidth: max(0, rect.maxX - x))
             }
         }
-        let markers = h.history.changes.map { ChartMarker(x: Double($0.step), label: $0.change.label) }
-        let chart = LineChart(series: series, markers: markers, xTitle: "step", logScale: logScale,
+        let markers = xAxis == .wall ? [] : h.history.changes.map { ChartMarker(x: xAxis == .epoch ? Double($0.step) / spe : Double($0.step),
+                                                                                    label: $0.change.label) }
+        let chart = LineChart(series: series, markers: markers, xTitle: x.title, logScale: logScale, logX: logX,
                               emptyMessage: h.steps.isEmpty ? "start a run (s) to see the loss" : "series hidden")
         chart.draw(&canvas, Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1), ctx: ctx)
     }
@@ -165,5 +190,22 @@ public struct ChartsPane: Sendable {
         let chart = LineChart(series: series, markers: markers, xTitle: "epoch", logScale: logScale, xRange: xr,
                               emptyMessage: "epoch metrics appear after the first epoch")
         chart.draw(&canvas, Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1), ctx: ctx)
+    }
+}
+
+extension ChartsPane {
+    /// Each step's x on the chosen axis (nil: not placeable, e.g. a restored step without an
+    /// arrival time on the wall-time axis) and the axis title.
+    func xValue(_ h: ChartData) -> (values: [Double?], title: String) {
+        switch xAxis {
+        case .step: return (h.steps.map { Double($0.globalStep) }, "step")
+        case .epoch:
+            let spe = Double(max(1, h.stepsPerEpoch))
+            return (h.steps.map { Double($0.globalStep) / spe }, "epoch")
+        case .wall:
+            let missing = h.steps.count - h.stepTimes.count
+            let t0 = h.stepTimes.first ?? 0
+            return (h.steps.indices.map { i in i < missing ? nil : h.stepTimes[i - missing] - t0 }, "seconds")
+        }
     }
 }

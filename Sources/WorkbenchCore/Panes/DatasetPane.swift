@@ -43,6 +43,9 @@ public struct DatasetPane: Sendable {
     public var variant: UInt64 = 1
     public var enlarged = false
     public var view: View = .images
+    /// The selected cell of the confusion matrix (true class row, predicted class column);
+    /// Enter opens its misclassification gallery.
+    public var confusionCell = (truth: 0, predicted: 1)
     /// Dataset indices shown (the split, filtered by class).
     public private(set) var indices: [Int] = []
     /// The dataset is a table (CSV rows) rather than images.
@@ -106,6 +109,9 @@ public struct DatasetPane: Sendable {
         let cols = max(1, grid.columns)
         let last = max(0, indices.count - 1)
         switch action {
+        case .move(let dx, let dy) where view == .confusion:
+            let n = max(1, dataset.classNames.count)
+            confusionCell = (max(0, min(n - 1, confusionCell.truth + dy)), max(0, min(n - 1, confusionCell.predicted + dx)))
         case .move(let dx, let dy):
             if view == .classes && dx == 0 {
                 moveFilter(by: dy, classes: dataset.classNames.count)
@@ -224,7 +230,11 @@ public struct DatasetPane: Sendable {
         case .confusion:
             if let cm = evaluation?.confusion {
                 Heatmap.draw(&canvas, body, matrix: (0..<cm.classes).map { t in (0..<cm.classes).map { cm[t, $0] } },
-                             labels: dataset.classNames, ctx: ctx)
+                             labels: dataset.classNames, selected: focused ? confusionCell : nil, ctx: ctx)
+                if focused && body.height > cm.classes + 2 {
+                    canvas.put("←↑↓→ cell · Enter: its misclassified images", x: body.x, y: body.y + cm.classes + 1, ctx.style(.dim),
+                               maxWidth: body.width)
+                }
             } else {
                 canvas.putCentered("no evaluation yet: press E (or finish a run)", in: body, y: body.y + body.height / 2, ctx.style(.dim))
             }

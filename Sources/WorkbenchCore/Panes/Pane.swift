@@ -37,6 +37,9 @@ extension Pane {
 
 extension DatasetPane: Pane {
     public mutating func perform(_ action: Action, app: App, inner: Rect) -> AppCommand? {
+        if view == .confusion && action == .toggleEnlarge && app.evaluation?.confusion != nil {
+            return .showGallery(truth: confusionCell.truth, predicted: confusionCell.predicted)
+        }
         apply(action, dataset: app.dataset, inner: inner)
         return nil
     }

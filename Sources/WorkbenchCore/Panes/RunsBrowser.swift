@@ -25,7 +25,8 @@ public struct RunCurve: Equatable, Sendable {
 
 /// The Runs view (a full-screen overlay, `R`): every recorded run with its key settings and
 /// results, sortable (`o`) and filterable (`/`); Space marks runs to overlay on the charts
-/// (Enter), `b` pins a baseline, `d` diffs the configs of two runs, `X` deletes, `c` clears.
+/// (Enter), `b` pins a baseline, `d` diffs the configs of two runs, `n` renames, `t` tags,
+/// `u` resumes a run from its last checkpoint, `X` deletes, `c` clears.
 public struct RunsBrowser: Sendable {
     /// Sort orders, cycled by `o`.
     public enum Sort: String, CaseIterable, Sendable {
@@ -38,6 +39,14 @@ public struct RunsBrowser: Sendable {
         case close
         /// Close and overlay these curves on the charts.
         case overlay([RunCurve])
+        /// Close and resume `run` from its checkpoint file at `checkpoint`.
+        case resume(run: RunSummary, checkpoint: String)
+    }
+
+    /// A run's name or tags being typed.
+    public enum Edit: Equatable, Sendable {
+        case rename(id: String)
+        case tags(id: String)
     }
 
     public private(set) var runs: [RunSummary] = []
@@ -50,6 +59,8 @@ public struct RunsBrowser: Sendable {
     public private(set) var sort: Sort = .newest
     public private(set) var filter = ""
     public private(set) var filterInput: TextInput?
+    /// The name or tags being edited (`n`, `t`) and their text.
+    public private(set) var edit: (kind: Edit, input: TextInput)?
     /// The config diff on screen (two runs), nil when none.
     public private(set) var diff: RunComparison?
     public private(set) var message: String?
@@ -98,6 +109,17 @@ public struct RunsBrowser: Sendable {
             cursor = min(cursor, max(0, visible.count - 1))
             return .stay
         }
+        if case let (kind, typed)? = edit {
+            var input = typed
+            switch input.handle(key) {
+            case .editing: edit = (kind, input)
+            case .cancelled: edit = nil
+            case .submitted(let text):
+                edit = nil
+                commit(kind, text.trimmingCharacters(in: .whitespaces), store: store)
+            }
+            return .stay
+        }
         let list = visible
         let current = list.indices.contains(cursor) ? list[cursor] : nil
         switch key {
@@ -137,6 +159,27 @@ public struct RunsBrowser: Sendable {
                 if baseline == r.id { baseline = nil }
                 reload(store)
             } catch { message = "\(error)" }
+        case .char("n"):
+            guard let r = current else { break }
+            edit = (.rename(id: r.id), TextInput(r.name ?? ""))
+        case .char("t"):
+            guard let r = current else { break }
+            edit = (.tags(id: r.id), TextInput(r.tags))
+        case .char("u"):
+            guard let r = current else { break }
+            guard r.status != .running else { message = "\(r.id) is running" ; break }
+            do {
+                let cks = try store.artifacts(r.id).filter { $0.kind == "checkpoint" }
+                guard let ck = cks.max(by: { ($0.step, $0.wallTime) < ($1.step, $1.wallTime) }) else {
+                    message = "\(r.id) saved no checkpoint (train --checkpoint FILE, or Save checkpoint… in the menu)"
+                    break
+                }
+                guard FileManager.default.fileExists(atPath: ck.path) else {
+                    message = "\(r.id)'s checkpoint \(ck.path) is gone"
+                    break
+                }
+                return .resume(run: r, checkpoint: ck.path)
+            } catch { message = "\(error)" }
         case .char("r"): reload(store)
         case .enter:
             let ids = marked.isEmpty ? [current?.id].compactMap { $0 } : marked
@@ -145,6 +188,21 @@ public struct RunsBrowser: Sendable {
         default: break
         }
         return .stay
+    }
+
+    /// Stores a typed name (empty: cleared) or comma-separated tags.
+    mutating func commit(_ kind: Edit, _ text: String, store: RunStore) {
+        do {
+            switch kind {
+            case .rename(let id):
+                try store.rename(id, to: text.isEmpty ? nil : text)
+                message = text.isEmpty ? "\(id): name cleared" : "\(id) renamed to \(text)"
+            case .tags(let id):
+                try store.setTags(id, text.split(separator: ",").map(String.init))
+                message = "\(id) tags: \(text.isEmpty ? "none" : text)"
+            }
+            reload(store)
+        } catch { message = "\(error)" }
     }
 
     /// The step-loss curves of `ids`, baseline first.
@@ -215,8 +273,16 @@ public struct RunsBrowser: Sendable {
             canvas.putCentered("mark runs with Space to compare their loss curves", in: bottom, y: bottom.y + bottom.height / 2, ctx.style(.dim))
         }
         let help = filterInput != nil ? "type to filter · Enter keep · Esc cancel"
-            : "Space mark · Enter overlay on charts · b baseline · d diff · o sort · / filter · X delete · c clear · Esc close"
-        if let input = filterInput {
+            : "Space mark · Enter overlay · b baseline · d diff · o sort · / filter · n rename · t tags · u resume · X delete · Esc close"
+        if case let (kind, input)? = edit {
+            let label: String
+            switch kind {
+            case .rename(let id): label = "name of \(id): "
+            case .tags(let id): label = "tags of \(id) (comma-separated): "
+            }
+            let w = canvas.put(label, x: inner.x, y: inner.maxY - 1, ctx.style(.highlight))
+            input.draw(&canvas, x: inner.x + w, y: inner.maxY - 1, width: min(40, max(1, inner.width - w - 1)), ctx: ctx)
+        } else if let input = filterInput {
             canvas.put("/", x: inner.x, y: inner.maxY - 1, ctx.style(.highlight))
             input.draw(&canvas, x: inner.x + 1, y: inner.maxY - 1, width: min(30, inner.width - 2), ctx: ctx)
             canvas.put(help, x: inner.x + 33, y: inner.maxY - 1, ctx.style(.dim), maxWidth: max(0, inner.width - 33))

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import WorkbenchRuns
 
 // The UI reads the engine's own types (`TrainingEvent`, `TrainingState`,
 // `RunPlan`, `StepInfo`, `EpochSummary`, `Evaluation`, `MetricHistory`,
@@ -28,6 +29,20 @@ public enum SessionCommand: Equatable, Sendable {
     case file(FileOperation, path: String)
     /// Evaluate on the test split (loss, metrics, confusion matrix).
     case evaluate
+    /// The divergence guard's way out of a NaN/Inf pause: restore the model and optimizer
+    /// to the last good state (the last epoch end, or the run's start), set the learning
+    /// rate to `lr`, and resume.
+    case rollback(lr: Double)
+    /// The learning-rate range test on a throw-away optimizer with these settings (the
+    /// model's weights are restored afterwards), reported by `.lrFind` events.
+    case findLR(TrainingConfig, test: LRRangeTest)
+}
+
+/// Progress and result of the learning-rate range test (`SessionCommand.findLR`).
+public enum LRFindUpdate: Equatable, Sendable {
+    case progress(step: Int, of: Int, lr: Double, loss: Double)
+    case finished(LRRangeTest.Result)
+    case failed(String)
 }
 
 /// What the session reports; the UI drains these on its own thread.
@@ -38,6 +53,11 @@ public enum SessionEvent: Equatable, Sendable {
     case fileFinished(FileOperation, path: String, error: String?)
     /// The history of a loaded checkpoint (epochs, per-step losses, changes) and the plan it implies.
     case historyRestored(MetricHistory, plan: RunPlan?)
+    /// The learning-rate range test's progress and result.
+    case lrFind(LRFindUpdate)
+    /// The test samples the last evaluation got wrong (classification on a test split),
+    /// sent right after its `.evaluated` event.
+    case misclassified([Misclassification])
 }
 
 /// The engine as the UI sees it: a command inbox and an event outbox.

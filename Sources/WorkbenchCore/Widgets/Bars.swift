@@ -39,7 +39,10 @@ public enum Bars {
 
 /// A confusion matrix drawn as a heat map: rows are true classes, columns predictions.
 public enum Heatmap {
-    public static func draw(_ canvas: inout Canvas, _ rect: Rect, matrix: [[Int]], labels: [String], ctx: RenderContext) {
+    /// Draws `matrix` (rows: true class, columns: predicted) with class labels; `selected`
+    /// (row, column) is drawn reversed.
+    public static func draw(_ canvas: inout Canvas, _ rect: Rect, matrix: [[Int]], labels: [String],
+                            selected: (truth: Int, predicted: Int)? = nil, ctx: RenderContext) {
         let n = matrix.count
         guard n > 0, rect.height >= 2 else { return }
         let labelW = min(6, max(3, labels.map { TextWidth.of($0) }.max() ?? 3))
@@ -69,6 +72,7 @@ public enum Heatmap {
                     let bg = low.mixed(with: high, t)
                     style = Style(fg: .rgb(bg.luminance > 0.5 ? RGB(0, 0, 0) : RGB(255, 255, 255)), bg: .rgb(bg), attrs: i == j ? .bold : [])
                 }
+                if let s = selected, s.truth == i, s.predicted == j { style = style.adding(.reverse) }
                 canvas.put(text, x: rect.x + labelW + 1 + j * cellW, y: y, style, maxWidth: cellW)
             }
         }

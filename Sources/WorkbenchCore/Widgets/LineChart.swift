@@ -17,12 +17,16 @@ public struct ChartSeries: Sendable {
     public var color: ThemeKey
     /// Plotted against the right axis (0…100 %) instead of the left one.
     public var rightAxis: Bool
+    /// Drawn as the min/max envelope of the points in each dot column (a band of raw
+    /// values behind a smoothed line) instead of a line through their mean.
+    public var band: Bool
 
-    public init(name: String, points: [ChartPoint], color: ThemeKey, rightAxis: Bool = false) {
+    public init(name: String, points: [ChartPoint], color: ThemeKey, rightAxis: Bool = false, band: Bool = false) {
         self.name = name
         self.points = points
         self.color = color
         self.rightAxis = rightAxis
+        self.band = band
     }
 }
 
@@ -45,17 +49,20 @@ public struct LineChart: Sendable {
     public var markers: [ChartMarker]
     public var xTitle: String
     public var logScale: Bool
+    /// A logarithmic x axis (points at x ≤ 0 are left out).
+    public var logX: Bool
     /// Fixed x range; by default the data's range.
     public var xRange: ClosedRange<Double>?
     /// Shown in the middle when there is nothing to plot.
     public var emptyMessage: String
 
     public init(series: [ChartSeries], markers: [ChartMarker] = [], xTitle: String = "",
-                logScale: Bool = false, xRange: ClosedRange<Double>? = nil, emptyMessage: String = "no data yet") {
+                logScale: Bool = false, logX: Bool = false, xRange: ClosedRange<Double>? = nil, emptyMessage: String = "no data yet") {
         self.series = series
         self.markers = markers
         self.xTitle = xTitle
         self.logScale = logScale
+        self.logX = logX
         self.xRange = xRange
         self.emptyMessage = emptyMessage
     }
@@ -65,6 +72,15 @@ public struct LineChart: Sendable {
     /// Draws the chart into `rect` (axes and labels included).
     public func draw(_ canvas: inout Canvas, _ rect: Rect, ctx: RenderContext) {
         guard rect.width >= 12, rect.height >= 4 else { return }
+        // A log x axis is a linear one over log10(x): transform once, label with 10^t.
+        let tx: (Double) -> Double = { log10($0) }
+        let series = logX ? self.series.map { s in
+            var s = s
+            s.points = s.points.filter { $0.x > 0 }.map { ChartPoint(tx($0.x), $0.y) }
+            return s
+        } : self.series
+        let markers = logX ? self.markers.filter { $0.x > 0 }.map { ChartMarker(x: tx($0.x), label: $0.label) } : self.markers
+        let xRange = logX ? self.xRange.flatMap { r in r.lowerBound > 0 ? tx(r.lowerBound)...tx(r.upperBound) : nil } : self.xRange
         let axisStyle = ctx.style(.axis)
         let leftPoints = series.filter { !$0.rightAxis }.flatMap(\.points).filter { $0.y.isFinite && (!logScale || $0.y > 0) }
         let hasRight = series.contains { $0.rightAxis }
@@ -121,7 +137,7 @@ public struct LineChart: Sendable {
             }
         }
         // X ticks and labels.
-        let integral = allPoints.allSatisfy { $0.x.rounded() == $0.x }
+        let integral = !logX && allPoints.allSatisfy { $0.x.rounded() == $0.x }
         var xTicks = LineChart.niceTicks(xlo, xhi, maxCount: Swift.max(2, plot.width / 8), expand: false)
         if integral { xTicks = Array(Set(xTicks.map { $0.rounded() })).sorted() }
         var nextFree = plot.x - 1
@@ -129,7 +145,7 @@ public struct LineChart: Sendable {
         for t in xTicks {
             let col = plot.x + colFor(t, lo: xlo, hi: xhi, cols: plot.width)
             canvas[col, plot.maxY] = Cell("┴", axisStyle)
-            let label = integral ? String(Int(t)) : Format.compact(t)
+            let label = integral ? String(Int(t)) : Format.compact(logX ? pow(10, t) : t)
             let lw = TextWidth.of(label)
             let lx = Swift.max(col - lw / 2, plot.x - 1)
             if lx > nextFree && lx + lw <= rect.maxX - titleW {
@@ -161,6 +177,10 @@ public struct LineChart: Sendable {
         for s in series {
             let lo = s.rightAxis ? 0 : ylo, hi = s.rightAxis ? 1 : yhi
             let pts = s.points.filter { $0.y.isFinite && $0.x >= xlo && $0.x <= xhi && (s.rightAxis || !logScale || $0.y > 0) }
+            if s.band {
+                drawBand(pts, lo: lo, hi: hi, tf: s.rightAxis ? { $0 } : tf, xlo: xlo, xhi: xhi, dw: dw, dh: dh) { setDot($0, $1, s.color) }
+                continue
+            }
             var mapped: [(Int, Int)] = []
             // Many points: average each dot column.
             var bucketX = -1, sum = 0.0, n = 0
@@ -273,5 +293,27 @@ public struct LineChart: Sendable {
             out.append(last / weight)
         }
         return out
+    }
+}
+
+extension LineChart {
+    /// The min/max envelope of `pts` (sorted by x): in each dot column, every dot between the
+    /// lowest and the highest value that falls in it.
+    func drawBand(_ pts: [ChartPoint], lo: Double, hi: Double, tf: (Double) -> Double, xlo: Double, xhi: Double,
+                  dw: Int, dh: Int, dot: (Int, Int) -> Void) {
+        func row(_ v: Double) -> Int { Swift.min(dh - 1, Swift.max(0, Int(((1 - (v - lo) / (hi - lo)) * Double(dh - 1)).rounded()))) }
+        var column = -1, low = Double.infinity, high = -Double.infinity
+        func flush() {
+            guard column >= 0, low <= high else { return }
+            for py in row(high)...row(low) { dot(column, py) }
+        }
+        for p in pts {
+            let px = Int(((p.x - xlo) / (xhi - xlo) * Double(dw - 1)).rounded())
+            if px != column { flush(); column = px; low = .infinity; high = -.infinity }
+            let v = tf(p.y)
+            low = Swift.min(low, v)
+            high = Swift.max(high, v)
+        }
+        flush()
     }
 }

@@ -6,7 +6,7 @@ import Tensors
 /// and record the loss. The suggested rate is where the smoothed loss falls fastest
 /// (the steepest negative slope against log lr); the test stops early when the loss
 /// diverges (smoothed loss above `divergence` × its best).
-public struct LRRangeTest: Sendable {
+public struct LRRangeTest: Equatable, Sendable {
     /// One step of the sweep.
     public struct Point: Equatable, Sendable {
         public var step: Int

@@ -134,6 +134,13 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
                 changes.append(HyperparameterChange(step: step + 1, change: live))
                 emit(.training(.hyperparameterChanged(live, step: step + 1)))
             case .file(let op, let path): fileOperation(op, path)
+            case .findLR:
+                emit(.lrFind(.failed("the demo engine has no range test")))
+            case .rollback(let lr):
+                // The demo's loss never diverges: only the new rate and the resume.
+                hyper.lr = lr
+                emit(.training(.hyperparameterChanged(.learningRate(lr), step: step + 1)))
+                if case .paused = state { lastStepTime = Date(); setState(.running) }
             case .evaluate:
                 let r = evaluate(split: .test, indices: Array(0..<min(1000, dataset.count(.test))))
                 emit(.training(.evaluated(Evaluation(split: "test", loss: r.loss, metrics: ["accuracy": r.accuracy],
