@@ -75,6 +75,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("metrics"), help: ArgumentHelp("Write per-epoch metrics as CSV.", valueName: "file"))
     var metricsPath: String?
     @Option(help: ArgumentHelp("Save a checkpoint after every epoch.", valueName: "file")) var checkpoint: String?
+    @Option(name: .customLong("checkpoint-every"),
+            help: ArgumentHelp("Also save the checkpoint every N optimizer steps (mid-epoch; a resume continues with the next batch).", valueName: "n"))
+    var checkpointEvery: Int?
     @Option(help: ArgumentHelp("Resume from a checkpoint.", valueName: "file")) var resume: String?
     @OptionGroup var runStore: RunStoreOption
     @Flag(inversion: .prefixedNo, help: "Record the run in the run store (--runs).") var record = true
@@ -91,22 +94,32 @@ struct TrainCommand: ParsableCommand {
         c.augment = augment
         c.seed = seed
 
+        if let n = checkpointEvery {
+            guard n > 0 else { throw UserError("--checkpoint-every \(n): expected a positive number of steps") }
+            guard checkpoint != nil else { throw UserError("--checkpoint-every needs --checkpoint FILE to save to") }
+        }
         let setup: TrainingSetup
-        var history = MetricHistory()
+        var resumed: Checkpoint?
         do {
-            setup = try TrainingSetup(config: c)
             if let resume {
                 let ck = try Checkpoint.load(from: URL(fileURLWithPath: resume))
-                try setup.restore(from: ck)
-                history = ck.history
+                if let done = Self.completed(ck, epochs: epochs) {
+                    print("\(resume): \(done)")
+                    return
+                }
+                resumed = ck
             }
+            setup = try TrainingSetup(config: c)
+            if let resumed { try setup.restore(from: resumed) }
+        } catch let e as UserError {
+            throw e
         } catch {
             throw UserError("\(error)")
         }
         print("\(setup.datasetSummary); model \(c.model) (\(setup.model.parameterCount) parameters); task \(setup.task.kind.rawValue); "
               + "\(c.optimizer.rawValue) lr \(c.lr) momentum \(c.momentum); batch \(c.batchSize); seed \(c.seed)")
 
-        let engine = setup.makeEngine(history: history)
+        let engine = resumed.map { setup.makeEngine(resuming: $0) } ?? setup.makeEngine()
         let recording = try RunRecording(store: record ? runStore : nil, tensorboard: tensorboard, config: c,
                                          task: setup.task.kind.rawValue, source: "cli", engine: engine,
                                          classes: setup.classes)
@@ -116,6 +129,15 @@ struct TrainCommand: ParsableCommand {
         let ckURL = checkpoint.map { URL(fileURLWithPath: $0) }
         engine.observe { event in
             switch event {
+            case .step(let s):
+                // Mid-epoch checkpoints; the one at an epoch's end waits for its validation.
+                if let every = checkpointEvery, let ckURL, s.globalStep % every == 0, s.step < s.stepsPerEpoch {
+                    do {
+                        try setup.checkpoint(engine: engine).save(to: ckURL)
+                    } catch {
+                        print("step \(s.globalStep): checkpoint failed: \(error)")
+                    }
+                }
             case .epochEnded(let e):
                 var line = String(format: "Epoch: %d Train Loss: %.4f Val Loss: %@", e.epoch, e.trainLoss,
                                   e.valLoss.map { String(format: "%.4f", $0) } ?? "-")
@@ -180,6 +202,15 @@ struct TrainCommand: ParsableCommand {
 }
 
 extension TrainCommand {
+    /// Why resuming `ck` to `epochs` epochs has nothing to train (with how to
+    /// extend the run), or nil when epochs remain.
+    static func completed(_ ck: Checkpoint, epochs: Int) -> String? {
+        guard ck.epoch >= epochs else { return nil }
+        return "the run is already complete: the checkpoint holds \(ck.epoch) finished epoch\(ck.epoch == 1 ? "" : "s") "
+            + "and --epochs \(epochs) asks for no more (--epochs is the run's total). "
+            + "To train further, pass a larger total, e.g. --epochs \(ck.epoch + 5)."
+    }
+
     /// A metric value for the epoch line (`0.6123`, `-` when missing).
     static func format(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
 }

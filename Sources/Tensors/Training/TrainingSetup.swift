@@ -196,10 +196,7 @@ public final class TrainingSetup {
                                                : SubsetSequentialSampler(indices: indices)
             let loader = try DataLoader(set, batchSize: config.batchSize, sampler: sampler,
                                         numWorkers: config.numWorkers, generator: loaderGen)
-            return BatchSource(count: loader.count, samples: indices.count) { _ in
-                let it = loader.makeIterator()
-                return { try it.nextBatch().map { Batch($0[0], targets: $0[1]) } }
-            }
+            return .loader(loader, samples: indices.count) { Batch($0[0], targets: $0[1]) }
         }
         let shape = [set.featureNames.count]
         return Splits(train: try open(idx.train, shuffle: true), val: idx.val.isEmpty ? nil : try open(idx.val, shuffle: false),
@@ -226,10 +223,7 @@ public final class TrainingSetup {
                                                : SubsetSequentialSampler(indices: indices)
             let loader = try DataLoader(set, batchSize: config.batchSize, sampler: sampler, numWorkers: config.numWorkers,
                                         collate: { items in stackWindows(items) }, generator: loaderGen)
-            return BatchSource(count: loader.count, samples: indices.count) { _ in
-                let it = loader.makeIterator()
-                return { try it.nextBatch().map { Batch(inputs: [.indices($0.0)], target: .indices($0.1), count: $0.0.shape[0]) } }
-            }
+            return .loader(loader, samples: indices.count) { Batch(inputs: [.indices($0.0)], target: .indices($0.1), count: $0.0.shape[0]) }
         }
         let v = set.tokenizer.vocabularySize
         return Splits(train: try open(idx.train, shuffle: true), val: idx.val.isEmpty ? nil : try open(idx.val, shuffle: false),
@@ -261,16 +255,21 @@ public final class TrainingSetup {
             loader = try DataLoader(dataset, batchSize: config.batchSize, shuffle: shuffle,
                                     numWorkers: config.numWorkers, generator: generator)
         }
-        return .classification(count: loader.count, samples: count) { _ in
-            let it = loader.makeIterator()
-            return { try it.nextBatch() }
-        }
+        return .loader(loader, samples: count) { Batch($0.0, labels: $0.1) }
     }
 
-    /// The engine for this setup; a `history` from a checkpoint resumes after its last epoch.
-    public func makeEngine(history: MetricHistory = MetricHistory()) -> TrainingEngine {
+    /// The engine for this setup; a `history` from a checkpoint resumes after
+    /// its last epoch, at batch `position.batch` of the next when given.
+    public func makeEngine(history: MetricHistory = MetricHistory(), position: TrainingPosition? = nil) -> TrainingEngine {
         TrainingEngine(model: model, task: task, optimizer: optimizer, train: train, val: val, test: test,
-                       epochs: config.epochs, batchSize: config.batchSize, history: history)
+                       epochs: config.epochs, batchSize: config.batchSize, history: history, position: position)
+    }
+
+    /// The engine resuming the run `checkpoint` (already restored with
+    /// `restore(from:)`) recorded: after its last epoch, with its next batch.
+    public func makeEngine(resuming checkpoint: Checkpoint) -> TrainingEngine {
+        makeEngine(history: checkpoint.history,
+                   position: TrainingPosition(epoch: checkpoint.epoch, batch: checkpoint.batch, meterState: checkpoint.meterState))
     }
 }
 
@@ -287,12 +286,16 @@ public struct SubsetSequentialSampler: Sampler {
 
 extension TrainingSetup {
     /// A checkpoint of the engine's current state (call on the training thread,
-    /// e.g. from an `.epochEnded` observer or a `.perform` command).
+    /// e.g. from an `.epochEnded` or `.step` observer or a `.perform` command).
+    /// Mid-epoch it records the batch reached, the data generator's state at
+    /// the epoch's start and the epoch's metric sums, so a resume continues
+    /// with the next batch exactly.
     public func checkpoint(engine: TrainingEngine) -> Checkpoint {
-        Checkpoint(modelState: model.stateDict(), optimizerState: optimizer.stateDict(),
-                   epoch: engine.history.epochs.count, globalStep: engine.globalStep,
-                   rngState: loaderGenerator.state + Generator.default.state,
-                   history: engine.history, config: config.dictionary)
+        let p = engine.position
+        return Checkpoint(modelState: model.stateDict(), optimizerState: optimizer.stateDict(),
+                          epoch: p.epoch, batch: p.batch, meterState: p.meterState, globalStep: engine.globalStep,
+                          rngState: (p.epochStartRandomState ?? loaderGenerator.state) + Generator.default.state,
+                          history: engine.history, config: config.dictionary)
     }
 
     /// Restores model, optimizer and random state from a checkpoint; the model
