@@ -84,6 +84,6 @@ final class ReliabilityEndToEndTests: XCTestCase {
         XCTAssertTrue(torn.out.contains("torn.safetensors: damaged:"), torn.out)
         XCTAssertTrue(torn.out.contains("torn.csv: damaged: the last line is incomplete"), torn.out)
         XCTAssertTrue(torn.out.contains(".w.safetensors.tmp-1-ab: damaged: temporary file of an interrupted write"), torn.out)
-        XCTAssertTrue(torn.out.contains("error: 3 damaged or leftover files"), torn.out)
+        XCTAssertTrue(torn.out.contains("3 damaged or leftover files"), torn.out)
     }
 }
