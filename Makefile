@@ -11,7 +11,7 @@ SWIFT        ?= swift
 APT_PACKAGES := libopenblas-dev libncursesw5-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev tmux libsqlite3-dev libopenmpi-dev openmpi-bin ncurses-term
 RELEASE_BIN  := .build/release/workbench
 
-.PHONY: all deps build release run test test-unit test-e2e bench clean
+.PHONY: all deps build release run test test-unit test-e2e bench clean fuzz kill9 test-tsan test-asan
 
 all: release
 
@@ -44,6 +44,23 @@ run: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --disable-swift-testing --skip-build
+	WORKBENCH_BIN=.build/debug/workbench scripts/kill9.sh 6
+
+# SIGKILL at random moments of a training run's writes (RELIABILITY.md); `make test` runs 6 trials.
+KILL9_TRIALS ?= 100
+kill9: release
+	WORKBENCH_BIN=$(RELEASE_BIN) scripts/kill9.sh $(KILL9_TRIALS)
+
+# The suite under ThreadSanitizer / AddressSanitizer, each in its own build folder (slow: a full rebuild).
+test-tsan: deps
+	$(SWIFT) test --disable-swift-testing --sanitize=thread --build-path .build/tsan
+test-asan: deps
+	$(SWIFT) test --disable-swift-testing --sanitize=address --build-path .build/asan
+
+# libFuzzer + ASan over every parser of outside input, FUZZ_SECONDS per target (RELIABILITY.md).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	scripts/fuzz.sh all $(FUZZ_SECONDS)
 
 bench: release
 	$(RELEASE_BIN) bench core

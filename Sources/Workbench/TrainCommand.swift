@@ -88,6 +88,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("metrics"), help: ArgumentHelp("Write per-epoch metrics as CSV.", valueName: "file"))
     var metricsPath: String?
     @Option(help: ArgumentHelp("Save a checkpoint after every epoch.", valueName: "file")) var checkpoint: String?
+    @Option(name: .customLong("checkpoint-every"),
+            help: ArgumentHelp("Also save the checkpoint every N optimizer steps (mid-epoch; a resume continues with the next batch).", valueName: "n"))
+    var checkpointEvery: Int?
     @Option(help: ArgumentHelp("Resume from a checkpoint.", valueName: "file")) var resume: String?
     @OptionGroup var runStore: RunStoreOption
     @Flag(inversion: .prefixedNo, help: "Record the run in the run store (--runs).") var record = true
@@ -139,17 +142,27 @@ struct TrainCommand: ParsableCommand {
         c.augment = augment
         c.seed = seed
 
+        if let n = checkpointEvery {
+            guard n > 0 else { throw UserError("--checkpoint-every \(n): expected a positive number of steps") }
+            guard checkpoint != nil else { throw UserError("--checkpoint-every needs --checkpoint FILE to save to") }
+        }
         let setup: TrainingSetup
-        var history = MetricHistory()
+        var resumed: Checkpoint?
         do {
+            if let resume {
+                let ck = try Checkpoint.load(from: URL(fileURLWithPath: resume))
+                if let done = Self.completed(ck, epochs: epochs) {
+                    print("\(resume): \(done)")
+                    return
+                }
+                resumed = ck
+            }
             setup = try TrainingSetup(config: c, processGroup: group)
             if let group, syncBN { setup.model.convertSyncBatchNorm(group: group) }
             if let weights { _ = try ModelFile.load(into: setup.model, from: URL(fileURLWithPath: weights)) }
-            if let resume {
-                let ck = try Checkpoint.load(from: URL(fileURLWithPath: resume))
-                try setup.restore(from: ck)
-                history = ck.history
-            }
+            if let resumed { try setup.restore(from: resumed) }
+        } catch let e as UserError {
+            throw e
         } catch {
             throw UserError("\(error)")
         }
@@ -161,7 +174,7 @@ struct TrainCommand: ParsableCommand {
                 + (syncBN ? "; batch norm synchronised" : ""))
         }
 
-        let engine = setup.makeEngine(history: history)
+        let engine = resumed.map { setup.makeEngine(resuming: $0) } ?? setup.makeEngine()
         let recording = try RunRecording(store: record && lead ? runStore : nil, tensorboard: lead ? tensorboard : nil, config: c,
                                          task: setup.task.kind.rawValue, source: "cli", engine: engine,
                                          classes: setup.classes)
@@ -182,6 +195,14 @@ struct TrainCommand: ParsableCommand {
                 if s.step == 1 { bar.restart(label: "epoch \(s.epoch)/\(c.epochs)", total: s.stepsPerEpoch) }
                 bar.update(done: s.step, items: s.step * c.batchSize, rate: s.samplesPerSecond,
                            note: String(format: "loss %.4f", s.loss))
+                // Mid-epoch checkpoints; the one at an epoch's end waits for its validation.
+                if let every = checkpointEvery, let ckURL, s.globalStep % every == 0, s.step < s.stepsPerEpoch {
+                    do {
+                        try setup.checkpoint(engine: engine).save(to: ckURL)
+                    } catch {
+                        say("step \(s.globalStep): checkpoint failed: \(error)")
+                    }
+                }
             case .epochEnded(let e):
                 bar.finish()
                 var line = String(format: "Epoch: %d Train Loss: %.4f Val Loss: %@", e.epoch, e.trainLoss,
@@ -254,6 +275,15 @@ struct TrainCommand: ParsableCommand {
 }
 
 extension TrainCommand {
+    /// Why resuming `ck` to `epochs` epochs has nothing to train (with how to
+    /// extend the run), or nil when epochs remain.
+    static func completed(_ ck: Checkpoint, epochs: Int) -> String? {
+        guard ck.epoch >= epochs else { return nil }
+        return "the run is already complete: the checkpoint holds \(ck.epoch) finished epoch\(ck.epoch == 1 ? "" : "s") "
+            + "and --epochs \(epochs) asks for no more (--epochs is the run's total). "
+            + "To train further, pass a larger total, e.g. --epochs \(ck.epoch + 5)."
+    }
+
     /// A metric value for the epoch line (`0.6123`, `-` when missing).
     static func format(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
 }

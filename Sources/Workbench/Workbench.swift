@@ -12,7 +12,8 @@ struct Workbench: AsyncParsableCommand {
         subcommands: [UICommand.self, TrainCommand.self, TestCommand.self, DataCommand.self,
                       ModelsCommand.self, BenchCommand.self, GenerateCommand.self, RunsCommand.self,
                       LRFindCommand.self, SweepCommand.self, ExportCommand.self,
-                      PredictCommand.self, ServeCommand.self, HubCommand.self, DistributedCheckCommand.self],
+                      PredictCommand.self, ServeCommand.self, HubCommand.self, VerifyCommand.self,
+                      DistributedCheckCommand.self],
         defaultSubcommand: UICommand.self
     )
 }

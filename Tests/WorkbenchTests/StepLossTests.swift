@@ -137,11 +137,12 @@ final class StepLossTests: XCTestCase {
             return XCTFail("no run started: \(ev)")
         }
         XCTAssertEqual(p.startEpoch, ck.epoch)
-        XCTAssertEqual(p.startStep, ck.epoch * 3)
-        // The engine continues the step count after the last whole epoch.
+        XCTAssertEqual(p.startStep, ck.epoch * 3 + ck.batch)
+        XCTAssertEqual(p.startStep, ck.globalStep)
+        // The engine continues with the batch after the one the checkpoint was saved at (mid-epoch too).
         let resumed = stepInfos(ev)
-        XCTAssertEqual(resumed.first?.globalStep, ck.epoch * 3 + 1)
-        XCTAssertEqual(resumed.first?.step, 1)
-        XCTAssertEqual(resumed.first?.epoch, ck.epoch + 1)
+        XCTAssertEqual(resumed.first?.globalStep, ck.globalStep + 1)
+        XCTAssertEqual(resumed.first?.step, ck.globalStep % 3 + 1)
+        XCTAssertEqual(resumed.first?.epoch, ck.globalStep / 3 + 1)
     }
 }

@@ -145,10 +145,16 @@ public final class DataLoader<Element, Batch>: Sequence {
     public var underestimatedCount: Int { count }
 
     /// Starts an epoch.
-    public func makeIterator() -> DataLoaderIterator<Batch> {
+    public func makeIterator() -> DataLoaderIterator<Batch> { makeIterator(skipping: 0) }
+
+    /// Starts an epoch at batch `skipped` (0-based): the same random draws as
+    /// `makeIterator()` (order, base seed), so the batches handed out are the
+    /// ones an iterator from the same generator state gives after `skipped`
+    /// calls, but the skipped ones are never built. For resuming mid-epoch.
+    public func makeIterator(skipping skipped: Int) -> DataLoaderIterator<Batch> {
         let base = Tensors.Generator.with(generator) { $0.nextUInt64() }
         let batches = sampleBatches(batchSampler)
-        return DataLoaderIterator(batches: batches, baseSeed: base, produce: produce,
+        return DataLoaderIterator(batches: batches, first: skipped, baseSeed: base, produce: produce,
                                   numWorkers: numWorkers, prefetch: numWorkers * prefetchFactor,
                                   timeout: timeout, workerInit: workerInit)
     }
@@ -260,11 +266,15 @@ public final class DataLoaderIterator<Batch>: IteratorProtocol {
     private let pool: WorkerPool<Batch>?
     private let timeout: Double
 
-    init(batches: [[Int]], baseSeed: UInt64, produce: @escaping ([Int], Int, UInt64, WorkerContext) throws -> Batch,
+    /// The epoch's `batches` from batch `first` on (sample positions still count from the epoch's start).
+    init(batches all: [[Int]], first: Int = 0, baseSeed: UInt64,
+         produce: @escaping ([Int], Int, UInt64, WorkerContext) throws -> Batch,
          numWorkers: Int, prefetch: Int, timeout: Double, workerInit: ((Int) -> Void)?) {
-        self.batches = batches
         var acc = 0
-        positions = batches.map { b in defer { acc += b.count }; return acc }
+        let allPositions = all.map { b in defer { acc += b.count }; return acc }
+        let start = Swift.min(Swift.max(first, 0), all.count)
+        batches = Array(all[start...])
+        positions = Array(allPositions[start...])
         self.baseSeed = baseSeed
         self.produce = produce
         self.timeout = timeout

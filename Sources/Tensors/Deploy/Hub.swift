@@ -99,6 +99,9 @@ public enum Hub {
                 continue
             }
             let data = try HubSource.fetch(base, f.path, source: source.description)
+            guard data.count == f.size else {
+                throw HubError("\(source): \(f.path): \(data.count) bytes, the manifest says \(f.size); nothing was cached")
+            }
             let got = sha256(data)
             guard got == f.sha256 else {
                 throw HubError("\(source): \(f.path): SHA-256 mismatch (manifest \(f.sha256), file \(got)); nothing was cached")

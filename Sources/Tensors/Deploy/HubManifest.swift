@@ -60,11 +60,41 @@ public struct HubManifest: Codable, Equatable, Sendable {
         }
         guard m.hub <= currentVersion else { throw HubError("\(source): manifest version \(m.hub) is newer than this workbench reads") }
         for e in m.entries {
-            for f in e.files where f.path.hasPrefix("/") || f.path.split(separator: "/").contains("..") {
-                throw HubError("\(source): entry '\(e.name)' file path '\(f.path)' leaves the hub")
+            guard isSafeName(e.name) else {
+                throw HubError("\(source): entry name '\(e.name)' is not allowed (letters, digits, '.', '_' and '-', not starting with '.')")
+            }
+            for f in e.files {
+                guard isSafePath(f.path) else {
+                    throw HubError("\(source): entry '\(e.name)' file path '\(f.path)' leaves the hub or names a hidden file "
+                                   + "(expected a relative path of plain names, without '..', '.' or backslashes)")
+                }
+                guard f.sha256.count == 64, f.sha256.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+                    throw HubError("\(source): entry '\(e.name)' file '\(f.path)': sha256 must be 64 lower-case hex digits")
+                }
+                guard f.size >= 0, f.size <= maxFileSize else {
+                    throw HubError("\(source): entry '\(e.name)' file '\(f.path)': size \(f.size) is outside 0…\(maxFileSize) bytes")
+                }
             }
         }
         return m
+    }
+
+    /// The largest file a manifest may list (16 GiB).
+    public static let maxFileSize = 16 << 30
+
+    /// Whether `name` can name an entry (and its cache folder): letters, digits, `.`, `_`, `-`, not starting with `.`.
+    public static func isSafeName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 255 && !name.hasPrefix(".")
+            && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }
+    }
+
+    /// Whether `path` stays inside the hub: relative, `/`-separated names that
+    /// are neither empty nor hidden (no `..`, `.`, `.git`), without backslashes or control characters.
+    public static func isSafePath(_ path: String) -> Bool {
+        guard !path.isEmpty, path.utf8.count <= 4096, !path.contains("\\"),
+              !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return false }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.allSatisfy { !$0.isEmpty && !$0.hasPrefix(".") && !$0.hasPrefix("~") }
     }
 
     /// The JSON written to `hub.json` (sorted keys, indented).

@@ -60,6 +60,12 @@ public enum HubSource: Equatable, Sendable, CustomStringConvertible {
     static func fetch(_ base: URL, _ path: String, source: String) throws -> Data {
         if base.isFileURL {
             let u = base.appendingPathComponent(path)
+            // A symbolic link inside the hub (a folder or a cloned repository) must not lead out of it.
+            let root = base.resolvingSymlinksInPath().path
+            let real = u.resolvingSymlinksInPath().path
+            guard real.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
+                throw HubError("\(source): \(path) is a link to \(real), outside the hub; refused")
+            }
             guard let d = FileManager.default.contents(atPath: u.path) else { throw HubError("\(source): missing file \(path)") }
             return d
         }

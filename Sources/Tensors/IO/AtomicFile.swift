@@ -32,6 +32,11 @@ public struct AtomicFileError: TensorsError, Equatable, Sendable {
 /// file is removed and the previous file is untouched. An existing file's
 /// permission bits are kept.
 ///
+/// A process killed mid-write (SIGKILL, power cut) cannot remove its
+/// temporary file; the name carries the writer's process id
+/// (`.NAME.tmp-PID-RANDOM`), so the next write of the same file removes the
+/// temporary files of writers that are no longer running.
+///
 /// ```swift
 /// try AtomicFile.write(json, to: url)
 /// try AtomicFile.write(to: url) { out in
@@ -100,10 +105,11 @@ public enum AtomicFile {
             mode = st.st_mode & 0o7777
         }
 
+        removeStaleTemporaries(of: name, in: dir)
         var fd: Int32 = -1
         var tmp = ""
         for _ in 0..<16 {
-            tmp = dir + "/." + name + ".tmp-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+            tmp = dir + "/" + temporaryPrefix(of: name) + "\(getpid())-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
             fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
             if fd >= 0 || errno != EEXIST { break }
         }
@@ -130,6 +136,28 @@ public enum AtomicFile {
         }
         renamed = true
         syncDirectory(dir)
+    }
+
+    /// The start of the temporary files' names for destination `name`.
+    static func temporaryPrefix(of name: String) -> String { "." + name + ".tmp-" }
+
+    /// Removes temporary files of `name` in `dir` left by writers that died
+    /// mid-write: those whose process id names no running process, and
+    /// unnamed ones (older builds) more than an hour old.
+    static func removeStaleTemporaries(of name: String, in dir: String) {
+        let prefix = temporaryPrefix(of: name)
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        for entry in entries where entry.hasPrefix(prefix) {
+            let rest = entry.dropFirst(prefix.count)
+            let path = dir + "/" + entry
+            if let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]) {
+                guard pid != getpid(), pid > 0, kill(pid, 0) != 0, errno == ESRCH else { continue }
+            } else {
+                let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+                guard let modified, modified < Date(timeIntervalSinceNow: -3600) else { continue }
+            }
+            unlink(path)
+        }
     }
 
     /// Flushes a directory entry change (the rename) to disk. Some file systems

@@ -7,9 +7,16 @@ import Foundation
 /// A checkpoint is ONE safetensors file, written atomically:
 /// - model tensors as `model.<name>` (in state-dict order), optimizer buffers
 ///   as `optimizer.state.<index>.<buffer>`, all F32;
-/// - `__metadata__` with `format` = `workbench.checkpoint`, `version` = `2` (version 1, with 0-based epochs in the history, still loads)
-///   and `checkpoint`, a JSON document with the rest (epoch, step, RNG words,
-///   history, config, optimizer groups and step counts, scheduler counters).
+/// - `__metadata__` with `format` = `workbench.checkpoint`, `version` = `3`
+///   (versions 1, with 0-based epochs in the history, and 2, without a
+///   position inside an epoch, still load) and `checkpoint`, a JSON document
+///   with the rest (epoch, batch in the epoch, step, RNG words, the epoch's
+///   metric sums, history, config, optimizer groups and step counts,
+///   scheduler counters).
+///
+/// A checkpoint taken mid-epoch (`batch` > 0) stores the data generator's
+/// state at the start of that epoch (the first 7 RNG words) so a resume
+/// replays its order and augmentation and continues with batch `batch + 1`.
 ///
 /// Python can read it with `safetensors.torch.load_file` (strip `model.` to
 /// get a state dict).
@@ -29,6 +36,10 @@ public struct Checkpoint {
     public var schedulerState: SchedulerState?
     /// Number of completed epochs.
     public var epoch: Int
+    /// Batches already applied in the epoch after those (0 between epochs).
+    public var batch: Int
+    /// The training metric sums of that partial epoch (`MetricMeter.checkpointState()`).
+    public var meterState: String?
     /// Number of completed optimizer steps.
     public var globalStep: Int
     /// `Generator.state` words of the generator driving the run.
@@ -40,12 +51,15 @@ public struct Checkpoint {
 
     /// A checkpoint of the given parts; everything but the model state is optional.
     public init(modelState: [(String, Tensor)], optimizerState: OptimizerStateDict? = nil,
-                schedulerState: SchedulerState? = nil, epoch: Int = 0, globalStep: Int = 0,
-                rngState: [UInt64] = [], history: MetricHistory = MetricHistory(), config: [String: String] = [:]) {
+                schedulerState: SchedulerState? = nil, epoch: Int = 0, batch: Int = 0, meterState: String? = nil,
+                globalStep: Int = 0, rngState: [UInt64] = [], history: MetricHistory = MetricHistory(),
+                config: [String: String] = [:]) {
         self.modelState = modelState
         self.optimizerState = optimizerState
         self.schedulerState = schedulerState
         self.epoch = epoch
+        self.batch = batch
+        self.meterState = meterState
         self.globalStep = globalStep
         self.rngState = rngState
         self.history = history
@@ -55,7 +69,7 @@ public struct Checkpoint {
     /// The value of metadata key `format`.
     public static let format = "workbench.checkpoint"
     /// The layout version written.
-    public static let version = 2
+    public static let version = 3
 
     // MARK: JSON part
 
@@ -74,6 +88,8 @@ public struct Checkpoint {
             var state: [String: Entry]
         }
         var epoch: Int
+        var batch: Int?
+        var meter: String?
         var globalStep: Int
         var rngState: [String]
         var history: MetricHistory
@@ -115,7 +131,7 @@ public struct Checkpoint {
                                groups: o.paramGroups.map { Info.Group(options: $0.options, params: $0.params) },
                                state: state)
         }
-        let info = Info(epoch: epoch, globalStep: globalStep,
+        let info = Info(epoch: epoch, batch: batch > 0 ? batch : nil, meter: batch > 0 ? meterState : nil, globalStep: globalStep,
                         rngState: rngState.map { String($0, radix: 16) }, history: history, config: config,
                         optimizer: optim, scheduler: schedulerState)
         let json = String(decoding: try Self.encoder().encode(info), as: UTF8.self)
@@ -150,6 +166,22 @@ public struct Checkpoint {
         } catch {
             throw fail("checkpoint metadata is not valid: \(error)")
         }
+        // Counters from a file are outside input: bound them before any arithmetic uses them.
+        let limit = 1 << 40
+        for (name, value) in [("epoch", info.epoch), ("batch", info.batch ?? 0), ("globalStep", info.globalStep)]
+            where value < 0 || value > limit {
+            throw fail("checkpoint \(name) \(value) is outside 0…\(limit)")
+        }
+        if let series = info.history.stepLosses {
+            guard (0...limit).contains(series.stepsPerEpoch), series.steps.allSatisfy({ (0...limit).contains($0) }) else {
+                throw fail("checkpoint step-loss series has steps outside 0…\(limit)")
+            }
+        }
+        guard info.history.changes.allSatisfy({ (0...limit).contains($0.step) }),
+              info.history.epochs.allSatisfy({ (0...limit).contains($0.epoch) }) else {
+            throw fail("checkpoint history has epoch or step numbers outside 0…\(limit)")
+        }
+        guard info.rngState.count <= 64 else { throw fail("checkpoint RNG state has \(info.rngState.count) words, expected 14") }
         var rng: [UInt64] = []
         for w in info.rngState {
             guard let x = UInt64(w, radix: 16) else { throw fail("checkpoint RNG state word '\(w)' is not a hex number") }
@@ -189,7 +221,8 @@ public struct Checkpoint {
             throw fail("optimizer buffer 'optimizer.state.\(extra)' is not described in the checkpoint metadata")
         }
         return Checkpoint(modelState: model, optimizerState: optimizerState, schedulerState: info.scheduler,
-                          epoch: info.epoch, globalStep: info.globalStep, rngState: rng, history: info.history,
+                          epoch: info.epoch, batch: info.batch ?? 0, meterState: info.meter,
+                          globalStep: info.globalStep, rngState: rng, history: info.history,
                           config: info.config)
     }
 }

@@ -60,21 +60,54 @@ public struct Batch {
 }
 
 /// Batches for one split: how many per epoch, and a fresh iterator per epoch.
+///
+/// A source can start an epoch at any batch (`makeIterator(epoch, from:)`),
+/// which resuming mid-epoch needs: a source built on a `DataLoader` skips the
+/// first batches without building them; any other source builds and drops
+/// them. `generator`, when set, is the generator an epoch's start draws its
+/// order and augmentation seeds from: the engine notes its state there so a
+/// checkpoint can replay the epoch.
 public struct BatchSource {
     /// Batches per epoch.
     public var count: Int
     /// Samples per epoch.
     public var samples: Int
-    /// A fresh batch iterator for `epoch` (0-based): each call returns the next
-    /// batch, nil at the end, or throws a data error.
-    public var makeIterator: (_ epoch: Int) -> () throws -> Batch?
+    /// The generator an epoch's start draws from (shuffling, augmentation seeds), if any.
+    public var generator: Generator?
+    private let make: (_ epoch: Int, _ first: Int) -> () throws -> Batch?
 
-    /// A source of `count` batches holding `samples` samples per epoch.
+    /// A source of `count` batches holding `samples` samples per epoch;
+    /// `makeIterator(epoch)` gives a fresh batch iterator for `epoch`
+    /// (0-based): each call returns the next batch, nil at the end, or throws
+    /// a data error. Starting mid-epoch builds and drops the batches before.
     public init(count: Int, samples: Int, makeIterator: @escaping (_ epoch: Int) -> () throws -> Batch?) {
+        self.init(count: count, samples: samples, generator: nil) { epoch, first in
+            let next = makeIterator(epoch)
+            var skipped = 0
+            return {
+                while skipped < first {
+                    skipped += 1
+                    guard try next() != nil else { return nil }
+                }
+                return try next()
+            }
+        }
+    }
+
+    /// A source whose iterators can start at batch `first` of an epoch
+    /// directly (`makeIterator(epoch, first)`), drawing from `generator` at the start.
+    public init(count: Int, samples: Int, generator: Generator?,
+                startingAt makeIterator: @escaping (_ epoch: Int, _ first: Int) -> () throws -> Batch?) {
         self.count = count
         self.samples = samples
-        self.makeIterator = makeIterator
+        self.generator = generator
+        make = makeIterator
     }
+
+    /// A fresh batch iterator for `epoch` (0-based) that starts at batch
+    /// `first` (0-based) of the epoch: each call returns the next batch, nil
+    /// at the end, or throws a data error.
+    public func makeIterator(_ epoch: Int, from first: Int = 0) -> () throws -> Batch? { make(epoch, first) }
 
     /// A classification source from an iterator of (inputs, labels) pairs.
     public static func classification(count: Int, samples: Int,
@@ -82,6 +115,17 @@ public struct BatchSource {
         BatchSource(count: count, samples: samples) { epoch in
             let next = makeIterator(epoch)
             return { try next().map { Batch($0.0, labels: $0.1) } }
+        }
+    }
+
+    /// A source over a `DataLoader` (one epoch per iteration), each batch turned into a `Batch` by `convert`;
+    /// `onEpoch` is told each epoch before its first batch (a `DistributedSampler`'s `setEpoch`).
+    public static func loader<E, B>(_ loader: DataLoader<E, B>, samples: Int, onEpoch: ((Int) -> Void)? = nil,
+                                    _ convert: @escaping (B) -> Batch) -> BatchSource {
+        BatchSource(count: loader.count, samples: samples, generator: loader.generator) { epoch, first in
+            onEpoch?(epoch)
+            let it = loader.makeIterator(skipping: first)
+            return { try it.nextBatch().map(convert) }
         }
     }
 }

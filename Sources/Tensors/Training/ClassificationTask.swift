@@ -42,7 +42,7 @@ public struct ClassificationTask: TrainingTask {
 }
 
 /// Loss, accuracy and confusion matrix of arg-max predictions.
-public struct ClassificationMeter: MetricMeter {
+public struct ClassificationMeter: MetricMeter, Codable {
     private var lossMean = LossMean()
     private var matrix: ConfusionMatrix
     private var correct = 0

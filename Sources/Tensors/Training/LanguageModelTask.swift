@@ -51,7 +51,7 @@ public struct LanguageModelTask: TrainingTask {
 }
 
 /// Token-weighted loss, perplexity and next-token accuracy.
-public struct LanguageModelMeter: MetricMeter {
+public struct LanguageModelMeter: MetricMeter, Codable {
     private var lossSum = 0.0
     private var tokens = 0
     private var correct = 0

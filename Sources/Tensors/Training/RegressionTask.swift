@@ -47,7 +47,7 @@ public struct RegressionTask: TrainingTask {
 }
 
 /// Loss, MAE, RMSE and R² over all target values of a pass.
-public struct RegressionMeter: MetricMeter {
+public struct RegressionMeter: MetricMeter, Codable {
     private var lossMean = LossMean()
     private var absSum = 0.0, sqSum = 0.0
     private var ySum = 0.0, ySqSum = 0.0

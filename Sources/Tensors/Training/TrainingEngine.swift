@@ -49,6 +49,8 @@ public final class TrainingEngine: @unchecked Sendable {
 
     /// First epoch to run (0-based; the number of epochs in the history given).
     public let startEpoch: Int
+    /// Batches of the first epoch already applied before a mid-epoch resume (0 otherwise).
+    public let startBatch: Int
     /// History so far (guarded by the engine lock; read it from observers or after the run).
     public var history: MetricHistory {
         lock.lock(); defer { lock.unlock() }
@@ -68,17 +70,27 @@ public final class TrainingEngine: @unchecked Sendable {
     private var _history: MetricHistory
     private var _globalStep: Int
     private let recorder = StepLossRecorder()
+    // The epoch in progress (training thread; the flags under the lock).
+    private var inEpoch = false
+    private var batchInEpoch = 0
+    private var epochStartRandomState: [UInt64]?
+    private var meter: any MetricMeter
+    private let resumeMeterState: String?
     private var observers: [Int: (TrainingEvent) -> Void] = [:]
     private var nextObserver = 0
     private let done = DispatchGroup()
 
     /// An idle engine; `epochs` must be non-negative. A non-empty `history`
     /// resumes: training starts after its last epoch, and its per-step losses
-    /// and changes are kept up to there. Call `start()` to run.
+    /// and changes are kept up to there. A `position` inside that epoch (a
+    /// checkpoint taken mid-epoch) continues with its next batch and its
+    /// metric sums; the training source's generator must already hold the
+    /// epoch's start state (`TrainingSetup.restore(from:)` sets it). Call `start()` to run.
     public init(model: Module, task: any TrainingTask, optimizer: Optimizer, train: BatchSource,
                 val: BatchSource? = nil, test: BatchSource? = nil, epochs: Int, batchSize: Int = 0,
                 scheduler: (any LearningRateScheduler)? = nil, schedulerStepsPerBatch: Bool = false,
-                history: MetricHistory = MetricHistory(), distributed: DistributedDataParallel? = nil) {
+                history: MetricHistory = MetricHistory(), position: TrainingPosition? = nil,
+                distributed: DistributedDataParallel? = nil) {
         precondition(epochs >= 0, "TrainingEngine: epochs must be non-negative, got \(epochs)")
         self.distributed = distributed
         self.model = model
@@ -92,8 +104,16 @@ public final class TrainingEngine: @unchecked Sendable {
         self.scheduler = scheduler
         self.schedulerStepsPerBatch = schedulerStepsPerBatch
         startEpoch = history.epochs.count
-        // A resumed run repeats any partial epoch: its steps continue after the last whole one.
-        let done = startEpoch * train.count
+        // A position inside the next epoch continues it; any other partial epoch is repeated.
+        if let p = position, p.epoch == startEpoch, p.batch > 0, startEpoch < epochs {
+            startBatch = Swift.min(p.batch, train.count)
+            resumeMeterState = p.meterState
+        } else {
+            startBatch = 0
+            resumeMeterState = nil
+        }
+        meter = task.makeMeter()
+        let done = startEpoch * train.count + startBatch
         _globalStep = done
         var h = history
         h.metrics = task.metrics
@@ -152,6 +172,19 @@ public final class TrainingEngine: @unchecked Sendable {
 
     /// Blocks until the run ends (finished, stopped or failed).
     public func waitUntilDone() { done.wait() }
+
+    /// Where the run stands, for a checkpoint. Call it on the training
+    /// thread (an observer, or a `.perform` command) while a run is active,
+    /// or when it is idle or done.
+    public var position: TrainingPosition {
+        lock.lock(); defer { lock.unlock() }
+        guard inEpoch else {
+            return TrainingPosition(epoch: _history.epochs.count, epochStartRandomState: train.generator?.state)
+        }
+        return TrainingPosition(epoch: _history.epochs.count, batch: batchInEpoch,
+                                epochStartRandomState: epochStartRandomState,
+                                meterState: batchInEpoch > 0 ? meter.checkpointState() : nil)
+    }
 
     // MARK: - The loop
 
@@ -213,11 +246,23 @@ public final class TrainingEngine: @unchecked Sendable {
         for epoch in startEpoch..<max(startEpoch, epochs) {
             let epochStart = DispatchTime.now().uptimeNanoseconds
             model.train()
-            var meter = task.makeMeter()
+            let first = epoch == startEpoch ? startBatch : 0
+            var restored = task.makeMeter()
+            if first > 0, let saved = resumeMeterState {
+                do { try restored.restore(checkpointState: saved) } catch {
+                    emit(.message("epoch \(epoch + 1) resumed at step \(first + 1): its training metrics count from here (\(error))"))
+                }
+            }
             var windowStart = epochStart, windowSamples = 0
             var rate = 0.0
-            var step = 0, seen = 0
-            let next = train.makeIterator(epoch)
+            var step = first, seen = 0
+            lock.lock()
+            meter = restored
+            epochStartRandomState = train.generator?.state
+            batchInEpoch = first
+            inEpoch = true
+            lock.unlock()
+            let next = train.makeIterator(epoch, from: first)
             while true {
                 let batch: Batch?
                 do { batch = try next() } catch { return fail("reading training data: \(error)") }
@@ -233,6 +278,7 @@ public final class TrainingEngine: @unchecked Sendable {
                 let lv = distributed?.averageLoss(local) ?? local
                 if !lv.isFinite {
                     setState(.paused(reason: "loss is \(lv) at epoch \(epoch + 1) step \(step); the step was not applied — lower the learning rate and resume, or stop"))
+                    lock.lock(); batchInEpoch = step; lock.unlock()
                     if !boundary() { return setState(.stopped) }
                     continue
                 }
@@ -242,8 +288,12 @@ public final class TrainingEngine: @unchecked Sendable {
                 let stepLR = optimizer.lr
                 optimizer.step()
                 if schedulerStepsPerBatch { scheduler?.step(metric: nil) }
-                lock.lock(); _globalStep += 1; let g = _globalStep; lock.unlock()
+                lock.lock()
+                _globalStep += 1
+                let g = _globalStep
                 meter.add(output: out.output, batch: batch, loss: local)
+                batchInEpoch = step
+                lock.unlock()
                 windowSamples += batch.count
                 seen += batch.count
                 let now = DispatchTime.now().uptimeNanoseconds
@@ -257,7 +307,8 @@ public final class TrainingEngine: @unchecked Sendable {
                                     loss: lv, lr: stepLR, samplesPerSecond: rate)))
             }
             let trainSeconds = Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9
-            let trained = distributed?.group.reduceMeans(meter.values(), samples: seen) ?? meter.values()
+            lock.lock(); let local = meter.values(); lock.unlock()
+            let trained = distributed?.group.reduceMeans(local, samples: seen) ?? local
             seen *= worldSize
             var validation: [String: Double]?
             if let val {
@@ -272,7 +323,11 @@ public final class TrainingEngine: @unchecked Sendable {
                                        seconds: seconds, lr: optimizer.lr)
             // After validation, before `.epochEnded`: a checkpoint saved there holds the stepped scheduler.
             if !schedulerStepsPerBatch { scheduler?.step(metric: validation?["loss"] ?? trained["loss"]) }
-            lock.lock(); _history.epochs.append(summary); lock.unlock()
+            lock.lock()
+            _history.epochs.append(summary)
+            inEpoch = false
+            batchInEpoch = 0
+            lock.unlock()
             emit(.epochEnded(summary))
         }
         if let test {

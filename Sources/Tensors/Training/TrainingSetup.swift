@@ -362,11 +362,7 @@ public final class TrainingSetup {
         let sampler = try Self.sampler(indices, shuffle: shuffle, config: config, generator: generator, group: group)
         let loader = try DataLoader<D.Element, B>(set, batchSize: config.batchSize, sampler: sampler,
                                                   numWorkers: config.numWorkers, collate: collate, generator: generator)
-        return BatchSource(count: loader.count, samples: sampler.count) { epoch in
-            (sampler as? DistributedSubsetSampler)?.setEpoch(epoch)
-            let it = loader.makeIterator()
-            return { try it.nextBatch().map(batch) }
-        }
+        return .loader(loader, samples: sampler.count, onEpoch: { (sampler as? DistributedSubsetSampler)?.setEpoch($0) }, batch)
     }
 
     /// Batches of `[input, target]` float items at `indices` (shuffled, or in order), for regression and forecasting.
@@ -376,10 +372,8 @@ public final class TrainingSetup {
         let sampler = try Self.sampler(indices, shuffle: shuffle, config: config, generator: generator, group: group)
         let loader = try DataLoader(set, batchSize: config.batchSize, sampler: sampler,
                                     numWorkers: config.numWorkers, generator: generator)
-        return BatchSource(count: loader.count, samples: sampler.count) { epoch in
-            (sampler as? DistributedSubsetSampler)?.setEpoch(epoch)
-            let it = loader.makeIterator()
-            return { try it.nextBatch().map { Batch($0[0], targets: $0[1]) } }
+        return .loader(loader, samples: sampler.count, onEpoch: { (sampler as? DistributedSubsetSampler)?.setEpoch($0) }) {
+            Batch($0[0], targets: $0[1])
         }
     }
 
@@ -408,11 +402,7 @@ public final class TrainingSetup {
             loader = try DataLoader(dataset, batchSize: config.batchSize, shuffle: shuffle,
                                     numWorkers: config.numWorkers, generator: generator)
         }
-        return .classification(count: loader.count, samples: count) { epoch in
-            distributed?.setEpoch(epoch)
-            let it = loader.makeIterator()
-            return { try it.nextBatch() }
-        }
+        return .loader(loader, samples: count, onEpoch: { distributed?.setEpoch($0) }) { Batch($0.0, labels: $0.1) }
     }
 
     /// The sampler of a split: shuffled training indices or ordered evaluation
@@ -431,15 +421,23 @@ public final class TrainingSetup {
         return SubsetSequentialSampler(indices: Swift.stride(from: group.rank, to: indices.count, by: group.worldSize).map { indices[$0] })
     }
 
-    /// The engine for this setup; a `history` from a checkpoint resumes after its last epoch.
+    /// The engine for this setup; a `history` from a checkpoint resumes after
+    /// its last epoch, at batch `position.batch` of the next when given.
     /// With a process group of several ranks, the engine trains data-parallel
     /// (`DistributedDataParallel`: the model is broadcast from rank 0 here).
-    public func makeEngine(history: MetricHistory = MetricHistory()) -> TrainingEngine {
+    public func makeEngine(history: MetricHistory = MetricHistory(), position: TrainingPosition? = nil) -> TrainingEngine {
         let ddp = processGroup.flatMap { $0.isDistributed ? DistributedDataParallel(model, group: $0) : nil }
         return TrainingEngine(model: model, task: task, optimizer: optimizer, train: train, val: val, test: test,
                               epochs: config.epochs, batchSize: config.batchSize, scheduler: scheduler,
                               schedulerStepsPerBatch: config.scheduler?.kind.stepsPerBatch ?? false, history: history,
-                              distributed: ddp)
+                              position: position, distributed: ddp)
+    }
+
+    /// The engine resuming the run `checkpoint` (already restored with
+    /// `restore(from:)`) recorded: after its last epoch, with its next batch.
+    public func makeEngine(resuming checkpoint: Checkpoint) -> TrainingEngine {
+        makeEngine(history: checkpoint.history,
+                   position: TrainingPosition(epoch: checkpoint.epoch, batch: checkpoint.batch, meterState: checkpoint.meterState))
     }
 }
 
@@ -456,12 +454,17 @@ public struct SubsetSequentialSampler: Sampler {
 
 extension TrainingSetup {
     /// A checkpoint of the engine's current state (call on the training thread,
-    /// e.g. from an `.epochEnded` observer or a `.perform` command).
+    /// e.g. from an `.epochEnded` or `.step` observer or a `.perform` command).
+    /// Mid-epoch it records the batch reached, the data generator's state at
+    /// the epoch's start and the epoch's metric sums, so a resume continues
+    /// with the next batch exactly.
     public func checkpoint(engine: TrainingEngine) -> Checkpoint {
-        Checkpoint(modelState: model.stateDict(), optimizerState: optimizer.stateDict(),
-                   schedulerState: scheduler?.stateDict(), epoch: engine.history.epochs.count, globalStep: engine.globalStep,
-                   rngState: loaderGenerator.state + Generator.default.state,
-                   history: engine.history, config: config.dictionary)
+        let p = engine.position
+        return Checkpoint(modelState: model.stateDict(), optimizerState: optimizer.stateDict(),
+                          schedulerState: scheduler?.stateDict(),
+                          epoch: p.epoch, batch: p.batch, meterState: p.meterState, globalStep: engine.globalStep,
+                          rngState: (p.epochStartRandomState ?? loaderGenerator.state) + Generator.default.state,
+                          history: engine.history, config: config.dictionary)
     }
 
     /// Restores model, optimizer, scheduler and random state from a checkpoint;

@@ -120,6 +120,11 @@ public protocol MetricMeter {
     func values() -> [String: Double]
     /// The confusion matrix, for classification.
     var confusion: ConfusionMatrix? { get }
+    /// The sums so far as a JSON document, for a checkpoint taken mid-epoch
+    /// (nil when this meter cannot be saved; `Codable` meters can).
+    func checkpointState() -> String?
+    /// Restores sums saved by `checkpointState()`; throws for a document of another meter.
+    mutating func restore(checkpointState: String) throws
 }
 
 extension MetricMeter {
@@ -127,7 +132,7 @@ extension MetricMeter {
 }
 
 /// Sample-weighted mean of batch losses, shared by the meters.
-public struct LossMean: Sendable {
+public struct LossMean: Codable, Sendable {
     private var sum = 0.0
     private var samples = 0
     /// An empty mean.

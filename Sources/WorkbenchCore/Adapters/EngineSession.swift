@@ -209,7 +209,7 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
             let s = try TrainingSetup(config: config(h), model: m)
             let ck = pendingCheckpoint
             if let ck { try s.restore(from: ck) }
-            let e = s.makeEngine(history: ck?.history ?? MetricHistory(metrics: s.task.metrics))
+            let e = ck.map { s.makeEngine(resuming: $0) } ?? s.makeEngine(history: MetricHistory(metrics: s.task.metrics))
             pendingCheckpoint = nil
             setup = s
             engine = e

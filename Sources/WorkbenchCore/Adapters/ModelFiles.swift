@@ -39,7 +39,7 @@ enum ModelFiles {
         guard spe > 0 else { return nil }
         return RunPlan(epochs: max(ck.epoch, Int(ck.config["epochs"] ?? "") ?? 0), stepsPerEpoch: spe,
                        trainSamples: 0, validationSamples: 0, batchSize: Int(ck.config["batch_size"] ?? "") ?? 0,
-                       startEpoch: ck.epoch, startStep: ck.epoch * spe)
+                       startEpoch: ck.epoch, startStep: ck.epoch * spe + ck.batch)
     }
 
     private static func requireFile(_ path: String) throws {

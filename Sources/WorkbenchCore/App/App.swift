@@ -284,8 +284,8 @@ public final class App {
         switch e {
         case .started(let p):
             plan = p
-            if p.startEpoch > 0 {
-                // Resumed from a checkpoint: keep the restored curves up to the last whole epoch.
+            if p.startEpoch > 0 || p.startStep > 0 {
+                // Resumed from a checkpoint: keep the restored curves up to where it was taken.
                 steps.removeAll { $0.globalStep > p.startStep }
                 history.epochs.removeAll { $0.epoch > p.startEpoch }
                 history.changes.removeAll { $0.step > p.startStep }

@@ -1,0 +1,19 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// libFuzzer harnesses for every parser of outside input. Built by
+// scripts/fuzz.sh with `-sanitize=fuzzer,address -parse-as-library`, in debug
+// (so `@testable import` reaches the internal parsers); each target defines
+// `LLVMFuzzerTestOneInput` and libFuzzer provides `main`.
+let targets = ["safetensors", "checkpoint", "targz", "cifar", "idx", "csv", "png", "jpeg", "hubmanifest", "modelmetadata"]
+
+let package = Package(
+    name: "workbench-fuzz",
+    dependencies: [.package(name: "workbench", path: "..")],
+    targets: targets.map { name in
+        .executableTarget(name: "fuzz-\(name)",
+                          dependencies: [.product(name: "Tensors", package: "workbench")],
+                          path: "Sources/\(name)")
+    },
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing of the parsers of outside input with libFuzzer and
+# AddressSanitizer (Fuzz/: one harness per parser, seeds in Fuzz/seeds/TARGET).
+#
+#   scripts/fuzz.sh TARGET SECONDS     one target (or `all`, SECONDS each)
+#   scripts/fuzz.sh list               the targets
+#
+# Builds Fuzz/ with `-sanitize=fuzzer,address -parse-as-library` (debug, into
+# Fuzz/.build), then runs the target on a working corpus under
+# .build/fuzz/corpus/TARGET seeded from Fuzz/seeds/TARGET, with a 1 s timeout
+# per input and a 2 GB memory limit. Crashes, timeouts and leaks are written
+# to .build/fuzz/artifacts/ (each one becomes a fix + a regression test).
+# Prints libFuzzer's final stats; exits non-zero when the target failed.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+targets=$(sed -n 's/^let targets = \[\(.*\)\]/\1/p' "$repo/Fuzz/Package.swift" | tr -d '" ' | tr ',' ' ')
+target=${1:-}
+seconds=${2:-60}
+if [ -z "$target" ] || [ "$target" = list ]; then echo "$targets"; exit 0; fi
+if [ "$target" != all ] && ! printf '%s\n' $targets | grep -qx "$target"; then
+    echo "fuzz: unknown target '$target'; expected one of: $targets (or all)" >&2; exit 2
+fi
+[[ "$seconds" =~ ^[0-9]+$ ]] || { echo "fuzz: SECONDS must be a whole number, got '$seconds'" >&2; exit 2; }
+
+swift build --package-path "$repo/Fuzz" -c debug \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >&2
+bindir=$(swift build --package-path "$repo/Fuzz" -c debug --show-bin-path \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
+
+status=0
+for t in $( [ "$target" = all ] && echo $targets || echo "$target" ); do
+    corpus="$repo/.build/fuzz/corpus/$t"
+    artifacts="$repo/.build/fuzz/artifacts"
+    mkdir -p "$corpus" "$artifacts"
+    echo "== fuzz-$t for ${seconds}s"
+    log="$repo/.build/fuzz/$t.log"
+    if ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 "$bindir/fuzz-$t" "$corpus" "$repo/Fuzz/seeds/$t" \
+        -max_total_time="$seconds" -timeout=1 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+        -artifact_prefix="$artifacts/$t-" > "$log" 2>&1; then
+        result=ok
+    else
+        result=FAILED; status=1
+        grep -E "ERROR|SUMMARY|==[0-9]+==|Fatal error|Test unit written" "$log" | head -20
+    fi
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    cov=$(grep -Eo 'cov: [0-9]+' "$log" | tail -1)
+    echo "fuzz-$t: $result, ${execs:-?} executions in ${seconds}s, $cov, corpus $(ls "$corpus" | wc -l) inputs (log $log)"
+done
+exit $status
