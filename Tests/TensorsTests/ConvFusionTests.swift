@@ -203,4 +203,21 @@ final class ConvFusionTests: XCTestCase {
             for i in 0..<4 { XCTAssertEqual(sums[i], want) }
         }
     }
+
+    /// A `Sequential` of Conv2d, ReLU, MaxPool2d fuses like the functional ops and matches the unfused ops.
+    func testSequentialConvReLUPoolFuses() {
+        let g = Generator(seed: 25)
+        let conv = Conv2d(3, 4, kernelSize: 3, padding: 1, generator: g)
+        let net = Sequential(conv, ReLU(), MaxPool2d(2))
+        let x = Tensor.randn([2, 3, 8, 8], generator: g).requiringGrad()
+        let y = net(x)
+        XCTAssertEqual(y.gradFnName, "ConvolutionReluMaxPoolBackward0")
+        let ref = maxPool2d(conv(x).relu(), 2)
+        XCTAssertEqual(y.toArray(), ref.toArray())
+        y.sum().backward()
+        let dx = x.grad!
+        x.grad = nil
+        ref.sum().backward()
+        assertClose(dx, x.grad!, "dx")
+    }
 }

@@ -18,6 +18,10 @@ import Foundation
 /// read from two threads is filled once; a fill reads only its own inputs,
 /// whose pointers it takes on the filling thread before splitting work.
 enum DeferredFill {
+    /// Whether results are deferred at all (`WORKBENCH_DEFER=0` computes every
+    /// result at once: the unfused conv → relu → pool path, for measurements).
+    static let isEnabled = ProcessInfo.processInfo.environment["WORKBENCH_DEFER"] != "0"
+
     /// Held while a fill runs (recursive: a fill may read another deferred tensor).
     static let lock = NSRecursiveLock()
     /// Storages with a pending fill (weak: a deferred result nobody reads is freed unfilled).
@@ -56,7 +60,11 @@ extension Tensor {
     /// A contiguous tensor of `shape` whose values `fill` writes on first read.
     convenience init(deferred shape: [Int], fill: @escaping (UnsafeMutablePointer<Float>) -> Void) {
         self.init(uninitialized: shape)
-        DeferredFill.register(storage, fill)
+        if DeferredFill.isEnabled {
+            DeferredFill.register(storage, fill)
+        } else {
+            fill(storage.base)
+        }
     }
 
     /// Whether the values are still to be computed (see `DeferredFill`).
