@@ -1,3 +1,5 @@
+import Foundation
+
 /// Fusion of `maxPool2d(relu(conv2d(x)), 2)` below the module layer.
 ///
 /// Models keep one forward path, written as the ops it means
