@@ -182,7 +182,7 @@ final class ConvFusionTests: XCTestCase {
         let z = conv(x)
         conv(x).sum().backward()
         XCTAssertTrue(z.isDeferred)
-        let opt = SGD(conv.parameters(), lr: 0.5)
+        let opt = try! SGD(conv.parameters(), lr: 0.5)
         opt.step()
         XCTAssertEqual(z.toArray(), zExpected, "the step ran after the convolution")
         XCTAssertNotEqual(noGrad { conv(x).toArray() }, zExpected, "the step changed the weights")
