@@ -120,4 +120,104 @@ final class ConvFusionTests: XCTestCase {
         let layers = try? net.validate(inputShapes: [[2, 3, 32, 32]])
         XCTAssertEqual(layers?.first { $0.path == "conv1" }?.outputShape, [2, 6, 28, 28])
     }
+
+    // MARK: Deferred convolution outputs (`DeferredFill`)
+
+    /// conv → relu → pool never writes the intermediates; reading them later gives
+    /// the values an eager convolution gives, to the bit.
+    func testFusedIntermediatesStayDeferredAndReadExactlyLater() {
+        let g = Generator(seed: 21)
+        let x = Tensor.randn([3, 3, 12, 12], generator: g)
+        let w = Tensor.randn([6, 3, 5, 5], generator: g), b = Tensor.randn([6], generator: g)
+        let c = conv2d(x, weight: w, bias: b)
+        let r = relu(c)
+        let p = maxPool2d(r, 2)
+        XCTAssertTrue(c.isDeferred, "the convolution output was not written")
+        XCTAssertTrue(r.isDeferred, "the ReLU output was not written")
+        XCTAssertFalse(p.isDeferred)
+        let eager = conv2d(x, weight: w, bias: b)
+        let eagerValues = eager.toArray()
+        XCTAssertEqual(c.toArray(), eagerValues)
+        XCTAssertEqual(r.toArray(), eager.relu().toArray())
+        XCTAssertEqual(p.toArray(), maxPool2d(eager.relu(), 2).toArray())
+    }
+
+    /// The pool fused from the GEMM output and the pool over a ReLU output that was
+    /// already read give the same values and gradients.
+    func testPoolOverReadReLUOutputMatchesFusedPool() {
+        let g = Generator(seed: 22)
+        let x = Tensor.randn([2, 4, 9, 10], generator: g).requiringGrad()
+        let conv = Conv2d(4, 5, kernelSize: 3, padding: 1, generator: g)
+        let fused = maxPool2d(relu(conv(x)), 2)
+        let r = relu(conv(x))
+        _ = r.toArray()
+        let fromValues = maxPool2d(r, 2)
+        XCTAssertEqual(fromValues.gradFnName, "ConvolutionReluMaxPoolBackward0")
+        XCTAssertEqual(fused.toArray(), fromValues.toArray())
+        let gy = Tensor.randn(fused.shape, generator: g)
+        (fused * gy).sum().backward()
+        let dx = x.grad!, dw = conv.weight.grad!
+        x.grad = nil
+        conv.zeroGrad()
+        (fromValues * gy).sum().backward()
+        XCTAssertEqual(dx.toArray(), x.grad!.toArray())
+        XCTAssertEqual(dw.toArray(), conv.weight.grad!.toArray())
+    }
+
+    /// An in-place write to a convolution's input or weight (an optimizer step)
+    /// after the call does not change the output read later.
+    func testInPlaceWriteToInputsAfterTheCallDoesNotChangeADeferredOutput() {
+        let g = Generator(seed: 23)
+        let x = Tensor.randn([2, 3, 8, 8], generator: g)
+        let conv = Conv2d(3, 4, kernelSize: 3, generator: g)
+        let expected = noGrad { conv(x).toArray() }
+        let y = conv(x)
+        let r = relu(y)
+        XCTAssertTrue(y.isDeferred)
+        x.addInPlace(Tensor.ones(x.shape))
+        XCTAssertEqual(y.toArray(), expected)
+        XCTAssertEqual(r.toArray(), expected.map { $0 > 0 ? $0 : 0 })
+
+        let zExpected = noGrad { conv(x).toArray() }
+        let z = conv(x)
+        conv(x).sum().backward()
+        XCTAssertTrue(z.isDeferred)
+        let opt = try! SGD(conv.parameters(), lr: 0.5)
+        opt.step()
+        XCTAssertEqual(z.toArray(), zExpected, "the step ran after the convolution")
+        XCTAssertNotEqual(noGrad { conv(x).toArray() }, zExpected, "the step changed the weights")
+    }
+
+    /// A deferred output read from several threads at once is computed once, correctly.
+    func testDeferredOutputReadConcurrently() {
+        let g = Generator(seed: 24)
+        let x = Tensor.randn([4, 3, 10, 10], generator: g)
+        let w = Tensor.randn([8, 3, 3, 3], generator: g)
+        let expected = conv2d(x, weight: w).toArray()
+        for _ in 0..<20 {
+            let y = conv2d(x, weight: w)
+            let sums = UnsafeMutableBufferPointer<Float>.allocate(capacity: 4)
+            defer { sums.deallocate() }
+            DispatchQueue.concurrentPerform(iterations: 4) { i in sums[i] = y.toArray().reduce(0, +) }
+            let want = expected.reduce(0, +)
+            for i in 0..<4 { XCTAssertEqual(sums[i], want) }
+        }
+    }
+
+    /// A `Sequential` of Conv2d, ReLU, MaxPool2d fuses like the functional ops and matches the unfused ops.
+    func testSequentialConvReLUPoolFuses() {
+        let g = Generator(seed: 25)
+        let conv = Conv2d(3, 4, kernelSize: 3, padding: 1, generator: g)
+        let net = Sequential(conv, ReLU(), MaxPool2d(2))
+        let x = Tensor.randn([2, 3, 8, 8], generator: g).requiringGrad()
+        let y = net(x)
+        XCTAssertEqual(y.gradFnName, "ConvolutionReluMaxPoolBackward0")
+        let ref = maxPool2d(conv(x).relu(), 2)
+        XCTAssertEqual(y.toArray(), ref.toArray())
+        y.sum().backward()
+        let dx = x.grad!
+        x.grad = nil
+        ref.sum().backward()
+        assertClose(dx, x.grad!, "dx")
+    }
 }

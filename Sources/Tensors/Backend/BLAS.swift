@@ -30,6 +30,13 @@ public enum BLAS {
     /// OpenBLAS's current thread count.
     public static var threads: Int { cachedThreads }
 
+    /// The GEMM kernel set OpenBLAS picked for this CPU at load time (its own
+    /// runtime dispatch: "SkylakeX" uses AVX-512, "Haswell"/"Zen" AVX2 + FMA).
+    public static let coreName: String = {
+        guard let p = openblas_get_corename() else { return "unknown" }
+        return String(cString: p)
+    }()
+
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, row-major with leading dimensions.
     @inline(__always)
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,

@@ -37,6 +37,16 @@ public enum ThreadPolicy {
         ProcessInfo.processInfo.environment["WORKBENCH_GEMM_SPLIT"] != "0"
     }()
 
+    /// The vector instruction set the Swift kernels were compiled for (the
+    /// shipped build targets baseline x86-64, so `SIMD8<Float>` runs as two SSE halves).
+    public static var compiledVectorISA: String {
+        #if arch(x86_64)
+        return "baseline x86-64 (SSE2)"
+        #else
+        return "the target's baseline"
+        #endif
+    }
+
     /// One line for benchmark output: CPU, vector kernels, threads.
     public static var summary: String {
         let cpu = CPUInfo.current
@@ -44,7 +54,7 @@ public enum ThreadPolicy {
         let source = userBLASThreads != nil ? "OPENBLAS_NUM_THREADS" : "default"
         let split = (blas == 1 && splitsGemm && Parallel.workers > 1)
             ? "GEMMs ≥ \(gemmSplitMACs / 1_000_000)M MACs split on the workers" : "GEMMs unsplit"
-        return "\(cpu); SIMD\(cpu.vectorWidth) kernels; \(Parallel.workers) Dispatch workers; "
-            + "OpenBLAS threads \(blas) (\(source)); \(split)"
+        return "\(cpu); OpenBLAS \(BLAS.coreName) GEMM kernels; Swift SIMD kernels for \(compiledVectorISA); "
+            + "\(Parallel.workers) Dispatch workers; OpenBLAS threads \(blas) (\(source)); \(split)"
     }
 }

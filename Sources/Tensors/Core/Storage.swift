@@ -6,15 +6,29 @@ import Foundation
 /// shape. Meta tensors let a model check the shapes of a forward pass without
 /// computing anything (see `ShapeCheck`).
 public final class Storage: @unchecked Sendable {
-    /// First element of the buffer.
-    public let pointer: UnsafeMutablePointer<Float>
+    /// First element of the buffer. Reading it first runs a deferred fill,
+    /// so every reader sees the values (see `DeferredFill`).
+    public var pointer: UnsafeMutablePointer<Float> {
+        if isDeferred { DeferredFill.run(self) }
+        return base
+    }
+    /// The buffer's address without running a deferred fill (for the fill itself).
+    let base: UnsafeMutablePointer<Float>
+    /// Whether the values are still to be computed by `fill`.
+    private(set) var isDeferred = false
+    /// Writes the values into `base` (set while `isDeferred`).
+    private var fill: ((UnsafeMutablePointer<Float>) -> Void)?
     /// Number of floats in the buffer.
     public let count: Int
     /// True for the shared placeholder of meta tensors (no data).
     public let isMeta: Bool
     /// Bumped by every in-place write; autograd uses it to detect a saved
     /// tensor that was modified after it was saved.
-    public internal(set) var version: Int = 0
+    /// Pending deferred fills run before any in-place write, so a deferred
+    /// result never sees its inputs modified after the op that produced it.
+    public internal(set) var version: Int = 0 {
+        willSet { DeferredFill.flushAll() }
+    }
     /// Whether the values are integer counts kept as Float (PyTorch int64
     /// buffers such as BatchNorm's `num_batches_tracked`); safetensors
     /// files store such tensors as `I64`.
@@ -24,7 +38,7 @@ public final class Storage: @unchecked Sendable {
     public init(count: Int) {
         self.count = count
         isMeta = false
-        pointer = StoragePool.take(count) ?? UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(count, 1))
+        base = StoragePool.take(count) ?? UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(count, 1))
     }
 
     /// A storage filled with zeros.
@@ -36,7 +50,7 @@ public final class Storage: @unchecked Sendable {
     private init(meta: Void) {
         count = 0
         isMeta = true
-        pointer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        base = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     }
 
     static let meta = Storage(meta: ())
@@ -45,7 +59,21 @@ public final class Storage: @unchecked Sendable {
     public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
 
     deinit {
-        if isMeta || !StoragePool.give(pointer, count) { pointer.deallocate() }
+        if isMeta || !StoragePool.give(base, count) { base.deallocate() }
+    }
+
+    /// Makes the values the result of `fill`, run on first access (a fresh storage only).
+    func deferFill(_ fill: @escaping (UnsafeMutablePointer<Float>) -> Void) {
+        self.fill = fill
+        isDeferred = true
+    }
+
+    /// Runs the pending fill; the caller holds `DeferredFill.lock`.
+    func runFill() {
+        guard isDeferred, let fill else { return }
+        self.fill = nil
+        fill(base)
+        isDeferred = false
     }
 }
 

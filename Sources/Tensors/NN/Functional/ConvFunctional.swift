@@ -2,8 +2,9 @@
 ///
 /// `input` is [N, C, H, W] (or unbatched [C, H, W]), `weight` is
 /// [M, C/groups, KH, KW], `bias` is [M]. A primitive: im2col + one GEMM per
-/// group per image, images split across cores (see `ConvKernels`). A `relu`
-/// and a 2×2 `maxPool2d` applied to its output fuse with it (`ConvPeephole`).
+/// group per image, images split across cores (see `ConvKernels`). The
+/// output is computed on first read (`DeferredFill`): a `relu` and a 2×2
+/// `maxPool2d` applied to it fuse with it into one kernel (`ConvPeephole`).
 ///
 /// ```swift
 /// let y = conv2d(x, weight: w, bias: b, stride: 1, padding: .same)
@@ -11,21 +12,18 @@
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Size2 = 1,
                    padding: ConvPadding = 0, dilation: Size2 = 1, groups: Int = 1) -> Tensor {
     conv2dPrimitive(input, weight: weight, bias: bias, stride: stride, padding: padding,
-                    dilation: dilation, groups: groups, fused: .none)
+                    dilation: dilation, groups: groups)
 }
 
-/// Ops fused after a convolution.
-enum ConvFusion { case none, relu, reluMaxPool2 }
-
 func conv2dPrimitive(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Size2, padding: ConvPadding,
-                     dilation: Size2, groups: Int, fused: ConvFusion) -> Tensor {
+                     dilation: Size2, groups: Int) -> Tensor {
     let op = "conv2d"
     guard check(input.rank == 3 || input.rank == 4, op,
                 "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: \(input.shape)")
     else { return .meta([1, 1, 1, 1]) }
     if input.rank == 3 {
         let out = conv2dPrimitive(input.reshape([1] + input.shape), weight: weight, bias: bias, stride: stride,
-                                  padding: padding, dilation: dilation, groups: groups, fused: fused)
+                                  padding: padding, dilation: dilation, groups: groups)
         return out.reshape(Array(out.shape.dropFirst()))
     }
     let n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3]
@@ -66,12 +64,7 @@ func conv2dPrimitive(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Siz
                 "Calculated padded input size per channel: (\(ph) x \(pw)). Kernel size: (\(ekh) x \(ekw)). Kernel size can't be greater than actual input size")
     else { return .meta([n, m, 1, 1]) }
     let oh = (ph - ekh) / stride.h + 1, ow = (pw - ekw) / stride.w + 1
-    if fused == .reluMaxPool2 {
-        guard check(oh >= 2 && ow >= 2, "max_pool2d",
-                    "Given input size: (\(m)x\(oh)x\(ow)). Calculated output size: (\(m)x\(oh / 2)x\(ow / 2)). Output size is too small")
-        else { return .meta([n, m, 1, 1]) }
-    }
-    let outShape = fused == .reluMaxPool2 ? [n, m, oh / 2, ow / 2] : [n, m, oh, ow]
+    let outShape = [n, m, oh, ow]
     guard checkRealParameters(op, input, weight, bias) else { return .meta(outShape) }
     if input.isMeta { return .meta(outShape) }
 
@@ -80,45 +73,25 @@ func conv2dPrimitive(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Siz
     let xc = input.isContiguous ? input : input.contiguousCopy()
     let wc = weight.isContiguous ? weight : weight.contiguousCopy()
     let bc = bias.map { $0.isContiguous ? $0 : $0.contiguousCopy() }
-    let out = Tensor(uninitialized: outShape)
+    // The output is computed on first read, so a following relu / 2×2 max-pool
+    // can compute theirs from the GEMM output instead (`ConvPeephole`).
+    let call = ConvCall(x: xc, weight: wc, bias: bc, geometry: g)
+    let out = Tensor(deferred: outShape) { call.forward(.none, into: $0) }
+    ConvPeephole.current = ConvPeephole.Note(output: out, call: call, input: input, weight: weight, bias: bias)
     let needX = input.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
-    let indices = fused == .reluMaxPool2 ? IndexBuffer(count: out.count) : nil
-    let epilogue: ConvKernels.Epilogue
-    if let indices {
-        epilogue = .reluMaxPool2(indices: indices.pointer)
-    } else {
-        epilogue = fused == .relu ? .relu : .none
-    }
-    ConvKernels.forward(x: xc.dataPointer, weight: wc.dataPointer, bias: bc?.dataPointer, g,
-                        epilogue: epilogue, out: out.dataPointer)
-    withExtendedLifetime((xc, wc, bc)) {}
-    if fused == .none {
-        ConvPeephole.current = ConvPeephole.Note(stage: .conv, output: out, geometry: g, input: input, weight: weight,
-                                             bias: bias, hasBias: bias != nil)
-    }
     if !(GradMode.isEnabled && (needX || needW || needB)) { return out }
     let xd = xc.detach(), wd = wc.detach()
-    let yd: Tensor? = fused == .relu ? out.detach() : nil
     var inputs = [input, weight]
     if let b = bias { inputs.append(b) }
     let hasBias = bias != nil
-    let name = fused == .none ? "ConvolutionBackward0" : (fused == .relu ? "ConvolutionReluBackward0" : "ConvolutionReluMaxPoolBackward0")
-    return out.recording(name, inputs) { gy in
+    return out.recording("ConvolutionBackward0", inputs) { gy in
         let gyc = gy.isContiguous ? gy : gy.contiguousCopy()
         let dx = needX ? Tensor(uninitialized: xd.shape) : nil
         let dw = needW ? Tensor(uninitialized: wd.shape) : nil
         let db = needB ? Tensor(uninitialized: [m]) : nil
-        let prologue: ConvKernels.Prologue
-        if let yd {
-            prologue = .relu(output: UnsafePointer(yd.dataPointer))
-        } else if let indices {
-            prologue = .reluMaxPool2(indices: UnsafePointer(indices.pointer))
-        } else {
-            prologue = .none
-        }
-        ConvKernels.backward(gy: gyc.dataPointer, x: xd.dataPointer, weight: wd.dataPointer, prologue: prologue, g,
+        ConvKernels.backward(gy: gyc.dataPointer, x: xd.dataPointer, weight: wd.dataPointer, prologue: .none, g,
                              dx: dx?.dataPointer, dw: dw?.dataPointer, db: db?.dataPointer)
-        withExtendedLifetime((gyc, xd, wd, yd, indices)) {}
+        withExtendedLifetime((gyc, xd, wd)) {}
         return hasBias ? [dx, dw, db] : [dx, dw]
     }
 }

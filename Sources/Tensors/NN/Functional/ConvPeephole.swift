@@ -4,22 +4,29 @@ import Foundation
 ///
 /// Models keep one forward path, written as the ops it means
 /// (`maxPool2d(relu(conv1(x)), 2)`); the functional ops recognise the
-/// pattern as it is called. `conv2d` leaves a note on its calling thread
-/// (its geometry and inputs, and a weak reference to its output). When the
-/// next op is `relu` of exactly that output, untouched since (same storage
-/// version), it records one `ConvolutionReluBackward0` node on the
-/// convolution's inputs instead of a ReLU node on the convolution's output;
-/// a 2×2 `maxPool2d` of that ReLU output likewise records one
-/// `ConvolutionReluMaxPoolBackward0` node that keeps only the argmax
-/// indices. Backward is then one pass per image that scatters the pooled
-/// gradient straight into the GEMM layout (`ConvKernels.Prologue`) instead
-/// of three ops each writing a full-size gradient.
+/// pattern as it is called. `conv2d` returns a deferred output (computed on
+/// first read, `DeferredFill`) and leaves a note on its calling thread (its
+/// call, and weak references to its output and inputs). When the next op is
+/// `relu` of exactly that output, untouched and still unread, its result is
+/// deferred too, as the same convolution with a ReLU epilogue, and it records
+/// one `ConvolutionReluBackward0` node on the convolution's inputs. A 2×2
+/// `maxPool2d` of that ReLU output then runs the convolution once with the
+/// `.reluMaxPool2` epilogue: each image's GEMM output, still in cache, is
+/// pooled straight into the result, and one `ConvolutionReluMaxPoolBackward0`
+/// node keeps only the argmax indices. Neither the convolution output nor the
+/// ReLU output is ever written unless something reads it. Backward is one pass
+/// per image that scatters the pooled gradient straight into the GEMM layout
+/// (`ConvKernels.Prologue`) instead of three ops each writing a full-size
+/// gradient. When the intermediate was already read (materialised), the same
+/// nodes are recorded and the ReLU / pool run over its values.
 ///
 /// Why this is exact even if the intermediate tensors are used elsewhere:
-/// the skipped nodes stay attached to their outputs. `y = relu(c) + c`
-/// reaches x through the fused node (relu ∘ conv) and through c's own
-/// convolution node; autograd adds both contributions, as it would for the
-/// unfused graph.
+/// the skipped nodes stay attached to their outputs, and a deferred output
+/// read later computes the same values (same kernel, same inputs, which
+/// in-place writes cannot change first: `DeferredFill.flushAll`).
+/// `y = relu(c) + c` reaches x through the fused node (relu ∘ conv) and
+/// through c's own convolution node; autograd adds both contributions, as it
+/// would for the unfused graph.
 enum ConvPeephole {
     /// What the last fusable op on this thread produced. Every reference is
     /// weak, so a note never keeps a tensor (or its graph) alive; a note whose
@@ -29,16 +36,19 @@ enum ConvPeephole {
         let stage: Stage
         weak var output: Tensor?
         let version: Int
-        let geometry: ConvGeometry
+        /// The convolution call (kept alive by the deferred outputs that need it).
+        weak var call: ConvCall?
         /// The convolution's inputs as the caller passed them (the fused node's inputs).
         weak var input: Tensor?, weight: Tensor?, bias: Tensor?
         let hasBias: Bool
+        let geometry: ConvGeometry
 
-        init(stage: Stage, output: Tensor, geometry: ConvGeometry, input: Tensor?, weight: Tensor?, bias: Tensor?,
-             hasBias: Bool) {
+        init(stage: Stage, output: Tensor, call: ConvCall?, geometry: ConvGeometry, input: Tensor?, weight: Tensor?,
+             bias: Tensor?, hasBias: Bool) {
             self.stage = stage
             self.output = output
             version = output.storage.version
+            self.call = call
             self.geometry = geometry
             self.input = input
             self.weight = weight
@@ -46,8 +56,15 @@ enum ConvPeephole {
             self.hasBias = hasBias
         }
 
+        /// The note of a convolution call's output.
+        convenience init(output: Tensor, call: ConvCall, input: Tensor, weight: Tensor, bias: Tensor?) {
+            self.init(stage: .conv, output: output, call: call, geometry: call.geometry, input: input, weight: weight,
+                      bias: bias, hasBias: bias != nil)
+        }
+
+        /// The note for `output`, the next stage of the same convolution.
         func next(_ stage: Stage, _ output: Tensor) -> Note {
-            Note(stage: stage, output: output, geometry: geometry, input: input, weight: weight, bias: bias,
+            Note(stage: stage, output: output, call: call, geometry: geometry, input: input, weight: weight, bias: bias,
                  hasBias: hasBias)
         }
 
@@ -86,9 +103,14 @@ enum ConvPeephole {
     static func relu(_ x: Tensor) -> Tensor? {
         guard let note = current, note.matches(x, .conv) else { return nil }
         current = nil
-        let out = Tensor(uninitialized: x.shape)
-        ConvKernels.relu(x.dataPointer, out.dataPointer, x.count)
-        withExtendedLifetime(x) {}
+        let out: Tensor
+        if x.isDeferred, let call = note.call {
+            out = Tensor(deferred: x.shape) { call.forward(.relu, into: $0) }
+        } else {
+            out = Tensor(uninitialized: x.shape)
+            ConvKernels.relu(x.dataPointer, out.dataPointer, x.count)
+            withExtendedLifetime(x) {}
+        }
         if needsGrad(note) {
             let yd = out.detach()
             record(out, note, "ConvolutionReluBackward0") { .relu(output: UnsafePointer(yd.dataPointer)) }
@@ -106,15 +128,20 @@ enum ConvPeephole {
         let ph = g.oh / 2, pw = g.ow / 2
         let out = Tensor(uninitialized: [g.n, g.m, ph, pw])
         let indices = IndexBuffer(count: out.count)
-        let planes = g.n * g.m
-        let src = UnsafePointer(x.dataPointer), dst = out.dataPointer, ix = indices.pointer
-        Parallel.forRange(planes, grain: Swift.max(1, (1 << 14) / Swift.max(g.p, 1))) { lo, hi in
-            for plane in lo..<hi {
-                ConvKernels.maxPool2Rows(src + plane * g.p, rowStride: g.ow, ow: g.ow, ph: ph, pw: pw, bias: 0,
-                                         out: dst + plane * ph * pw, indices: ix + plane * ph * pw)
+        if x.isDeferred, let call = note.call {
+            // Pooled straight from each image's GEMM output.
+            call.forward(.reluMaxPool2(indices: indices.pointer), into: out.dataPointer)
+        } else {
+            let planes = g.n * g.m
+            let src = UnsafePointer(x.dataPointer), dst = out.dataPointer, ix = indices.pointer
+            Parallel.forRange(planes, grain: Swift.max(1, (1 << 14) / Swift.max(g.p, 1))) { lo, hi in
+                for plane in lo..<hi {
+                    ConvKernels.maxPool2Rows(src + plane * g.p, rowStride: g.ow, ow: g.ow, ph: ph, pw: pw, bias: 0,
+                                             out: dst + plane * ph * pw, indices: ix + plane * ph * pw)
+                }
             }
+            withExtendedLifetime(x) {}
         }
-        withExtendedLifetime(x) {}
         if needsGrad(note) {
             // The closure keeps `indices` alive as long as the node.
             record(out, note, "ConvolutionReluMaxPoolBackward0") { .reluMaxPool2(indices: UnsafePointer(indices.pointer)) }

@@ -15,7 +15,8 @@ public final class ReLU: Module, UnaryLayer {
             input.updateKernel(Kernels.Relu())
             return input
         }
-        return input.relu()
+        // The functional op fuses with a convolution before it (`ConvPeephole`).
+        return Tensors.relu(input)
     }
     public override func extraRepr() -> String { inplace ? "inplace=True" : "" }
 }
