@@ -44,7 +44,7 @@ run: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --disable-swift-testing --skip-build
-	WORKBENCH_BIN=.build/debug/workbench scripts/kill9.sh 6
+	WORKBENCH_BIN=$(CURDIR)/.build/debug/workbench scripts/kill9.sh 6
 
 # SIGKILL at random moments of a training run's writes (RELIABILITY.md); `make test` runs 6 trials.
 KILL9_TRIALS ?= 100

@@ -19,6 +19,8 @@ set -euo pipefail
 trials=${1:-100}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=${WORKBENCH_BIN:-}
+# Absolute, since the trials run in a scratch folder.
+[ -n "$bin" ] && [ -x "$bin" ] && bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 if [ -z "$bin" ]; then
     for b in "$repo/.build/release/workbench" "$repo/.build/debug/workbench"; do
         if [ -x "$b" ] && { [ -z "$bin" ] || [ "$b" -nt "$bin" ]; }; then bin=$b; fi

@@ -20,7 +20,7 @@ final class ReliabilityEndToEndTests: XCTestCase {
 
     private func run(_ args: [String]) throws -> (status: Int32, out: String) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: try DeployEndToEndTests.binary())
+        p.executableURL = URL(fileURLWithPath: try WorkbenchBinary.path())
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["WORKBENCH_HOME"] = dir.appendingPathComponent("home").path

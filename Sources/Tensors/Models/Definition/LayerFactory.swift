@@ -137,6 +137,16 @@ extension LayerFactory {
             }
             return Flatten(startDim: s, endDim: end)
         }
+        t["Unflatten"] = e(["dim", "unflattened_size"]) { a, _, _ in
+            let dim = try a.required("dim")
+            guard let sizes = try a.ints("unflattened_size"), !sizes.isEmpty else {
+                throw a.error("unflattened_size: expected a non-empty list of sizes, e.g. [16, 5, 5]")
+            }
+            guard sizes.allSatisfy({ $0 > 0 || $0 == -1 }), sizes.filter({ $0 == -1 }).count <= 1 else {
+                throw a.error("unflattened_size \(sizes): expected positive sizes, at most one -1")
+            }
+            return Unflatten(dim: dim, unflattenedSize: sizes)
+        }
         // Convolution
         t["Conv1d"] = e(conv) { a, x, g in
             let (inC, outC, stride, p) = try convNd(a, x, dims: 1)
