@@ -307,7 +307,10 @@ struct TestCommand: ParsableCommand {
             _ = try ModelFile.load(into: setup.model, from: URL(fileURLWithPath: weights))
             guard let test = setup.test else { throw UserError("\(c.dataPath ?? "the dataset") has no test split") }
             let bar = progress.printer(label: "test", total: test.count, unit: setup.inputShape.count == 3 ? "img" : "samples")
-            let r = try TrainingEngine.evaluate(model: setup.model, task: setup.task, source: test, split: "test") { batches, samples in
+            var batches = 0, samples = 0
+            let r = try TrainingEngine.evaluate(model: setup.model, task: setup.task, source: test, split: "test") { _, batch in
+                batches += 1
+                samples += batch.count
                 bar.update(done: batches, items: samples)
             }
             bar.finish()

@@ -344,8 +344,7 @@ public final class TrainingEngine: @unchecked Sendable {
 
     /// The task's loss and metrics over `source`, in eval mode without grad
     /// (the model's mode is restored afterwards). Call it on the training
-    /// thread (`.perform`) while a run is active. The static form calls
-    /// `progress` after each batch with the batches and samples done.
+    /// thread (`.perform`) while a run is active.
     public func evaluate(_ source: BatchSource, split: String, epoch: Int = 0) throws -> Evaluation {
         try Self.evaluate(model: model, task: task, source: source, split: split, epoch: epoch, group: distributed?.group)
     }
@@ -362,17 +361,15 @@ public final class TrainingEngine: @unchecked Sendable {
     /// `model`'s loss and metrics over `source` for `task`, in eval mode without grad.
     /// With a `group`, `source` is this rank's shard and the result is reduced over the ranks.
     /// `onBatch` sees each batch with the model's output (per-sample views such as the
-    /// TUI's misclassification gallery), in the source's order; `progress` the batches
-    /// and samples done so far.
+    /// TUI's misclassification gallery, a progress bar), in the source's order.
     public static func evaluate(model: Module, task: any TrainingTask, source: BatchSource, split: String,
                                 epoch: Int = 0, group: (any ProcessGroup)? = nil,
-                                onBatch: ((_ output: Tensor, _ batch: Batch) -> Void)? = nil,
-                                progress: ((_ batches: Int, _ samples: Int) -> Void)? = nil) throws -> Evaluation {
+                                onBatch: ((_ output: Tensor, _ batch: Batch) -> Void)? = nil) throws -> Evaluation {
         let wasTraining = model.isTraining
         model.eval()
         defer { if wasTraining { model.train() } }
         var meter = task.makeMeter()
-        var samples = 0, batches = 0
+        var samples = 0
         try noGrad {
             let next = source.makeIterator(epoch)
             while let batch = try next() {
@@ -380,8 +377,6 @@ public final class TrainingEngine: @unchecked Sendable {
                 meter.add(output: out.output, batch: batch, loss: Double(out.loss.item()))
                 onBatch?(out.output, batch)
                 samples += batch.count
-                batches += 1
-                progress?(batches, samples)
             }
         }
         var values = meter.values()
