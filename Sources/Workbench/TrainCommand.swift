@@ -107,6 +107,9 @@ struct TrainCommand: ParsableCommand {
     var eventsJSON = false
     @Option(help: ArgumentHelp("Start from these weights (safetensors) instead of the seeded initialisation.", valueName: "file"))
     var weights: String?
+    @Flag(name: .customLong("commands-stdin"),
+          help: "Read training commands as JSON lines on standard input (rank 0: pause, resume, stop, lr changes; every rank applies them at the same step). The TUI drives distributed runs with it.")
+    var commandsStdin = false
     @OptionGroup var progress: ProgressOptions
 
     func run() throws {
@@ -196,9 +199,11 @@ struct TrainCommand: ParsableCommand {
                 bar.update(done: s.step, items: s.step * c.batchSize, rate: s.samplesPerSecond,
                            note: String(format: "loss %.4f", s.loss))
                 // Mid-epoch checkpoints; the one at an epoch's end waits for its validation.
-                if let every = checkpointEvery, let ckURL, s.globalStep % every == 0, s.step < s.stepsPerEpoch {
+                // Every rank takes part (the checkpoint gathers each rank's random state); rank 0 saves.
+                if let every = checkpointEvery, checkpoint != nil, s.globalStep % every == 0, s.step < s.stepsPerEpoch {
+                    let snapshot = setup.checkpoint(engine: engine)
                     do {
-                        try setup.checkpoint(engine: engine).save(to: ckURL)
+                        try ckURL.map { try snapshot.save(to: $0) }
                     } catch {
                         say("step \(s.globalStep): checkpoint failed: \(error)")
                     }
@@ -212,9 +217,10 @@ struct TrainCommand: ParsableCommand {
                 }.joined(separator: " ")
                 line += String(format: " | %.0f %@, %.2fs", e.samplesPerSecond, unit, e.seconds)
                 if c.scheduler != nil { line += " | lr " + formatHyperparameter(e.lr) }
-                if let ckURL {
+                let snapshot = checkpoint != nil ? setup.checkpoint(engine: engine) : nil
+                if let ckURL, let snapshot {
                     do {
-                        try setup.checkpoint(engine: engine).save(to: ckURL)
+                        try snapshot.save(to: ckURL)
                         recording.recorder?.recordArtifact(kind: "checkpoint", path: ckURL.path)
                         line += " | checkpoint saved"
                     } catch {
@@ -229,7 +235,8 @@ struct TrainCommand: ParsableCommand {
                     say("Test \(m.label): \(Self.format(r.metrics[m.name]))")
                 }
             case .stateChanged(.paused(let reason?)):
-                // Headless: a NaN/Inf loss cannot be fixed interactively, so stop.
+                // Headless: a NaN/Inf loss cannot be fixed interactively, so stop (unless a controller decides).
+                guard !commandsStdin else { break }
                 failure = reason
                 engine.send(.stop)
             case .stateChanged(.failed(let message)):
@@ -239,6 +246,10 @@ struct TrainCommand: ParsableCommand {
             default:
                 break
             }
+        }
+        if commandsStdin {
+            engine.sharesCommandsAcrossRanks = true
+            if lead { CommandInput.start(engine: engine, say: say) }
         }
         engine.start()
         engine.waitUntilDone()

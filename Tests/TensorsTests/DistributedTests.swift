@@ -113,6 +113,51 @@ final class DistributedTests: XCTestCase {
         XCTAssertEqual(out[0].1.loss, 1.5, accuracy: 1e-12)
     }
 
+    /// `sharesCommandsAcrossRanks`: rank 0's pause, lr change and stop reach
+    /// both ranks before the same step; rank 1's own commands are ignored.
+    func testRankZerosCommandsApplyOnEveryRankAtTheSameStep() throws {
+        struct Trace { var steps = 0; var lrs: [Double] = []; var changes: [Int] = []; var states: [TrainingState] = [] }
+        let out = ThreadedProcessGroup.run(worldSize: 2) { group -> Trace in
+            var c = TrainingConfig()
+            c.epochs = 4
+            c.limit = 64
+            c.batchSize = 8
+            c.numWorkers = 0
+            c.valSize = 0
+            c.lr = 0.01
+            guard let setup = try? TrainingSetup(config: c, processGroup: group) else { return Trace() }
+            let e = setup.makeEngine()
+            e.sharesCommandsAcrossRanks = true
+            var t = Trace()
+            e.observe { event in
+                switch event {
+                case .step(let s):
+                    t.lrs.append(s.lr)
+                    if group.rank == 1, s.globalStep == 1 { e.send(.stop) }      // not rank 0's: ignored
+                    if group.rank == 0, s.globalStep == 2 {
+                        e.send(.set(.learningRate(0.05)))
+                        e.send(.pause)
+                        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { e.send(.resume) }
+                    }
+                    if group.rank == 0, s.globalStep == 5 { e.send(.stop) }
+                case .hyperparameterChanged(_, let step): t.changes.append(step)
+                case .stateChanged(let st): t.states.append(st)
+                default: break
+                }
+            }
+            e.start()
+            e.waitUntilDone()
+            t.steps = e.globalStep
+            return t
+        }
+        for (rank, t) in out.enumerated() {
+            XCTAssertEqual(t.steps, 5, "rank \(rank) stops after rank 0's stop at step 5")
+            XCTAssertEqual(t.lrs, [0.01, 0.01, 0.05, 0.05, 0.05], "rank \(rank): the new rate from step 3 on")
+            XCTAssertEqual(t.changes, [3], "rank \(rank)")
+            XCTAssertEqual(t.states, [.running, .paused(reason: nil), .running, .stopped], "rank \(rank)")
+        }
+    }
+
     func testDistributedSubsetSamplerSharesTheSubsetLikeDistributedSampler() throws {
         let subset = [10, 11, 12, 13, 14, 15, 16]
         let parts = try (0..<2).map { try DistributedSubsetSampler(indices: subset, numReplicas: 2, rank: $0, seed: 4) }

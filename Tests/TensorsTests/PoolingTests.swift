@@ -23,6 +23,47 @@ final class PoolingTests: XCTestCase {
         }
     }
 
+    /// 2×2 max-pool (the unrolled fast path) with NaN, ±infinity, ties and
+    /// −0: NaN wins its window (the last NaN's index), ties keep the first
+    /// maximum in row-major order, as PyTorch's max_pool2d; gradients go to
+    /// those indices.
+    func testMaxPool2x2NaNInfinityAndTiesFollowTorch() {
+        let w = 18, h = 6
+        var v = (0..<(2 * h * w)).map { Float(($0 * 37) % 11) - 5 }
+        v[1] = .nan; v[w] = .nan                      // window (0,0): NaN wins (the later NaN's index, as torch's CPU kernel)
+        v[2 * w + 4] = .infinity                       // window (1,2)
+        v[3] = -.infinity
+        v[4 * w + 6] = 7; v[4 * w + 7] = 7; v[5 * w + 6] = 7   // a tie: the first 7 wins
+        v[h * w + 10] = -0.0; v[h * w + 11] = -0.0; v[h * w + w + 10] = -0.0; v[h * w + w + 11] = -0.0
+        v[h * w + 3 * w + 15] = .nan                   // plane 1, the last columns (past eight windows)
+        let x = Tensor(v, shape: [1, 2, h, w]).requiringGrad()
+        let y = maxPool2d(x, 2)
+        var expected: [Float] = [], argmax: [Int] = []
+        for p in 0..<2 {
+            for oy in 0..<(h / 2) {
+                for ox in 0..<(w / 2) {
+                    var best = Float.nan, at = -1
+                    for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+                        let i = p * h * w + (2 * oy + dy) * w + 2 * ox + dx
+                        if at < 0 || v[i] > best || v[i].isNaN { best = v[i]; at = i }   // torch's rule: a later NaN takes the index
+                    }
+                    expected.append(best)
+                    argmax.append(at)
+                }
+            }
+        }
+        let got = y.toArray()
+        for (i, (a, b)) in zip(got, expected).enumerated() {
+            XCTAssertTrue(a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN), "window \(i): \(a), expected \(b)")
+        }
+        XCTAssertTrue(got[0].isNaN)
+        XCTAssertEqual(got[w / 2 + 2], .infinity)
+        XCTAssertEqual(got[27 + 5].sign, .minus, "-0 stays -0")
+        y.sum().backward()
+        let gx = x.grad!.toArray()
+        for (i, g) in gx.enumerated() { XCTAssertEqual(g, argmax.contains(i) ? 1 : 0, "grad at \(i)") }
+    }
+
     func testAvgPoolMatchesTorch() {
         for name in ["avgpool_2x2", "avgpool_pad", "avgpool_pad_exclude_ceil", "avgpool_divisor"] {
             let c = nnCase("layers", name)

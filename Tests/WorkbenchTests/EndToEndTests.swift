@@ -223,4 +223,61 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(modes.trimmingCharacters(in: .whitespaces), "MODES: icanon echo", "terminal modes not restored")
         XCTAssertFalse(s.contains("1 Dataset"), "the full-screen UI is still on screen")
     }
+
+    /// A distributed run started from the TUI (processes 2 under mpirun) pauses,
+    /// takes a live learning rate and resumes, like a local run.
+    func testDistributedRunFromTheTUIPausesAndTakesALiveLearningRate() throws {
+        guard let tmuxPath = Self.findTmux() else {
+            throw XCTSkip("tmux is not installed; `make test` installs it (apt-get install tmux)")
+        }
+        guard DistributedTrainingTests.mpirun != nil else { throw XCTSkip("mpirun is not on PATH; `make deps` installs openmpi-bin") }
+        let binary = try WorkbenchBinary.path()
+        let work = NSTemporaryDirectory() + "workbench-e2e-ddp-\(getpid())"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let t = Tmux(tmux: tmuxPath, socket: "workbench-e2e-ddp-\(getpid())")
+        defer { t.kill() }
+        t.run(["new-session", "-d", "-s", t.session, "-x", "120", "-y", "40",
+               "env -u NO_COLOR TERM=tmux-256color OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+                   + "OMPI_MCA_btl=self,vader,tcp OMPI_MCA_plm_rsh_agent= PS1='$ ' bash --norc --noprofile"])
+        waitFor(t, "the shell prompt") { $0.contains("$") }
+        t.text("cd \(work) && \(binary); echo EXIT=$?")
+        t.keys("Enter")
+        waitFor(t, shows: "1 Dataset: Shapes10")
+
+        // epochs 50, processes 2, start.
+        t.keys("4", "Down", "Down", "Down", "Down", "Down", "Enter", "C-u")
+        t.text("50")
+        t.keys("Enter")
+        waitFor(t, shows: "epochs → 50")
+        for _ in 0..<6 { t.keys("Down") }
+        t.keys("Enter", "C-u")
+        t.text("2")
+        t.keys("Enter")
+        waitFor(t, shows: "processes (-np) → 2")
+        t.keys("s")
+        var s = waitFor(t, "distributed steps", timeout: 60) { $0.contains("● RUNNING") && (self.stepCount($0) ?? 0) >= 20 }
+
+        // Pause: every rank stops at the same step, the counter stands still.
+        t.keys("p")
+        s = waitFor(t, "paused", timeout: 20) { $0.contains("● PAUSED") }
+        let pausedAt = stepCount(s) ?? 0
+        Thread.sleep(forTimeInterval: 0.6)
+        XCTAssertEqual(stepCount(t.screen()), pausedAt, "steps continued while paused")
+
+        // A live learning rate while paused, then resume: applied at the next step.
+        for _ in 0..<11 { t.keys("Up") }
+        t.keys("Enter", "C-u")
+        t.text("0.02")
+        t.keys("Enter")
+        t.keys("p")
+        s = waitFor(t, "the new rate applied", timeout: 20) { $0.contains("learning rate 0.02 from step") && $0.contains("● RUNNING") }
+        XCTAssertTrue(s.contains("learning rate 0.02 from step \(pausedAt + 1)"), s)
+        waitFor(t, "steps after the resume", timeout: 20) { (self.stepCount($0) ?? 0) > pausedAt + 5 && $0.contains("lr 0.02") }
+
+        t.keys("x")
+        waitFor(t, shows: "● STOPPED", timeout: 20)
+        t.keys("q")
+        waitFor(t, shows: "EXIT=0")
+    }
 }

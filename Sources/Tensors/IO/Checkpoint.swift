@@ -42,7 +42,10 @@ public struct Checkpoint {
     public var meterState: String?
     /// Number of completed optimizer steps.
     public var globalStep: Int
-    /// `Generator.state` words of the generator driving the run.
+    /// `Generator.state` words of the generators driving the run: the data
+    /// generator's 7 words then `Generator.default`'s 7 — once for a
+    /// one-process run, once per rank in rank order for a distributed one
+    /// (each rank resumes its own augmentation stream).
     public var rngState: [UInt64]
     /// Per-epoch metrics so far.
     public var history: MetricHistory
@@ -70,6 +73,8 @@ public struct Checkpoint {
     public static let format = "workbench.checkpoint"
     /// The layout version written.
     public static let version = 3
+    /// Most RNG words a checkpoint may hold: 14 for each of up to 4,096 ranks.
+    static let maxRNGWords = 14 * 4096
 
     // MARK: JSON part
 
@@ -181,7 +186,9 @@ public struct Checkpoint {
               info.history.epochs.allSatisfy({ (0...limit).contains($0.epoch) }) else {
             throw fail("checkpoint history has epoch or step numbers outside 0…\(limit)")
         }
-        guard info.rngState.count <= 64 else { throw fail("checkpoint RNG state has \(info.rngState.count) words, expected 14") }
+        guard info.rngState.count <= Self.maxRNGWords, info.rngState.count % 14 == 0 || info.rngState.count < 14 else {
+            throw fail("checkpoint RNG state has \(info.rngState.count) words, expected 14 per rank (at most \(Self.maxRNGWords / 14) ranks)")
+        }
         var rng: [UInt64] = []
         for w in info.rngState {
             guard let x = UInt64(w, radix: 16) else { throw fail("checkpoint RNG state word '\(w)' is not a hex number") }

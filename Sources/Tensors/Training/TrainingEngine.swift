@@ -58,6 +58,13 @@ public final class TrainingEngine: @unchecked Sendable {
         h.stepLosses = recorder.series ?? h.stepLosses
         return h
     }
+    /// Distributed runs: when true (set before `start()` on every rank), rank
+    /// 0's commands are shared with every rank at each step boundary, so a
+    /// pause, stop or hyperparameter change applies to all ranks before the
+    /// same step (one small broadcast per step); other ranks' own commands
+    /// other than `.perform` are ignored. Off by default: commands then stay
+    /// in their process.
+    public var sharesCommandsAcrossRanks = false
     /// The run's current state.
     public var state: TrainingState { lock.lock(); defer { lock.unlock() }; return _state }
     /// Optimisation steps taken over the whole run, resumed epochs included.
@@ -66,6 +73,8 @@ public final class TrainingEngine: @unchecked Sendable {
     let queue = DispatchQueue(label: "workbench.training", qos: .userInitiated)
     private let lock = NSCondition()
     private var inbox: [TrainingCommand] = []
+    /// Rank 0's commands not yet broadcast (`sharesCommandsAcrossRanks`; training thread).
+    private var unsharedCommands: [RemoteCommand] = []
     private var _state: TrainingState = .idle
     private var _history: MetricHistory
     private var _globalStep: Int
@@ -223,6 +232,9 @@ public final class TrainingEngine: @unchecked Sendable {
 
     /// Drains the inbox; while paused, waits for commands. Returns false to stop.
     private func boundary() -> Bool {
+        if sharesCommandsAcrossRanks, let group = distributed?.group, group.isDistributed {
+            return sharedBoundary(group)
+        }
         while true {
             lock.lock()
             while inbox.isEmpty, case .paused = _state { lock.wait() }
@@ -230,6 +242,30 @@ public final class TrainingEngine: @unchecked Sendable {
             inbox.removeAll()
             lock.unlock()
             for c in cmds where !apply(c) { return false }
+            if case .paused = state { continue }
+            return true
+        }
+    }
+
+    /// `boundary()` of a distributed run whose commands come from rank 0: each
+    /// pass broadcasts rank 0's pending commands and every rank applies them;
+    /// while paused the ranks meet every 100 ms until rank 0 resumes or stops.
+    private func sharedBoundary(_ group: any ProcessGroup) -> Bool {
+        // Every rank takes the same path: the loop ends on the shared state alone.
+        while true {
+            lock.lock()
+            if case .paused = _state, inbox.isEmpty, unsharedCommands.isEmpty {
+                _ = lock.wait(until: Date(timeIntervalSinceNow: 0.1))
+            }
+            let cmds = inbox
+            inbox.removeAll()
+            lock.unlock()
+            for c in cmds {
+                if case .perform = c { _ = apply(c) } else if group.rank == 0, let r = RemoteCommand(c) { unsharedCommands.append(r) }
+            }
+            let (shared, sent) = CommandBroadcast.exchange(unsharedCommands, over: group)
+            unsharedCommands.removeFirst(min(sent, unsharedCommands.count))
+            for c in shared where !apply(c.command) { return false }
             if case .paused = state { continue }
             return true
         }

@@ -458,12 +458,17 @@ extension TrainingSetup {
     /// Mid-epoch it records the batch reached, the data generator's state at
     /// the epoch's start and the epoch's metric sums, so a resume continues
     /// with the next batch exactly.
+    ///
+    /// In a distributed run every rank must call it at the same step (it
+    /// gathers each rank's random state, so the checkpoint resumes every
+    /// rank's own augmentation stream); rank 0 alone saves it.
     public func checkpoint(engine: TrainingEngine) -> Checkpoint {
         let p = engine.position
+        let mine = (p.epochStartRandomState ?? loaderGenerator.state) + Generator.default.state
         return Checkpoint(modelState: model.stateDict(), optimizerState: optimizer.stateDict(),
                           schedulerState: scheduler?.stateDict(),
                           epoch: p.epoch, batch: p.batch, meterState: p.meterState, globalStep: engine.globalStep,
-                          rngState: (p.epochStartRandomState ?? loaderGenerator.state) + Generator.default.state,
+                          rngState: processGroup.map { RandomStateExchange.allGather(mine, over: $0) } ?? mine,
                           history: engine.history, config: config.dictionary)
     }
 
@@ -483,9 +488,13 @@ extension TrainingSetup {
         try model.loadStateDict(ck.modelState)
         if let o = ck.optimizerState { try optimizer.loadStateDict(o) }
         if let s = ck.schedulerState { try scheduler?.loadStateDict(s) }
-        if ck.rngState.count == 14 {
-            loaderGenerator.state = Array(ck.rngState[0..<7])
-            Generator.default.state = Array(ck.rngState[7..<14])
+        let rank = processGroup?.rank ?? 0, ranks = ck.rngState.count / 14
+        if ck.rngState.count % 14 == 0, rank < ranks {
+            let words = ck.rngState[(14 * rank)..<(14 * rank + 14)]
+            loaderGenerator.state = Array(words.prefix(7))
+            Generator.default.state = Array(words.suffix(7))
         }
+        // A checkpoint of fewer ranks (e.g. one process) leaves the extra
+        // ranks' freshly seeded streams: their augmentation is new draws.
     }
 }

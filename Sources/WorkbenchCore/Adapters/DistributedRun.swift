@@ -6,8 +6,10 @@ import Tensors
 /// session's settings. Rank 0's event lines become the same `TrainingEvent`s
 /// a local run emits, so the panes show it as they show a local run; other
 /// output lines arrive as messages. The trained weights come back through a
-/// temporary file. A distributed run cannot pause or change hyperparameters
-/// live; stopping it ends the job (SIGTERM to mpirun, which ends every rank).
+/// temporary file. Pause, resume and hyperparameter changes go to the job as
+/// `RemoteCommand` lines on mpirun's standard input (forwarded to rank 0,
+/// which shares them with every rank at the next step); stopping ends the
+/// job (SIGTERM to mpirun, which ends every rank).
 final class DistributedRun: @unchecked Sendable {
     /// `mpirun` on PATH, nil when Open MPI is not installed.
     static var mpirun: String? {
@@ -20,10 +22,11 @@ final class DistributedRun: @unchecked Sendable {
     private let process = Process()
     private let lock = NSLock()
     private var stopping = false
+    private let commands = Pipe()
 
     /// The `train` arguments reproducing `config` with `processes` ranks, starting from `initialWeights`.
     static func arguments(_ config: TrainingConfig, valSize: Int?, initialWeights: URL, output: URL) -> [String] {
-        var a = ["train", "--distributed", "--events-json", "--model", config.model,
+        var a = ["train", "--distributed", "--events-json", "--commands-stdin", "--model", config.model,
                  "--epochs", "\(config.epochs)", "--batch-size", "\(config.batchSize)",
                  "--lr", "\(config.lr)", "--momentum", "\(config.momentum)", "--weight-decay", "\(config.weightDecay)",
                  "--optimizer", config.optimizer.rawValue, "--seed", "\(config.seed)", "--workers", "\(config.numWorkers)",
@@ -52,7 +55,7 @@ final class DistributedRun: @unchecked Sendable {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = commands
         let lines = TrainingEventLines()
         let reader = Thread { [process] in
             var tail: [String] = []
@@ -76,6 +79,15 @@ final class DistributedRun: @unchecked Sendable {
         }
         try process.run()
         reader.start()
+    }
+
+    /// Sends `command` to the job (applied by every rank at its next step).
+    func send(_ command: RemoteCommand) {
+        lock.lock(); defer { lock.unlock() }
+        guard !stopping, process.isRunning else { return }
+        let line = Data((command.line + "\n").utf8)
+        // A job that has just exited closes the pipe: the write fails and is dropped.
+        _ = try? commands.fileHandleForWriting.write(contentsOf: line)
     }
 
     /// Ends the job.

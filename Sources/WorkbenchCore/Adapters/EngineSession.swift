@@ -120,10 +120,13 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     }
 
     private func apply(_ c: SessionCommand) {
-        if distributedRun != nil {
+        if let run = distributedRun {
             switch c {
-            case .pause, .resume, .set, .start:
-                return emit(.training(.message("a distributed run cannot pause or change settings while it runs; s stops it")))
+            case .pause: return run.send(.pause)
+            case .resume, .start: return run.send(.resume)
+            case .set(let live):
+                remember(live)
+                return run.send(.set(live))
             default: break
             }
         }
@@ -144,16 +147,21 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
             pendingCheckpoint = nil
             emit(.training(.stateChanged(.idle)))
         case .set(let live):
-            switch live {
-            case .learningRate(let v): lastSettings.lr = v
-            case .momentum(let v): lastSettings.momentum = v
-            case .weightDecay(let v): lastSettings.weightDecay = v
-            }
+            remember(live)
             if active { engine?.send(.set(live)) }
         case .file(let op, let path): file(op, path)
         case .evaluate: evaluate()
         case .rollback(let lr): rollback(lr: lr)
         case .findLR(let h, let test): findLR(h, test)
+        }
+    }
+
+    /// Keeps a live change in the settings the next run starts with.
+    private func remember(_ live: LiveHyperparameter) {
+        switch live {
+        case .learningRate(let v): lastSettings.lr = v
+        case .momentum(let v): lastSettings.momentum = v
+        case .weightDecay(let v): lastSettings.weightDecay = v
         }
     }
 
