@@ -77,6 +77,7 @@ let package = Package(
         ),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchCore", "Tensors", "WorkbenchRuns"]),
+        .testTarget(name: "WorkbenchServeTests", dependencies: ["WorkbenchServe", "Tensors"]),
         .testTarget(name: "WorkbenchRunsTests", dependencies: [
             "WorkbenchRuns", "Tensors", .product(name: "GRDB", package: "GRDB.swift"),
         ]),

@@ -5,7 +5,7 @@ import PackageDescription
 // scripts/fuzz.sh with `-sanitize=fuzzer,address -parse-as-library`, in debug
 // (so `@testable import` reaches the internal parsers); each target defines
 // `LLVMFuzzerTestOneInput` and libFuzzer provides `main`.
-let targets = ["safetensors", "checkpoint", "targz", "cifar", "idx", "csv", "png", "jpeg", "hubmanifest", "modelmetadata"]
+let targets = ["safetensors", "checkpoint", "targz", "cifar", "idx", "csv", "png", "jpeg", "hubmanifest", "modelmetadata", "theme", "modelfile", "serve"]
 
 let package = Package(
     name: "workbench-fuzz",

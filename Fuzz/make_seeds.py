@@ -111,4 +111,27 @@ put("hubmanifest", "hub.json", json.dumps({"hub": 1, "entries": [{
 put("hubmanifest", "escape.json", json.dumps({"hub": 1, "entries": [{
     "name": "x", "doc": "", "architecture": "mlp", "config": metadata, "requires": "0.1.0",
     "files": [{"path": "sub/../../etc/passwd", "sha256": "0" * 64, "size": 1}]}]}))
+for name in sorted(os.listdir(os.path.join(here, "..", "themes"))):
+    with open(os.path.join(here, "..", "themes", name), "rb") as f:
+        put("theme", name, f.read())
+put("theme", "quoted_comment.theme", 'theme[main_bg]="#000000"  # black\ntheme[title]=#ffffff\ntheme[unknown]="#123456"\ntheme[hi_fg]=""\n')
+put("theme", "bad_colour.theme", 'theme[main_bg]="#12345"\n')
+
+with open(os.path.join(fixtures, "modelfiles", "blocks.model.yaml"), "rb") as f:
+    put("modelfile", "blocks.model.yaml", f.read())
+put("modelfile", "lenet.model.yaml", "- Conv2d: [3, 6, 5]\n- ReLU\n- MaxPool2d: 2\n- Conv2d: [6, 16, 5]\n- ReLU\n- MaxPool2d: 2\n"
+    "- Flatten\n- Linear: [400, 120]\n- ReLU\n- Linear: {in_features: auto, out_features: classes}\n")
+put("modelfile", "mlp.json", json.dumps({"name": "mlp", "input": [3, 32, 32], "layers": [
+    "Flatten", {"Linear": {"in_features": "auto", "out_features": 32}}, "ReLU",
+    {"Unflatten": {"dim": 1, "unflattened_size": [2, 16]}}, "Flatten", {"Linear": {"out_features": "classes"}}]}))
+
+infer = {"id": "r1", "inputs": [{"name": "x", "shape": [1, 3, 32, 32], "datatype": "FP32", "data": [0.5] * 3072}]}
+put("serve", "infer.json", b"\x00" + json.dumps(infer).encode())
+put("serve", "predict_json.json", b"\x01" + json.dumps(infer).encode())
+put("serve", "wrong_shape.json", b"\x00" + json.dumps({"inputs": [{"name": "x", "shape": [2, 3], "datatype": "FP32", "data": [1, 2, 3]}]}).encode())
+put("serve", "cifar_record.bin", b"\x02" + bytes([3]) + bytes(range(256)) * 12)
+with open(os.path.join(fixtures, "images", "rgb.png"), "rb") as f:
+    put("serve", "image.png", b"\x02" + f.read())
+with open(os.path.join(fixtures, "images", "rgb.jpg"), "rb") as f:
+    put("serve", "image.jpg", b"\x02" + f.read())
 print("seeds written to", os.path.join(here, "seeds"))

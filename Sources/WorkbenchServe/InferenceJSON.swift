@@ -38,7 +38,10 @@ enum InferenceJSON {
             }
             values.append(n.floatValue)
         }
-        let count = shape.reduce(1, *)
+        // The batch size comes from the client: its product with the sample size is checked
+        // for overflow (a shape like [2^62, 3, 32, 32] must be an error, not a trap).
+        let (count, overflow) = shape.dropFirst().reduce(1, *).multipliedReportingOverflow(by: shape[0])
+        guard !overflow else { throw BadInput("input shape \(shape) is too large") }
         guard values.count == count else { throw BadInput("\"data\" has \(values.count) values; shape \(shape) needs \(count)") }
         return (doc["id"] as? String, Tensor(values, shape: shape))
     }

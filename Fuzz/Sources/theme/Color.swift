@@ -1,0 +1,1 @@
+../../../Sources/WorkbenchCore/Canvas/Color.swift

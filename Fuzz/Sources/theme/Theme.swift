@@ -1,0 +1,1 @@
+../../../Sources/WorkbenchCore/Theme/Theme.swift
