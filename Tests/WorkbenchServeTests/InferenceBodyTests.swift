@@ -41,7 +41,7 @@ final class InferenceBodyTests: XCTestCase {
                        "input shape [1, 3] does not fit the model: expected [N, 2]")
         XCTAssertEqual(message { try InferenceJSON.parseInfer(body("[0, 2]"), inputShape: [2]) },
                        "input shape [0, 2] does not fit the model: expected [N, 2]")
-        XCTAssertEqual(message { try InferenceJSON.parseInfer(body("[1, 1]", data: "[true]"), inputShape: [1]) },
+        XCTAssertEqual(message { try InferenceJSON.parseInfer(body("[1, 1]", data: "[\"a\"]"), inputShape: [1]) },
                        "\"data\" must hold only numbers")
     }
 }

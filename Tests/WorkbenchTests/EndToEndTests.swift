@@ -275,9 +275,10 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(s.contains("learning rate 0.02 from step \(pausedAt + 1)"), s)
         waitFor(t, "steps after the resume", timeout: 20) { (self.stepCount($0) ?? 0) > pausedAt + 5 && $0.contains("lr 0.02") }
 
-        t.keys("x")
-        waitFor(t, shows: "● STOPPED", timeout: 20)
+        // Quit (confirmed because a run is in progress): the job ends with the UI.
         t.keys("q")
-        waitFor(t, shows: "EXIT=0")
+        waitFor(t, shows: "Stop it and quit?", timeout: 30)
+        t.keys("y")
+        waitFor(t, shows: "EXIT=0", timeout: 30)
     }
 }
