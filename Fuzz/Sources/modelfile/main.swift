@@ -2,11 +2,11 @@ import Foundation
 import Tensors
 
 /// Model files (YAML or JSON layer lists): parse or throw; a parsed file
-/// builds for a CIFAR-sized input and 10 classes, or throws.
+/// builds for its declared input (default 3×32×32) and 10 classes, or throws.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ bytes: UnsafeRawPointer, _ count: Int) -> CInt {
     let text = String(decoding: Data(bytes: bytes, count: count), as: UTF8.self)
     guard let def = try? ModelDefinition(text: text, file: "fuzz.model.yaml") else { return 0 }
-    _ = try? def.build(inputShape: [3, 32, 32], outputs: 10, generator: Generator(seed: 0))
+    _ = try? def.build(outputs: 10, generator: Generator(seed: 0))
     return 0
 }

@@ -1,3 +1,4 @@
+import CYaml
 import Foundation
 import Yams
 
@@ -49,6 +50,7 @@ public indirect enum DefinitionNode: Equatable, Sendable {
 
     /// Parses YAML (or JSON) text; a syntax error names the file and line.
     public static func parse(_ text: String, file: String) throws -> DefinitionNode {
+        _ = nestingLimit
         let node: Yams.Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -60,6 +62,11 @@ public indirect enum DefinitionNode: Equatable, Sendable {
         guard let node else { throw ModelDefinitionError("\(file): the model file is empty") }
         return try convert(node, file: file)
     }
+
+    /// libyaml stops at this many nested collections (its default, 1,000, lets Yams'
+    /// recursive composer use more stack than a worker thread has). Set once, before
+    /// the first parse; nothing else in the process reads YAML.
+    private static let nestingLimit: Void = { yaml_set_max_nest_level(Int32(ModelDefinitionLimits.maxDepth)) }()
 
     private static func convert(_ node: Yams.Node, file: String) throws -> DefinitionNode {
         let line = node.mark?.line ?? 0

@@ -46,6 +46,9 @@ public struct LayerArguments {
             return outputs
         }
         guard let v = Int(s) else { throw error("\(name): expected an integer, got '\(s)'") }
+        guard v.magnitude <= ModelDefinitionLimits.maxInteger else {
+            throw error("\(name): \(v) is beyond the limit of ±\(ModelDefinitionLimits.maxInteger) for a model file's integers")
+        }
         return v
     }
 
@@ -131,6 +134,9 @@ public struct LayerArguments {
         let items = node.list ?? [node]
         return try items.map { item in
             guard let s = item.scalar, let v = Double(s), v.isFinite else { throw error("\(name): expected a number or a list of numbers") }
+            guard v.magnitude <= Double(ModelDefinitionLimits.maxInteger) else {
+                throw error("\(name): \(s) is beyond the limit of ±\(ModelDefinitionLimits.maxInteger)")
+            }
             return v
         }
     }

@@ -6,6 +6,22 @@ struct ModelDefinitionBuilder {
     let outputs: Int?
     /// Draws the parameters.
     let generator: Generator?
+    /// The parameters of the layers built so far, against `ModelDefinitionLimits.maxParameters`.
+    let budget = ParameterBudget()
+
+    /// Counts a model's parameters as its layers are built.
+    final class ParameterBudget {
+        private(set) var parameters = 0
+
+        func add(_ layer: any UnaryLayer, _ args: LayerArguments) throws {
+            let (total, overflow) = parameters.addingReportingOverflow(layer.parameterCount)
+            guard !overflow, total <= ModelDefinitionLimits.maxParameters else {
+                throw args.error("the model would have more than \(ModelDefinitionLimits.maxParameters) parameters "
+                                 + "(\(parameters) before this layer, which adds \(layer.parameterCount))")
+            }
+            parameters = total
+        }
+    }
 
     static let containers = ["Sequential", "Residual", "Add", "Concat"]
 
@@ -44,8 +60,38 @@ struct ModelDefinitionBuilder {
         }
         if Self.containers.contains(name) { return try container(name, value, line: node.line, input: input) }
         let args = try arguments(name, value, line: node.line)
-        let layer = try LayerFactory.make(args, input: input, generator: generator)
-        return (layer, try output(of: layer, input: input, args.error))
+        try checkSizes(args, input: input)
+        let layer: any UnaryLayer
+        if MetaInit.isActive {
+            layer = try LayerFactory.make(args, input: input, generator: generator)
+            try budget.add(layer, args)
+        } else {
+            // Counted on a meta copy (no memory) before the real parameters are allocated.
+            try budget.add(try withMetaInit { try LayerFactory.make(args, input: input, generator: nil) }, args)
+            layer = try LayerFactory.make(args, input: input, generator: generator)
+        }
+        let out = try output(of: layer, input: input, args.error)
+        guard ModelDefinitionLimits.product(out, limit: ModelDefinitionLimits.maxOutputElements) != nil else {
+            throw args.error("the output \(Self.sample(out)) is larger than the limit of \(ModelDefinitionLimits.maxOutputElements) elements")
+        }
+        return (layer, out)
+    }
+
+    /// Refuses sizes whose products could overflow in the layer's constructor or shape
+    /// checks: the input's elements times every integer argument stays within a bound.
+    func checkSizes(_ args: LayerArguments, input: [Int]) throws {
+        var values = input
+        for node in args.values.values {
+            for item in node.list ?? [node] {
+                if let s = item.scalar, let v = Int(s) { values.append(v) }
+                if let s = item.scalar, let d = Double(s), d.isFinite, d.magnitude > 1 {
+                    values.append(Int(d.magnitude.rounded(.up)))
+                }
+            }
+        }
+        guard ModelDefinitionLimits.product(values, limit: ModelDefinitionLimits.maxSizeProduct) != nil else {
+            throw args.error("its sizes are too large for an input \(Self.sample(input)) (their product passes 2^56)")
+        }
     }
 
     /// The layer's arguments from a mapping, a positional list or nothing.
