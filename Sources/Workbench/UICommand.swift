@@ -24,7 +24,7 @@ struct UICommand: ParsableCommand {
     @Option(name: .long, help: "CSV: classification (default) or regression.")
     var task: String?
 
-    @Option(name: .long, help: "Model from the zoo (see `workbench models`), e.g. lenet5.")
+    @Option(name: .long, help: "Model from the zoo (see `workbench models`), e.g. lenet5, or a model file (.model.yaml / .json) to train and edit.")
     var model: String?
 
     @Option(name: .long, help: "Theme name (a file themes/NAME.theme), e.g. default, light, mono.")

@@ -19,7 +19,10 @@ final class RecordingSession: TrainingSession {
 
 final class RecordingBackend: TrainingBackend {
     var sessions: [RecordingSession] = []
+    /// The model each session was made for (a zoo name or a model file's path).
+    var models: [String] = []
     func makeSession(model: String, dataset: DatasetSource, seed: UInt64) throws -> TrainingSession {
+        models.append(model)
         let s = RecordingSession()
         sessions.append(s)
         return s
@@ -36,10 +39,11 @@ let repoThemes: String = {
 
 /// An app on the demo dataset and catalog with a recording engine, sized `w`×`h`.
 func makeApp(width w: Int = 80, height h: Int = 24, colorMode: ColorMode = .truecolor,
-             options: AppOptions = AppOptions(), recents: RecentPaths? = nil) -> (App, RecordingBackend) {
+             options: AppOptions = AppOptions(), recents: RecentPaths? = nil,
+             modelRecents: RecentPaths? = nil) -> (App, RecordingBackend) {
     let backend = RecordingBackend()
     let services = AppServices(datasets: DemoDatasetProvider(), catalog: DemoModelCatalog(), backend: backend,
-                               themes: ThemeLibrary(directories: [repoThemes]), recents: recents)
+                               themes: ThemeLibrary(directories: [repoThemes]), recents: recents, modelRecents: modelRecents)
     let app = App(services: services, options: options, colorMode: colorMode)
     app.resize(width: w, height: h)
     return (app, backend)

@@ -68,11 +68,23 @@ public final class Predictor: @unchecked Sendable {
     public func tensor(for image: Image, name: String) throws -> Tensor {
         let pipeline = (metadata.transform ?? ModelMetadata.TestTransform()).imagePipeline()
         let feature: Feature
-        do { feature = try pipeline(image) } catch { throw PredictionError("\(name): \(error)") }
+        do { feature = try pipeline(try Self.converted(image, channels: inputShape.count == 3 ? inputShape[0] : nil)) } catch {
+            throw PredictionError("\(name): \(error)")
+        }
         guard let t = feature.tensor else { throw PredictionError("\(name): the transform did not give a tensor") }
         guard t.shape == inputShape else {
             throw PredictionError("\(name): image gives shape \(t.shape) after the test transform; the model expects \(inputShape)")
         }
         return t
+    }
+
+    /// `image` in the model's channels: grayscale (PIL's `convert("L")`) for a one-channel model
+    /// (LeNet5 on MNIST), RGB for a three-channel one; other counts are left to the shape check.
+    static func converted(_ image: Image, channels: Int?) throws -> Image {
+        switch channels {
+        case 1 where image.channels != 1: return try image.convert(to: "L")
+        case 3 where image.channels != 3: return try image.convert(to: "RGB")
+        default: return image
+        }
     }
 }

@@ -15,7 +15,7 @@ public final class EngineBackend: TrainingBackend {
     }
 
     public func makeSession(model: String, dataset: DatasetSource, seed: UInt64) throws -> TrainingSession {
-        guard ModelZoo.entry(named: model) != nil else { throw ModelZooError(name: model) }
+        guard ModelZoo.entry(named: model) != nil || ModelDefinition.isModelFile(model) else { throw ModelZooError(name: model) }
         let s = EngineSession(modelName: model, dataPath: dataset.location, target: dataset.target,
                               task: dataset.task, seed: seed, limit: limit)
         s.recorderFactory = recorder
@@ -55,6 +55,10 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     private var recorder: RunRecorder?
     /// A data-parallel run in other processes (settings with `processes` > 1).
     private var distributedRun: DistributedRun?
+    /// The learning-rate range test's engine while it sweeps on its own thread.
+    private var lrFinder: TrainingEngine?
+    /// Whether the sweep was cancelled (Esc, stop).
+    private var lrFinderCancelled = false
 
     init(modelName: String, dataPath: String?, target: String? = nil, task: TaskKind = .classification,
          seed: UInt64, limit: Int? = nil) {
@@ -73,7 +77,8 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     public func close(timeout: TimeInterval) {
         let done = DispatchSemaphore(value: 0)
         queue.async {
-            guard let e = self.engine else { done.signal(); return }
+            self.lrFinder?.send(.stop)
+            guard let e = self.engine ?? self.lrFinder else { done.signal(); return }
             let recorder = self.recorder
             e.send(.stop)
             DispatchQueue.global().async {
@@ -90,6 +95,13 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     private func emit(_ e: SessionEvent) { outbox.push(e) }
 
     private var active: Bool { engine?.state.isActive ?? false || distributedRun != nil }
+
+    /// Refuses a command that needs the model while the range test sweeps (the queue stays free).
+    private func refusedWhileFindingLR(_ what: String) -> Bool {
+        guard lrFinder != nil else { return false }
+        emit(.training(.message("the learning-rate range test is running: Esc cancels it, then \(what)")))
+        return true
+    }
 
     private func ensureModel() throws -> Module {
         if let m = model { return m }
@@ -131,12 +143,25 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
             }
         }
         switch c {
+        case .start where refusedWhileFindingLR("start the run"): return
+        case .reset where refusedWhileFindingLR("reset the weights"): return
+        case .evaluate where refusedWhileFindingLR("evaluate"): return
+        case .rollback where lrFinder != nil: return
+        case .file(let op, let path) where lrFinder != nil:
+            emit(.fileFinished(op, path: path, error: "the learning-rate range test is running: Esc cancels it, then try again"))
         case .start(let h) where (h.processes ?? 1) > 1: startDistributed(h)
         case .start(let h): start(h)
-        case .pause: engine?.send(.pause)
+        case .pause:
+            if lrFinder != nil { emit(.training(.message("the range test cannot pause: Esc cancels it"))) }
+            engine?.send(.pause)
         case .resume: engine?.send(.resume)
-        case .stop:
-            if let run = distributedRun { run.stop() } else if active { engine?.send(.stop) }
+        case .stop, .cancelLRFind:
+            if let f = lrFinder {
+                lrFinderCancelled = true
+                f.send(.stop)
+            } else if c == .cancelLRFind {
+                return
+            } else if let run = distributedRun { run.stop() } else if active { engine?.send(.stop) }
         case .reset(let s):
             guard !active else { return }
             seed = s
@@ -150,7 +175,7 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
             remember(live)
             if active { engine?.send(.set(live)) }
         case .file(let op, let path): file(op, path)
-        case .evaluate: evaluate()
+        case .evaluate: collectGallery(emitEvaluation: true)
         case .rollback(let lr): rollback(lr: lr)
         case .findLR(let h, let test): findLR(h, test)
         }
@@ -165,10 +190,12 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
         }
     }
 
-    /// Runs the range test on the session's model with a fresh optimizer (blocking this
-    /// queue for the sweep), then puts the weights and buffers back as they were.
+    /// Runs the range test on the session's model with a fresh optimizer on a thread of its
+    /// own (this queue keeps answering: stop and `cancelLRFind` end the sweep, commands that
+    /// need the model are refused with a message), then puts the weights and buffers back.
     private func findLR(_ h: TrainingConfig, _ test: LRRangeTest) {
         guard !active else { return emit(.lrFind(.failed("a run is active; stop it (x) before the range test"))) }
+        guard lrFinder == nil else { return emit(.training(.message("the learning-rate range test is already running"))) }
         do {
             let m = try ensureModel()
             let saved = m.stateDict().map { ($0.0, $0.1.clone()) }
@@ -184,9 +211,19 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
                     self?.emit(.lrFind(.progress(step: Int(st.globalStep), of: test.steps, lr: st.lr, loss: st.loss)))
                 }
             }
-            let result = test.run(on: e)
-            try m.loadStateDict(saved)
-            emit(.lrFind(.finished(result)))
+            lrFinder = e
+            lrFinderCancelled = false
+            DispatchQueue.global(qos: .userInitiated).async { [weak self] in
+                let result = test.run(on: e)
+                self?.queue.async {
+                    guard let self else { return }
+                    self.lrFinder = nil
+                    do { try m.loadStateDict(saved) } catch {
+                        return self.emit(.lrFind(.failed("could not put the weights back: \(error)")))
+                    }
+                    self.emit(.lrFind(self.lrFinderCancelled ? .cancelled(steps: result.points.count) : .finished(result)))
+                }
+            }
         } catch {
             emit(.lrFind(.failed("\(error)")))
         }
@@ -231,6 +268,10 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
                 default: break
                 }
                 self?.emit(.training(event))
+                // The end-of-run test pass feeds the misclassification gallery too (as E does).
+                if case .stateChanged(.finished) = event, e.history.test != nil, s.task.kind == .classification {
+                    self?.queue.async { self?.collectGallery(emitEvaluation: false) }
+                }
             }
             e.start()
         } catch {
@@ -315,7 +356,9 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
         }
     }
 
-    private func evaluate() {
+    /// Evaluates on the test split (`emitEvaluation`: reports it, as E does) and reports the
+    /// misclassified test samples for the gallery (after a run's own test pass, only those).
+    private func collectGallery(emitEvaluation: Bool) {
         do {
             let m = try ensureModel()
             if setup == nil { setup = try TrainingSetup(config: config(lastSettings), model: m) }
@@ -335,7 +378,7 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
                         wrong += Misclassification.collect(logits: out, labels: labels, offset: seen)
                         seen += batch.count
                     }
-                    emit(.training(.evaluated(r)))
+                    if emitEvaluation { emit(.training(.evaluated(r))) }
                     if gallery { emit(.misclassified(wrong)) }
                 } catch {
                     emit(.training(.message("evaluation failed: \(error)")))

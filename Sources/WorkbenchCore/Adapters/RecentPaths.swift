@@ -27,11 +27,12 @@ public final class RecentPaths {
         paths = Array(text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }.prefix(limit))
     }
 
-    /// The list in the workbench's home folder.
-    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> RecentPaths {
+    /// The list `list` (`recent-datasets`, `recent-models`) in the workbench's home folder.
+    public static func standard(list: String = "recent-datasets",
+                                environment: [String: String] = ProcessInfo.processInfo.environment) -> RecentPaths {
         let home = environment["WORKBENCH_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
             ?? URL(fileURLWithPath: NSHomeDirectory()).appendingPathComponent(".cache/workbench")
-        return RecentPaths(file: home.appendingPathComponent("recent-datasets"))
+        return RecentPaths(file: home.appendingPathComponent(list))
     }
 
     /// Puts `path` first (once) and saves the list.

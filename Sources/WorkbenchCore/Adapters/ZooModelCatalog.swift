@@ -11,28 +11,16 @@ public final class ZooModelCatalog: ModelCatalog {
         guard let entry = ModelZoo.entry(named: name) else { throw ModelZooError(name: name) }
         let model = entry.makeMeta(inputShape: inputShape, outputs: numClasses)
         let input = [1] + inputShape
-        var shapes: [String: [Int]] = [:]
+        var calls: [String: LayerShape] = [:]
         var failure: ModelFailure?
         do {
-            for l in try model.validate(inputShape: input) where shapes[l.path] == nil {
-                if let s = l.outputShape { shapes[l.path] = s }
-            }
+            for l in try model.validate(inputShape: input) where calls[l.path]?.outputShapes == nil { calls[l.path] = l }
         } catch let e as ModelShapeError {
-            for l in e.layers where shapes[l.path] == nil {
-                if let s = l.outputShape { shapes[l.path] = s }
-            }
+            for l in e.layers where calls[l.path]?.outputShapes == nil { calls[l.path] = l }
             failure = ModelFailure(layerPath: e.failingPath.isEmpty ? model.typeName : e.failingPath,
                                    message: "\(e.error.op): \(e.error.message)")
         }
-        let root = ZooModelCatalog.info(model, name: "", path: "", shapes: shapes)
+        let root = LayerCost.info(model, name: "", path: "", calls: calls)
         return ModelDescription(name: model.typeName, root: root, inputShape: input, failure: failure)
-    }
-
-    static func info(_ m: Module, name: String, path: String, shapes: [String: [Int]]) -> ModelInfo {
-        let kids = m.namedChildren()
-        let children = kids.map { info($0.1, name: $0.0, path: path.isEmpty ? $0.0 : path + "." + $0.0, shapes: shapes) }
-        let own = max(0, m.parameterCount - kids.reduce(0) { $0 + $1.1.parameterCount })
-        return ModelInfo(name: name, type: m.typeName, detail: m.extraRepr(), outputShape: shapes[path],
-                         ownParameters: own, children: children)
     }
 }

@@ -166,10 +166,10 @@ extension App {
             s.send(.evaluate)
             datasetPane.view = .confusion
             showToast("evaluating on the test split…")
-        case .saveModel: prompt(.saveModel, "Save model (safetensors)", defaultPath("\(modelName).safetensors"))
-        case .loadModel: prompt(.loadModel, "Load model (safetensors)", defaultPath("\(modelName).safetensors"))
-        case .saveCheckpoint: prompt(.saveCheckpoint, "Save checkpoint", defaultPath("\(modelName)-checkpoint.safetensors"))
-        case .loadCheckpoint: prompt(.loadCheckpoint, "Resume from checkpoint", defaultPath("\(modelName)-checkpoint.safetensors"))
+        case .saveModel: prompt(.saveModel, "Save model (safetensors)", defaultPath("\(modelTitle).safetensors"))
+        case .loadModel: prompt(.loadModel, "Load model (safetensors)", defaultPath("\(modelTitle).safetensors"))
+        case .saveCheckpoint: prompt(.saveCheckpoint, "Save checkpoint", defaultPath("\(modelTitle)-checkpoint.safetensors"))
+        case .loadCheckpoint: prompt(.loadCheckpoint, "Resume from checkpoint", defaultPath("\(modelTitle)-checkpoint.safetensors"))
         case .exportMetrics: prompt(.exportMetrics, "Export metrics (CSV)", defaultPath("metrics.csv"))
         case .useEmbeddedDataset: switchDataset(services.datasets.embeddedDefault())
         case .openCIFAR10: prompt(.openCIFAR10, "Open CIFAR-10 (archive or folder)", "data/cifar-10-batches-bin")
@@ -190,6 +190,21 @@ extension App {
         case .chooseModel:
             let names = services.catalog.modelNames
             overlay = .chooser(Chooser(title: "Model", options: names, selected: names.firstIndex(of: modelName) ?? 0, purpose: .model))
+        case .openModelFile:
+            let recent = services.modelRecents?.paths ?? []
+            prompt(.openModelFile, "Open a model file (.model.yaml, .yaml or .json)", recent.first ?? "models/")
+            if case .prompt(var p) = overlay, !recent.isEmpty {
+                p.hint = "recent (↑/↓): " + recent.joined(separator: "  ")
+                overlay = .prompt(p)
+            }
+        case .newModelDraft:
+            if runState.isActive {
+                overlay = .confirm(title: "New model", text: "A run is in progress. Stop it and design a new model?", onYes: .newDraft)
+            } else {
+                newModelDraft()
+            }
+        case .saveModelFile: editModel(.save, paths: [])
+        case .editModel(let action, let paths): editModel(action, paths: paths)
         case .showRuns: showRuns()
         case .findLR: findLR()
         case .showGallery(let t, let p): overlay = .gallery(truth: t, predicted: p, offset: 0)
@@ -248,13 +263,15 @@ extension App {
         // Image models cannot read table rows (and the reverse): pick the zoo's model for the data.
         let wanted = d.sampleKind == .table ? "mlp" : "lenet5"
         let fits = (ModelZoo.entry(named: modelName)?.readsFeatures ?? false) == (d.sampleKind == .table)
-        if !fits, services.catalog.modelNames.contains(wanted) { modelName = wanted }
+        if modelEditor == nil, !fits, services.catalog.modelNames.contains(wanted) { modelName = wanted }
         describeModel()
         makeSession()
         showToast("dataset: \(d.name)")
     }
 
     func switchModel(_ name: String) {
+        modelEditor = nil
+        modelFilePath = nil
         modelName = name
         describeModel()
         makeSession()

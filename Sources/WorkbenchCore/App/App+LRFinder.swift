@@ -11,6 +11,7 @@ extension App {
         guard let s = session, let test = App.lrFinderTest else { showToast("no model to test", isError: true); return }
         guard !runState.isActive else { showToast("stop the run (x) before the range test", isError: true); return }
         s.send(.findLR(hyper, test: test))
+        lrFinderRunning = true
         overlay = .progress(title: "Learning-rate range test", fraction: 0,
                             text: "lr \(formatHyperparameter(test.minLR)) → \(formatHyperparameter(test.maxLR)) over \(test.steps) steps…")
     }
@@ -22,9 +23,25 @@ extension App {
                 overlay = .progress(title: "Learning-rate range test", fraction: Double(step) / Double(max(1, of)),
                                     text: "step \(step)/\(of): lr \(formatHyperparameter(lr)), loss \(Format.metric(loss))")
             }
-        case .finished(let r): overlay = .lrFinder(r)
-        case .failed(let why): overlay = .message(title: "Learning-rate range test failed", text: why, isError: true)
+        case .finished(let r):
+            lrFinderRunning = false
+            overlay = .lrFinder(r)
+        case .failed(let why):
+            lrFinderRunning = false
+            overlay = .message(title: "Learning-rate range test failed", text: why, isError: true)
+        case .cancelled(let steps):
+            lrFinderRunning = false
+            if case .progress = overlay { overlay = nil }
+            showToast("range test cancelled after \(steps) steps: the weights are as they were, lr stays \(formatHyperparameter(hyper.lr))")
         }
+    }
+
+    /// Esc on the range test's progress: ends the sweep (the session puts the weights back).
+    func cancelLRFinder() {
+        guard lrFinderRunning else { return }
+        session?.send(.cancelLRFind)
+        overlay = nil
+        showToast("cancelling the range test…")
     }
 
     func handleLRFinderKey(_ key: Key, _ r: LRRangeTest.Result) {

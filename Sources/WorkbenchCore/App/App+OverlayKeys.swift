@@ -35,8 +35,7 @@ extension App {
             default: break
             }
         case .prompt(var p):
-            if key == .up || key == .down, [.openDataset, .openCIFAR10, .openCSV].contains(p.purpose),
-               let recent = services.recents?.paths, !recent.isEmpty {
+            if key == .up || key == .down, let recent = recentPaths(for: p.purpose), !recent.isEmpty {
                 // ↑/↓ walk the recent datasets.
                 let at = recent.firstIndex(of: p.input.text).map { $0 + (key == .down ? 1 : -1) } ?? 0
                 p.input = TextInput(recent[(at % recent.count + recent.count) % recent.count])
@@ -84,10 +83,21 @@ extension App {
             default: break
             }
         case .progress:
-            if key == .escape { overlay = nil }
+            if key == .escape { if lrFinderRunning { cancelLRFinder() } else { overlay = nil } }
         case .runs: handleRunsKey(key)
         case .lrFinder(let result): handleLRFinderKey(key, result)
         case .gallery(let t, let p, let off): handleGalleryKey(key, truth: t, predicted: p, offset: off)
+        case .layerPicker(let p): handleLayerPickerKey(key, p)
+        case .layerForm(let f): handleLayerFormKey(key, f)
+        }
+    }
+
+    /// The recent paths a prompt offers on ↑/↓ (datasets, model files), nil for others.
+    func recentPaths(for purpose: PromptPurpose) -> [String]? {
+        switch purpose {
+        case .openDataset, .openCIFAR10, .openCSV: return services.recents?.paths
+        case .openModelFile, .saveModelFile: return services.modelRecents?.paths
+        default: return nil
         }
     }
 
@@ -96,6 +106,8 @@ extension App {
         case .quit: finish()
         case .newRun: newRun()
         case .switchModel(let m): switchModel(m)
+        case .newDraft: newModelDraft()
+        case .editModel(let action, let paths): editModel(action, paths: paths, confirmed: true)
         case .rollback(let lr):
             session?.send(.rollback(lr: lr))
             runHyper?.lr = lr

@@ -33,6 +33,8 @@ extension App {
         case .runs: return Rect(x: 0, y: 0, width: width, height: max(1, height - 1))
         case .lrFinder: return screen.centered(width: min(90, width - 2), height: min(24, height - 2))
         case .gallery: return Rect(x: 0, y: 0, width: width, height: max(1, height - 1))
+        case .layerPicker: return screen.centered(width: min(90, width - 4), height: min(24, height - 2))
+        case .layerForm(let f): return screen.centered(width: min(80, width - 4), height: min(height - 2, f.names.count + 6))
         }
     }
 
@@ -99,10 +101,12 @@ extension App {
             canvas.fill(inner, " ", ctx.style(.menu))
             Meter.draw(&canvas, x: inner.x + 1, y: inner.y, width: inner.width - 2, fraction: f, ctx: ctx)
             canvas.put(text, x: inner.x + 1, y: inner.y + 1, ctx.style(.menu), maxWidth: inner.width - 2)
-            canvas.putRight("Esc hide ", maxX: inner.maxX, y: inner.maxY - 1, ctx.style(.dim).with(bg: ctx.style(.menu).bg))
+            canvas.putRight(lrFinderRunning ? "Esc cancel " : "Esc hide ", maxX: inner.maxX, y: inner.maxY - 1, ctx.style(.dim).with(bg: ctx.style(.menu).bg))
         case .runs: runsBrowser.render(&canvas, r, smoothing: chartsPane.smoothing, store: services.runs, ctx: ctx)
         case .lrFinder(let result): renderLRFinder(&canvas, r, result)
         case .gallery(let t, let p, let off): renderGallery(&canvas, r, truth: t, predicted: p, offset: off)
+        case .layerPicker(let p): renderLayerPicker(&canvas, r, p)
+        case .layerForm(let f): renderLayerForm(&canvas, r, f)
         }
     }
 
@@ -110,7 +114,7 @@ extension App {
     public var helpSections: [(title: String, entries: [HelpEntry])] {
         [("Global", App.globalBindings.map(\.help)),
          ("1 Dataset", DatasetPane.bindings.helpEntries()),
-         ("2 Model", ModelPane.bindings.helpEntries()),
+         ("2 Model", ModelPane.bindings.helpEntries() + ModelPane.editorBindings.helpEntries()),
          ("3 Charts", ChartsPane.bindings.helpEntries()),
          ("4 Hyperparameters", HyperparameterPane.bindings.helpEntries() + HyperparameterPane.editorBindings.map(\.help))]
     }

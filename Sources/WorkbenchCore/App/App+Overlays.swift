@@ -17,6 +17,8 @@ extension App {
         case .runs: return "runs"
         case .lrFinder: return "lr-finder"
         case .gallery: return "gallery"
+        case .layerPicker: return "layer-picker"
+        case .layerForm: return "layer-form"
         }
     }
 }

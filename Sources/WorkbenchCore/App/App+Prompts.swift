@@ -50,6 +50,10 @@ extension App {
             return publishToHub(dir: dir, name: path)
         case .loadFromHub:
             return readHub(path)
+        case .openModelFile:
+            return openModelFile(path)
+        case .saveModelFile:
+            return saveModelFile(path)
         }
         return nil
     }

@@ -105,6 +105,10 @@ extension App {
                                      HelpEntry(label: "Esc", description: "keep the lr")], [])
             case .runs: return ([HelpEntry(label: "Space", description: "mark"), HelpEntry(label: "Enter", description: "overlay"),
                                  HelpEntry(label: "d", description: "diff"), HelpEntry(label: "Esc", description: "close")], [])
+            case .layerPicker: return ([HelpEntry(label: "type", description: "search"), HelpEntry(label: "↑↓", description: "select"),
+                                        HelpEntry(label: "Enter", description: "add"), HelpEntry(label: "Esc", description: "cancel")], [])
+            case .layerForm: return ([HelpEntry(label: "↑↓/Tab", description: "field"), HelpEntry(label: "Enter", description: "apply"),
+                                      HelpEntry(label: "Esc", description: "cancel")], [])
             }
         }
         if layout.tooSmall { return ([], [HelpEntry(label: "q", description: "quit")]) }

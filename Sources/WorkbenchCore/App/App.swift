@@ -16,6 +16,10 @@ public enum AppCommand: Equatable, Sendable {
     case saveModel, loadModel, saveCheckpoint, loadCheckpoint, exportMetrics
     case useEmbeddedDataset, openCIFAR10, downloadCIFAR10, openCSV, openDataset
     case chooseTheme, chooseModel
+    /// Model files: open one (the editor's draft), start a new design, save the draft.
+    case openModelFile, newModelDraft, saveModelFile
+    /// An editor key of the model pane on the marked layers (or the selected one), as draft paths.
+    case editModel(ModelEditAction, paths: [[Int]])
     /// The Runs view: recorded runs, overlays, diffs.
     case showRuns
     /// The model hub: publish the current weights into a hub folder, load an entry from a hub.
@@ -38,15 +42,18 @@ public struct AppServices {
     public var runs: RunStore?
     /// Datasets opened lately, offered by the dataset prompts (nil: none kept).
     public var recents: RecentPaths?
+    /// Model files opened or saved lately, offered by the model-file prompts (nil: none kept).
+    public var modelRecents: RecentPaths?
 
     public init(datasets: DatasetProvider, catalog: ModelCatalog, backend: TrainingBackend, themes: ThemeLibrary,
-                runs: RunStore? = nil, recents: RecentPaths? = nil) {
+                runs: RunStore? = nil, recents: RecentPaths? = nil, modelRecents: RecentPaths? = nil) {
         self.datasets = datasets
         self.catalog = catalog
         self.backend = backend
         self.themes = themes
         self.runs = runs
         self.recents = recents
+        self.modelRecents = modelRecents
     }
 
     /// The real thing: datasets from `Tensors/Data` (Shapes10, CIFAR-10), the `Tensors`
@@ -54,7 +61,7 @@ public struct AppServices {
     public static func standard(themes: ThemeLibrary = .standard(), runs: RunStore? = nil) -> AppServices {
         AppServices(datasets: TensorsDatasetProvider(), catalog: ZooModelCatalog(),
                     backend: EngineBackend(recorder: runs.map(runStoreRecorder)), themes: themes, runs: runs,
-                    recents: .standard())
+                    recents: .standard(), modelRecents: .standard(list: "recent-models"))
     }
 }
 
@@ -99,6 +106,12 @@ public final class App {
     public internal(set) var modelDescription: ModelDescription?
     public internal(set) var modelError: String?
     public internal(set) var modelPane = ModelPane()
+    /// The model being designed (a model file or a new design), nil for a zoo model.
+    public internal(set) var modelEditor: ModelEditor?
+    /// The model file the draft was opened from or saved to.
+    public internal(set) var modelFilePath: String?
+    /// An edit confirmed while a run was active: start the new run once it is made.
+    var restartAfterEdit = false
     public internal(set) var chartsPane = ChartsPane()
     public internal(set) var hyperPane = HyperparameterPane()
     /// The Runs view's state (kept while it is closed).
@@ -137,6 +150,8 @@ public final class App {
     public internal(set) var misclassified: [Misclassification] = []
     /// The hub last typed into a hub prompt (the next prompt starts from it).
     var lastHub: String?
+    /// Whether the learning-rate range test is sweeping (Esc on its progress cancels it).
+    public internal(set) var lrFinderRunning = false
 
     /// Builds the app: opens the dataset (`--data` or the embedded default), the model
     /// (`--model` or LeNet5) and the theme (`--theme` or default). Problems with the options
@@ -160,7 +175,15 @@ public final class App {
         let names = services.catalog.modelNames
         let preferred = dataset.sampleKind == .table ? "mlp" : "lenet5"
         var model = names.first { $0.lowercased() == preferred } ?? names.first ?? preferred
-        if let m = options.model {
+        if let m = options.model, ModelDefinition.isModelFile(m) {
+            do {
+                modelEditor = ModelEditor(try App.readDraft(m))
+                modelFilePath = m
+                model = m
+            } catch {
+                problems.append("--model \(m): \(error)")
+            }
+        } else if let m = options.model {
             if let match = names.first(where: { $0.lowercased() == m.lowercased() }) { model = match } else {
                 problems.append("--model \(m): unknown model; available: \(names.joined(separator: ", "))")
             }
@@ -198,7 +221,15 @@ public final class App {
 
     // MARK: Model and session
 
-    func describeModel() {
+    /// Describes the model against the dataset's input; `resetView` re-opens the tree (not after an edit).
+    func describeModel(resetView: Bool = true) {
+        if let e = modelEditor {
+            let d = DraftDescriber.describe(e.draft, inputShape: dataset.inputShape, outputs: dataset.outputs)
+            modelDescription = d
+            modelError = nil
+            if resetView { modelPane.resetExpansion(d) }
+            return
+        }
         do {
             let d = try services.catalog.describe(modelName, inputShape: dataset.inputShape, numClasses: dataset.outputs)
             modelDescription = d
@@ -222,7 +253,12 @@ public final class App {
         misclassified = []
         samplesPerSecond = 0
         hyperPane.message = nil
+        lrFinderRunning = false
         guard modelDescription?.canTrain == true else { return }
+        if let e = modelEditor {
+            guard let file = draftFile(e) else { modelError = "cannot write the model file for the session"; return }
+            modelName = file
+        }
         do {
             session = try services.backend.makeSession(model: modelName, dataset: dataset, seed: hyper.seed)
         } catch {

@@ -5,6 +5,8 @@ import WorkbenchRuns
 /// What a text prompt is for.
 enum PromptPurpose: Equatable {
     case saveModel, loadModel, saveCheckpoint, loadCheckpoint, exportMetrics, openCIFAR10, downloadCIFAR10, openCSV, openDataset
+    /// A model file to open (`.model.yaml` / JSON), or to save the editor's draft to.
+    case openModelFile, saveModelFile
     /// The hub folder to publish the current model into, then the entry's name there.
     case publishToHub, hubEntryName(dir: String)
     /// The hub to load an entry from (`App+Hub.swift`).
@@ -43,6 +45,10 @@ struct Chooser {
 enum ConfirmAction: Equatable {
     case quit, newRun
     case switchModel(String)
+    /// Leave a zoo model for a new design in the editor.
+    case newDraft
+    /// An editor key confirmed while a run is active (the run stops, a new one starts).
+    case editModel(ModelEditAction, paths: [[Int]])
     /// The divergence guard: restore the last good state and resume at this learning rate.
     case rollback(lr: Double)
 }
@@ -62,6 +68,10 @@ enum Overlay {
     case lrFinder(LRRangeTest.Result)
     /// The test images of one confusion cell with their top-3 probabilities (`App+Gallery.swift`).
     case gallery(truth: Int, predicted: Int, offset: Int)
+    /// The editor's searchable layer catalogue (`App+ModelEditor.swift`).
+    case layerPicker(LayerPicker)
+    /// The editor's form of one layer's arguments.
+    case layerForm(LayerForm)
 }
 
 /// A CIFAR-10 download running on a background thread.

@@ -3,12 +3,18 @@ import Tensors
 public struct ModelPane: Sendable {
     public enum Action: Equatable, Sendable {
         case up, down, pageUp, pageDown, expand, collapse, toggle, expandAll, collapseAll, chooseModel
+        /// An edit of the model (the live editor, `App+ModelEditor.swift`).
+        case edit(ModelEditAction)
+        /// Mark or unmark the selected layer (for wrapping several in a block).
+        case mark
     }
 
     /// Paths of expanded nodes ("" is the root).
     public var expanded: Set<String> = [""]
     public var selected = 0
     public var offset = 0
+    /// Layers marked (v) for the next wrap in a residual block.
+    public var marked: Set<String> = []
 
     public init() {}
 
@@ -25,8 +31,52 @@ public struct ModelPane: Sendable {
         KeyBinding([.pageDown], "next page", .pageDown, listed: false),
     ]
 
+    /// The live editor's keys (a model file or a new design; on a zoo model the first offers a new model file).
+    public static let editorBindings: [KeyBinding<Action>] = [
+        KeyBinding([.char("a")], "add layer below", .edit(.add)),
+        KeyBinding([.char("d"), .delete], "delete layer", .edit(.delete), label: "d/Del"),
+        KeyBinding([.char("K")], "move up", .edit(.moveUp), label: "K/J", inHelpLine: false),
+        KeyBinding([.char("J")], "move down", .edit(.moveDown), listed: false),
+        KeyBinding([.char("y")], "duplicate layer", .edit(.duplicate), inHelpLine: false),
+        KeyBinding([.char("f")], "edit arguments (also Enter on a layer)", .edit(.arguments), label: "f", shortLabel: "f args"),
+        KeyBinding([.char("v")], "mark layer (to wrap several)", .mark, inHelpLine: false),
+        KeyBinding([.char("r")], "wrap in residual block", .edit(.wrap), inHelpLine: false),
+        KeyBinding([.char("u")], "undo", .edit(.undo)),
+        KeyBinding([.char("U")], "redo", .edit(.redo), inHelpLine: false),
+        KeyBinding([.char("W")], "save as model file…", .edit(.save), inHelpLine: false),
+    ]
+
     /// The action bound to `key`.
-    public func action(for key: Key) -> Action? { ModelPane.bindings.action(for: key) }
+    public func action(for key: Key) -> Action? { (ModelPane.bindings + ModelPane.editorBindings).action(for: key) }
+
+    /// The draft path (`[3, 1]`) of a row's dotted path ("3.1"); the root's is `[]`.
+    public static func draftPath(_ rowPath: String) -> [Int] { rowPath.split(separator: ".").compactMap { Int($0) } }
+
+    /// Selects the row of `path` (expanding its parents), keeping it in view.
+    public mutating func select(path: [Int], description d: ModelDescription, visibleRows: Int) {
+        var p = ""
+        for i in path.dropLast() {
+            p = p.isEmpty ? "\(i)" : p + ".\(i)"
+            expanded.insert(p)
+        }
+        let target = path.map(String.init).joined(separator: ".")
+        let rs = rows(d)
+        selected = rs.firstIndex { $0.path == target } ?? min(selected, max(0, rs.count - 1))
+        offset = Scroll.offset(selected: selected, current: offset, visible: visibleRows, count: rs.count)
+    }
+
+    /// Keeps the selected row inside the tree (after it changed) and in view.
+    public mutating func keepSelection(description d: ModelDescription, visibleRows: Int) {
+        let n = rows(d).count
+        selected = max(0, min(selected, n - 1))
+        offset = Scroll.offset(selected: selected, current: offset, visible: visibleRows, count: n)
+    }
+
+    /// The selected row's path, or nil when the tree is empty.
+    public func selectedPath(_ d: ModelDescription) -> String? {
+        let rs = rows(d)
+        return rs.isEmpty ? nil : rs[min(selected, rs.count - 1)].path
+    }
 
     /// Expands the root and its direct children, and the path to a failing layer.
     public mutating func resetExpansion(_ d: ModelDescription) {
@@ -50,12 +100,14 @@ public struct ModelPane: Sendable {
         var out: [TreeRow] = []
         func visit(_ m: ModelInfo, path: String, depth: Int) {
             let isErr = d.failure?.layerPath == path && !path.isEmpty
-            let label = m.name.isEmpty ? m.type : "\(m.name): \(m.type)"
+            let label = (marked.contains(path) ? "● " : "") + (m.name.isEmpty ? m.type : "\(m.name): \(m.type)")
             let shape = m.outputShape.map(Format.dims) ?? (isErr ? "✗" : "—")
             let params = m.children.isEmpty ? (m.ownParameters > 0 ? Format.params(m.ownParameters) : "") : Format.params(m.totalParameters)
+            let flops = m.totalFLOPs.map(Format.params) ?? ""
+            let memory = m.totalActivationBytes.map(Format.bytes) ?? ""
             let isOpen = expanded.contains(path)
             out.append(TreeRow(path: path, depth: depth, hasChildren: !m.children.isEmpty, expanded: isOpen,
-                               label: label, columns: [shape, params], isError: isErr))
+                               label: label, columns: [shape, params, flops, memory], isError: isErr))
             guard isOpen else { return }
             for c in m.children { visit(c, path: path.isEmpty ? c.name : path + "." + c.name, depth: depth + 1) }
         }
@@ -95,7 +147,12 @@ public struct ModelPane: Sendable {
         case .collapseAll:
             expanded = [""]
             selected = 0
-        case .chooseModel: break
+        case .mark:
+            if !row.path.isEmpty {
+                if marked.contains(row.path) { marked.remove(row.path) } else { marked.insert(row.path) }
+                selected = min(rs.count - 1, selected + 1)
+            }
+        case .chooseModel, .edit: break
         }
         let n = rows(d).count
         selected = min(selected, n - 1)
@@ -110,7 +167,7 @@ public struct ModelPane: Sendable {
     static func footerHeight(inner: Rect, description d: ModelDescription?) -> Int {
         guard let d = d else { return 0 }
         if d.failure != nil { return min(3, max(1, inner.height - 3)) }
-        return inner.height >= 8 ? 1 : 0
+        return inner.height >= 8 ? (d.hasCosts && inner.height >= 12 ? 2 : 1) : 0
     }
 
     /// "LeNet5 · 62,006 params" (`compact`: "LeNet5 · 62k params").
@@ -130,11 +187,14 @@ public struct ModelPane: Sendable {
         let treeRect = Rect(x: inner.x, y: inner.y, width: inner.width, height: inner.height - footer)
         let shapeW = min(14, max(8, inner.width / 4))
         let paramW = 7
+        // FLOPs and memory when there is room for them beside a readable tree.
+        let costs = d.hasCosts && inner.width >= 58
         let rs = rows(d)
         let off = Scroll.offset(selected: selected, current: offset, visible: treeRect.height - 1, count: rs.count)
-        TreeView.draw(&canvas, treeRect, rows: rs, selected: selected, offset: off,
-                      header: ["layer", "output", "params"],
-                      columnWidths: [shapeW, paramW], focused: focused, ctx: ctx)
+        TreeView.draw(&canvas, treeRect, rows: costs ? rs : rs.map { var r = $0; r.columns = Array(r.columns.prefix(2)); return r },
+                      selected: selected, offset: off,
+                      header: ["layer", "output", "params"] + (costs ? ["FLOPs", "mem"] : []),
+                      columnWidths: [shapeW, paramW] + (costs ? [7, 8] : []), focused: focused, ctx: ctx)
         guard footer > 0 else { return }
         let fy = inner.maxY - footer
         if let f = d.failure {
@@ -147,6 +207,12 @@ public struct ModelPane: Sendable {
             var t = "input \(Format.dims(d.inputShape)) · total \(Format.grouped(d.totalParameters)) params"
             if TextWidth.of(t) > inner.width { t = "total \(Format.grouped(d.totalParameters)) params" }
             canvas.putRight(TextWidth.truncate(t, to: inner.width), maxX: inner.maxX, y: fy, ctx.style(.highlight))
+            if footer > 1, let flops = d.root.totalFLOPs {
+                let weights = Format.bytes(d.totalParameters * MemoryLayout<Float>.size)
+                let acts = d.root.totalActivationBytes.map(Format.bytes) ?? "?"
+                let c = "\(Format.params(flops)) FLOPs · weights \(weights) · activations \(acts) per sample"
+                canvas.putRight(TextWidth.truncate(c, to: inner.width), maxX: inner.maxX, y: fy + 1, ctx.style(.dim))
+            }
         }
     }
 }

@@ -56,9 +56,26 @@ extension DatasetPane: Pane {
 }
 
 extension ModelPane: Pane {
+    public var activeBindings: [KeyBinding<Action>] { ModelPane.bindings + ModelPane.editorBindings }
+
     public mutating func perform(_ action: Action, app: App, inner: Rect) -> AppCommand? {
         if action == .chooseModel { return .chooseModel }
-        guard let d = app.modelDescription else { return nil }
+        guard let d = app.modelDescription else {
+            if case .edit(let e) = action { return .editModel(e, paths: []) }
+            return nil
+        }
+        let selectedPath = selectedPath(d).map(ModelPane.draftPath) ?? []
+        switch action {
+        case .edit(.wrap):
+            let paths = marked.isEmpty ? [selectedPath] : marked.sorted().map(ModelPane.draftPath)
+            return .editModel(.wrap, paths: paths)
+        case .edit(let e):
+            return .editModel(e, paths: [selectedPath])
+        case .toggle where app.modelEditor != nil && app.modelEditor?.draft.layer(at: selectedPath)?.isContainer == false:
+            // Enter on a layer of a design opens its arguments.
+            return .editModel(.arguments, paths: [selectedPath])
+        default: break
+        }
         apply(action, description: d, visibleRows: ModelPane.treeHeight(inner: inner, description: d))
         return nil
     }

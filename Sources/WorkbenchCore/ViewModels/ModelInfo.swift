@@ -12,19 +12,39 @@ public struct ModelInfo: Equatable, Sendable {
     /// Parameters held directly by this module (not its children).
     public var ownParameters: Int
     public var children: [ModelInfo]
+    /// Forward FLOPs of one sample through this module's own computation (a leaf's), nil when unknown.
+    public var flops: Int?
+    /// Bytes of this module's output for one sample (float32: the activation kept for backward), nil when unknown.
+    public var outputBytes: Int?
 
     public init(name: String, type: String, detail: String = "", outputShape: [Int]? = nil,
-                ownParameters: Int = 0, children: [ModelInfo] = []) {
+                ownParameters: Int = 0, children: [ModelInfo] = [], flops: Int? = nil, outputBytes: Int? = nil) {
         self.name = name
         self.type = type
         self.detail = detail
         self.outputShape = outputShape
         self.ownParameters = ownParameters
         self.children = children
+        self.flops = flops
+        self.outputBytes = outputBytes
     }
 
     /// Parameters of this module and all its descendants.
     public var totalParameters: Int { ownParameters + children.reduce(0) { $0 + $1.totalParameters } }
+
+    /// Forward FLOPs of this module and its descendants (nil when none is known).
+    public var totalFLOPs: Int? {
+        if children.isEmpty { return flops }
+        let known = children.compactMap(\.totalFLOPs)
+        return known.isEmpty ? flops : known.reduce(0, +) + (flops ?? 0)
+    }
+
+    /// Activation bytes of the leaves under this module for one sample (nil when none is known).
+    public var totalActivationBytes: Int? {
+        if children.isEmpty { return outputBytes }
+        let known = children.compactMap(\.totalActivationBytes)
+        return known.isEmpty ? nil : known.reduce(0, +)
+    }
 }
 
 /// Why a model cannot run on the dataset's input.
@@ -55,6 +75,8 @@ public struct ModelDescription: Equatable, Sendable {
     }
 
     public var totalParameters: Int { root.totalParameters }
+    /// Whether the tree knows FLOPs and memory (the model pane then shows those columns).
+    public var hasCosts: Bool { root.totalFLOPs != nil }
     public var canTrain: Bool { failure == nil }
 }
 

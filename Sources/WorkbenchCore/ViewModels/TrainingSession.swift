@@ -36,6 +36,8 @@ public enum SessionCommand: Equatable, Sendable {
     /// The learning-rate range test on a throw-away optimizer with these settings (the
     /// model's weights are restored afterwards), reported by `.lrFind` events.
     case findLR(TrainingConfig, test: LRRangeTest)
+    /// End the range test early (Esc); the weights are put back and `.lrFind(.cancelled)` follows.
+    case cancelLRFind
 }
 
 /// Progress and result of the learning-rate range test (`SessionCommand.findLR`).
@@ -43,6 +45,8 @@ public enum LRFindUpdate: Equatable, Sendable {
     case progress(step: Int, of: Int, lr: Double, loss: Double)
     case finished(LRRangeTest.Result)
     case failed(String)
+    /// Cancelled after `steps` steps; the weights are back as they were.
+    case cancelled(steps: Int)
 }
 
 /// What the session reports; the UI drains these on its own thread.

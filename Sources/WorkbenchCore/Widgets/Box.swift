@@ -91,6 +91,13 @@ public enum Format {
         return String(n)
     }
 
+    /// Short byte size: "840 B", "3.1 KB", "1.25 MB" (powers of 1024).
+    public static func bytes(_ n: Int) -> String {
+        if n >= 1 << 20 { return trim(String(format: "%.2f", Double(n) / 1_048_576)) + " MB" }
+        if n >= 1 << 10 { return trim(String(format: "%.1f", Double(n) / 1024)) + " KB" }
+        return "\(n) B"
+    }
+
     /// "6×28×28": a shape without its batch dimension.
     public static func dims(_ s: [Int]) -> String { s.dropFirst().map(String.init).joined(separator: "×") }
 

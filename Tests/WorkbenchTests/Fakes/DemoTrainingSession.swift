@@ -136,6 +136,7 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
             case .file(let op, let path): fileOperation(op, path)
             case .findLR:
                 emit(.lrFind(.failed("the demo engine has no range test")))
+            case .cancelLRFind: break
             case .rollback(let lr):
                 // The demo's loss never diverges: only the new rate and the resume.
                 hyper.lr = lr
