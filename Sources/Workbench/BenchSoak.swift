@@ -162,11 +162,11 @@ struct BenchSoak: ParsableCommand {
         let rssMiddle = box.rss.min { abs($0.0 - (quiet + seconds / 2)) < abs($1.0 - (quiet + seconds / 2)) }?.1 ?? 0
         let rssEnd = server.rssMB
         let rssMax = box.rss.map(\.1).max() ?? rssEnd
-        print(String(format: "%-44@ %9@ %7@ %9@ %9@", "well-behaved clients" as NSString, "req/s" as NSString, "errors" as NSString,
-                     "p50 ms" as NSString, "p99 ms" as NSString))
+        func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: n, withPad: " ", startingAt: 0) }
+        print(pad("well-behaved clients (\(clients))", 30) + "    req/s  errors    p50 ms    p99 ms")
         for (label, p) in [("without abuse", q), ("with abuse", a)] {
-            print(String(format: "  %-42@ %9.0f %7d %9.2f %9.2f", label as NSString, Double(p.requests) / p.seconds, p.errors,
-                         p.percentile(0.5), p.percentile(0.99)))
+            print(pad("  " + label, 30) + String(format: " %8.0f %7d %9.2f %9.2f", Double(p.requests) / p.seconds, p.errors,
+                                                   p.percentile(0.5), p.percentile(0.99)))
         }
         let ratio = q.percentile(0.99) > 0 ? a.percentile(0.99) / q.percentile(0.99) : 0
         print(String(format: "p99 with / without abuse: %.2fx (limit 2x)", ratio))

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 import Tensors
 
@@ -187,10 +188,11 @@ public final class InferenceServer: Sendable {
         hup.resume()
         defer { hup.cancel() }
         let metrics = self.metrics
-        let requestTimeout = TimeAmount.nanoseconds(Int64(options.requestTimeoutSeconds * 1e9))
+        let timeoutSeconds = options.requestTimeoutSeconds
+        let requestTimeout = TimeAmount.nanoseconds(Int64(timeoutSeconds * 1e9))
         let http1 = HTTP1Channel.Configuration(
             additionalChannelHandlers: [RequestDeadlineHandler(timeout: requestTimeout) {
-                metrics.request(endpoint: "request_timeout", status: 408, seconds: options.requestTimeoutSeconds)
+                metrics.request(endpoint: "request_timeout", status: 408, seconds: timeoutSeconds)
             }],
             idleTimeout: .nanoseconds(Int64(options.idleTimeoutSeconds * 1e9)),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: options.maxHeaderBytes, maxHeaderListSize: options.maxHeaderBytes,
