@@ -38,13 +38,8 @@ struct BenchServe: ParsableCommand {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bench-serve-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let weights = dir.appendingPathComponent("lenet5.safetensors")
-        let model = try ModelZoo.make("lenet5", generator: Generator(seed: 0))
-        try ModelFile.save(model, metadata: ModelMetadata(architecture: .init(name: "lenet5", inputShape: [3, 32, 32], outputs: 10),
-                                                          classes: CIFAR10.classNames, transform: .cifar10), to: weights)
-        let x = Tensor.randn([1, 3, 32, 32], generator: Generator(seed: 1))
-        let body = try JSONSerialization.data(withJSONObject: ["inputs": [["name": "input", "shape": [1, 3, 32, 32], "datatype": "FP32",
-                                                                           "data": x.toArray().map(Double.init)]]])
+        let weights = try Self.saveLeNet(in: dir)
+        let body = try Self.inferBody()
         guard ["infer", "predict"].contains(endpoint) else { throw UserError("--endpoint \(endpoint): expected infer or predict") }
         let binary = endpoint == "predict"
         let payload = binary ? Data((0..<3073).map { UInt8(truncatingIfNeeded: $0 &* 7) }) : body
@@ -59,10 +54,10 @@ struct BenchServe: ParsableCommand {
             ("workbench batched (\(maxBatch), \(maxDelayMs) ms)", ["--max-batch", String(maxBatch), "--max-delay-ms", String(maxDelayMs)]),
         ]
         for (label, extra) in servers {
-            let (proc, port) = try start(exe, ["serve", "--weights", "lenet5=\(weights.path)", "--port", "0"] + extra)
-            defer { proc.terminate(); proc.waitUntilExit() }
+            let server = try ServerProcess.start(exe, ["serve", "--weights", "lenet5=\(weights.path)", "--port", "0"] + extra)
+            defer { server.stop() }
             for c in counts {
-                let r = try load(port: port, clients: c, body: payload, binary: binary, pid: proc.processIdentifier)
+                let r = try load(port: server.port, clients: c, body: payload, binary: binary, pid: server.process.processIdentifier)
                 rows.append((label, c, r))
                 report(label, c, r)
             }
@@ -71,11 +66,11 @@ struct BenchServe: ParsableCommand {
             if FileManager.default.isExecutableFile(atPath: python) {
                 let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                     .deletingLastPathComponent().appendingPathComponent("scripts/serve_torch_baseline.py").path
-                let (proc, port) = try start(python, [script, weights.path, "0"])
+                let server = try ServerProcess.start(python, [script, weights.path, "0"])
                 // SIGKILL: http.server's serve_forever can sit out a SIGTERM; it holds nothing to save.
-                defer { kill(proc.processIdentifier, SIGKILL); proc.waitUntilExit() }
+                defer { kill(server.process.processIdentifier, SIGKILL); server.process.waitUntilExit() }
                 for c in counts {
-                    let r = try load(port: port, clients: c, body: body, binary: false, pid: proc.processIdentifier)
+                    let r = try load(port: server.port, clients: c, body: body, binary: false, pid: server.process.processIdentifier)
                     rows.append(("pytorch http.server", c, r))
                     report("pytorch http.server", c, r)
                 }
@@ -93,41 +88,28 @@ struct BenchServe: ParsableCommand {
         }
     }
 
+    /// A seeded LeNet-5 with CIFAR-10 metadata saved as `dir/lenet5.safetensors`.
+    static func saveLeNet(in dir: URL) throws -> URL {
+        let weights = dir.appendingPathComponent("lenet5.safetensors")
+        let model = try ModelZoo.make("lenet5", generator: Generator(seed: 0))
+        try ModelFile.save(model, metadata: ModelMetadata(architecture: .init(name: "lenet5", inputShape: [3, 32, 32], outputs: 10),
+                                                          classes: CIFAR10.classNames, transform: .cifar10), to: weights)
+        return weights
+    }
+
+    /// A KServe v2 infer body of one seeded [1, 3, 32, 32] input (about 60 KB); `shape` and `datatype` may lie.
+    static func inferBody(shape: [Int] = [1, 3, 32, 32], datatype: String = "FP32") throws -> Data {
+        let x = Tensor.randn([1, 3, 32, 32], generator: Generator(seed: 1))
+        return try JSONSerialization.data(withJSONObject: ["inputs": [["name": "input", "shape": shape, "datatype": datatype,
+                                                                       "data": x.toArray().map(Double.init)]]])
+    }
+
     func report(_ label: String, _ clients: Int, _ r: Result) {
         let s = r.latencies.sorted()
         func pct(_ p: Double) -> Double { s.isEmpty ? 0 : s[Swift.min(s.count - 1, Int(Double(s.count) * p))] * 1000 }
         print(String(format: "%-34@ %7d %10.0f %9.2f %9.2f %7d %6.1f → %.1f", label as NSString, clients,
                      Double(r.requests) / r.seconds, pct(0.5), pct(0.99), r.errors, r.rssBefore, r.rssAfter))
         fflush(stdout)
-    }
-
-    /// Starts a server that prints its port on the first line.
-    func start(_ path: String, _ args: [String]) throws -> (Process, Int) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        var first = Data()
-        while !first.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            first += chunk
-        }
-        let line = String(decoding: first, as: UTF8.self)
-        let digits = line.split { !$0.isNumber }.compactMap { Int($0) }.filter { $0 > 1023 }
-        guard let port = digits.last else { p.terminate(); throw UserError("server did not report a port: \(line)") }
-        return (p, port)
-    }
-
-    static func rss(_ pid: Int32) -> Double {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
-        for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            return (line.split(separator: " ").compactMap { Double($0) }.first ?? 0) / 1024
-        }
-        return 0
     }
 
     /// `clients` threads sending requests back to back for `seconds` (after a short warm-up).
@@ -138,7 +120,7 @@ struct BenchServe: ParsableCommand {
         for _ in 0..<20 { _ = try warm.send() }
         final class Box: @unchecked Sendable { var result = Result() }
         let box = Box()
-        box.result.rssBefore = Self.rss(pid)
+        box.result.rssBefore = ServerProcess.rss(pid)
         let lock = NSLock()
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
         let start = DispatchTime.now()
@@ -166,7 +148,7 @@ struct BenchServe: ParsableCommand {
         group.wait()
         var result = box.result
         result.seconds = Bench.seconds(since: start)
-        result.rssAfter = Self.rss(pid)
+        result.rssAfter = ServerProcess.rss(pid)
         return result
     }
 }

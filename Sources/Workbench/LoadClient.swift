@@ -10,10 +10,11 @@ final class LoadClient {
     private var buffer = [UInt8](repeating: 0, count: 1 << 16)
     private var pending: [UInt8] = []
 
-    /// A client that POSTs `body` to `path` on 127.0.0.1:`port`.
-    init(port: Int, path: String, body: Data, contentType: String = "application/json") {
+    /// A client that POSTs `body` to `path` on 127.0.0.1:`port`, with `headers` (`Name: value` lines) added.
+    init(port: Int, path: String, body: Data, contentType: String = "application/json", headers: [String] = []) {
         self.port = UInt16(port)
         let head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: \(contentType)\r\n"
+            + headers.map { $0 + "\r\n" }.joined()
             + "Content-Length: \(body.count)\r\nConnection: keep-alive\r\n\r\n"
         request = Array(head.utf8) + [UInt8](body)
     }

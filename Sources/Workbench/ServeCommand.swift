@@ -11,6 +11,10 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
         Each --weights is FILE or NAME=FILE (the name in /v2/models/NAME; default: the file name without extension).
         SIGTERM/SIGINT finish in-flight requests and stop; SIGHUP reloads the weights files.
+        With --token (or WORKBENCH_SERVE_TOKEN, which `ps` does not show) every route but
+        /v2/health/live and /v2/health/ready needs `Authorization: Bearer TOKEN` (401 otherwise).
+        Limits: --max-body-bytes (413), --max-header-bytes (400), --request-timeout (408),
+        --idle-timeout (close), --max-connections (further ones wait), --max-queue (503, Retry-After).
         Example: workbench serve --weights lenet5=lenet5.safetensors --port 8080
         """
     )
@@ -24,6 +28,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted.") var maxBodyBytes: Int = 8 << 20
     @Option(help: "Seconds a request may wait for inference before a 503.") var timeout: Double = 30
     @Option(help: "Inference threads.") var workers: Int = 1
+    @Option(help: "Bearer token needed by every route but the health checks (default: $WORKBENCH_SERVE_TOKEN; none: open).")
+    var token: String?
+    @Option(name: .customLong("max-header-bytes"), help: "Largest request head (request line + headers).") var maxHeaderBytes: Int = 16 << 10
+    @Option(name: .customLong("request-timeout"), help: "Seconds a client may take to send a request's body (408 after).")
+    var requestTimeout: Double = 10
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay open without sending a request (closed after).")
+    var idleTimeout: Double = 30
+    @Option(name: .customLong("max-connections"), help: "Connections served at once; more wait until one closes.")
+    var maxConnections: Int = 4096
+    @Option(name: .customLong("max-queue"), help: "Requests waiting for inference per model; more get 503 + Retry-After.")
+    var maxQueue: Int = 1024
 
     func validate() throws {
         guard !weights.isEmpty else { throw ValidationError("give at least one --weights FILE") }
@@ -33,6 +48,23 @@ struct ServeCommand: AsyncParsableCommand {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
         guard maxBodyBytes >= 1 else { throw ValidationError("--max-body-bytes must be at least 1") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        guard maxHeaderBytes >= 256 else { throw ValidationError("--max-header-bytes must be at least 256, got \(maxHeaderBytes)") }
+        guard requestTimeout > 0 else { throw ValidationError("--request-timeout must be positive, got \(requestTimeout)") }
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive, got \(idleTimeout)") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1, got \(maxConnections)") }
+        guard maxQueue >= 1 else { throw ValidationError("--max-queue must be at least 1, got \(maxQueue)") }
+        if let token = resolvedToken {
+            guard !token.isEmpty, token.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
+                throw ValidationError("the token (--token or WORKBENCH_SERVE_TOKEN) must be non-empty printable ASCII without spaces")
+            }
+        }
+    }
+
+    /// --token, else $WORKBENCH_SERVE_TOKEN (an empty variable counts as unset).
+    var resolvedToken: String? {
+        if let token { return token }
+        if let env = ProcessInfo.processInfo.environment["WORKBENCH_SERVE_TOKEN"], !env.isEmpty { return env }
+        return nil
     }
 
     func run() async throws {
@@ -44,6 +76,12 @@ struct ServeCommand: AsyncParsableCommand {
         options.maxBodyBytes = maxBodyBytes
         options.timeoutSeconds = timeout
         options.workers = workers
+        options.token = resolvedToken
+        options.maxHeaderBytes = maxHeaderBytes
+        options.requestTimeoutSeconds = requestTimeout
+        options.idleTimeoutSeconds = idleTimeout
+        options.maxConnections = maxConnections
+        options.maxQueue = maxQueue
         let models = weights.map { spec -> (name: String, weights: URL, modelName: String?) in
             let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
             let path = parts.count == 2 ? parts[1] : spec
@@ -61,7 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
         let names = repository.names
         let settings = options
         try await server.run { port in
-            print("Serving \(names.joined(separator: ", ")) on http://\(settings.host):\(port) (max batch \(settings.maxBatch), max delay \(settings.maxDelayMs) ms)")
+            print("Serving \(names.joined(separator: ", ")) on http://\(settings.host):\(port) (max batch \(settings.maxBatch), max delay \(settings.maxDelayMs) ms\(settings.token == nil ? "" : ", bearer token required"))")
             fflush(stdout)
         }
         print("Server stopped")

@@ -18,6 +18,8 @@ public final class DynamicBatcher: @unchecked Sendable {
         case closed
         /// The model rejected the input.
         case model(String)
+        /// The queue already held `maxQueue` requests.
+        case overloaded(Int)
     }
 
     struct Pending {
@@ -33,14 +35,17 @@ public final class DynamicBatcher: @unchecked Sendable {
     private var predictor: Predictor
     private let maxBatch: Int
     private let maxDelay: TimeInterval
+    private let maxQueue: Int
     private var threads: [Thread] = []
     /// Called with each batch's sample count (metrics).
     public var onBatch: (@Sendable (Int, TimeInterval) -> Void)?
 
-    /// A batcher over `predictor`; starts `workers` threads.
-    public init(predictor: Predictor, maxBatch: Int, maxDelayMs: Double, workers: Int) {
+    /// A batcher over `predictor`; starts `workers` threads. At most `maxQueue`
+    /// requests wait at once: a further one fails with `.overloaded` at once.
+    public init(predictor: Predictor, maxBatch: Int, maxDelayMs: Double, workers: Int, maxQueue: Int = .max) {
         self.predictor = predictor
         self.maxBatch = Swift.max(1, maxBatch)
+        self.maxQueue = Swift.max(1, maxQueue)
         maxDelay = Swift.max(0, maxDelayMs) / 1000
         for i in 0..<Swift.max(1, workers) {
             let t = Thread { [weak self] in self?.loop() }
@@ -81,6 +86,11 @@ public final class DynamicBatcher: @unchecked Sendable {
         if closed {
             condition.unlock()
             done(.failure(.closed))
+            return
+        }
+        if queue.count >= maxQueue {
+            condition.unlock()
+            done(.failure(.overloaded(maxQueue)))
             return
         }
         queue.append(Pending(input: input, deadline: Date().addingTimeInterval(timeout), done: done))

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 import Tensors
 
@@ -15,7 +16,12 @@ import Tensors
 /// - `GET /metrics`: Prometheus text
 ///
 /// Bad input gets a JSON `{"error": "..."}` with a 4xx status; the server never
-/// stops for one. SIGTERM/SIGINT finish in-flight requests, then stop; SIGHUP
+/// stops for one. Every resource a client can hold is bounded (`ServeOptions`):
+/// a body over the limit gets 413 from its Content-Length before it is read,
+/// an oversized head 400, a request not received in time 408, a full inference
+/// queue 503 with `Retry-After`; idle connections are closed and at most
+/// `maxConnections` are served at once. With a token, every route but the
+/// health checks needs `Authorization: Bearer TOKEN` (401 otherwise). SIGTERM/SIGINT finish in-flight requests, then stop; SIGHUP
 /// reloads every model's weights.
 public final class InferenceServer: Sendable {
     /// The models.
@@ -36,6 +42,7 @@ public final class InferenceServer: Sendable {
     struct APIError: Error {
         var status: HTTPResponse.Status
         var message: String
+        var retryAfter: Int?
     }
 
     static func json(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
@@ -54,7 +61,9 @@ public final class InferenceServer: Sendable {
             do {
                 response = try await body(request, context)
             } catch let e as APIError {
-                response = Self.json(["error": e.message], status: e.status)
+                var r = Self.json(["error": e.message], status: e.status)
+                if let after = e.retryAfter { r.headers[.retryAfter] = String(after) }
+                response = r
             } catch let e as HTTPError where e.status == .contentTooLarge {
                 response = Self.json(["error": "request body is larger than the limit"], status: .contentTooLarge)
             } catch is NIOTooManyBytesError {
@@ -80,6 +89,15 @@ public final class InferenceServer: Sendable {
         let router = Router()
         let repo = repository
         let options = self.options
+        let metrics = self.metrics
+        if let token = options.token {
+            router.add(middleware: BearerAuthMiddleware(token: token) {
+                metrics.request(endpoint: "auth", status: 401, seconds: 0)
+            })
+        }
+        router.add(middleware: BodySizeMiddleware(maxBytes: options.maxBodyBytes) {
+            metrics.request(endpoint: "body_size", status: 413, seconds: 0)
+        })
         router.get("/v2/health/live", use: handle("live") { _, _ in Self.json(["live": true]) })
         router.get("/v2/health/ready", use: handle("ready") { _, _ in Self.json(["ready": true]) })
         router.get("/v2/models/:name", use: handle("model") { _, c in
@@ -138,6 +156,9 @@ public final class InferenceServer: Sendable {
             throw APIError(status: .serviceUnavailable, message: "timed out after \(options.timeoutSeconds) s waiting for inference")
         } catch DynamicBatcher.Failure.closed {
             throw APIError(status: .serviceUnavailable, message: "the server is shutting down")
+        } catch DynamicBatcher.Failure.overloaded(let n) {
+            throw APIError(status: .serviceUnavailable,
+                           message: "\(e.name) already has \(n) requests waiting (--max-queue); retry later", retryAfter: 1)
         } catch DynamicBatcher.Failure.model(let m) {
             throw APIError(status: .badRequest, message: m)
         }
@@ -166,8 +187,21 @@ public final class InferenceServer: Sendable {
         }
         hup.resume()
         defer { hup.cancel() }
-        let app = Application(router: router(),
-                              configuration: .init(address: .hostname(options.host, port: options.port), serverName: "workbench"),
+        let metrics = self.metrics
+        let timeoutSeconds = options.requestTimeoutSeconds
+        let requestTimeout = TimeAmount.nanoseconds(Int64(timeoutSeconds * 1e9))
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [RequestDeadlineHandler(timeout: requestTimeout) {
+                metrics.request(endpoint: "request_timeout", status: 408, seconds: timeoutSeconds)
+            }],
+            idleTimeout: .nanoseconds(Int64(options.idleTimeoutSeconds * 1e9)),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: options.maxHeaderBytes, maxHeaderListSize: options.maxHeaderBytes,
+                                            maxHeaderFieldCount: 100))
+        let configuration = ApplicationConfiguration(
+            address: .hostname(options.host, port: options.port), serverName: "workbench",
+            backlog: Swift.min(options.maxConnections, 4096),
+            availableConnectionsDelegate: MaximumAvailableConnections(options.maxConnections))
+        let app = Application(router: router(), server: .http1(configuration: http1), configuration: configuration,
                               onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) })
         try await app.runService()
         repository.close()

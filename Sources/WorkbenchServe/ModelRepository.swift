@@ -31,7 +31,8 @@ public final class ModelRepository: @unchecked Sendable {
         for m in models {
             guard entries[m.name] == nil else { throw PredictionError("model name '\(m.name)' is given twice") }
             let p = try Predictor(weights: m.weights, modelName: m.modelName)
-            let b = DynamicBatcher(predictor: p, maxBatch: options.maxBatch, maxDelayMs: options.maxDelayMs, workers: options.workers)
+            let b = DynamicBatcher(predictor: p, maxBatch: options.maxBatch, maxDelayMs: options.maxDelayMs, workers: options.workers,
+                                     maxQueue: options.maxQueue)
             b.onBatch = onBatch
             entries[m.name] = Entry(name: m.name, weights: m.weights, modelName: m.modelName, batcher: b)
             names.append(m.name)

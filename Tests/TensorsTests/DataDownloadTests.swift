@@ -11,6 +11,12 @@ final class LocalHTTPServer: @unchecked Sendable {
         /// Announce the full length, send this many body bytes, then close.
         case cutAfter(Int)
         case status(Int)
+        /// Cut the first transfer after this many bytes; answer later `Range: bytes=N-` requests with 206 and the rest.
+        case resumable(cutAfter: Int)
+        /// Cut the first transfer after this many bytes; ignore Range later (200 and the whole file).
+        case ignoresRange(cutAfter: Int)
+        /// Send the body without a Content-Length (the end is the close).
+        case unannounced
     }
 
     let port: UInt16
@@ -21,7 +27,11 @@ final class LocalHTTPServer: @unchecked Sendable {
     private var _requests = 0
     private let finished = DispatchSemaphore(value: 0)
 
+    private var _ranges: [String?] = []
+
     var requests: Int { lock.lock(); defer { lock.unlock() }; return _requests }
+    /// The Range header of each request (nil: none).
+    var ranges: [String?] { lock.lock(); defer { lock.unlock() }; return _ranges }
 
     init(body: [UInt8], behaviour: Behaviour = .full) throws {
         self.body = body
@@ -55,7 +65,6 @@ final class LocalHTTPServer: @unchecked Sendable {
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 { return }   // the listener was closed: stop
-            lock.lock(); _requests += 1; lock.unlock()
             var request: [UInt8] = []
             var buf = [UInt8](repeating: 0, count: 4096)
             while !request.suffix(4).elementsEqual([13, 10, 13, 10]) {
@@ -63,6 +72,10 @@ final class LocalHTTPServer: @unchecked Sendable {
                 if n <= 0 { break }
                 request += buf[0..<n]
             }
+            let range = String(decoding: request, as: UTF8.self).split(separator: "\r\n")
+                .first { $0.lowercased().hasPrefix("range:") }
+                .map { $0.dropFirst("range:".count).trimmingCharacters(in: .whitespaces) }
+            lock.lock(); _requests += 1; _ranges.append(range); let first = _requests == 1; lock.unlock()
             func send(_ bytes: [UInt8]) {
                 var off = 0
                 while off < bytes.count {
@@ -80,6 +93,24 @@ final class LocalHTTPServer: @unchecked Sendable {
                 send(Array(body[0..<min(n, body.count)]))
             case .status(let code):
                 send(Array("HTTP/1.1 \(code) Nope\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+            case .resumable(let n), .ignoresRange(let n):
+                var honours = false
+                if case .resumable = behaviour { honours = true }
+                if first {
+                    send(Array("HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8))
+                    send(Array(body[0..<min(n, body.count)]))
+                } else if honours, let range, range.hasPrefix("bytes="), range.hasSuffix("-"),
+                          let start = Int(range.dropFirst(6).dropLast()), start < body.count {
+                    send(Array(("HTTP/1.1 206 Partial Content\r\nContent-Length: \(body.count - start)\r\n"
+                                + "Content-Range: bytes \(start)-\(body.count - 1)/\(body.count)\r\nConnection: close\r\n\r\n").utf8))
+                    send(Array(body[start...]))
+                } else {
+                    send(Array("HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8))
+                    send(body)
+                }
+            case .unannounced:
+                send(Array("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".utf8))
+                send(body)
             }
             shutdown(client, Int32(SHUT_RDWR))
             close(client)
@@ -154,13 +185,78 @@ final class DataDownloadTests: XCTestCase {
         XCTAssertEqual(entries(dir), [])
     }
 
-    func testInterruptedTransferLeavesNothingBehind() throws {
+    func sha256(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func testInterruptedTransferKeepsOnlyThePartialFile() throws {
         let body = seededBytes(300_000, seed: 2)
         let server = try serve(body, .cutAfter(100_000))
         let dir = try makeDataTempDir(self)
         let resource = DownloadResource(url: server.url, filename: "cifar-10-binary.tar.gz", md5: md5(body))
-        assertDataError(try Download.fetch(resource, into: dir), server.url, "100000 of 300000 bytes", kind: .download)
+        assertDataError(try Download.fetch(resource, into: dir), server.url, "100000 of 300000 bytes", "kept", kind: .download)
+        XCTAssertEqual(entries(dir), [".cifar-10-binary.tar.gz.part"], "only the partial file, never the destination")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/.cifar-10-binary.tar.gz.part")), Data(body[0..<100_000]))
+    }
+
+    func testInterruptedDownloadResumesWithARangeRequest() throws {
+        let body = seededBytes(400_000, seed: 3)
+        let server = try serve(body, .resumable(cutAfter: 150_000))
+        let dir = try makeDataTempDir(self)
+        let resource = DownloadResource(url: server.url, filename: "f.bin", md5: md5(body), sha256: sha256(body))
+        assertDataError(try Download.fetch(resource, into: dir), "150000 of 400000 bytes", kind: .download)
+        var reports: [(Int64, Int64?)] = []
+        let path = try Download.fetch(resource, into: dir) { reports.append(($0, $1)) }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), Data(body))
+        XCTAssertEqual(server.ranges, [nil, "bytes=150000-"], "the second request asks only for the rest")
+        XCTAssertEqual(entries(dir), ["f.bin"], "the partial file became the destination")
+        XCTAssertGreaterThan(reports.first?.0 ?? 0, 150_000, "progress counts the kept bytes")
+        XCTAssertEqual(reports.last?.1, 400_000)
+    }
+
+    func testAServerIgnoringRangeRestartsTheFile() throws {
+        let body = seededBytes(250_000, seed: 4)
+        let server = try serve(body, .ignoresRange(cutAfter: 90_000))
+        let dir = try makeDataTempDir(self)
+        let resource = DownloadResource(url: server.url, filename: "f.bin", md5: "", sha256: sha256(body))
+        assertDataError(try Download.fetch(resource, into: dir), "90000 of 250000 bytes", kind: .download)
+        let path = try Download.fetch(resource, into: dir)
+        XCTAssertEqual(server.ranges, [nil, "bytes=90000-"])
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), Data(body), "a 200 answer replaced the kept bytes, not appended")
+        XCTAssertEqual(entries(dir), ["f.bin"])
+    }
+
+    func testAResumedFileWithTheWrongDigestIsDiscarded() throws {
+        let body = seededBytes(200_000, seed: 5)
+        let server = try serve(body, .resumable(cutAfter: 50_000))
+        let dir = try makeDataTempDir(self)
+        let resource = DownloadResource(url: server.url, filename: "f.bin", md5: "", sha256: String(repeating: "a", count: 64))
+        assertDataError(try Download.fetch(resource, into: dir), "50000 of 200000 bytes", kind: .download)
+        assertDataError(try Download.fetch(resource, into: dir), "SHA-256 mismatch", sha256(body), "discarded", kind: .download)
         XCTAssertEqual(entries(dir), [])
+    }
+
+    func testDownloadsOverTheLimitAreRefused() throws {
+        let body = seededBytes(120_000, seed: 6)
+        let dir = try makeDataTempDir(self)
+        // Announced by Content-Length: refused before any byte is kept.
+        let announced = try serve(body)
+        let capped = DownloadResource(url: announced.url, filename: "f.bin", md5: md5(body), maxBytes: 100_000)
+        assertDataError(try Download.fetch(capped, into: dir), announced.url, "announces 120000 bytes", "limit of 100000 bytes",
+                        kind: .download)
+        XCTAssertEqual(entries(dir), [])
+        // Not announced: stopped once the bytes received pass the limit.
+        let streamed = try serve(body, .unannounced)
+        let cappedStream = DownloadResource(url: streamed.url, filename: "f.bin", md5: md5(body), maxBytes: 100_000)
+        assertDataError(try Download.fetch(cappedStream, into: dir), streamed.url, "more than the limit of 100000 bytes", kind: .download)
+        XCTAssertEqual(entries(dir), [])
+        // The known size is the default limit.
+        let sized = DownloadResource(url: announced.url, filename: "f.bin", md5: md5(body), size: 1000)
+        assertDataError(try Download.fetch(sized, into: dir), "limit of 1000 bytes", kind: .download)
+        XCTAssertEqual(entries(dir), [])
+        // Within the limit, and without a Content-Length, it downloads.
+        let fine = DownloadResource(url: streamed.url, filename: "f.bin", md5: md5(body), maxBytes: 120_000)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: try Download.fetch(fine, into: dir))), Data(body))
     }
 
     func testHTTPErrorAndBadURL() throws {

@@ -4,98 +4,138 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// A file to download: where from, what to call it, and how to verify it.
+/// A file to download: where from, what to call it, how to verify it, and
+/// the most bytes to accept.
 public struct DownloadResource: Sendable, Equatable {
     /// The URL to fetch (http or https).
     public var url: String
     /// The file name in the destination folder.
     public var filename: String
-    /// The expected MD5 digest, lowercase hex.
+    /// The expected MD5 digest, lowercase hex (empty: not checked; then `sha256` must be given).
     public var md5: String
+    /// The expected SHA-256 digest, lowercase hex, if known.
+    public var sha256: String?
     /// The expected size in bytes, if known.
     public var size: Int?
+    /// The most bytes accepted; nil: `size` if known, else `Download.defaultMaxBytes`.
+    public var maxBytes: Int?
 
-    /// A file to fetch from `url`, saved as `filename`, verified by `md5` (and `size` if given).
-    public init(url: String, filename: String, md5: String, size: Int? = nil) {
+    /// A file to fetch from `url`, saved as `filename`, verified by `md5` and/or
+    /// `sha256` (and `size` if given), refused beyond `maxBytes`.
+    public init(url: String, filename: String, md5: String, size: Int? = nil, sha256: String? = nil, maxBytes: Int? = nil) {
         self.url = url
         self.filename = filename
         self.md5 = md5.lowercased()
+        self.sha256 = sha256?.lowercased()
         self.size = size
+        self.maxBytes = maxBytes
     }
+
+    /// The byte limit this download enforces.
+    public var limit: Int64 { Int64(maxBytes ?? size ?? Download.defaultMaxBytes) }
 }
 
-/// Downloads with verification: the file is written under a temporary name
-/// in the destination folder, its MD5 is computed while it arrives, and only
-/// a complete, verified file is moved into place (fsync + rename). A failed,
-/// interrupted or mismatching transfer leaves nothing behind.
+/// Verified, resumable, capped downloads.
+///
+/// Bytes arrive in `.FILENAME.part` in the destination folder. A transfer cut
+/// short keeps that file; the next attempt asks for the rest with
+/// `Range: bytes=N-` and appends when the server answers 206 (it starts over
+/// on a 200). The digest (MD5 and/or SHA-256) covers the whole file, and only
+/// a complete, verified file is moved into place (fsync + rename through
+/// `AtomicFile`). A mismatching file is discarded. A server announcing, or
+/// sending, more than the limit is refused and the partial file discarded.
 public enum Download {
     /// Progress callback: bytes received so far and the total, if the server sent one.
     public typealias Progress = (_ received: Int64, _ total: Int64?) -> Void
 
+    /// The limit when a resource gives neither `maxBytes` nor `size` (4 GiB).
+    public static let defaultMaxBytes = 4 << 30
+
+    /// The partial file of `filename` in `directory`.
+    public static func partialPath(of filename: String, in directory: String) -> String {
+        joinPath(directory, ".\(filename).part")
+    }
+
     /// Fetches `resource` into `directory` (created if needed) and returns the file's path.
-    /// An existing file with the right MD5 is kept and not downloaded again.
+    /// An existing file with the right digest is kept and not downloaded again.
     /// - Throws: `DataError.Kind.download` on network errors, HTTP errors,
-    ///   short transfers, size or checksum mismatches.
+    ///   short transfers (the partial file is kept for the next attempt),
+    ///   size or checksum mismatches, and transfers over the limit.
     @discardableResult
     public static func fetch(_ resource: DownloadResource, into directory: String,
                              progress: Progress? = nil) throws -> String {
+        guard !resource.md5.isEmpty || resource.sha256 != nil else {
+            throw DataError(.invalidArgument, "download of \(resource.url): no MD5 or SHA-256 to verify it against")
+        }
         let dest = joinPath(directory, resource.filename)
-        if fileExists(dest), (try? md5(ofFile: dest)) == resource.md5 { return dest }
+        if fileExists(dest), (try? DownloadDigest(resource).ofFile(dest)) == true { return dest }
+        guard let url = URL(string: resource.url), url.scheme == "http" || url.scheme == "https" else {
+            throw DataError(.invalidArgument, "download: '\(resource.url)' is not an http(s) URL")
+        }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw DataError(.io, "download: cannot create folder \(directory) (\(error.localizedDescription))")
         }
-        let temp = joinPath(directory, ".\(resource.filename).part-\(UInt32.random(in: 0...UInt32.max))")
-        guard FileManager.default.createFile(atPath: temp, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temp) else {
-            throw DataError(.io, "download: cannot write in \(directory)")
+        let part = partialPath(of: resource.filename, in: directory)
+        var digest = DownloadDigest(resource)
+        var have: Int64 = 0
+        if fileExists(part) {
+            // Hash what an earlier attempt kept; a part at or over the limit cannot be a prefix of a good file.
+            have = (try? digest.update(fromFile: part)) ?? -1
+            if have < 0 || have >= resource.limit {
+                try? FileManager.default.removeItem(atPath: part)
+                digest = DownloadDigest(resource)
+                have = 0
+            }
         }
-        var keepTemp = false
+        if have == 0 {
+            guard FileManager.default.createFile(atPath: part, contents: nil) else {
+                throw DataError(.io, "download: cannot write in \(directory)")
+            }
+        }
+        guard let handle = FileHandle(forWritingAtPath: part) else { throw DataError(.io, "download: cannot write \(part)") }
+        _ = try? handle.seekToEnd()
+        var discard = false
         defer {
             try? handle.close()
-            if !keepTemp { try? FileManager.default.removeItem(atPath: temp) }
+            if discard { try? FileManager.default.removeItem(atPath: part) }
         }
-        guard let url = URL(string: resource.url), url.scheme == "http" || url.scheme == "https" else {
-            throw DataError(.invalidArgument, "download: '\(resource.url)' is not an http(s) URL")
+        let task = DownloadTask(handle: handle, digest: digest, resumeFrom: have, limit: resource.limit,
+                                name: resource.url, progress: progress)
+        do {
+            try task.run(url)
+        } catch let e as DataError {
+            discard = task.refused
+            throw e
         }
-        let task = DownloadTask(handle: handle, progress: progress)
-        try task.run(url)
         let name = resource.url
         if let total = task.expected, task.received != total {
-            throw DataError(.download, "download of \(name) was interrupted: received \(task.received) of \(total) bytes")
+            throw DataError(.download, "download of \(name) was interrupted: received \(task.received) of \(total) bytes; kept in \(part) to resume")
         }
         if let size = resource.size, task.received != Int64(size) {
-            throw DataError(.download, "download of \(name): received \(task.received) bytes, expected \(size)")
+            discard = true
+            throw DataError(.download, "download of \(name): received \(task.received) bytes, expected \(size); the file was discarded")
         }
-        let digest = task.digest()
-        guard digest == resource.md5 else {
-            throw DataError(.download, "download of \(name): MD5 mismatch (got \(digest), expected \(resource.md5)); the file was discarded")
+        if let mismatch = task.digest.mismatch() {
+            discard = true
+            throw DataError(.download, "download of \(name): \(mismatch); the file was discarded")
         }
         do {
             try handle.synchronize()
             try handle.close()
+            try AtomicFile.moveIntoPlace(URL(fileURLWithPath: part), to: URL(fileURLWithPath: dest))
         } catch {
-            throw DataError(.io, "download: cannot flush \(temp) (\(error.localizedDescription))")
+            throw DataError(.io, "download of \(name): cannot move the file into place at \(dest) (\(error))")
         }
-        guard rename(temp, dest) == 0 else {
-            throw DataError(.io, "download: cannot move the file into place at \(dest) (\(String(cString: strerror(errno))))")
-        }
-        keepTemp = true
         return dest
     }
 
     /// The MD5 of a file, lowercase hex.
     public static func md5(ofFile path: String) throws -> String {
-        let f = try FileSource(path: path)
-        var hasher = Insecure.MD5()
-        var buf = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = try buf.withUnsafeMutableBytes { try f.read(into: $0) }
-            if n == 0 { break }
-            buf.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        var d = DownloadDigest(md5: "x", sha256: nil)
+        _ = try d.update(fromFile: path)
+        return d.md5Hex() ?? ""
     }
 
     /// A progress printer for the terminal: `Downloading … 42%` on stderr.
@@ -114,23 +154,36 @@ public enum Download {
     }
 }
 
-/// One HTTP GET streamed to a file handle, with a running MD5.
+/// One HTTP GET (from byte `resumeFrom` with a Range header) streamed to a
+/// file handle, hashed as it arrives, stopped past `limit`.
 /// Delegate callbacks run on one serial queue; `run` reads the state only after they finish.
 private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     let handle: FileHandle
     let progress: Download.Progress?
-    private var hasher = Insecure.MD5()
-    private(set) var received: Int64 = 0
+    let limit: Int64
+    let name: String
+    private(set) var digest: DownloadDigest
+    private let initialDigest: DownloadDigest
+    private let resumeFrom: Int64
+    /// Bytes of the whole file held so far (the kept part included).
+    private(set) var received: Int64
+    /// The whole file's size, if the server said.
     private(set) var expected: Int64?
+    /// Whether the transfer was refused for its size (the partial file must go).
+    private(set) var refused = false
     private var failure: Error?
     private let done = DispatchSemaphore(value: 0)
 
-    init(handle: FileHandle, progress: Download.Progress?) {
+    init(handle: FileHandle, digest: DownloadDigest, resumeFrom: Int64, limit: Int64, name: String, progress: Download.Progress?) {
         self.handle = handle
+        self.digest = digest
+        initialDigest = digest
+        self.resumeFrom = resumeFrom
+        received = resumeFrom
+        self.limit = limit
+        self.name = name
         self.progress = progress
     }
-
-    func digest() -> String { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
 
     func run(_ url: URL) throws {
         let config = URLSessionConfiguration.ephemeral
@@ -138,30 +191,74 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1
         let session = URLSession(configuration: config, delegate: self, delegateQueue: queue)
-        session.dataTask(with: url).resume()
+        var request = URLRequest(url: url)
+        if resumeFrom > 0 { request.setValue("bytes=\(resumeFrom)-", forHTTPHeaderField: "Range") }
+        session.dataTask(with: request).resume()
         done.wait()
         session.finishTasksAndInvalidate()
         if let f = failure {
             if let d = f as? DataError { throw d }
-            let received = self.received
             let total = expected.map { " of \($0)" } ?? ""
-            throw DataError(.download, "download of \(url.absoluteString) failed after \(received)\(total) bytes: \(f.localizedDescription)")
+            throw DataError(.download, "download of \(url.absoluteString) failed after \(received)\(total) bytes (kept to resume): \(f.localizedDescription)")
         }
+    }
+
+    private func refuse(_ message: String) {
+        refused = true
+        failure = DataError(.download, message)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-            failure = DataError(.download, "download of \(response.url?.absoluteString ?? "?") failed: HTTP status \(http.statusCode)")
+        let http = response as? HTTPURLResponse
+        let status = http?.statusCode ?? 200
+        let length: Int64? = response.expectedContentLength >= 0 ? response.expectedContentLength : nil
+        if status == 206, resumeFrom > 0 {
+            // Content-Range: bytes START-END/TOTAL must continue where the kept part ends.
+            let range = (http?.value(forHTTPHeaderField: "Content-Range") ?? "")
+            let start = range.split(whereSeparator: { " -/".contains($0) }).dropFirst().first.flatMap { Int64($0) }
+            guard start == resumeFrom else {
+                refuse("download of \(name): the server resumed at '\(range)', not at byte \(resumeFrom); the partial file was discarded")
+                completionHandler(.cancel)
+                return
+            }
+            expected = length.map { resumeFrom + $0 }
+        } else if (200..<300).contains(status) {
+            // A full answer (the server ignored the Range): start over.
+            if received > 0 {
+                do { try handle.truncate(atOffset: 0) } catch {
+                    failure = DataError(.io, "download: cannot truncate the partial file (\(error.localizedDescription))")
+                    completionHandler(.cancel)
+                    return
+                }
+                received = 0
+                digest = initialDigest.restarted()
+            }
+            expected = length
+        } else if status == 416, resumeFrom > 0 {
+            refuse("download of \(name): the server cannot resume at byte \(resumeFrom) (HTTP 416); the partial file was discarded, run again")
+            completionHandler(.cancel)
+            return
+        } else {
+            failure = DataError(.download, "download of \(response.url?.absoluteString ?? name) failed: HTTP status \(status)")
             completionHandler(.cancel)
             return
         }
-        expected = response.expectedContentLength >= 0 ? response.expectedContentLength : nil
+        if let expected, expected > limit {
+            refuse("download of \(name) refused: the server announces \(expected) bytes, over the limit of \(limit) bytes")
+            completionHandler(.cancel)
+            return
+        }
         completionHandler(.allow)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         guard failure == nil else { return }
+        guard received + Int64(data.count) <= limit else {
+            refuse("download of \(name) stopped: more than the limit of \(limit) bytes arrived; the partial file was discarded")
+            dataTask.cancel()
+            return
+        }
         do {
             try handle.write(contentsOf: data)
         } catch {
@@ -169,7 +266,7 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
             dataTask.cancel()
             return
         }
-        hasher.update(data: data)
+        digest.update(data)
         received += Int64(data.count)
         progress?(received, expected)
     }

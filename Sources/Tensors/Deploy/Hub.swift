@@ -98,6 +98,19 @@ public enum Hub {
                 out.append(dest)
                 continue
             }
+            try FileManager.default.createDirectory(at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if !base.isFileURL {
+                // Over http(s): a verified, resumable, size-capped download straight into the cache.
+                let resource = DownloadResource(url: base.appendingPathComponent(f.path).absoluteString, filename: dest.lastPathComponent,
+                                                md5: "", size: f.size, sha256: f.sha256)
+                do {
+                    try Download.fetch(resource, into: dest.deletingLastPathComponent().path)
+                } catch {
+                    throw HubError("\(source): \(f.path): \(error)")
+                }
+                out.append(dest)
+                continue
+            }
             let data = try HubSource.fetch(base, f.path, source: source.description)
             guard data.count == f.size else {
                 throw HubError("\(source): \(f.path): \(data.count) bytes, the manifest says \(f.size); nothing was cached")
@@ -106,7 +119,6 @@ public enum Hub {
             guard got == f.sha256 else {
                 throw HubError("\(source): \(f.path): SHA-256 mismatch (manifest \(f.sha256), file \(got)); nothing was cached")
             }
-            try FileManager.default.createDirectory(at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
             try AtomicFile.write(data, to: dest)
             out.append(dest)
         }

@@ -56,6 +56,9 @@ public enum HubSource: Equatable, Sendable, CustomStringConvertible {
         return Hub.sha256(d).prefix(16).description
     }
 
+    /// The most bytes `fetch` accepts over http(s) (manifests; weights go through `Download`, capped by their size).
+    static let maxFetchBytes = 16 << 20
+
     /// The bytes of `path` under this source (git sources must be cloned first; see `Hub.root`).
     static func fetch(_ base: URL, _ path: String, source: String) throws -> Data {
         if base.isFileURL {
@@ -86,6 +89,9 @@ public enum HubSource: Equatable, Sendable, CustomStringConvertible {
         session.finishTasksAndInvalidate()
         if let e = box.error { throw HubError("\(source): cannot fetch \(path): \(e.localizedDescription)") }
         guard box.status == 200, let d = box.data else { throw HubError("\(source): \(path): HTTP \(box.status)") }
+        guard d.count <= maxFetchBytes else {
+            throw HubError("\(source): \(path) is \(d.count) bytes, over the limit of \(maxFetchBytes) bytes for a manifest")
+        }
         return d
     }
 }

@@ -138,6 +138,25 @@ public enum AtomicFile {
         syncDirectory(dir)
     }
 
+    /// Moves a finished file (written elsewhere in the same folder, e.g. a
+    /// download's `.part`) into place at `url`: flushes it, renames it over
+    /// the destination and syncs the folder, so `url` is either the old file
+    /// or the complete new one.
+    public static func moveIntoPlace(_ finished: URL, to url: URL) throws {
+        let fd = open(finished.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw AtomicFileError(path: finished.path, "cannot open: \(String(cString: strerror(errno)))")
+        }
+        let synced = fsync(fd) == 0
+        let reason = String(cString: strerror(errno))
+        close(fd)
+        guard synced else { throw AtomicFileError(path: finished.path, "fsync failed: \(reason)") }
+        if rename(finished.path, url.path) != 0 {
+            throw AtomicFileError(path: url.path, "cannot move \(finished.lastPathComponent) into place: \(String(cString: strerror(errno)))")
+        }
+        syncDirectory(url.deletingLastPathComponent().path)
+    }
+
     /// The start of the temporary files' names for destination `name`.
     static func temporaryPrefix(of name: String) -> String { "." + name + ".tmp-" }
 

@@ -1,0 +1,51 @@
+import Foundation
+
+/// A server run as a child process for the bench commands: started with its
+/// arguments, its port read from the first line it prints, its RSS read from
+/// /proc.
+struct ServerProcess {
+    /// The child.
+    let process: Process
+    /// The port it listens on.
+    let port: Int
+
+    /// Starts `path args…` and waits for the first line, which must name a port above 1023.
+    static func start(_ path: String, _ args: [String], environment: [String: String]? = nil) throws -> ServerProcess {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        if let environment { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var first = Data()
+        while !first.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            first += chunk
+        }
+        let line = String(decoding: first, as: UTF8.self)
+        let digits = line.split { !$0.isNumber }.compactMap { Int($0) }.filter { $0 > 1023 }
+        guard let port = digits.last else { p.terminate(); throw UserError("server did not report a port: \(line)") }
+        return ServerProcess(process: p, port: port)
+    }
+
+    /// The child's resident set size in MB (0 when it cannot be read).
+    var rssMB: Double { Self.rss(process.processIdentifier) }
+
+    /// The resident set size of process `pid` in MB (0 when it cannot be read).
+    static func rss(_ pid: Int32) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return (line.split(separator: " ").compactMap { Double($0) }.first ?? 0) / 1024
+        }
+        return 0
+    }
+
+    /// SIGTERM, then waits for the exit.
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
