@@ -84,6 +84,19 @@ public final class InferenceServer: Sendable {
         return e
     }
 
+    /// The metrics label of a request refused before routing, named like the handler's.
+    static func endpoint(ofPath path: String) -> String {
+        let parts = path.split(separator: "/")
+        switch parts.last {
+        case "infer", "predict", "load": return String(parts.last!)
+        case "ready" where parts.count == 4: return "model_ready"
+        case "live", "ready": return String(parts.last!)
+        case "metrics": return "metrics"
+        case _ where parts.count == 3 && parts[1] == "models": return "model"
+        default: return "other"
+        }
+    }
+
     /// The router with every endpoint.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
@@ -95,8 +108,8 @@ public final class InferenceServer: Sendable {
                 metrics.request(endpoint: "auth", status: 401, seconds: 0)
             })
         }
-        router.add(middleware: BodySizeMiddleware(maxBytes: options.maxBodyBytes) {
-            metrics.request(endpoint: "body_size", status: 413, seconds: 0)
+        router.add(middleware: BodySizeMiddleware(maxBytes: options.maxBodyBytes) { path, status in
+            metrics.request(endpoint: Self.endpoint(ofPath: path), status: status, seconds: 0)
         })
         router.get("/v2/health/live", use: handle("live") { _, _ in Self.json(["live": true]) })
         router.get("/v2/health/ready", use: handle("ready") { _, _ in Self.json(["ready": true]) })

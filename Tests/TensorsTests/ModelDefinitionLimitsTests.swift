@@ -25,9 +25,9 @@ final class ModelDefinitionLimitsTests: XCTestCase {
     }
 
     func testAModelWithTooManyParametersIsRefusedBeforeAllocating() {
-        // 16,777,216 × 3,072 weights = 48 G parameters (192 GB): counted on meta tensors.
+        // 3,072 × 16,777,216 weights + 16,777,216 biases = 51,556,384,768 parameters (192 GiB): counted on meta tensors.
         XCTAssertEqual(message("- Flatten\n- Linear: {out_features: 16777216}\n- Linear: {out_features: classes}"),
-                       "m.yaml: line 2, Linear: the model would have more than 1073741824 parameters (0 before this layer, which adds 51556450304)")
+                       "m.yaml: line 2, Linear: the model would have more than 1073741824 parameters (0 before this layer, which adds 51556384768)")
         // Many layers under the limit each, over it together.
         let many = "- Flatten\n" + String(repeating: "- Linear: {out_features: 3072}\n", count: 120) + "- Linear: {out_features: classes}"
         XCTAssertTrue(message(many).contains("the model would have more than 1073741824 parameters"))

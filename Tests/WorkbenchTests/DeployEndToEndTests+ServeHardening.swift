@@ -92,8 +92,10 @@ extension DeployEndToEndTests {
 
         // A full queue: the batcher holds the first request for 1 s (--max-delay-ms) and --max-queue 1 turns the others away.
         let body = try inferBody(Tensor.randn([1, 3, 32, 32], generator: Generator(seed: 4)))
+        // Initialised before the concurrent writes: assigning into raw memory would release garbage.
         let results = UnsafeMutableBufferPointer<(Int, String?)>.allocate(capacity: 6)
-        defer { results.deallocate() }
+        results.initialize(repeating: (0, nil))
+        defer { _ = results.deinitialize(); results.deallocate() }
         DispatchQueue.concurrentPerform(iterations: 6) { i in
             let r = try? self.curlHeaders("\(base)/v2/models/lenet5/infer", method: "POST", headers: auth, body: body)
             results[i] = (r?.status ?? 0, r?.headers["retry-after"])

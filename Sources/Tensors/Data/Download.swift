@@ -64,14 +64,14 @@ public enum Download {
     @discardableResult
     public static func fetch(_ resource: DownloadResource, into directory: String,
                              progress: Progress? = nil) throws -> String {
+        guard let url = URL(string: resource.url), url.scheme == "http" || url.scheme == "https" else {
+            throw DataError(.invalidArgument, "download: '\(resource.url)' is not an http(s) URL")
+        }
         guard !resource.md5.isEmpty || resource.sha256 != nil else {
             throw DataError(.invalidArgument, "download of \(resource.url): no MD5 or SHA-256 to verify it against")
         }
         let dest = joinPath(directory, resource.filename)
         if fileExists(dest), (try? DownloadDigest(resource).ofFile(dest)) == true { return dest }
-        guard let url = URL(string: resource.url), url.scheme == "http" || url.scheme == "https" else {
-            throw DataError(.invalidArgument, "download: '\(resource.url)' is not an http(s) URL")
-        }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -106,7 +106,8 @@ public enum Download {
         do {
             try task.run(url)
         } catch let e as DataError {
-            discard = task.refused
+            // A refused transfer, or one that kept nothing (an HTTP error), leaves no partial file.
+            discard = task.refused || task.received == 0
             throw e
         }
         let name = resource.url

@@ -81,11 +81,21 @@ struct ModelDefinitionBuilder {
     /// checks: the input's elements times every integer argument stays within a bound.
     func checkSizes(_ args: LayerArguments, input: [Int]) throws {
         var values = input
-        for node in args.values.values {
+        let limit = ModelDefinitionLimits.maxInteger
+        for key in args.values.keys.sorted() {
+            let node = args.values[key]!
             for item in node.list ?? [node] {
-                if let s = item.scalar, let v = Int(s) { values.append(v) }
-                if let s = item.scalar, let d = Double(s), d.isFinite, d.magnitude > 1 {
-                    values.append(Int(d.magnitude.rounded(.up)))
+                guard let s = item.scalar else { continue }
+                if let v = Int(s) {
+                    guard v.magnitude <= limit else {
+                        throw args.error("\(key): \(v) is beyond the limit of ±\(limit) for a model file's integers")
+                    }
+                    values.append(v)
+                } else if let d = Double(s), !d.isNaN {
+                    guard d.magnitude <= Double(limit) else {
+                        throw args.error("\(key): \(s) is beyond the limit of ±\(limit)")
+                    }
+                    if d.magnitude > 1 { values.append(Int(d.magnitude.rounded(.up))) }
                 }
             }
         }
