@@ -353,7 +353,7 @@ enum ConvKernels {
                         for oy in 0..<g.oh {
                             let s = convOut.pointer + ch * cw + oy * rowStride, d = oi + ch * p + oy * g.ow
                             if relu {
-                                for i in 0..<g.ow { let v = s[i] + bv; d[i] = v > 0 ? v : 0 }
+                                for i in 0..<g.ow { let v = s[i] + bv; d[i] = v > 0 || v.isNaN ? v : 0 }
                             } else {
                                 for i in 0..<g.ow { d[i] = s[i] + bv }
                             }
@@ -364,7 +364,7 @@ enum ConvKernels {
                         let d = oi + ch * p
                         let bv = bias?[ch] ?? 0
                         if relu {
-                            for i in 0..<p { let v = d[i] + bv; d[i] = v > 0 ? v : 0 }
+                            for i in 0..<p { let v = d[i] + bv; d[i] = v > 0 || v.isNaN ? v : 0 }
                         } else {
                             for i in 0..<p { d[i] += bv }
                         }
@@ -499,7 +499,7 @@ enum ConvKernels {
                             for oy in 0..<g.oh {
                                 let d = gb + ch * cw + oy * rowStride, s = gyi + ch * p + oy * g.ow
                                 let yr = yi + ch * p + oy * g.ow
-                                for i in 0..<g.ow { d[i] = yr[i] > 0 ? s[i] : 0 }
+                                for i in 0..<g.ow { d[i] = yr[i] > 0 || yr[i].isNaN ? s[i] : 0 }
                                 for i in g.ow..<rowStride { d[i] = 0 }
                             }
                         }
@@ -618,7 +618,7 @@ enum ConvKernels {
         withExtendedLifetime((partialW, partialB, weightT)) {}
     }
 
-    /// dst[0..<n] = max(src, 0), vectorised, split across the workers when large.
+    /// dst[0..<n] = max(src, 0) (NaN passes, like `torch.relu`), vectorised, split across the workers when large.
     static func relu(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
         Parallel.forRange(n) { lo, hi in
             let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
@@ -628,7 +628,7 @@ enum ConvKernels {
                 d.storeBytes(of: v.replacing(with: 0, where: v .< 0), toByteOffset: i &* 4, as: SIMD8<Float>.self)
                 i &+= 8
             }
-            while i < hi { dst[i] = src[i] > 0 ? src[i] : 0; i &+= 1 }
+            while i < hi { dst[i] = src[i] > 0 || src[i].isNaN ? src[i] : 0; i &+= 1 }
         }
     }
 

@@ -39,7 +39,7 @@ enum Kernels {
         @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a + alpha * b }
     }
     /// g where y > 0 else 0 (relu's backward from its output).
-    struct ReluMask: BinaryKernel { @inline(__always) func callAsFunction(_ g: Float, _ y: Float) -> Float { y > 0 ? g : 0 } }
+    struct ReluMask: BinaryKernel { @inline(__always) func callAsFunction(_ g: Float, _ y: Float) -> Float { y > 0 || y.isNaN ? g : 0 } }
     /// g·(1 − y²): tanh's backward from its output.
     struct TanhGrad: BinaryKernel { @inline(__always) func callAsFunction(_ g: Float, _ y: Float) -> Float { g * (1 - y * y) } }
     /// g·y·(1 − y): sigmoid's backward from its output.
@@ -50,7 +50,8 @@ enum Kernels {
     struct SquareGrad: BinaryKernel { @inline(__always) func callAsFunction(_ g: Float, _ x: Float) -> Float { g * 2 * x } }
     struct Identity: UnaryKernel { @inline(__always) func callAsFunction(_ x: Float) -> Float { x } }
     struct Neg: UnaryKernel { @inline(__always) func callAsFunction(_ x: Float) -> Float { -x } }
-    struct Relu: UnaryKernel { @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 ? x : 0 } }
+    /// max(x, 0) with NaN passing through, as `torch.relu` does.
+    struct Relu: UnaryKernel { @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 || x.isNaN ? x : 0 } }
     struct Square: UnaryKernel { @inline(__always) func callAsFunction(_ x: Float) -> Float { x * x } }
     struct AddScalar: UnaryKernel {
         let s: Float
