@@ -31,7 +31,10 @@ final class RunStoreKillTests: XCTestCase {
         p.arguments = ["train", "--runs", db, "--epochs", "100000", "--limit", "64", "--workers", "0", "--model", "simplenet"]
         p.currentDirectoryURL = dir
         p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        // The child's stderr is kept: if it ends early, the failure says why.
+        let errPath = dir.appendingPathComponent("stderr.txt")
+        FileManager.default.createFile(atPath: errPath.path, contents: nil)
+        p.standardError = try FileHandle(forWritingTo: errPath)
         try p.run()
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
 
@@ -46,8 +49,9 @@ final class RunStoreKillTests: XCTestCase {
             runId = run.id
             seen = (try? store.stepCount(run.id)) ?? 0
         }
-        XCTAssertTrue(p.isRunning, "the training process ended before it was killed")
-        let id = try XCTUnwrap(runId, "the child never recorded a run")
+        let childErr = { (try? String(contentsOf: errPath, encoding: .utf8)).map { String($0.suffix(2000)) } ?? "" }
+        XCTAssertTrue(p.isRunning, "the training process ended before it was killed (status \(p.isRunning ? 0 : p.terminationStatus)): \(childErr())")
+        let id = try XCTUnwrap(runId, "the child never recorded a run: \(childErr())")
         XCTAssertGreaterThanOrEqual(seen, 40)
 
         kill(p.processIdentifier, SIGKILL)
