@@ -343,8 +343,9 @@ enum ConvKernels {
                     let ix = indices + img * outPerImage
                     for ch in 0..<g.m {
                         let src = UnsafePointer(convOut.pointer + ch * cw)
-                        maxPool2Rows(src, rowStride: rowStride, ow: g.ow, ph: ph, pw: pw, bias: bias?[ch] ?? 0,
-                                     out: oi + ch * ph * pw, indices: ix + ch * ph * pw)
+                        PoolKernels.max2x2Rows(src, rowStride: rowStride, rowLength: g.ow, ph: ph, pw: pw,
+                                               bias: bias?[ch] ?? 0, relu: true,
+                                               out: oi + ch * ph * pw, indices: ix + ch * ph * pw)
                     }
                 } else if let convOut {
                     // Keep the first OW of every Wp columns, adding bias and ReLU.
@@ -372,42 +373,6 @@ enum ConvKernels {
                 }
             }
             withExtendedLifetime((padded, cols, convOut)) {}
-        }
-    }
-
-    /// 2×2 stride-2 max-pool of one channel's conv output (rows `rowStride`
-    /// apart, the first `ow` valid) plus `bias`, then ReLU. Ties keep the first
-    /// maximum in row-major order and NaN wins, as PyTorch's max_pool2d does
-    /// (and NaN passes the ReLU, as `relu` does); indices are positions in the
-    /// OH×OW plane, −1 where the ReLU output is 0. Eight windows at a time.
-    @inline(__always)
-    static func maxPool2Rows(_ src: UnsafePointer<Float>, rowStride: Int, ow: Int, ph: Int, pw: Int, bias: Float,
-                             out: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>) {
-        for py in 0..<ph {
-            let r0 = src + 2 * py * rowStride, r1 = r0 + rowStride
-            let base = 2 * py * ow
-            let orow = out + py * pw, irow = indices + py * pw
-            var px0 = 0
-            while px0 + 8 <= pw {
-                let (best, bi) = PoolKernels.max2x2(r0 + 2 * px0, r1 + 2 * px0, column: Int32(2 * px0), rowLength: ow)
-                let v = best + bias
-                let dead = .!((v .> 0) .| (v .!= v))
-                UnsafeMutableRawPointer(orow + px0).storeBytes(of: v.replacing(with: 0, where: dead), as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(irow + px0).storeBytes(of: (bi &+ Int32(base)).replacing(with: -1, where: dead),
-                                                               as: SIMD8<Int32>.self)
-                px0 += 8
-            }
-            for px in px0..<pw {
-                let c = 2 * px
-                var best = r0[c], bi = base + c
-                if r0[c + 1] > best || r0[c + 1].isNaN { best = r0[c + 1]; bi = base + c + 1 }
-                if r1[c] > best || r1[c].isNaN { best = r1[c]; bi = base + ow + c }
-                if r1[c + 1] > best || r1[c + 1].isNaN { best = r1[c + 1]; bi = base + ow + c + 1 }
-                let v = best + bias
-                let live = v > 0 || v.isNaN
-                orow[px] = live ? v : 0
-                irow[px] = live ? Int32(bi) : -1
-            }
         }
     }
 

@@ -39,30 +39,8 @@ enum PoolKernels {
                 let o = out + plane * ohw
                 let ix = indices + plane * ohw
                 if fast2x2 {
-                    for oy in 0..<g.oh {
-                        let r0 = src + 2 * oy * g.w, r1 = r0 + g.w
-                        let base = Int32(2 * oy * g.w)
-                        let orow = o + oy * g.ow, irow = ix + oy * g.ow
-                        var ox0 = 0
-                        while ox0 + 8 <= g.ow {
-                            let (best, bi) = max2x2(r0 + 2 * ox0, r1 + 2 * ox0, column: Int32(2 * ox0), rowLength: g.w)
-                            UnsafeMutableRawPointer(orow + ox0).storeBytes(of: best, as: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(irow + ox0).storeBytes(of: bi &+ base, as: SIMD8<Int32>.self)
-                            ox0 += 8
-                        }
-                        for ox in ox0..<g.ow {
-                            let c = 2 * ox
-                            var best = r0[c], bi = Int32(c)
-                            let b = r0[c + 1]
-                            if b > best || b.isNaN { best = b; bi = Int32(c + 1) }
-                            let d = r1[c]
-                            if d > best || d.isNaN { best = d; bi = Int32(c + g.w) }
-                            let e = r1[c + 1]
-                            if e > best || e.isNaN { best = e; bi = Int32(c + 1 + g.w) }
-                            orow[ox] = best
-                            irow[ox] = base + bi
-                        }
-                    }
+                    max2x2Rows(src, rowStride: g.w, rowLength: g.w, ph: g.oh, pw: g.ow, bias: 0, relu: false,
+                               out: o, indices: ix)
                     continue
                 }
                 for oy in 0..<g.oh {
@@ -88,29 +66,6 @@ enum PoolKernels {
                 }
             }
         }
-    }
-
-    /// Eight 2×2 windows side by side: columns `column ..< column + 16` of rows
-    /// `r0` and `r1` (`rowLength` apart in the plane). Returns each window's
-    /// maximum and its in-plane index relative to `r0`'s row start, with the
-    /// scalar loop's rules: the first maximum in row-major order wins ties, NaN wins.
-    @inline(__always)
-    static func max2x2(_ r0: UnsafePointer<Float>, _ r1: UnsafePointer<Float>, column: Int32, rowLength: Int)
-        -> (SIMD8<Float>, SIMD8<Int32>) {
-        let top = UnsafeRawPointer(r0).loadUnaligned(as: SIMD16<Float>.self)
-        let bottom = UnsafeRawPointer(r1).loadUnaligned(as: SIMD16<Float>.self)
-        let lane = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14) &+ column
-        let w = Int32(rowLength)
-        var best = top.evenHalf, bi = lane
-        @inline(__always) func consider(_ v: SIMD8<Float>, _ offset: Int32) {
-            let take = (v .> best) .| (v .!= v)
-            best.replace(with: v, where: take)
-            bi.replace(with: lane &+ offset, where: take)
-        }
-        consider(top.oddHalf, 1)
-        consider(bottom.evenHalf, w)
-        consider(bottom.oddHalf, w + 1)
-        return (best, bi)
     }
 
     /// dx (overwritten) = scatter of gy to the saved argmax positions.

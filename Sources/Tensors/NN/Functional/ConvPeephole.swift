@@ -136,8 +136,8 @@ enum ConvPeephole {
             let src = UnsafePointer(x.dataPointer), dst = out.dataPointer, ix = indices.pointer
             Parallel.forRange(planes, grain: Swift.max(1, (1 << 14) / Swift.max(g.p, 1))) { lo, hi in
                 for plane in lo..<hi {
-                    ConvKernels.maxPool2Rows(src + plane * g.p, rowStride: g.ow, ow: g.ow, ph: ph, pw: pw, bias: 0,
-                                             out: dst + plane * ph * pw, indices: ix + plane * ph * pw)
+                    PoolKernels.max2x2Rows(src + plane * g.p, rowStride: g.ow, rowLength: g.ow, ph: ph, pw: pw,
+                                           bias: 0, relu: true, out: dst + plane * ph * pw, indices: ix + plane * ph * pw)
                 }
             }
             withExtendedLifetime(x) {}
