@@ -68,10 +68,14 @@ final class MaxPool2x2KernelTests: XCTestCase {
                                        relu: relu, path: PoolKernels.max2x2RowsExact), expected, "exact, " + what)
                         assertSame(run(src, rowStride: rowStride, rowLength: rowLength, ph: ph, pw: pw, bias: bias,
                                        relu: relu, path: PoolKernels.max2x2Rows), expected, "dispatch, " + what)
-                        if nanCount == 0 {
-                            assertSame(run(src, rowStride: rowStride, rowLength: rowLength, ph: ph, pw: pw, bias: bias,
-                                           relu: relu, path: PoolKernels.max2x2RowsPlain), expected, "plain, " + what)
-                        }
+                        var suspect = false
+                        let plain = run(src, rowStride: rowStride, rowLength: rowLength, ph: ph, pw: pw, bias: bias,
+                                        relu: relu) { suspect = PoolKernels.max2x2RowsPlain($0, rowStride: $1,
+                                            rowLength: $2, ph: $3, pw: $4, bias: $5, relu: $6, out: $7, indices: $8) }
+                        // Windows read only columns < 2·pw of rows < 2·ph: NaNs elsewhere do not count.
+                        let seen = (0..<(2 * ph)).contains { y in (0..<(2 * pw)).contains { src[y * rowStride + $0].isNaN } }
+                        XCTAssertEqual(suspect, seen, "plain reports NaN, " + what)
+                        if !seen { assertSame(plain, expected, "plain, " + what) }
                     }
                 }
             }
@@ -84,22 +88,5 @@ final class MaxPool2x2KernelTests: XCTestCase {
         let r = run(src, rowStride: 4, rowLength: 4, ph: 1, pw: 2, bias: .nan, relu: true, path: PoolKernels.max2x2Rows)
         XCTAssertTrue(r.out.allSatisfy(\.isNaN))
         XCTAssertEqual(r.indices, [5, 7])
-    }
-
-    /// The scan finds a NaN at any position (vector body or tail) and does not
-    /// flag finite data or lone infinities.
-    func testNaNScanFindsEveryPosition() {
-        for count in [1, 15, 16, 17, 40, 61] {
-            var values = (0..<count).map { Float($0) * 0.25 - 3 }
-            XCTAssertFalse(values.withUnsafeBufferPointer { PoolKernels.mayHoldNaN($0.baseAddress!, count: count) })
-            values[count / 2] = .infinity
-            XCTAssertFalse(values.withUnsafeBufferPointer { PoolKernels.mayHoldNaN($0.baseAddress!, count: count) })
-            for position in 0..<count {
-                var v = values
-                v[position] = .nan
-                XCTAssertTrue(v.withUnsafeBufferPointer { PoolKernels.mayHoldNaN($0.baseAddress!, count: count) },
-                              "count \(count), NaN at \(position)")
-            }
-        }
     }
 }

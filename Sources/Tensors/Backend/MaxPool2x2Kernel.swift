@@ -1,9 +1,9 @@
 /// The 2×2 stride-2 max pool, the most common pooling (LeNet, VGG, the fused
 /// conv→ReLU→pool epilogue). PyTorch's rules — the first maximum in row-major
 /// order wins ties, NaN wins — cost a NaN test per comparison, which more than
-/// doubles the loop's time, so a plane is first scanned for NaN (one vector add
-/// per four values) and pooled with plain comparisons when it has none; only a
-/// plane that may hold a NaN takes the exact loop. Both give the same output.
+/// doubles the loop's time, so a plane is pooled with plain comparisons while
+/// summing each window (a NaN makes the sum NaN), and only a plane where a sum
+/// came out NaN is pooled again with the exact loop. Both give the same output.
 extension PoolKernels {
     /// 2×2 stride-2 max pooling of one plane: output (py, px) for py < `ph`,
     /// px < `pw` reads rows 2py and 2py+1 (`rowStride` apart in memory),
@@ -17,53 +17,41 @@ extension PoolKernels {
                            bias: Float, relu: Bool,
                            out: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>) {
         guard ph > 0 && pw > 0 else { return }
-        let span = (2 * ph - 1) * rowStride + 2 * pw
-        if bias.isFinite && !mayHoldNaN(src, count: span) {
-            max2x2RowsPlain(src, rowStride: rowStride, rowLength: rowLength, ph: ph, pw: pw, bias: bias, relu: relu,
-                            out: out, indices: indices)
-        } else {
+        // `relu` as a constant in each call, so the plain loop is compiled without the test.
+        let suspect = !bias.isFinite
+            || (relu ? max2x2RowsPlain(src, rowStride: rowStride, rowLength: rowLength, ph: ph, pw: pw, bias: bias,
+                                       relu: true, out: out, indices: indices)
+                     : max2x2RowsPlain(src, rowStride: rowStride, rowLength: rowLength, ph: ph, pw: pw, bias: bias,
+                                       relu: false, out: out, indices: indices))
+        if suspect {
             max2x2RowsExact(src, rowStride: rowStride, rowLength: rowLength, ph: ph, pw: pw, bias: bias, relu: relu,
                             out: out, indices: indices)
         }
     }
 
-    /// Whether `count` floats from `p` may include a NaN: their sum is NaN if
-    /// one is. (Infinities of both signs, or sums that overflow both ways, also
-    /// give NaN — a false alarm that only costs the exact loop.)
-    @inline(__always)
-    static func mayHoldNaN(_ p: UnsafePointer<Float>, count: Int) -> Bool {
-        let raw = UnsafeRawPointer(p)
-        var a0 = SIMD4<Float>(repeating: 0), a1 = a0, a2 = a0, a3 = a0
-        var i = 0
-        while i + 16 <= count {
-            a0 += raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
-            a1 += raw.loadUnaligned(fromByteOffset: i &* 4 &+ 16, as: SIMD4<Float>.self)
-            a2 += raw.loadUnaligned(fromByteOffset: i &* 4 &+ 32, as: SIMD4<Float>.self)
-            a3 += raw.loadUnaligned(fromByteOffset: i &* 4 &+ 48, as: SIMD4<Float>.self)
-            i &+= 16
-        }
-        var tail: Float = 0
-        while i < count { tail += p[i]; i &+= 1 }
-        let s = (a0 + a1) + (a2 + a3)
-        return any(s .!= s) || tail.isNaN
-    }
-
-    /// The loop for planes without NaN: plain `>` comparisons, which keep the
-    /// first maximum on ties exactly as the exact loop does.
+    /// The loop with plain `>` comparisons, which keep the first maximum on ties
+    /// as the exact loop does, and differs from it only in windows holding a
+    /// NaN. Returns whether a window's sum was NaN: a NaN is in the plane (or
+    /// infinities of both signs, or an overflow both ways — false alarms that
+    /// only cost the exact loop).
     @inline(__always)
     static func max2x2RowsPlain(_ src: UnsafePointer<Float>, rowStride: Int, rowLength: Int, ph: Int, pw: Int,
                                 bias: Float, relu: Bool,
-                                out: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>) {
+                                out: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>) -> Bool {
+        var suspect: UInt32 = 0
         for py in 0..<ph {
             let r0 = src + 2 * py * rowStride, r1 = r0 + rowStride
             let base = 2 * py * rowLength
             let orow = out + py * pw, irow = indices + py * pw
             for px in 0..<pw {
                 let c = 2 * px
-                var best = r0[c], bi = base + c
-                if r0[c + 1] > best { best = r0[c + 1]; bi = base + c + 1 }
-                if r1[c] > best { best = r1[c]; bi = base + rowLength + c }
-                if r1[c + 1] > best { best = r1[c + 1]; bi = base + rowLength + c + 1 }
+                let a = r0[c], b = r0[c + 1], d = r1[c], e = r1[c + 1]
+                let sum = (a + b) + (d + e)
+                suspect |= sum != sum ? 1 : 0
+                var best = a, bi = base + c
+                if b > best { best = b; bi = base + c + 1 }
+                if d > best { best = d; bi = base + rowLength + c }
+                if e > best { best = e; bi = base + rowLength + c + 1 }
                 let v = bias == 0 ? best : best + bias
                 if relu {
                     orow[px] = v > 0 ? v : 0
@@ -74,6 +62,7 @@ extension PoolKernels {
                 }
             }
         }
+        return suspect != 0
     }
 
     /// The loop with PyTorch's NaN rule in every comparison, eight windows at a time.
