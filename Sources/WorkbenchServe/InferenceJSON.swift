@@ -64,6 +64,6 @@ enum InferenceJSON {
                 return Tensor.stack(samples.map(\.tensor))
             } catch { throw BadInput("\(error)") }
         }
-        throw BadInput("the body is not an image this server can decode (PNG/JPEG need a decoder), CIFAR-10 records or infer JSON")
+        throw BadInput("the body is not a PNG or JPEG image, CIFAR-10 records (3,073 bytes each) or infer JSON")
     }
 }
