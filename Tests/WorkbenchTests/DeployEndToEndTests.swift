@@ -351,6 +351,18 @@ final class DeployEndToEndTests: XCTestCase {
         let missing = try workbench(["hub", "load", hub.path, "nosuch"])
         XCTAssertTrue(missing.err.contains("no entry 'nosuch' (available: lenet5-test)"), missing.err)
 
+        // Predict by hub name: the entry is loaded (hash checked) and run, as from its file.
+        try cifarRecords(2).write(to: dir.appendingPathComponent("two.bin"))
+        let byFile = try workbench(["predict", "--weights", weights.path, "--json", "two.bin"])
+        let byHub = try workbench(["predict", "--hub", hub.path, "--weights", "lenet5-test", "--json", "two.bin"])
+        XCTAssertEqual(byHub.status, 0, byHub.err)
+        XCTAssertEqual(byHub.out, byFile.out)
+        XCTAssertTrue(byHub.out.contains("\"predictions\""), byHub.out)
+        let noEntry = try workbench(["predict", "--hub", hub.path, "--weights", "nosuch", "two.bin"])
+        XCTAssertEqual(noEntry.status, 1)
+        XCTAssertTrue(noEntry.err.contains("hub \(hub.path), entry nosuch: "), noEntry.err)
+        XCTAssertTrue(noEntry.err.contains("no entry 'nosuch' (available: lenet5-test)"), noEntry.err)
+
         // Over git (the git CLI clones a local repository).
         let repo = dir.appendingPathComponent("models.git")
         try FileManager.default.copyItem(at: hub, to: repo)
