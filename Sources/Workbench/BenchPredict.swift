@@ -47,7 +47,18 @@ struct BenchPredict: ParsableCommand {
         }
         let predictor: Predictor
         do { predictor = try Predictor(weights: weights) } catch { throw UserError("\(error)") }
-        print("bench predict: lenet5 on \(count) PNG files (32×32 RGB, \(bytes / count) bytes each, from \(data == nil ? "Shapes10" : "CIFAR-10 test")), batch \(batchSize), median of \(rounds)")
+        #if DEBUG
+        let build = "debug"
+        #else
+        let build = "release"
+        #endif
+        let command = "workbench bench predict --count \(count)\(data.map { " --data \($0)" } ?? "") --batch-size \(batchSize) --rounds \(rounds)"
+            + (noTorch ? " --no-torch" : "")
+        print("command: \(command) (\(build) build, \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        print("bench predict: lenet5 (untrained, seed 0) on \(count) PNG files (32×32 RGB, \(bytes / count) bytes each, from \(data == nil ? "Shapes10" : "CIFAR-10 test")), batch \(batchSize), median of \(rounds)")
+        print("compares: workbench's predict path (list the folder, read, libpng decode, test transform, batched forward, top-3)"
+              + (noTorch ? "" : " with PyTorch's (PIL open + convert(\"RGB\"), torchvision ToTensor + Normalize, torch LeNet-5 on the same weights, 1 thread)")
+              + "; the decoding share is timed in a separate pass over the same files")
 
         var total: [Double] = [], decode: [Double] = [], readOnly: [Double] = []
         for _ in 0..<rounds {
@@ -85,6 +96,16 @@ struct BenchPredict: ParsableCommand {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/predict_torch_baseline.py").path
         let out = try Bench.runProcess(python, [script, weights.path, images.path, String(batchSize), String(rounds)], environment: [:])
-        print(out.trimmingCharacters(in: .whitespacesAndNewlines))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        print(out)
+        if let torchRate = Self.imagesPerSecond(in: out), torchRate > 0 {
+            print(String(format: "workbench / pytorch: %.2f× the images/s", Double(count) / t / torchRate))
+        }
+    }
+
+    /// The `N images/s` figure of the baseline's line, or nil.
+    static func imagesPerSecond(in line: String) -> Double? {
+        guard let r = line.range(of: #"[0-9.]+ images/s"#, options: .regularExpression) else { return nil }
+        return Double(line[r].split(separator: " ")[0])
     }
 }

@@ -9,15 +9,20 @@ struct PredictCommand: ParsableCommand {
         abstract: "Predict with saved weights: top-k classes (or regression values) for each input.",
         discussion: """
         Inputs: CSV files (one prediction per row; the columns the model was trained on are picked by name), \
-        safetensors files of input tensors, CIFAR-10 binary batches (.bin), PNG/JPEG images when a decoder is \
-        in the build; folders are expanded. A file that cannot be used is reported on stderr by name and the \
+        safetensors files of input tensors, CIFAR-10 binary batches (.bin), PNG/JPEG images (libpng, libjpeg-turbo; \
+        resized and centre-cropped to the model input); folders and globs are expanded. A file that cannot be used is reported on stderr by name and the \
         rest still run (exit status 1 when any failed).
         Example: workbench predict --weights iris.safetensors iris.csv --top-k 2
+        From a hub: workbench predict --hub myhub --weights iris iris.csv
         """
     )
 
-    @Option(help: ArgumentHelp("Weights file (safetensors, from `workbench train --save`).", valueName: "file"))
+    @Option(help: ArgumentHelp("Weights file (safetensors, from `workbench train --save`), or with --hub the hub entry's name.",
+                               valueName: "file"))
     var weights: String
+    @Option(help: ArgumentHelp("A hub (folder, file:// or http(s):// URL, owner/repo[:ref], git URL): --weights names its entry, loaded into the cache with its SHA-256 checked.",
+                               valueName: "source"))
+    var hub: String?
     @Option(help: "Zoo model (default: the one recorded in the weights file).") var model: String?
     @Option(name: .customLong("top-k"), help: "Classes shown per input.") var topK: Int = 3
     @Flag(help: "One JSON document on stdout (inputs, predictions, errors).") var json = false
@@ -33,8 +38,11 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let predictor: Predictor
-        do { predictor = try Predictor(weights: URL(fileURLWithPath: weights), modelName: model) } catch {
-            throw UserError("\(error)")
+        do {
+            let file = try hub.map { try Hub.load(try HubSource($0), entry: weights).weights } ?? URL(fileURLWithPath: weights)
+            predictor = try Predictor(weights: file, modelName: model)
+        } catch {
+            throw UserError(hub.map { "hub \($0), entry \(weights): \(error)" } ?? "\(error)")
         }
         let (samples, errors) = PredictionInputs.read(PredictionInputs.expand(files), for: predictor)
         var results: [(String, [Prediction])] = []

@@ -22,9 +22,10 @@ enum InferenceJSON {
         guard ["FP32", "FP64"].contains(datatype) else {
             throw BadInput("datatype \(datatype) is not supported: expected FP32")
         }
-        guard let shape = (t["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }), !shape.isEmpty else {
+        guard let rawShape = t["shape"] as? [Any], !rawShape.isEmpty else {
             throw BadInput("input tensor needs a \"shape\" (array of integers)")
         }
+        let shape = try rawShape.enumerated().map { i, v in try JSONNumbers.integer(v, at: "inputs[0].shape[\(i)]") }
         let expected = "[N, \(inputShape.map(String.init).joined(separator: ", "))]"
         guard shape.count == inputShape.count + 1, Array(shape.dropFirst()) == inputShape, shape[0] >= 1 else {
             throw BadInput("input shape \(shape) does not fit the model: expected \(expected)")
@@ -32,11 +33,8 @@ enum InferenceJSON {
         guard let raw = t["data"] as? [Any] else { throw BadInput("input tensor needs \"data\" (a flat array of numbers)") }
         var values = [Float]()
         values.reserveCapacity(raw.count)
-        for v in raw {
-            guard type(of: v) != Bool.self, let n = v as? NSNumber else {
-                throw BadInput("\"data\" must hold only numbers")
-            }
-            values.append(n.floatValue)
+        for (i, v) in raw.enumerated() {
+            values.append(try JSONNumbers.float(v, at: "inputs[0].data[\(i)]"))
         }
         // The batch size comes from the client: its product with the sample size is checked
         // for overflow (a shape like [2^62, 3, 32, 32] must be an error, not a trap).
@@ -66,6 +64,6 @@ enum InferenceJSON {
                 return Tensor.stack(samples.map(\.tensor))
             } catch { throw BadInput("\(error)") }
         }
-        throw BadInput("the body is not an image this server can decode (PNG/JPEG need a decoder), CIFAR-10 records or infer JSON")
+        throw BadInput("the body is not a PNG or JPEG image, CIFAR-10 records (3,073 bytes each) or infer JSON")
     }
 }

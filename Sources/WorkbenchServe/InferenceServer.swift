@@ -97,6 +97,11 @@ public final class InferenceServer: Sendable {
         }
     }
 
+    /// Every route, as the 404 for an unmatched request lists them.
+    static let endpoints = ["GET /v2/health/live", "GET /v2/health/ready", "GET /v2/models/{name}", "GET /v2/models/{name}/ready",
+                            "POST /v2/models/{name}/infer", "POST /v2/models/{name}/predict",
+                            "POST /v2/repository/models/{name}/load", "GET /metrics"]
+
     /// The router with every endpoint.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
@@ -110,6 +115,9 @@ public final class InferenceServer: Sendable {
         }
         router.add(middleware: BodySizeMiddleware(maxBytes: options.maxBodyBytes) { path, status in
             metrics.request(endpoint: Self.endpoint(ofPath: path), status: status, seconds: 0)
+        })
+        router.add(middleware: NotFoundMiddleware(endpoints: Self.endpoints) { status in
+            metrics.request(endpoint: "other", status: status, seconds: 0)
         })
         router.get("/v2/health/live", use: handle("live") { _, _ in Self.json(["live": true]) })
         router.get("/v2/health/ready", use: handle("ready") { _, _ in Self.json(["ready": true]) })

@@ -87,6 +87,11 @@ final class SequenceModelsTests: XCTestCase {
         let tr = TransformerClassifier(vocabularySize: 17, numClasses: 2, maxLength: 16, dModel: 16, nhead: 2, numLayers: 1,
                                        dimFeedforward: 32, generator: Generator(seed: 1))
         XCTAssertEqual(tr(batch.tokens, lengths: batch.lengths).shape, [16, 2])
+        // Padding is masked out of attention and pooling: the same logits with or without it.
+        tr.eval()
+        let trAlone = tr(IntTensor(one.0.values, shape: [1, one.0.count]), lengths: [one.0.count])
+        let trPadded = tr(IntTensor(one.0.values + [0, 0, 0], shape: [1, one.0.count + 3]), lengths: [one.0.count])
+        assertClose(trAlone, trPadded, atol: 1e-5)
         XCTAssertEqual(try tr.forward(tensors: [Tensor.meta([3, 10])]).map(\.shape), [[3, 2]])
 
         let series = try TimeSeriesDataset.sineWaves(length: 400, window: 24, noise: 0.01)

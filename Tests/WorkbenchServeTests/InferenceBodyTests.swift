@@ -42,6 +42,26 @@ final class InferenceBodyTests: XCTestCase {
         XCTAssertEqual(message { try InferenceJSON.parseInfer(body("[0, 2]"), inputShape: [2]) },
                        "input shape [0, 2] does not fit the model: expected [N, 2]")
         XCTAssertEqual(message { try InferenceJSON.parseInfer(body("[1, 1]", data: "[\"a\"]"), inputShape: [1]) },
-                       "\"data\" must hold only numbers")
+                       "inputs[0].data[0]: expected a number, got a string \"a\"")
+    }
+
+    /// JSONSerialization reads `true` as an NSNumber equal to 1: it used to be
+    /// taken as 1.0. A bool in a float input is refused, naming its position.
+    func testBooleansAreNotNumbers() {
+        XCTAssertEqual(message { try InferenceJSON.parseInfer(body("[1, 2]", data: "[1.0, true]"), inputShape: [2]) },
+                       "inputs[0].data[1]: expected a number, got true")
+        XCTAssertEqual(message { try InferenceJSON.parseInfer(body("[1, 2]", data: "[false, 0]"), inputShape: [2]) },
+                       "inputs[0].data[0]: expected a number, got false")
+        XCTAssertEqual(message { try InferenceJSON.parseInfer(body("[1, 2]", data: "[null, 0]"), inputShape: [2]) },
+                       "inputs[0].data[0]: expected a number, got null")
+        XCTAssertEqual(message { try InferenceJSON.parseInfer(body("[true, 2]", data: "[1, 0]"), inputShape: [2]) },
+                       "inputs[0].shape[0]: expected an integer, got true")
+        XCTAssertEqual(message { try InferenceJSON.parseInfer(body("[1.5, 2]", data: "[1, 0]"), inputShape: [2]) },
+                       "inputs[0].shape[0]: expected an integer, got 1.5")
+        XCTAssertEqual(message { try InferenceJSON.parseInfer(body("[\"1\", 2]", data: "[1, 0]"), inputShape: [2]) },
+                       "inputs[0].shape[0]: expected an integer, got a string \"1\"")
+        // 1 and 0 (and 1.0) are still numbers.
+        XCTAssertEqual(try? InferenceJSON.parseInfer(body("[1, 2]", data: "[1, 0.0]"), inputShape: [2]).input.toArray(), [1, 0])
+        XCTAssertEqual(try? InferenceJSON.parseInfer(body("[1.0, 2]", data: "[1, 0]"), inputShape: [2]).input.shape, [1, 2])
     }
 }

@@ -216,6 +216,14 @@ final class DeployEndToEndTests: XCTestCase {
         let (us, ub) = try curl("GET", "\(base)/v2/models/nosuch")
         XCTAssertEqual(us, 404)
         XCTAssertTrue((try json(ub)["error"] as? String)?.contains("unknown model 'nosuch'") == true, ub)
+        // No route (unknown path, or a known path with another method): a JSON 404 listing the endpoints.
+        for (method, path) in [("GET", "/v2/nothing"), ("GET", "/v2/models/lenet5/infer")] {
+            let (ns, nb) = try curl(method, base + path)
+            XCTAssertEqual(ns, 404, nb)
+            let message = try json(nb)["error"] as? String ?? ""
+            XCTAssertTrue(message.hasPrefix("no endpoint \(method) \(path); endpoints: GET /v2/health/live"), nb)
+            XCTAssertTrue(message.contains("POST /v2/models/{name}/infer"), nb)
+        }
 
         // Infer: outputs equal the in-process model's.
         let x = Tensor.randn([2, 3, 32, 32], generator: Generator(seed: 11))
@@ -234,6 +242,8 @@ final class DeployEndToEndTests: XCTestCase {
             (try inferBody(Tensor.zeros([1, 3, 32, 32]), datatype: "INT8"), 400, "datatype INT8 is not supported"),
             (try inferBody(Tensor.zeros([1, 3, 32, 32]), shape: [2, 3, 32, 32]), 400, "\"data\" has 3072 values; shape [2, 3, 32, 32] needs 6144"),
             (Data("{not json".utf8), 400, "the body is not a JSON object"),
+            (Data(#"{"inputs": [{"name": "input", "shape": [1, 3, 32, 32], "datatype": "FP32", "data": [true]}]}"#.utf8), 400,
+             "inputs[0].data[0]: expected a number, got true"),
             (Data(count: 400_000), 413, "larger than the limit"),
         ]
         for (body, status, message) in bad {
@@ -250,6 +260,21 @@ final class DeployEndToEndTests: XCTestCase {
         XCTAssertEqual(preds.count, 2)
         XCTAssertEqual(preds[0].count, 2)
         XCTAssertTrue(CIFAR10.classNames.contains(preds[0][0]["label"] as? String ?? ""))
+        // Real image files (PNG and JPEG, not 32×32: resized and cropped): the same top-k as `Predictor` in-process.
+        let predictor = try Predictor(weights: lenet)
+        let images = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/images")
+        for name in ["rgb.png", "rgb.jpg", "gray.png"] {
+            let file = try Data(contentsOf: images.appendingPathComponent(name))
+            let image = try ImageDecoders.decode(file, extension: (name as NSString).pathExtension, name: name)
+            let want = try predictor.predict(try predictor.tensor(for: image, name: name).unsqueeze(0), topK: 2)[0]
+            let (s, b) = try curl("POST", "\(base)/v2/models/lenet5/predict?top_k=2", body: file,
+                                  contentType: name.hasSuffix("png") ? "image/png" : "image/jpeg")
+            XCTAssertEqual(s, 200, "\(name): \(b)")
+            let got = try XCTUnwrap((try json(b)["predictions"] as? [[[String: Any]]])?.first, b)
+            XCTAssertEqual(got.map { $0["label"] as? String ?? "" }, want.map(\.label), name)
+            XCTAssertEqual(got.first?["score"] as? Double ?? -1, want[0].score, accuracy: 1e-5, name)
+        }
         let (gs, gb) = try curl("POST", "\(base)/v2/models/lenet5/predict", body: Data([0x89, 0x50, 0x4E, 0x47, 0, 0]),
                                 contentType: "image/png")
         XCTAssertEqual(gs, 400, gb)
@@ -266,6 +291,7 @@ final class DeployEndToEndTests: XCTestCase {
         let (_, metrics) = try curl("GET", "\(base)/metrics")
         XCTAssertTrue(metrics.contains("workbench_requests_total{endpoint=\"infer\",code=\"200\"}"), metrics)
         XCTAssertTrue(metrics.contains("workbench_request_errors_total{endpoint=\"infer\",code=\"413\"} 1"), metrics)
+        XCTAssertTrue(metrics.contains("workbench_request_errors_total{endpoint=\"other\",code=\"404\"} 2"), metrics)
         XCTAssertTrue(metrics.contains("workbench_batch_size_bucket"), metrics)
         let single = metrics.split(separator: "\n").first { $0.hasPrefix("workbench_batch_size_bucket{le=\"1.0\"}") }
         let total = metrics.split(separator: "\n").first { $0.hasPrefix("workbench_batch_size_count") }
@@ -324,6 +350,18 @@ final class DeployEndToEndTests: XCTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: path), FileManager.default.contents(atPath: weights.path))
         let missing = try workbench(["hub", "load", hub.path, "nosuch"])
         XCTAssertTrue(missing.err.contains("no entry 'nosuch' (available: lenet5-test)"), missing.err)
+
+        // Predict by hub name: the entry is loaded (hash checked) and run, as from its file.
+        try cifarRecords(2).write(to: dir.appendingPathComponent("two.bin"))
+        let byFile = try workbench(["predict", "--weights", weights.path, "--json", "two.bin"])
+        let byHub = try workbench(["predict", "--hub", hub.path, "--weights", "lenet5-test", "--json", "two.bin"])
+        XCTAssertEqual(byHub.status, 0, byHub.err)
+        XCTAssertEqual(byHub.out, byFile.out)
+        XCTAssertTrue(byHub.out.contains("\"predictions\""), byHub.out)
+        let noEntry = try workbench(["predict", "--hub", hub.path, "--weights", "nosuch", "two.bin"])
+        XCTAssertEqual(noEntry.status, 1)
+        XCTAssertTrue(noEntry.err.contains("hub \(hub.path), entry nosuch: "), noEntry.err)
+        XCTAssertTrue(noEntry.err.contains("no entry 'nosuch' (available: lenet5-test)"), noEntry.err)
 
         // Over git (the git CLI clones a local repository).
         let repo = dir.appendingPathComponent("models.git")

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads the inputs of `predict`: each file gives one or more named samples
 /// shaped as the model's input, or one error naming the file.
@@ -38,7 +41,8 @@ public enum PredictionInputs {
         return (samples, errors)
     }
 
-    /// Expands folders (their files, sorted, not recursing into hidden ones) into files.
+    /// Expands folders (their files, sorted, not recursing into hidden ones) and glob patterns
+    /// the shell left alone (`'photos/*.png'`; no match keeps the pattern, to be reported) into files.
     public static func expand(_ paths: [String]) -> [URL] {
         var out: [URL] = []
         for p in paths {
@@ -46,11 +50,24 @@ public enum PredictionInputs {
             if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: p)) ?? []
                 out += names.filter { !$0.hasPrefix(".") }.sorted().map { URL(fileURLWithPath: p).appendingPathComponent($0) }
+            } else if !FileManager.default.fileExists(atPath: p), p.contains(where: { "*?[".contains($0) }) {
+                // A quoted glob (`'photos/*.png'`) the shell did not expand; no match keeps the pattern, to be named.
+                let matches = glob(p)
+                out += matches.isEmpty ? [URL(fileURLWithPath: p)] : matches.map { URL(fileURLWithPath: $0) }
             } else {
                 out.append(URL(fileURLWithPath: p))
             }
         }
         return out
+    }
+
+    /// The paths matching the shell pattern `pattern`, sorted (glob(3)).
+    static func glob(_ pattern: String) -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
+        return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }
+            .filter { !(URL(fileURLWithPath: $0).lastPathComponent.hasPrefix(".")) }.sorted()
     }
 
     /// The samples of one file; throws a `PredictionError` naming it.
