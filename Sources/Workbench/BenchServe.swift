@@ -2,14 +2,16 @@ import ArgumentParser
 import Foundation
 import Tensors
 
-/// `workbench bench serve`: throughput and latency of `workbench serve` on
-/// LeNet-5 with and without dynamic batching, at several client counts, plus
-/// a minimal PyTorch HTTP baseline (`scripts/serve_torch_baseline.py`) driven
-/// by the same load generator in the same run.
+/// `workbench bench serve`: throughput and latency of `workbench serve` on a
+/// zoo model (LeNet-5 by default) with and without dynamic batching, at several
+/// client counts, plus for LeNet-5 a minimal PyTorch HTTP baseline
+/// (`scripts/serve_torch_baseline.py`) driven by the same load generator in the
+/// same run. LeNet-5 costs a small part of a request, so batching shows on
+/// heavier models (`--model resnet18`).
 struct BenchServe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serving LeNet-5: requests/s and p50/p99 latency, batched vs unbatched vs a PyTorch baseline; errors; server RSS.")
+        abstract: "Serving a zoo model: requests/s and p50/p99 latency, batched vs unbatched vs a PyTorch baseline; errors; server RSS.")
 
     @Option(help: "Seconds of load per measurement (the issue's soak run: 60).") var seconds: Double = 10
     @Option(help: ArgumentHelp("Concurrent clients, comma-separated.", valueName: "list")) var clients: String = "1,8,64"
@@ -17,6 +19,8 @@ struct BenchServe: ParsableCommand {
     @Option(name: .customLong("max-delay-ms"), help: "--max-delay-ms of the batched server.") var maxDelayMs: Double = 2
     @Option(help: "infer (KServe JSON tensors, 60 KB per request) or predict (one 3073-byte CIFAR-10 record; no PyTorch baseline).")
     var endpoint: String = "infer"
+    @Option(help: "Zoo model to serve (a 3×32×32 image model: lenet5, smallvgg, resnet18, …); the PyTorch baseline is LeNet-5 only.")
+    var model: String = "lenet5"
     @Flag(name: .customLong("no-torch"), help: "Skip the PyTorch baseline.") var noTorch = false
     @Option(help: "Python with torch and safetensors for the baseline.") var python: String = "/tmp/torchenv/bin/python"
 
@@ -38,14 +42,17 @@ struct BenchServe: ParsableCommand {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bench-serve-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let weights = try Self.saveLeNet(in: dir)
+        guard let entry = ModelZoo.entries.first(where: { $0.name == model }), entry.inputShape == [3, 32, 32] else {
+            throw UserError("--model \(model): expected a zoo model with 3×32×32 image input (\(ModelZoo.entries.filter { $0.inputShape == [3, 32, 32] }.map(\.name).joined(separator: ", ")))")
+        }
+        let weights = try Self.saveModel(model, in: dir)
         let body = try Self.inferBody()
         guard ["infer", "predict"].contains(endpoint) else { throw UserError("--endpoint \(endpoint): expected infer or predict") }
         let binary = endpoint == "predict"
         let payload = binary ? Data((0..<3073).map { UInt8(truncatingIfNeeded: $0 &* 7) }) : body
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         setvbuf(stdout, nil, _IOLBF, 0)
-        print("bench serve: lenet5 /\(endpoint), \(seconds) s per point, clients \(counts), body \(payload.count) bytes")
+        print("bench serve: \(model) /\(endpoint), \(seconds) s per point, clients \(counts), body \(payload.count) bytes")
         print(String(format: "%-34@ %7@ %10@ %9@ %9@ %7@ %14@", "server" as NSString, "clients" as NSString, "req/s" as NSString,
                      "p50 ms" as NSString, "p99 ms" as NSString, "errors" as NSString, "server RSS MB" as NSString))
         var rows: [(String, Int, Result)] = []
@@ -54,7 +61,7 @@ struct BenchServe: ParsableCommand {
             ("workbench batched (\(maxBatch), \(maxDelayMs) ms)", ["--max-batch", String(maxBatch), "--max-delay-ms", String(maxDelayMs)]),
         ]
         for (label, extra) in servers {
-            let server = try ServerProcess.start(exe, ["serve", "--weights", "lenet5=\(weights.path)", "--port", "0"] + extra)
+            let server = try ServerProcess.start(exe, ["serve", "--weights", "\(model)=\(weights.path)", "--port", "0"] + extra)
             defer { server.stop() }
             for c in counts {
                 let r = try load(port: server.port, clients: c, body: payload, binary: binary, pid: server.process.processIdentifier)
@@ -62,7 +69,7 @@ struct BenchServe: ParsableCommand {
                 report(label, c, r)
             }
         }
-        if !noTorch && !binary {
+        if !noTorch && !binary && model == "lenet5" {
             if FileManager.default.isExecutableFile(atPath: python) {
                 let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                     .deletingLastPathComponent().appendingPathComponent("scripts/serve_torch_baseline.py").path
@@ -88,11 +95,11 @@ struct BenchServe: ParsableCommand {
         }
     }
 
-    /// A seeded LeNet-5 with CIFAR-10 metadata saved as `dir/lenet5.safetensors`.
-    static func saveLeNet(in dir: URL) throws -> URL {
-        let weights = dir.appendingPathComponent("lenet5.safetensors")
-        let model = try ModelZoo.make("lenet5", generator: Generator(seed: 0))
-        try ModelFile.save(model, metadata: ModelMetadata(architecture: .init(name: "lenet5", inputShape: [3, 32, 32], outputs: 10),
+    /// A seeded zoo model with CIFAR-10 metadata saved as `dir/NAME.safetensors`.
+    static func saveModel(_ name: String, in dir: URL) throws -> URL {
+        let weights = dir.appendingPathComponent("\(name).safetensors")
+        let model = try ModelZoo.make(name, generator: Generator(seed: 0))
+        try ModelFile.save(model, metadata: ModelMetadata(architecture: .init(name: name, inputShape: [3, 32, 32], outputs: 10),
                                                           classes: CIFAR10.classNames, transform: .cifar10), to: weights)
         return weights
     }
@@ -114,7 +121,7 @@ struct BenchServe: ParsableCommand {
 
     /// `clients` threads sending requests back to back for `seconds` (after a short warm-up).
     func load(port: Int, clients: Int, body: Data, binary: Bool, pid: Int32) throws -> Result {
-        let path = binary ? "/v2/models/lenet5/predict" : "/v2/models/lenet5/infer"
+        let path = binary ? "/v2/models/\(model)/predict" : "/v2/models/\(model)/infer"
         let type = binary ? "application/octet-stream" : "application/json"
         let warm = LoadClient(port: port, path: path, body: body, contentType: type)
         for _ in 0..<20 { _ = try warm.send() }

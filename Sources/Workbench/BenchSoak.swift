@@ -58,7 +58,7 @@ struct BenchSoak: ParsableCommand {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bench-soak-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let weights = try BenchServe.saveLeNet(in: dir)
+        let weights = try BenchServe.saveModel("lenet5", in: dir)
         let body = try BenchServe.inferBody()
         let token = "soak-\(UInt64.random(in: 0...UInt64.max))"
         let maxBody = 1 << 20, maxHeader = 16 << 10
