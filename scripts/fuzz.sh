@@ -4,6 +4,8 @@
 #
 #   scripts/fuzz.sh TARGET SECONDS     one target (or `all`, SECONDS each)
 #   scripts/fuzz.sh list               the targets
+#   FUZZ_RUNS=N scripts/fuzz.sh ...    stop each target after N executions
+#                                      (or SECONDS, whichever comes first)
 #
 # Builds Fuzz/ with `-sanitize=fuzzer,address -parse-as-library` (debug, into
 # Fuzz/.build), then runs the target on a working corpus under
@@ -21,6 +23,8 @@ if [ "$target" != all ] && ! printf '%s\n' $targets | grep -qx "$target"; then
     echo "fuzz: unknown target '$target'; expected one of: $targets (or all)" >&2; exit 2
 fi
 [[ "$seconds" =~ ^[0-9]+$ ]] || { echo "fuzz: SECONDS must be a whole number, got '$seconds'" >&2; exit 2; }
+runs=${FUZZ_RUNS:--1}
+[[ "$runs" =~ ^(-1|[0-9]+)$ ]] || { echo "fuzz: FUZZ_RUNS must be a whole number, got '$runs'" >&2; exit 2; }
 
 swift build --package-path "$repo/Fuzz" -c debug \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >&2
@@ -32,10 +36,10 @@ for t in $( [ "$target" = all ] && echo $targets || echo "$target" ); do
     corpus="$repo/.build/fuzz/corpus/$t"
     artifacts="$repo/.build/fuzz/artifacts"
     mkdir -p "$corpus" "$artifacts"
-    echo "== fuzz-$t for ${seconds}s"
+    echo "== fuzz-$t for ${seconds}s$( [ "$runs" != -1 ] && echo " or $runs executions")"
     log="$repo/.build/fuzz/$t.log"
     if ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 "$bindir/fuzz-$t" "$corpus" "$repo/Fuzz/seeds/$t" \
-        -max_total_time="$seconds" -timeout=1 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+        -max_total_time="$seconds" -runs="$runs" -timeout=1 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
         -artifact_prefix="$artifacts/$t-" > "$log" 2>&1; then
         result=ok
     else
@@ -44,6 +48,8 @@ for t in $( [ "$target" = all ] && echo $targets || echo "$target" ); do
     fi
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     cov=$(grep -Eo 'cov: [0-9]+' "$log" | tail -1)
-    echo "fuzz-$t: $result, ${execs:-?} executions in ${seconds}s, $cov, corpus $(ls "$corpus" | wc -l) inputs (log $log)"
+    took=$(sed -n 's/^stat::slowest_unit_time_sec: *//p' "$log")
+    secs=$(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$log" | grep -Eo '[0-9]+ second' | grep -Eo '[0-9]+')
+    echo "fuzz-$t: $result, ${execs:-?} executions in ${secs:-$seconds}s (slowest input ${took:-?}s), $cov, corpus $(ls "$corpus" | wc -l) inputs (log $log)"
 done
 exit $status
