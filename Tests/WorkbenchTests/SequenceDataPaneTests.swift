@@ -35,6 +35,10 @@ final class SequenceDataPaneTests: XCTestCase {
         let firstToken = TextSample.escape(sample.pieces[0]), firstId = String(sample.tokens[0])
         let row = try XCTUnwrap((0..<c.height).first { c.row($0).contains("in  " + firstToken) }, "no token row")
         XCTAssertTrue(c.row(row + 1).contains("id  " + firstId), c.row(row + 1))
+        // No augmentation, split or class filter for language-modelling windows: not offered, not bound.
+        XCTAssertEqual(app.helpLineEntries.pane.map(\.description).filter { ["augment", "split", "filter"].contains($0) }, [])
+        app.press(.char("a"))
+        XCTAssertFalse(app.datasetPane.augmentPreview)
         // Moving down selects the next window.
         app.press(.down)
         let second = try XCTUnwrap(app.dataset.textSample(.train, 1))
@@ -54,6 +58,11 @@ final class SequenceDataPaneTests: XCTestCase {
         XCTAssertTrue(c.row(row).contains("L\(s.length)"), c.row(row))
         XCTAssertTrue(c.row(row).contains(name), c.row(row))
         XCTAssertShows(c, "class \(name)")
+        XCTAssertTrue(app.helpLineEntries.pane.contains { $0.description == "filter" }, "labelled texts keep the class filter")
+        app.press(.char("f"))
+        XCTAssertEqual(app.datasetPane.classFilter, 0)
+        XCTAssertTrue(app.datasetPane.indices.allSatisfy { app.dataset.label(.train, $0) == 0 })
+        app.press(.char("F"))
         // The classes view still counts the classes.
         app.press(.char("v"))
         let counts = app.dataset.classCounts(.train)

@@ -27,15 +27,16 @@ extension DatasetPane {
         return Grid(thumbWidth: list.width, thumbHeight: 0, columns: 1, rows: list.height, origin: (list.x, list.y))
     }
 
-    /// The info line: vocabulary and special tokens (text), or the window and horizon (series).
+    /// The info line: vocabulary and special tokens, then the item count and length (text);
+    /// the window and horizon (series). Most important first: a narrow pane cuts the end.
     func sequenceInfo(_ dataset: DatasetSource) -> String {
-        let n = "\(Format.grouped(dataset.count(split))) \(sampleKind == .series ? "windows" : dataset.task == .languageModeling ? "windows" : "texts")"
+        let n = Format.grouped(dataset.count(split))
+        let length = dataset.inputShape.first ?? 0
         if let v = dataset.vocabulary {
-            let length = dataset.task == .languageModeling ? "\(dataset.inputShape.first ?? 0) tokens each" : "up to \(dataset.inputShape.first ?? 0) tokens"
-            return "\(n) · \(length) · vocabulary \(v.size) (\(v.kind)) · specials \(v.specials.joined(separator: " "))"
+            let items = dataset.task == .languageModeling ? "\(n) windows of \(length) tokens" : "\(n) texts of up to \(length) tokens"
+            return "vocabulary \(v.size) (\(v.kind)) · specials \(v.specials.joined(separator: " ")) · \(items)"
         }
-        let window = dataset.inputShape.first ?? 0
-        return "\(n) of \(window) values → next \(dataset.outputs) · standardised"
+        return "\(n) windows of \(length) values → next \(dataset.outputs) · standardised"
     }
 
     func renderSequences(_ canvas: inout Canvas, _ body: Rect, focused: Bool, dataset: DatasetSource, ctx: RenderContext) {
@@ -54,7 +55,7 @@ extension DatasetPane {
             let isSelected = i == selected
             let style = isSelected ? ctx.style(focused ? .selected : .selectedUnfocused) : ctx.style(.normal)
             let y = list.y + row
-            canvas.fill(Rect(x: list.x, y: y, width: list.width, height: 1), " ", isSelected ? style : ctx.style(.normal))
+            if isSelected { canvas.fill(Rect(x: list.x, y: y, width: list.width, height: 1), " ", style) }
             var x = list.x
             x += canvas.put(TextWidth.pad(String(idx), to: indexWidth) + " ", x: x, y: y, isSelected ? style : ctx.style(.dim), maxWidth: list.maxX - x)
             if let s = dataset.textSample(split, idx) {

@@ -52,6 +52,8 @@ public struct DatasetPane: Sendable {
     public private(set) var isTable = false
     /// How the dataset's samples are shown (images, rows, text, series windows).
     public private(set) var sampleKind: SampleKind = .image
+    /// The dataset's number of classes (0 for regression, forecasting and language modelling).
+    public private(set) var classCount = 0
     private var counts: [DatasetSplit: [Int]] = [:]
 
     public init() {}
@@ -60,6 +62,7 @@ public struct DatasetPane: Sendable {
     public mutating func reload(_ dataset: DatasetSource) {
         isTable = dataset.sampleKind == .table
         sampleKind = dataset.sampleKind
+        classCount = dataset.classNames.count
         if isTable { enlarged = false }
         let n = dataset.count(split)
         if let c = classFilter {
@@ -104,7 +107,7 @@ public struct DatasetPane: Sendable {
     ]
 
     /// The action bound to `key`.
-    public func action(for key: Key) -> Action? { DatasetPane.bindings.action(for: key) }
+    public func action(for key: Key) -> Action? { activeBindings.action(for: key) }
 
     /// Applies `action`; `inner` is the pane's inner rectangle (for the grid geometry).
     public mutating func apply(_ action: Action, dataset: DatasetSource, inner: Rect) {
