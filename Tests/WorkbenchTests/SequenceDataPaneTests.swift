@@ -98,6 +98,9 @@ final class SequenceDataPaneTests: XCTestCase {
         XCTAssertEqual(d.root.children.first { $0.name == "head" }?.outputShape, [1, 64, 17])
         XCTAssertEqual(d.totalParameters, SequenceModelZoo.entry(named: "char-lstm")?.make(vocabularySize: 17).parameterCount)
         XCTAssertShows(app.draw(), "64×17")
+        let gpt = try ZooModelCatalog().describe("gpt-mini", inputShape: [64], numClasses: 17, vocabularySize: 17)
+        XCTAssertNil(gpt.failure, "\(String(describing: gpt.failure))")
+        XCTAssertEqual(gpt.root.outputShape, [1, 64, 17])
         // A text classifier over the sums, and an image model on text is refused by name.
         let (cls, _) = makeSequenceApp(.sequenceClassification)
         XCTAssertEqual(cls.modelDescription?.root.outputShape, [1, 2])
