@@ -161,5 +161,40 @@ final class SequenceDataPaneTests: XCTestCase {
         XCTAssertEqual(app.dataset.task, .forecasting)
         XCTAssertEqual(app.modelName, "lstm-forecaster")
         XCTAssertEqual(app.modelDescription?.failure, nil)
+        // The last choice asks for a text file; a bad one is refused in the prompt and the data stay.
+        let txt = FileManager.default.temporaryDirectory.appendingPathComponent("wb-menu-\(UUID().uuidString).txt")
+        try? String(repeating: "abc def\n", count: 40).write(to: txt, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: txt) }
+        app.run(.chooseSequenceData)
+        app.press(.down, .down, .down, .enter)
+        guard case .prompt(let p)? = app.overlay else { return XCTFail("no prompt for a text file") }
+        XCTAssertEqual(p.purpose, .openDataset)
+        app.press(.ctrl("u"))
+        app.type("/nonexistent/story.txt")
+        app.press(.enter)
+        guard case .prompt(let refused)? = app.overlay else { return XCTFail("the prompt closed on a missing file") }
+        XCTAssertTrue(refused.error?.contains("no such file") == true, refused.error ?? "")
+        XCTAssertEqual(app.dataset.task, .forecasting)
+        app.press(.ctrl("u"))
+        app.type(txt.path)
+        app.press(.enter)
+        XCTAssertNil(app.overlay)
+        XCTAssertEqual(app.dataset.task, .languageModeling)
+        XCTAssertEqual(app.dataset.vocabulary?.size, Vocabulary.specials.count + 8)   // a b c d e f, space, newline
+        XCTAssertEqual(app.modelName, "char-lstm")
+    }
+
+    func testACSVColumnOpensAsForecastingWindows() throws {
+        let csv = FileManager.default.temporaryDirectory.appendingPathComponent("wb-series-\(UUID().uuidString).csv")
+        try ("day,temp\n" + (0..<200).map { "\($0),\(Double($0 % 24) * 0.5)" }.joined(separator: "\n") + "\n")
+            .write(to: csv, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: csv) }
+        let d = try TensorsDatasetProvider().openCSV(path: csv.path, target: "temp", task: .forecasting)
+        XCTAssertEqual(d.sampleKind, .series)
+        XCTAssertEqual(d.count(.train), 200 - 64)
+        XCTAssertEqual(d.seriesWindow(.train, 0)?.values.count, 64)
+        XCTAssertThrowsError(try TensorsDatasetProvider().openCSV(path: csv.path, target: "nope", task: .forecasting)) { e in
+            XCTAssertTrue("\(e)".contains("column 'nope' not found"), "\(e)")
+        }
     }
 }
