@@ -166,7 +166,8 @@ extension App {
             guard let s = session else { showToast("no model to evaluate", isError: true); return }
             s.send(.evaluate)
             if dataset.task == .classification || dataset.task == .sequenceClassification { datasetPane.view = .confusion }
-            showToast("evaluating on the test split…")
+            // CSV and sequence data have one split: the run's validation items are evaluated.
+            showToast(dataset.count(.test) > 0 ? "evaluating on the test split…" : "evaluating on the validation split…")
         case .saveModel: prompt(.saveModel, "Save model (safetensors)", defaultPath("\(modelTitle).safetensors"))
         case .loadModel: prompt(.loadModel, "Load model (safetensors)", defaultPath("\(modelTitle).safetensors"))
         case .saveCheckpoint: prompt(.saveCheckpoint, "Save checkpoint", defaultPath("\(modelTitle)-checkpoint.safetensors"))
