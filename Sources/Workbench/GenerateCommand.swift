@@ -22,9 +22,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Seed of the sampling.") var seed: UInt64 = 0
 
     func run() throws {
-        guard maxTokens >= 0 else { throw UserError("--max-tokens must be >= 0, got \(maxTokens)") }
-        guard temperature.isFinite, temperature >= 0 else { throw UserError("--temperature must be >= 0, got \(temperature)") }
-        guard topK >= 0 else { throw UserError("--top-k must be >= 0, got \(topK)") }
+        let sampling = TextSampling(prompt: prompt, maxTokens: maxTokens, temperature: temperature, topK: topK, seed: seed)
+        if let p = sampling.problems.first { throw UserError("\(p.field.option) \(p.message)") }
         let url = URL(fileURLWithPath: weights)
         guard FileManager.default.fileExists(atPath: weights) else { throw UserError("\(weights): no such file") }
         let tokenizer: Tokenizer
@@ -42,8 +41,6 @@ struct GenerateCommand: ParsableCommand {
         } catch {
             throw UserError("\(error)")
         }
-        let text = lm.generate(prompt: prompt, tokenizer: tokenizer, maxTokens: maxTokens, temperature: temperature,
-                               topK: topK > 0 ? topK : nil, generator: Generator(seed: seed))
-        print(text)
+        print(sampling.run(lm, tokenizer: tokenizer))
     }
 }

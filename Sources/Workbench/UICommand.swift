@@ -15,13 +15,13 @@ struct UICommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: "CIFAR-10 to open (the archive or the extracted folder), or a .csv file.")
+    @Option(name: .long, help: "CIFAR-10 to open (the archive or the extracted folder), a .csv file, a .txt file (language modelling) or a folder of <class>/*.txt (with --task sequence-classification).")
     var data: String?
 
     @Option(name: .long, help: "CSV: the column to predict (default label).")
     var target: String?
 
-    @Option(name: .long, help: "CSV: classification (default) or regression.")
+    @Option(name: .long, help: "classification (default), regression (CSV), language-modeling (a .txt, or the embedded arithmetic corpus without --data), sequence-classification (a text folder or CSV, or the embedded sums) or forecasting (a CSV column with --target, or the embedded sine waves).")
     var task: String?
 
     @Option(name: .long, help: "Model from the zoo (see `workbench models`), e.g. lenet5, or a model file (.model.yaml / .json) to train and edit.")
@@ -39,7 +39,7 @@ struct UICommand: ParsableCommand {
         var taskKind: TaskKind?
         if let task {
             guard let k = TaskKind(rawValue: task.lowercased()) else {
-                throw UserError("--task \(task): expected classification or regression")
+                throw UserError("--task \(task): expected one of \(TaskKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             taskKind = k
         }

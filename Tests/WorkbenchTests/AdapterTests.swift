@@ -44,7 +44,7 @@ final class AdapterTests: XCTestCase {
         XCTAssertEqual(conv1?.type, "Conv2d")
         XCTAssertEqual(conv1?.outputShape, [1, 6, 28, 28])
         XCTAssertEqual(conv1?.ownParameters, 456)
-        XCTAssertEqual(ZooModelCatalog().modelNames, ModelZoo.names)
+        XCTAssertEqual(ZooModelCatalog().modelNames, ModelZoo.names + SequenceModelZoo.names)
     }
 
     func testZooCatalogNamesTheFailingLayer() throws {

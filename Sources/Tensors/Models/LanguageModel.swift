@@ -27,9 +27,12 @@ extension LanguageModel {
     /// `temperature` (0 = greedy argmax), keeps the `topK` largest (nil: all)
     /// and draws from the softmax with `generator` (the global default when
     /// nil), so a seed reproduces the text. The training mode is restored.
+    /// `onToken`, when given, sees the tokens sampled so far (without the
+    /// prompt) after each one; returning false stops early.
     public func generate(prompt: [Int], maxTokens: Int, temperature: Double = 1, topK: Int? = nil,
-                         generator: Generator? = nil) -> [Int] {
+                         generator: Generator? = nil, onToken: (([Int]) -> Bool)? = nil) -> [Int] {
         var ids = prompt.isEmpty ? [0] : prompt
+        let first = ids.count
         let wasTraining = isTraining
         eval()
         defer { train(wasTraining) }
@@ -39,6 +42,7 @@ extension LanguageModel {
                 let logits = self(IntTensor(context, shape: [1, context.count]))
                 let last = logits.select(1, context.count - 1).reshape([vocabularySize]).toArray()
                 ids.append(sampleToken(last, temperature: temperature, topK: topK, generator: generator))
+                if let onToken, !onToken(Array(ids[first...])) { break }
             }
         }
         return prompt.isEmpty ? Array(ids.dropFirst()) : ids

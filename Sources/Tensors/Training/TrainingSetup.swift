@@ -267,15 +267,7 @@ public final class TrainingSetup {
     }
 
     static func text(_ config: TrainingConfig, _ loaderGen: Generator, _ group: (any ProcessGroup)?) throws -> Splits {
-        let set: TextFileDataset
-        if let path = config.dataPath {
-            guard TrainingConfig.isText(path) else {
-                throw TrainingSetupError("language modelling reads a UTF-8 .txt file (or the embedded arithmetic corpus without --data), got \(path)")
-            }
-            set = try TextFileDataset(path: path, sequenceLength: config.sequenceLength)
-        } else {
-            set = try ArithmeticCorpus.languageModelDataset(sequenceLength: config.sequenceLength)
-        }
+        let set = try SequenceData.languageModel(config)
         let n = Swift.min(set.count, config.limit ?? .max)
         let idx = try split(n, valCount: valCount(config, n, standard: n / 10), seed: config.seed)
         func open(_ indices: [Int], shuffle: Bool) throws -> BatchSource {
@@ -297,20 +289,7 @@ public final class TrainingSetup {
     /// data the embedded arithmetic task (is the sum right?). Texts are cut at
     /// `sequenceLength` tokens; batches are padded with their lengths.
     static func textClassification(_ config: TrainingConfig, _ loaderGen: Generator, _ group: (any ProcessGroup)?) throws -> Splits {
-        let set: TextClassificationDataset
-        if let path = config.dataPath {
-            if TrainingConfig.isCSV(path) {
-                set = try TextClassificationDataset(csv: path, textColumn: config.textColumn ?? "text",
-                                                    labelColumn: config.target ?? "label", maxLength: config.sequenceLength)
-            } else {
-                set = try TextClassificationDataset(folder: path, maxLength: config.sequenceLength)
-            }
-        } else {
-            let embedded = try ArithmeticCorpus.classificationDataset()
-            set = try TextClassificationDataset(texts: embedded.texts, labels: embedded.targets.map { embedded.classes[$0] },
-                                                classes: embedded.classes, tokenizer: embedded.tokenizer,
-                                                maxLength: config.sequenceLength, source: embedded.source)
-        }
+        let set = try SequenceData.textClassification(config)
         let n = Swift.min(set.count, config.limit ?? .max)
         let idx = try split(n, valCount: valCount(config, n, standard: n / 5), seed: config.seed)
         func open(_ indices: [Int], shuffle: Bool) throws -> BatchSource {
@@ -330,13 +309,7 @@ public final class TrainingSetup {
     /// CSV column (`target`) or without data the embedded sine waves, standardised.
     /// The last windows (a fifth by default) validate, so validation follows training in time.
     static func forecasting(_ config: TrainingConfig, _ loaderGen: Generator, _ group: (any ProcessGroup)?) throws -> Splits {
-        let set: TimeSeriesDataset
-        if let path = config.dataPath, let column = config.target {
-            set = try TimeSeriesDataset(csv: path, column: column, window: config.sequenceLength, normalize: true)
-        } else {
-            let waves = try TimeSeriesDataset.sineWaves(window: config.sequenceLength)
-            set = try TimeSeriesDataset(series: waves.values, window: config.sequenceLength, normalize: true, source: "sine waves (embedded)")
-        }
+        let set = try SequenceData.series(config)
         let n = Swift.min(set.count, config.limit ?? .max)
         let held = Self.valCount(config, n, standard: n / 5)
         guard held < n else {

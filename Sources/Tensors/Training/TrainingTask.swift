@@ -76,6 +76,9 @@ extension TaskKind {
         case .languageModeling: return [.perplexity, .tokenAccuracy]
         }
     }
+
+    /// Whether the task reads sequences (token ids or windows of a series) rather than images or table rows.
+    public var readsSequences: Bool { self == .languageModeling || self == .sequenceClassification || self == .forecasting }
 }
 
 /// One metric a task reports: its key in `EpochSummary` dictionaries, a

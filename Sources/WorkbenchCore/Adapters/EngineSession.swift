@@ -15,7 +15,8 @@ public final class EngineBackend: TrainingBackend {
     }
 
     public func makeSession(model: String, dataset: DatasetSource, seed: UInt64) throws -> TrainingSession {
-        guard ModelZoo.entry(named: model) != nil || ModelDefinition.isModelFile(model) else { throw ModelZooError(name: model) }
+        guard ModelZoo.entry(named: model) != nil || SequenceModelZoo.entry(named: model) != nil || ModelDefinition.isModelFile(model)
+        else { throw ModelZooError(name: model) }
         let s = EngineSession(modelName: model, dataPath: dataset.location, target: dataset.target,
                               task: dataset.task, seed: seed, limit: limit)
         s.recorderFactory = recorder
@@ -59,6 +60,8 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
     private var lrFinder: TrainingEngine?
     /// Whether the sweep was cancelled (Esc, stop).
     private var lrFinderCancelled = false
+    /// The sampling request that may still report (a newer request or a cancel retires the others).
+    private let currentGeneration = LatestRequest()
 
     init(modelName: String, dataPath: String?, target: String? = nil, task: TaskKind = .classification,
          seed: UInt64, limit: Int? = nil) {
@@ -178,6 +181,51 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
         case .evaluate: collectGallery(emitEvaluation: true)
         case .rollback(let lr): rollback(lr: lr)
         case .findLR(let h, let test): findLR(h, test)
+        case .generate(let sampling, let id): generate(sampling, id: id)
+        case .cancelGenerate: currentGeneration.retire()
+        }
+    }
+
+    /// Samples text from the language model without touching the weights training writes:
+    /// the state dict is copied where the model is quiescent (between steps through the
+    /// engine's `.perform`, or here when no run is active) and sampled from a fresh model
+    /// loaded with the copy on a thread of its own, so neither the run nor this queue waits.
+    /// Progress is reported at most every 50 ms; a newer request retires this one.
+    private func generate(_ sampling: TextSampling, id: Int) {
+        func fail(_ why: String) { emit(.generated(.failed(id: id, why))) }
+        if let p = sampling.problems.first { return fail("\(p.field.label) \(p.message)") }
+        if lrFinder != nil { return fail("the learning-rate range test is running: Esc cancels it, then generate") }
+        if distributedRun != nil { return fail("the weights are in the distributed run's processes until it ends") }
+        let m: Module
+        do { m = try ensureModel() } catch { return fail("\(error)") }
+        guard let lm = m as? any LanguageModel, let tokenizer = setup?.tokenizer else {
+            return fail("\(modelName) is not a language model: generate samples from char-lstm or gpt-mini trained on text")
+        }
+        let name = modelName, vocabulary = lm.vocabularySize, current = currentGeneration, outbox = self.outbox
+        current.begin(id)
+        withQuiescentModel {
+            let snapshot = m.stateDict().map { ($0.0, $0.1.clone()) }
+            DispatchQueue.global(qos: .userInitiated).async {
+                do {
+                    let copy = try SequenceModelZoo.makeLanguageModel(name, vocabularySize: vocabulary)
+                    try copy.loadStateDict(snapshot)
+                    var reported = Date.distantPast
+                    var sampled = 0
+                    let text = sampling.run(copy, tokenizer: tokenizer) { partial in
+                        sampled += 1
+                        guard current.isCurrent(id) else { return false }
+                        if Date().timeIntervalSince(reported) > 0.05 {
+                            reported = Date()
+                            outbox.push(.generated(.progress(id: id, text: partial, tokens: sampled)))
+                        }
+                        return true
+                    }
+                    guard current.isCurrent(id) else { return }
+                    outbox.push(.generated(.finished(id: id, text: text, tokens: sampled)))
+                } catch {
+                    outbox.push(.generated(.failed(id: id, "could not copy the weights for sampling: \(error)")))
+                }
+            }
         }
     }
 
@@ -341,7 +389,7 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
         withQuiescentModel { [self] in
             do {
                 try ModelFiles.perform(op, path: path, model: model, modelName: modelName,
-                                       metadata: setup.map(ModelMetadata.init(setup:)), config: cfg,
+                                       metadata: setup.map(ModelMetadata.init(setup:)), tokenizer: setup?.tokenizer, config: cfg,
                                        checkpoint: { setup.flatMap { s in engine.map { s.checkpoint(engine: $0) } } },
                                        restored: { ck in
                                            queue.async { self.pendingCheckpoint = ck }
@@ -387,5 +435,33 @@ public final class EngineSession: TrainingSession, @unchecked Sendable {
         } catch {
             emit(.training(.message("evaluation failed: \(error)")))
         }
+    }
+}
+
+/// The one request of a kind still wanted, shared by the session queue and the threads
+/// that answer requests (a newer request or a cancel retires the older ones).
+final class LatestRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var id: Int?
+
+    /// `id` is now the wanted request.
+    func begin(_ id: Int) {
+        lock.lock()
+        self.id = id
+        lock.unlock()
+    }
+
+    /// No request is wanted any more.
+    func retire() {
+        lock.lock()
+        id = nil
+        lock.unlock()
+    }
+
+    /// Whether `id` is still the wanted request.
+    func isCurrent(_ id: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return self.id == id
     }
 }

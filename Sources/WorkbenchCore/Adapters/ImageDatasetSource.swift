@@ -101,6 +101,9 @@ public final class TensorsDatasetProvider: DatasetProvider {
 
     public func openDataset(path: String) throws -> DatasetSource {
         guard FileManager.default.fileExists(atPath: path) else { throw DatasetOpenError("\(path): no such file or folder") }
+        // Text: a .txt file is language modelling, a folder of <class>/*.txt files is text classification.
+        if TrainingConfig.isText(path) { return try openSequence(task: .languageModeling, path: path, target: nil) }
+        if SequenceDatasetSource.isTextFolder(path) { return try openSequence(task: .sequenceClassification, path: path, target: nil) }
         do {
             if let root = try ImageFolder.splitRoot(path, train: true) {
                 // Decoded and resized to 32x32 once, as a run on it will see them.
@@ -136,7 +139,13 @@ public final class TensorsDatasetProvider: DatasetProvider {
     }
 
     public func openCSV(path: String, target: String, task: TaskKind) throws -> DatasetSource {
-        try TableDatasetSource(path: path, target: target, task: task)
+        if task.readsSequences { return try openSequence(task: task, path: path, target: target) }
+        return try TableDatasetSource(path: path, target: target, task: task)
+    }
+
+    public func openSequence(task: TaskKind, path: String?, target: String?) throws -> DatasetSource {
+        let source = try SequenceDatasetSource(task: task, path: path, target: target)
+        return source
     }
 
     /// Runs `a` on another thread while `b` runs on this one.

@@ -9,14 +9,18 @@ enum ModelFiles {
     /// Runs `op` on `path`. `checkpoint` gives the current run's checkpoint (nil
     /// before a run); a loaded checkpoint is handed to `restored`. Saved weights carry
     /// `metadata` (architecture, task, classes, test transform) when the data is known,
-    /// so the file alone can be predicted with, served and published to a hub.
+    /// so the file alone can be predicted with, served and published to a hub. Sequence
+    /// models are saved as `workbench train` saves them: their zoo name and `tokenizer`, so
+    /// `workbench generate --weights` samples from the file alone.
     static func perform(_ op: FileOperation, path: String, model: Module, modelName: String, metadata: ModelMetadata? = nil,
-                        config: TrainingConfig, checkpoint: () -> Checkpoint?,
+                        tokenizer: Tokenizer? = nil, config: TrainingConfig, checkpoint: () -> Checkpoint?,
                         restored: (Checkpoint) -> Void) throws {
         let url = URL(fileURLWithPath: path)
         switch op {
         case .saveModel:
-            if let metadata { try ModelFile.save(model, metadata: metadata, to: url) } else {
+            if config.resolvedTask.readsSequences {
+                try ModelFile.save(model, modelName: modelName, tokenizer: tokenizer, to: url)
+            } else if let metadata { try ModelFile.save(model, metadata: metadata, to: url) } else {
                 try ModelFile.save(model, modelName: modelName, to: url)
             }
         case .loadModel:

@@ -17,10 +17,11 @@ extension App {
         case .csvTarget(let path):
             let numeric = Set(["price", "target", "value", "y"])
             let guess = numeric.contains(name.lowercased()) ? 1 : 0
-            overlay = .chooser(Chooser(title: "Predict \(name) by", options: ["classification", "regression"], selected: guess,
+            let tasks: [TaskKind] = [.classification, .regression, .forecasting, .sequenceClassification]
+            overlay = .chooser(Chooser(title: "Predict \(name) by", options: tasks.map(\.rawValue), selected: guess,
                                        purpose: .csvTask(path: path, target: name)))
         case .csvTask(let path, let target):
-            let task: TaskKind = name == "regression" ? .regression : .classification
+            let task = TaskKind(rawValue: name) ?? .classification
             do {
                 let d = try services.datasets.openCSV(path: path, target: target, task: task)
                 overlay = nil
@@ -28,6 +29,7 @@ extension App {
             } catch {
                 overlay = .message(title: "Cannot open \(path)", text: "\(error)", isError: true)
             }
+        case .sequenceData: openSequenceChoice(c.selected)
         case .hubEntry(let source):
             loadHubEntry(source: source, entry: String(name.prefix { $0 != " " }))
         case .model:

@@ -20,6 +20,7 @@ extension App {
         KeyBinding([.char("L")], "load model…", .loadModel, inHelpLine: false),
         KeyBinding([.char("T")], "choose theme…", .chooseTheme, inHelpLine: false),
         KeyBinding([.char("R")], "runs: compare, overlay, diff", .showRuns, inHelpLine: false),
+        KeyBinding([.char("G")], "generate text…", .generate),
         KeyBinding([.char("m"), .function(2)], "menu", .openMenu, label: "m/F2", shortLabel: "m"),
         KeyBinding([.char("?")], "help", .showHelp),
         KeyBinding([.char("q")], "quit", .quit),
@@ -164,8 +165,9 @@ extension App {
         case .evaluate:
             guard let s = session else { showToast("no model to evaluate", isError: true); return }
             s.send(.evaluate)
-            datasetPane.view = .confusion
-            showToast("evaluating on the test split…")
+            if dataset.task == .classification || dataset.task == .sequenceClassification { datasetPane.view = .confusion }
+            // CSV and sequence data have one split: the run's validation items are evaluated.
+            showToast(dataset.count(.test) > 0 ? "evaluating on the test split…" : "evaluating on the validation split…")
         case .saveModel: prompt(.saveModel, "Save model (safetensors)", defaultPath("\(modelTitle).safetensors"))
         case .loadModel: prompt(.loadModel, "Load model (safetensors)", defaultPath("\(modelTitle).safetensors"))
         case .saveCheckpoint: prompt(.saveCheckpoint, "Save checkpoint", defaultPath("\(modelTitle)-checkpoint.safetensors"))
@@ -206,6 +208,8 @@ extension App {
         case .saveModelFile: editModel(.save, paths: [])
         case .editModel(let action, let paths): editModel(action, paths: paths)
         case .showRuns: showRuns()
+        case .chooseSequenceData: chooseSequenceData()
+        case .generate: openGenerate()
         case .findLR: findLR()
         case .showGallery(let t, let p): overlay = .gallery(truth: t, predicted: p, offset: 0)
         case .publishToHub: prompt(.publishToHub, "Publish to hub folder (hub.json is created or updated)", lastHub ?? "hub")
@@ -261,9 +265,8 @@ extension App {
         if let path = d.location { services.recents?.add(path) }
         datasetPane.reset(d)
         // Image models cannot read table rows (and the reverse): pick the zoo's model for the data.
-        let wanted = d.sampleKind == .table ? "mlp" : "lenet5"
-        let fits = (ModelZoo.entry(named: modelName)?.readsFeatures ?? false) == (d.sampleKind == .table)
-        if modelEditor == nil, !fits, services.catalog.modelNames.contains(wanted) { modelName = wanted }
+        let wanted = App.preferredModel(for: d)
+        if modelEditor == nil, !App.model(modelName, fits: d), services.catalog.modelNames.contains(wanted) { modelName = wanted }
         describeModel()
         makeSession()
         showToast("dataset: \(d.name)")

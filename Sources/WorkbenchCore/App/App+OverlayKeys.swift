@@ -89,6 +89,7 @@ extension App {
         case .gallery(let t, let p, let off): handleGalleryKey(key, truth: t, predicted: p, offset: off)
         case .layerPicker(let p): handleLayerPickerKey(key, p)
         case .layerForm(let f): handleLayerFormKey(key, f)
+        case .generate: handleGenerateKey(key)
         }
     }
 

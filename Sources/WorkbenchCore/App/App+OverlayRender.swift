@@ -35,6 +35,7 @@ extension App {
         case .gallery: return Rect(x: 0, y: 0, width: width, height: max(1, height - 1))
         case .layerPicker: return screen.centered(width: min(90, width - 4), height: min(24, height - 2))
         case .layerForm(let f): return screen.centered(width: min(80, width - 4), height: min(height - 2, f.names.count + 6))
+        case .generate: return generateRect(screen)
         }
     }
 
@@ -107,6 +108,7 @@ extension App {
         case .gallery(let t, let p, let off): renderGallery(&canvas, r, truth: t, predicted: p, offset: off)
         case .layerPicker(let p): renderLayerPicker(&canvas, r, p)
         case .layerForm(let f): renderLayerForm(&canvas, r, f)
+        case .generate: renderGenerate(&canvas, r)
         }
     }
 

@@ -19,6 +19,7 @@ extension App {
         case .gallery: return "gallery"
         case .layerPicker: return "layer-picker"
         case .layerForm: return "layer-form"
+        case .generate: return "generate"
         }
     }
 }

@@ -107,6 +107,7 @@ extension App {
                                  HelpEntry(label: "d", description: "diff"), HelpEntry(label: "Esc", description: "close")], [])
             case .layerPicker: return ([HelpEntry(label: "type", description: "search"), HelpEntry(label: "↑↓", description: "select"),
                                         HelpEntry(label: "Enter", description: "add"), HelpEntry(label: "Esc", description: "cancel")], [])
+            case .generate: return (App.generateHelp, [])
             case .layerForm: return ([HelpEntry(label: "↑↓/Tab", description: "field"), HelpEntry(label: "Enter", description: "apply"),
                                       HelpEntry(label: "Esc", description: "cancel")], [])
             }
@@ -119,6 +120,7 @@ extension App {
             guard b.inHelpLine else { return false }
             if b.action == .start { return !runState.isActive }
             if b.action == .togglePause { return runState.isActive }
+            if b.action == .generate { return dataset.task == .languageModeling }
             return true
         }
         return (pane, global.map { b in

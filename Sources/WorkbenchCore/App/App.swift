@@ -15,6 +15,10 @@ public enum AppCommand: Equatable, Sendable {
     case newRun, start, togglePause, stop, evaluate
     case saveModel, loadModel, saveCheckpoint, loadCheckpoint, exportMetrics
     case useEmbeddedDataset, openCIFAR10, downloadCIFAR10, openCSV, openDataset
+    /// The embedded sequence sets (language modelling, sequence classification, forecasting) or a text file.
+    case chooseSequenceData
+    /// The generate form: sample text from the language model, also while it trains.
+    case generate
     case chooseTheme, chooseModel
     /// Model files: open one (the editor's draft), start a new design, save the draft.
     case openModelFile, newModelDraft, saveModelFile
@@ -152,6 +156,10 @@ public final class App {
     var lastHub: String?
     /// Whether the learning-rate range test is sweeping (Esc on its progress cancels it).
     public internal(set) var lrFinderRunning = false
+    /// The generate form's settings and its last sample (kept while it is closed, `App+Generate.swift`).
+    public internal(set) var generateForm = GenerateForm()
+    /// The id of the last sampling request sent.
+    var lastGenerationID = 0
 
     /// Builds the app: opens the dataset (`--data` or the embedded default), the model
     /// (`--model` or LeNet5) and the theme (`--theme` or default). Problems with the options
@@ -162,18 +170,28 @@ public final class App {
         var problems: [String] = []
         if let path = options.dataPath {
             do {
-                dataset = TrainingConfig.isCSV(path)
-                    ? try services.datasets.openCSV(path: path, target: options.target ?? "label", task: options.task ?? .classification)
-                    : try services.datasets.openCIFAR10(path: path)
+                if TrainingConfig.isCSV(path) {
+                    dataset = try services.datasets.openCSV(path: path, target: options.target ?? "label", task: options.task ?? .classification)
+                } else if TrainingConfig.isText(path) || options.task?.readsSequences == true {
+                    dataset = try services.datasets.openSequence(task: options.task ?? .languageModeling, path: path, target: options.target)
+                } else {
+                    // CIFAR-10, MNIST, an image folder or a folder of <class>/*.txt, told apart by their files.
+                    dataset = try services.datasets.openDataset(path: path)
+                }
             } catch {
                 problems.append("--data \(path): \(error)")
+                dataset = services.datasets.embeddedDefault()
+            }
+        } else if let task = options.task, task.readsSequences {
+            do { dataset = try services.datasets.openSequence(task: task, path: nil, target: nil) } catch {
+                problems.append("--task \(task.rawValue): \(error)")
                 dataset = services.datasets.embeddedDefault()
             }
         } else {
             dataset = services.datasets.embeddedDefault()
         }
         let names = services.catalog.modelNames
-        let preferred = dataset.sampleKind == .table ? "mlp" : "lenet5"
+        let preferred = App.preferredModel(for: dataset)
         var model = names.first { $0.lowercased() == preferred } ?? names.first ?? preferred
         if let m = options.model, ModelDefinition.isModelFile(m) {
             do {
@@ -212,7 +230,8 @@ public final class App {
         self.width = width
         self.height = height
         needsRender = true
-        datasetPane.keepSelectionVisible(DatasetPane.grid(for: innerRect(.dataset)))
+        let inner = innerRect(.dataset)
+        datasetPane.keepSelectionVisible(datasetPane.isSequence ? datasetPane.sequenceGrid(for: inner) : DatasetPane.grid(for: inner))
     }
 
     func innerRect(_ pane: PaneID) -> Rect {
@@ -231,7 +250,8 @@ public final class App {
             return
         }
         do {
-            let d = try services.catalog.describe(modelName, inputShape: dataset.inputShape, numClasses: dataset.outputs)
+            let d = try services.catalog.describe(modelName, inputShape: dataset.inputShape, numClasses: dataset.outputs,
+                                                  vocabularySize: dataset.vocabulary?.size)
             modelDescription = d
             modelError = nil
             modelPane.resetExpansion(d)
@@ -309,6 +329,7 @@ public final class App {
             }
         case .lrFind(let u): apply(u)
         case .misclassified(let m): misclassified = m
+        case .generated(let u): apply(u)
         case .historyRestored(let h, let p):
             history = h
             steps = StepLossRecorder.steps(h.stepLosses)
@@ -339,6 +360,7 @@ public final class App {
             samplesPerSecond = samplesPerSecond == 0 ? m.samplesPerSecond : 0.9 * samplesPerSecond + 0.1 * m.samplesPerSecond
         case .epochEnded(let m):
             history.epochs.append(m)
+            resampleAfterEpoch(m.epoch)
         case .stateChanged(let s):
             runState = s
             switch s {

@@ -32,6 +32,8 @@ enum ChooserPurpose {
     case csvTask(path: String, target: String)
     /// An entry of a hub's manifest to load.
     case hubEntry(source: String)
+    /// One of the embedded sequence sets (`App+SequenceData.swift`).
+    case sequenceData
 }
 
 struct Chooser {
@@ -72,6 +74,8 @@ enum Overlay {
     case layerPicker(LayerPicker)
     /// The editor's form of one layer's arguments.
     case layerForm(LayerForm)
+    /// The generate form and its sampled text (`App+Generate.swift`; the form is `App.generateForm`).
+    case generate
 }
 
 /// A CIFAR-10 download running on a background thread.

@@ -50,6 +50,10 @@ public struct DatasetPane: Sendable {
     public private(set) var indices: [Int] = []
     /// The dataset is a table (CSV rows) rather than images.
     public private(set) var isTable = false
+    /// How the dataset's samples are shown (images, rows, text, series windows).
+    public private(set) var sampleKind: SampleKind = .image
+    /// The dataset's number of classes (0 for regression, forecasting and language modelling).
+    public private(set) var classCount = 0
     private var counts: [DatasetSplit: [Int]] = [:]
 
     public init() {}
@@ -57,6 +61,8 @@ public struct DatasetPane: Sendable {
     /// Recomputes the filtered indices after the dataset, split or filter changed.
     public mutating func reload(_ dataset: DatasetSource) {
         isTable = dataset.sampleKind == .table
+        sampleKind = dataset.sampleKind
+        classCount = dataset.classNames.count
         if isTable { enlarged = false }
         let n = dataset.count(split)
         if let c = classFilter {
@@ -79,7 +85,7 @@ public struct DatasetPane: Sendable {
 
     public func classCounts(_ dataset: DatasetSource) -> [Int] { counts[split] ?? dataset.classCounts(split) }
 
-    /// The dataset index of the selected image.
+    /// The dataset index of the selected sample.
     public var selectedIndex: Int? { indices.isEmpty ? nil : indices[min(selected, indices.count - 1)] }
 
     public static let bindings: [KeyBinding<Action>] = [
@@ -101,11 +107,11 @@ public struct DatasetPane: Sendable {
     ]
 
     /// The action bound to `key`.
-    public func action(for key: Key) -> Action? { DatasetPane.bindings.action(for: key) }
+    public func action(for key: Key) -> Action? { activeBindings.action(for: key) }
 
     /// Applies `action`; `inner` is the pane's inner rectangle (for the grid geometry).
     public mutating func apply(_ action: Action, dataset: DatasetSource, inner: Rect) {
-        let grid = isTable ? DatasetPane.tableGrid(for: inner) : DatasetPane.grid(for: inner)
+        let grid = isTable ? DatasetPane.tableGrid(for: inner) : isSequence ? sequenceGrid(for: inner) : DatasetPane.grid(for: inner)
         let cols = max(1, grid.columns)
         let last = max(0, indices.count - 1)
         switch action {
@@ -142,7 +148,7 @@ public struct DatasetPane: Sendable {
             let all = View.allCases
             view = all[((all.firstIndex(of: view) ?? 0) + 1) % all.count]
         }
-        keepSelectionVisible(grid)
+        keepSelectionVisible(isSequence ? sequenceGrid(for: inner) : grid)
     }
 
     private mutating func moveFilter(by d: Int, classes: Int) {
@@ -162,6 +168,13 @@ public struct DatasetPane: Sendable {
     /// Selects the thumbnail under a click; returns whether one was hit.
     public mutating func click(x: Int, y: Int, inner: Rect) -> Bool {
         guard view == .images, !enlarged else { return false }
+        if isSequence {
+            let g = sequenceGrid(for: inner)
+            let i = offset + y - g.origin.y
+            guard y >= g.origin.y, y - g.origin.y < g.rows, i < indices.count else { return false }
+            selected = i
+            return true
+        }
         let g = DatasetPane.grid(for: inner)
         guard g.columns > 0 else { return false }
         let cx = (x - g.origin.x) / (g.thumbWidth + 1), cy = (y - g.origin.y) / (g.thumbHeight + 1)
@@ -209,11 +222,14 @@ public struct DatasetPane: Sendable {
         var x = inner.x
         for v in View.allCases {
             let style = v == view ? ctx.style(focused ? .selected : .selectedUnfocused) : ctx.style(.dim)
-            let label = isTable ? (v == .images ? "rows" : v == .classes && dataset.task == .regression ? "targets" : v.rawValue) : v.rawValue
+            let label = isTable ? (v == .images ? "rows" : v == .classes && dataset.task == .regression ? "targets" : v.rawValue)
+                : isSequence ? (v == .images ? (sampleKind == .series ? "windows" : "samples") : v == .classes && sampleKind == .series ? "targets" : v.rawValue)
+                : v.rawValue
             x += canvas.put(label, x: x, y: inner.y, style, maxWidth: inner.maxX - x)
             x += 1
         }
-        let flags = isTable ? (dataset.target.map { "predict \($0) (\(dataset.task.rawValue))" } ?? "") : (augmentPreview ? "augmented" : "original")
+        let flags = isTable ? (dataset.target.map { "predict \($0) (\(dataset.task.rawValue))" } ?? "")
+            : isSequence ? dataset.task.rawValue : (augmentPreview ? "augmented" : "original")
         if inner.maxX - x > TextWidth.of(flags) {
             canvas.putRight(flags, maxX: inner.maxX, y: inner.y, ctx.style(augmentPreview ? .warning : .dim))
         }
@@ -221,8 +237,13 @@ public struct DatasetPane: Sendable {
         switch view {
         case .images where isTable:
             renderTable(&canvas, body, focused: focused, dataset: dataset, ctx: ctx)
-        case .classes where isTable && dataset.task == .regression:
+        case .images where isSequence:
+            renderSequences(&canvas, body, focused: focused, dataset: dataset, ctx: ctx)
+        case .classes where (isTable && dataset.task == .regression) || sampleKind == .series:
             renderTargets(&canvas, body, dataset: dataset, ctx: ctx)
+        case .classes where dataset.task == .languageModeling:
+            canvas.putCentered("no classes: a language model predicts the next token (vocabulary \(dataset.outputs))", in: body,
+                               y: body.y + body.height / 2, ctx.style(.dim))
         case .images:
             if enlarged { renderEnlarged(&canvas, body, dataset: dataset, ctx: ctx) }
             else { renderGrid(&canvas, inner, focused: focused, dataset: dataset, ctx: ctx) }
@@ -235,6 +256,8 @@ public struct DatasetPane: Sendable {
                     canvas.put("←↑↓→ cell · Enter: its misclassified images", x: body.x, y: body.y + cm.classes + 1, ctx.style(.dim),
                                maxWidth: body.width)
                 }
+            } else if dataset.task != .classification && dataset.task != .sequenceClassification {
+                canvas.putCentered("no confusion matrix: \(dataset.task.rawValue) has no classes", in: body, y: body.y + body.height / 2, ctx.style(.dim))
             } else {
                 canvas.putCentered("no evaluation yet: press E (or finish a run)", in: body, y: body.y + body.height / 2, ctx.style(.dim))
             }

@@ -36,6 +36,13 @@ extension Pane {
 }
 
 extension DatasetPane: Pane {
+    /// Sequence data have no augmentation and one split; only labelled texts have a class filter.
+    public var activeBindings: [KeyBinding<Action>] {
+        guard isSequence else { return DatasetPane.bindings }
+        let unused: [Action] = [.toggleAugment, .reroll, .toggleSplit] + (classCount > 0 ? [] : [.nextFilter, .previousFilter])
+        return DatasetPane.bindings.filter { !unused.contains($0.action) }
+    }
+
     public mutating func perform(_ action: Action, app: App, inner: Rect) -> AppCommand? {
         if view == .confusion && action == .toggleEnlarge && app.evaluation?.confusion != nil {
             return .showGallery(truth: confusionCell.truth, predicted: confusionCell.predicted)

@@ -112,14 +112,24 @@ public protocol DatasetSource: AnyObject {
     func row(_ split: DatasetSplit, _ index: Int) -> [String]
     /// The regression target of sample `index` (first target column), nil for classification.
     func targetValue(_ split: DatasetSplit, _ index: Int) -> Double?
-    /// Values a model predicts per sample: the classes, or the regression targets.
+    /// Values a model predicts per sample: the classes, the regression targets, or the vocabulary.
     var outputs: Int { get }
+    /// Sample `index` as text (`sampleKind == .text`), nil for other data.
+    func textSample(_ split: DatasetSplit, _ index: Int) -> TextSample?
+    /// Sample `index` as a forecasting window (`sampleKind == .series`), nil for other data.
+    func seriesWindow(_ split: DatasetSplit, _ index: Int) -> SeriesWindow?
+    /// The tokenizer's vocabulary of text data, nil for other data.
+    var vocabulary: VocabularyInfo? { get }
 }
 
 /// How a dataset's samples are shown in the browser.
 public enum SampleKind: Sendable {
     case image
     case table
+    /// Token sequences: language-modelling windows or labelled texts.
+    case text
+    /// Windows of a numeric series (forecasting).
+    case series
 }
 
 extension DatasetSource {
@@ -131,6 +141,9 @@ extension DatasetSource {
     public func row(_ split: DatasetSplit, _ index: Int) -> [String] { [] }
     public func targetValue(_ split: DatasetSplit, _ index: Int) -> Double? { nil }
     public var outputs: Int { classNames.count }
+    public func textSample(_ split: DatasetSplit, _ index: Int) -> TextSample? { nil }
+    public func seriesWindow(_ split: DatasetSplit, _ index: Int) -> SeriesWindow? { nil }
+    public var vocabulary: VocabularyInfo? { nil }
 
     /// Number of examples per class in `split`.
     public func classCounts(_ split: DatasetSplit) -> [Int] {
@@ -161,6 +174,9 @@ public protocol DatasetProvider: AnyObject {
     /// Opens an image folder (one subfolder per class, optionally under train/ and
     /// test/) or a CIFAR-10, CIFAR-100, MNIST or Fashion-MNIST folder, told apart by its files.
     func openDataset(path: String) throws -> DatasetSource
+    /// Opens sequence data for `task` (language modelling, sequence classification,
+    /// forecasting): the file or folder at `path`, or the embedded set of that task when nil.
+    func openSequence(task: TaskKind, path: String?, target: String?) throws -> DatasetSource
 }
 
 extension DatasetProvider {
@@ -169,4 +185,7 @@ extension DatasetProvider {
         throw DatasetOpenError("CSV files are not supported here")
     }
     public func openDataset(path: String) throws -> DatasetSource { try openCIFAR10(path: path) }
+    public func openSequence(task: TaskKind, path: String?, target: String?) throws -> DatasetSource {
+        throw DatasetOpenError("sequence data is not supported here")
+    }
 }

@@ -86,4 +86,13 @@ public protocol ModelCatalog: AnyObject {
     /// Builds `name` for inputs of `inputShape` (without batch) and `numClasses` outputs and
     /// runs a shape-only forward. Throws only for an unknown name.
     func describe(_ name: String, inputShape: [Int], numClasses: Int) throws -> ModelDescription
+    /// As `describe(_:inputShape:numClasses:)` for data with a vocabulary (token ids): a
+    /// sequence model's embedding is sized by `vocabularySize`.
+    func describe(_ name: String, inputShape: [Int], numClasses: Int, vocabularySize: Int?) throws -> ModelDescription
+}
+
+extension ModelCatalog {
+    public func describe(_ name: String, inputShape: [Int], numClasses: Int, vocabularySize: Int?) throws -> ModelDescription {
+        try describe(name, inputShape: inputShape, numClasses: numClasses)
+    }
 }

@@ -38,6 +38,28 @@ public enum SessionCommand: Equatable, Sendable {
     case findLR(TrainingConfig, test: LRRangeTest)
     /// End the range test early (Esc); the weights are put back and `.lrFind(.cancelled)` follows.
     case cancelLRFind
+    /// Sample text from the language model (request `id`), reported by `.generated` events.
+    /// During a run the weights are copied between steps and sampled on the copy.
+    case generate(TextSampling, id: Int)
+    /// Stop the sampling in flight (its events stop).
+    case cancelGenerate
+}
+
+/// Progress and result of sampling text (`SessionCommand.generate`).
+public enum GenerationUpdate: Equatable, Sendable {
+    /// The text so far (prompt included) after `tokens` sampled tokens.
+    case progress(id: Int, text: String, tokens: Int)
+    /// The whole text (prompt included) and the number of sampled tokens.
+    case finished(id: Int, text: String, tokens: Int)
+    /// Why there is no text (not a language model, bad settings …).
+    case failed(id: Int, String)
+
+    /// The request this update answers.
+    public var id: Int {
+        switch self {
+        case .progress(let id, _, _), .finished(let id, _, _), .failed(let id, _): return id
+        }
+    }
 }
 
 /// Progress and result of the learning-rate range test (`SessionCommand.findLR`).
@@ -62,6 +84,8 @@ public enum SessionEvent: Equatable, Sendable {
     /// The test samples the last evaluation got wrong (classification on a test split),
     /// sent right after its `.evaluated` event.
     case misclassified([Misclassification])
+    /// Text sampled from the language model.
+    case generated(GenerationUpdate)
 }
 
 /// The engine as the UI sees it: a command inbox and an event outbox.

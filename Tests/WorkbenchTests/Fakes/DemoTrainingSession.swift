@@ -136,7 +136,9 @@ public final class DemoTrainingSession: TrainingSession, @unchecked Sendable {
             case .file(let op, let path): fileOperation(op, path)
             case .findLR:
                 emit(.lrFind(.failed("the demo engine has no range test")))
-            case .cancelLRFind: break
+            case .cancelLRFind, .cancelGenerate: break
+            case .generate(_, let id):
+                emit(.generated(.failed(id: id, "the demo engine has no language model")))
             case .rollback(let lr):
                 // The demo's loss never diverges: only the new rate and the resume.
                 hyper.lr = lr

@@ -120,6 +120,9 @@ public final class DemoDatasetProvider: DatasetProvider {
     public func embeddedDefault() -> DatasetSource { SyntheticShapesDataset() }
     public func openCIFAR10(path: String) throws -> DatasetSource { try real.openCIFAR10(path: path) }
     public func openDataset(path: String) throws -> DatasetSource { try real.openDataset(path: path) }
+    public func openSequence(task: TaskKind, path: String?, target: String?) throws -> DatasetSource {
+        try real.openSequence(task: task, path: path, target: target)
+    }
     public func downloadCIFAR10(into directory: String, progress: @escaping @Sendable (Double, String) -> Void) throws -> String {
         try real.downloadCIFAR10(into: directory, progress: progress)
     }
