@@ -113,14 +113,12 @@ public struct DemoError: Error, CustomStringConvertible, Sendable {
     public init(_ m: String) { description = m }
 }
 
-/// The synthetic embedded dataset (instant, for tests) with CIFAR-10 from `Tensors/Data`.
+/// The synthetic embedded dataset (instant, for tests) with the file datasets of `Tensors/Data`.
 public final class DemoDatasetProvider: DatasetProvider {
     let real = TensorsDatasetProvider()
     public init() {}
     public func embeddedDefault() -> DatasetSource { SyntheticShapesDataset() }
     public func openCIFAR10(path: String) throws -> DatasetSource { try real.openCIFAR10(path: path) }
     public func openDataset(path: String) throws -> DatasetSource { try real.openDataset(path: path) }
-    public func downloadCIFAR10(into directory: String, progress: @escaping @Sendable (Double, String) -> Void) throws -> String {
-        try real.downloadCIFAR10(into: directory, progress: progress)
-    }
+    public func open(_ kind: ImageDatasetKind, path: String) throws -> DatasetSource { try real.open(kind, path: path) }
 }
