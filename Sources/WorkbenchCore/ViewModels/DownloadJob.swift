@@ -76,11 +76,12 @@ final class DownloadJob: @unchecked Sendable {
         return Double(b.bytes - a.bytes) / (b.time - a.time)
     }
 
-    /// Seconds left at the current rate (nil when the total or the rate is unknown).
+    /// Seconds left at the current rate: of the whole set when its total is known, else of
+    /// the current file (nil when neither size or the rate is known).
     var secondsLeft: Double? {
         guard let p = latest, let rate = bytesPerSecond, rate > 0 else { return nil }
         if let total = p.total { return Double(max(0, total - p.received)) / rate }
-        guard p.fileCount == 1, let t = p.fileTotal else { return nil }
+        guard let t = p.fileTotal else { return nil }
         return Double(max(0, t - p.fileReceived)) / rate
     }
 
@@ -93,17 +94,21 @@ final class DownloadJob: @unchecked Sendable {
     /// The overlay's text lines under the bar: bytes and rate, the file, the phase.
     var lines: [String] {
         guard let p = latest else { return ["connecting…"] }
+        // The bar shows the share of the whole set; the bytes are of the set when its size is
+        // known (the official files), else of the file arriving (a mirror's other files).
         var bytes: String
+        var thisFile = false
         if let total = p.total {
             bytes = "\(Format.bytes(Int(p.received))) of \(Format.bytes(Int(total)))"
-        } else if let t = p.fileTotal {
-            bytes = "\(Format.bytes(Int(p.fileReceived))) of \(Format.bytes(Int(t)))" + (p.fileCount > 1 ? " of this file" : "")
+        } else if let t = p.fileTotal, t > 0 {
+            thisFile = p.fileCount > 1
+            let pct = Int((Double(p.fileReceived) / Double(t) * 100).rounded(.down))
+            bytes = "\(Format.bytes(Int(p.fileReceived))) of \(Format.bytes(Int(t)))" + (thisFile ? " (\(pct)% of this file)" : "")
         } else {
             bytes = Format.bytes(Int(p.received)) + " received"
         }
-        bytes += "  \(Int((fraction * 100).rounded(.down)))%"
         if let rate = bytesPerSecond { bytes += "  \(Format.bytes(Int(rate)))/s" }
-        if let left = secondsLeft { bytes += "  ETA \(Format.duration(left))" }
+        if let left = secondsLeft { bytes += "  ETA \(Format.duration(left))" + (thisFile ? " for it" : "") }
         let file = p.fileCount > 1 ? "file \(p.fileIndex + 1) of \(p.fileCount): \(p.filename)" : p.filename
         let phase: String
         if isCancelling {

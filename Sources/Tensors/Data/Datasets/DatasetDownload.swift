@@ -224,6 +224,20 @@ public struct DatasetDownloadProgress: Sendable, Equatable {
     /// Bytes of all files held so far and their total, if every size is known.
     public var received: Int64, total: Int64?
 
+    /// A report of file `fileIndex` of `fileCount`.
+    public init(kind: ImageDatasetKind, phase: Phase, fileIndex: Int, fileCount: Int, filename: String,
+                fileReceived: Int64, fileTotal: Int64?, received: Int64, total: Int64?) {
+        self.kind = kind
+        self.phase = phase
+        self.fileIndex = fileIndex
+        self.fileCount = fileCount
+        self.filename = filename
+        self.fileReceived = fileReceived
+        self.fileTotal = fileTotal
+        self.received = received
+        self.total = total
+    }
+
     /// The share done, 0…1: by bytes when the total is known, else by files.
     public var fraction: Double {
         if let total, total > 0 { return min(1, Double(received) / Double(total)) }
