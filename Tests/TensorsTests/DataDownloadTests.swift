@@ -60,8 +60,15 @@ final class DataDownloadTests: XCTestCase {
         assertDataError(try CIFAR10(root: dir, download: true, resource: resource, progress: { _, _ in }), "MD5 mismatch")
         XCTAssertEqual(entries(dir), [])
         // A size mismatch is caught too.
+        // Announced by the server: refused before the transfer.
         let sized = DownloadResource(url: server.url, filename: "x.bin", md5: md5(body), size: body.count + 1)
-        assertDataError(try Download.fetch(sized, into: dir), "expected \(body.count + 1)", kind: .download)
+        assertDataError(try Download.fetch(sized, into: dir), "announces \(body.count) bytes, expected \(body.count + 1)", kind: .download)
+        XCTAssertEqual(entries(dir), [])
+        // Not announced: found at the end.
+        let quiet = try serve(body, .unannounced)
+        let sizedQuiet = DownloadResource(url: quiet.url, filename: "x.bin", md5: md5(body), size: body.count + 1)
+        assertDataError(try Download.fetch(sizedQuiet, into: dir), "received \(body.count) bytes, expected \(body.count + 1)",
+                        "discarded", kind: .download)
         XCTAssertEqual(entries(dir), [])
     }
 

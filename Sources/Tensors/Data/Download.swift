@@ -119,7 +119,8 @@ public enum Download {
             if discard { try? FileManager.default.removeItem(atPath: part) }
         }
         let task = DownloadTask(handle: handle, digest: digest, resumeFrom: have, limit: resource.limit,
-                                name: resource.url, progress: progress, cancellation: cancellation)
+                                size: resource.size.map(Int64.init), name: resource.url, progress: progress,
+                                cancellation: cancellation)
         do {
             try task.run(url)
         } catch let e as DataError {
@@ -190,6 +191,8 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
     let handle: FileHandle
     let progress: Download.Progress?
     let limit: Int64
+    /// The file's known size: a server announcing another is refused before any byte is kept.
+    let size: Int64?
     let name: String
     let cancellation: DownloadCancellation?
     private(set) var digest: DownloadDigest
@@ -208,14 +211,15 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
     private var failure: Error?
     private let done = DispatchSemaphore(value: 0)
 
-    init(handle: FileHandle, digest: DownloadDigest, resumeFrom: Int64, limit: Int64, name: String, progress: Download.Progress?,
-         cancellation: DownloadCancellation?) {
+    init(handle: FileHandle, digest: DownloadDigest, resumeFrom: Int64, limit: Int64, size: Int64?, name: String,
+         progress: Download.Progress?, cancellation: DownloadCancellation?) {
         self.handle = handle
         self.digest = digest
         initialDigest = digest
         self.resumeFrom = resumeFrom
         received = resumeFrom
         self.limit = limit
+        self.size = size
         self.name = name
         self.progress = progress
         self.cancellation = cancellation
@@ -298,6 +302,11 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
         }
         if let expected, expected > limit {
             refuse("download of \(name) refused: the server announces \(expected) bytes, over the limit of \(limit) bytes")
+            completionHandler(.cancel)
+            return
+        }
+        if let expected, let size, expected != size {
+            refuse("download of \(name) refused: the server announces \(expected) bytes, expected \(size) (another file?); nothing was kept")
             completionHandler(.cancel)
             return
         }
