@@ -100,6 +100,22 @@ final class DataDownloadCancelTests: XCTestCase {
         XCTAssertEqual(server.ranges.last, "bytes=50000-")
     }
 
+    func testARefusalAtTheResponseEndsTheTransferAtOnce() throws {
+        let body = seededBytes(200_000, seed: 14)
+        // 2 kB every 50 ms: 5 s for the whole body, which a refusal must not wait for.
+        let server = try serve(body, .trickle(chunk: 2000, every: 0.05))
+        let dir = try makeDataTempDir(self)
+        for (resource, message) in [
+            (DownloadResource(url: server.url, filename: "s.bin", md5: md5(body), size: body.count + 1), "expected \(body.count + 1)"),
+            (DownloadResource(url: server.url, filename: "l.bin", md5: md5(body), maxBytes: 1000), "over the limit of 1000 bytes"),
+        ] {
+            let started = Date()
+            assertDataError(try Download.fetch(resource, into: dir), "announces \(body.count) bytes", message, kind: .download)
+            XCTAssertLessThan(Date().timeIntervalSince(started), 3, "the refused transfer ran on: \(message)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
+    }
+
     func testAnAlreadyCancelledFetchSendsNothing() throws {
         let body = seededBytes(1000, seed: 13)
         let server = try serve(body, .full)

@@ -253,9 +253,19 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
 
     /// Cancels the transfer for the user (on the delegate queue), unless it already ended.
     private func stop(_ dataTask: URLSessionDataTask) {
-        guard !completed, failure == nil else { return }
-        cancelled = true
-        failure = DownloadCancelled(url: name, partialFile: nil, keptBytes: received)
+        guard !completed else { return }
+        if failure == nil {
+            cancelled = true
+            failure = DownloadCancelled(url: name, partialFile: nil, keptBytes: received)
+        }
+        dataTask.cancel()
+    }
+
+    /// Ends a transfer refused at its response. The `.cancel` disposition alone does not
+    /// end it on Linux while the server keeps sending (the task completes only when the
+    /// body is over), so the task is cancelled too.
+    private func reject(_ dataTask: URLSessionDataTask, _ completionHandler: (URLSession.ResponseDisposition) -> Void) {
+        completionHandler(.cancel)
         dataTask.cancel()
     }
 
@@ -275,7 +285,7 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
             let start = range.split(whereSeparator: { " -/".contains($0) }).dropFirst().first.flatMap { Int64($0) }
             guard start == resumeFrom else {
                 refuse("download of \(name): the server resumed at '\(range)', not at byte \(resumeFrom); the partial file was discarded")
-                completionHandler(.cancel)
+                reject(dataTask, completionHandler)
                 return
             }
             expected = length.map { resumeFrom + $0 }
@@ -284,7 +294,7 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
             if received > 0 {
                 do { try handle.truncate(atOffset: 0) } catch {
                     failure = DataError(.io, "download: cannot truncate the partial file (\(error.localizedDescription))")
-                    completionHandler(.cancel)
+                    reject(dataTask, completionHandler)
                     return
                 }
                 received = 0
@@ -293,21 +303,21 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
             expected = length
         } else if status == 416, resumeFrom > 0 {
             refuse("download of \(name): the server cannot resume at byte \(resumeFrom) (HTTP 416); the partial file was discarded, run again")
-            completionHandler(.cancel)
+            reject(dataTask, completionHandler)
             return
         } else {
             failure = DataError(.download, "download of \(response.url?.absoluteString ?? name) failed: HTTP status \(status)")
-            completionHandler(.cancel)
+            reject(dataTask, completionHandler)
             return
         }
         if let expected, expected > limit {
             refuse("download of \(name) refused: the server announces \(expected) bytes, over the limit of \(limit) bytes")
-            completionHandler(.cancel)
+            reject(dataTask, completionHandler)
             return
         }
         if let expected, let size, expected != size {
             refuse("download of \(name) refused: the server announces \(expected) bytes, expected \(size) (another file?); nothing was kept")
-            completionHandler(.cancel)
+            reject(dataTask, completionHandler)
             return
         }
         completionHandler(.allow)
