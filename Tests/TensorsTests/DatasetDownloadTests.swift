@@ -135,5 +135,10 @@ final class DatasetDownloadTests: XCTestCase {
         let download = DatasetDownload(kind: .mnist, resources: resources, subfolder: "MNIST/raw")
         assertDataError(try download.fetch(into: dir + "/root"), server.base + "train-labels-idx1-ubyte.gz", "MD5 mismatch", kind: .download)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/root/MNIST/raw"), ["train-images-idx3-ubyte.gz"])
+        // A failure before anything was kept leaves no folder behind.
+        var first = download
+        first.resources[0].md5 = String(repeating: "1", count: 32)
+        assertDataError(try first.fetch(into: dir + "/other/root"), "MD5 mismatch", kind: .download)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/other"), "the folders it made are gone")
     }
 }

@@ -168,6 +168,23 @@ public struct DatasetDownload: Sendable, Equatable {
     public func fetch(into root: String, cancellation: DownloadCancellation? = nil,
                       progress: ((DatasetDownloadProgress) -> Void)? = nil) throws -> String {
         let dir = folder(in: root)
+        // Folders this fetch creates go again if it fails before keeping anything in them.
+        var created: [String] = []
+        var probe = URL(fileURLWithPath: dir).standardizedFileURL
+        while !FileManager.default.fileExists(atPath: probe.path), probe.path != "/" {
+            created.append(probe.path)
+            probe.deleteLastPathComponent()
+        }
+        do {
+            return try fetchFiles(into: root, dir: dir, cancellation: cancellation, progress: progress)
+        } catch {
+            for path in created { _ = rmdir(path) }   // deepest first; only empty folders go
+            throw error
+        }
+    }
+
+    private func fetchFiles(into root: String, dir: String, cancellation: DownloadCancellation?,
+                            progress: ((DatasetDownloadProgress) -> Void)?) throws -> String {
         var done: Int64 = 0
         for (i, r) in resources.enumerated() {
             let later = resources[(i + 1)...].map(\.size)
