@@ -6,8 +6,8 @@ import Tensors
 /// file being fetched, the MD5 phase; Esc or c cancels (the partial file is kept), h hides.
 /// On success the dataset opens; on cancel or error the dataset and the run stay as they were.
 extension App {
-    /// The datasets the chooser offers, in order.
-    static let downloadable: [ImageDatasetKind] = [.cifar10, .cifar100, .mnist, .fashionMNIST]
+    /// The datasets the chooser offers, in order (every kind `DatasetDownload.official` knows).
+    static let downloadable: [ImageDatasetKind] = ImageDatasetKind.allCases
 
     /// The menu's *Download dataset…*: the chooser, or the running download's overlay with a note.
     func chooseDownload() {
