@@ -76,8 +76,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchCore", "Tensors", "WorkbenchRuns"]),
+        // Test helpers two test targets share: a local HTTP server, tar/gzip/IDX builders.
+        .target(name: "DataTestKit", dependencies: ["CZlib"], path: "Tests/DataTestKit"),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "DataTestKit"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchCore", "Tensors", "WorkbenchRuns", "DataTestKit"]),
         .testTarget(name: "WorkbenchServeTests", dependencies: ["WorkbenchServe", "Tensors"]),
         .testTarget(name: "WorkbenchRunsTests", dependencies: [
             "WorkbenchRuns", "Tensors", .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,3 +1,4 @@
+import DataTestKit
 import Foundation
 import XCTest
 @testable import Tensors

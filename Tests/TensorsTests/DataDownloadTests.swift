@@ -1,128 +1,8 @@
 import Crypto
+import DataTestKit
 import Foundation
 import XCTest
 @testable import Tensors
-
-/// A one-thread HTTP server on 127.0.0.1 (an ephemeral port) serving one
-/// body to every GET, optionally cutting the transfer short or failing.
-final class LocalHTTPServer: @unchecked Sendable {
-    enum Behaviour {
-        case full
-        /// Announce the full length, send this many body bytes, then close.
-        case cutAfter(Int)
-        case status(Int)
-        /// Cut the first transfer after this many bytes; answer later `Range: bytes=N-` requests with 206 and the rest.
-        case resumable(cutAfter: Int)
-        /// Cut the first transfer after this many bytes; ignore Range later (200 and the whole file).
-        case ignoresRange(cutAfter: Int)
-        /// Send the body without a Content-Length (the end is the close).
-        case unannounced
-    }
-
-    let port: UInt16
-    private let listener: Int32
-    private let body: [UInt8]
-    private let behaviour: Behaviour
-    private let lock = NSLock()
-    private var _requests = 0
-    private let finished = DispatchSemaphore(value: 0)
-
-    private var _ranges: [String?] = []
-
-    var requests: Int { lock.lock(); defer { lock.unlock() }; return _requests }
-    /// The Range header of each request (nil: none).
-    var ranges: [String?] { lock.lock(); defer { lock.unlock() }; return _ranges }
-
-    init(body: [UInt8], behaviour: Behaviour = .full) throws {
-        self.body = body
-        self.behaviour = behaviour
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw DataError(.io, "socket failed") }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = 0
-        addr.sin_addr = in_addr(s_addr: inet_addr("127.0.0.1"))
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 8) == 0 else { close(fd); throw DataError(.io, "bind/listen failed") }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        listener = fd
-        port = UInt16(bigEndian: addr.sin_port)
-        let thread = Thread { [self] in serve() }
-        thread.start()
-    }
-
-    var url: String { "http://127.0.0.1:\(port)/cifar-10-binary.tar.gz" }
-
-    private func serve() {
-        defer { finished.signal() }
-        while true {
-            let client = accept(listener, nil, nil)
-            if client < 0 { return }   // the listener was closed: stop
-            var request: [UInt8] = []
-            var buf = [UInt8](repeating: 0, count: 4096)
-            while !request.suffix(4).elementsEqual([13, 10, 13, 10]) {
-                let n = recv(client, &buf, buf.count, 0)
-                if n <= 0 { break }
-                request += buf[0..<n]
-            }
-            let range = String(decoding: request, as: UTF8.self).split(separator: "\r\n")
-                .first { $0.lowercased().hasPrefix("range:") }
-                .map { $0.dropFirst("range:".count).trimmingCharacters(in: .whitespaces) }
-            lock.lock(); _requests += 1; _ranges.append(range); let first = _requests == 1; lock.unlock()
-            func send(_ bytes: [UInt8]) {
-                var off = 0
-                while off < bytes.count {
-                    let n = bytes[off...].withUnsafeBytes { Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                    if n <= 0 { return }
-                    off += n
-                }
-            }
-            switch behaviour {
-            case .full:
-                send(Array("HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\nContent-Type: application/gzip\r\nConnection: close\r\n\r\n".utf8))
-                send(body)
-            case .cutAfter(let n):
-                send(Array("HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8))
-                send(Array(body[0..<min(n, body.count)]))
-            case .status(let code):
-                send(Array("HTTP/1.1 \(code) Nope\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
-            case .resumable(let n), .ignoresRange(let n):
-                var honours = false
-                if case .resumable = behaviour { honours = true }
-                if first {
-                    send(Array("HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8))
-                    send(Array(body[0..<min(n, body.count)]))
-                } else if honours, let range, range.hasPrefix("bytes="), range.hasSuffix("-"),
-                          let start = Int(range.dropFirst(6).dropLast()), start < body.count {
-                    send(Array(("HTTP/1.1 206 Partial Content\r\nContent-Length: \(body.count - start)\r\n"
-                                + "Content-Range: bytes \(start)-\(body.count - 1)/\(body.count)\r\nConnection: close\r\n\r\n").utf8))
-                    send(Array(body[start...]))
-                } else {
-                    send(Array("HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8))
-                    send(body)
-                }
-            case .unannounced:
-                send(Array("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".utf8))
-                send(body)
-            }
-            shutdown(client, Int32(SHUT_RDWR))
-            close(client)
-        }
-    }
-
-    func stop() {
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-        _ = finished.wait(timeout: .now() + 5)
-    }
-}
 
 final class DataDownloadTests: XCTestCase {
     func md5(_ bytes: [UInt8]) -> String {
@@ -180,8 +60,15 @@ final class DataDownloadTests: XCTestCase {
         assertDataError(try CIFAR10(root: dir, download: true, resource: resource, progress: { _, _ in }), "MD5 mismatch")
         XCTAssertEqual(entries(dir), [])
         // A size mismatch is caught too.
+        // Announced by the server: refused before the transfer.
         let sized = DownloadResource(url: server.url, filename: "x.bin", md5: md5(body), size: body.count + 1)
-        assertDataError(try Download.fetch(sized, into: dir), "expected \(body.count + 1)", kind: .download)
+        assertDataError(try Download.fetch(sized, into: dir), "announces \(body.count) bytes, expected \(body.count + 1)", kind: .download)
+        XCTAssertEqual(entries(dir), [])
+        // Not announced: found at the end.
+        let quiet = try serve(body, .unannounced)
+        let sizedQuiet = DownloadResource(url: quiet.url, filename: "x.bin", md5: md5(body), size: body.count + 1)
+        assertDataError(try Download.fetch(sizedQuiet, into: dir), "received \(body.count) bytes, expected \(body.count + 1)",
+                        "discarded", kind: .download)
         XCTAssertEqual(entries(dir), [])
     }
 

@@ -29,7 +29,7 @@ final class AdapterTests: XCTestCase {
     func testMissingCIFARPathIsAClearError() {
         XCTAssertThrowsError(try TensorsDatasetProvider().openCIFAR10(path: "/nonexistent/cifar")) { e in
             XCTAssertTrue("\(e)".contains("/nonexistent/cifar does not exist"), "\(e)")
-            XCTAssertTrue("\(e)".contains("Download CIFAR-10 in the menu"), "\(e)")
+            XCTAssertTrue("\(e)".contains("Download dataset… in the menu"), "\(e)")
         }
     }
 

@@ -555,7 +555,7 @@ final class AppTests: XCTestCase {
         app.press(.function(2))
         var c = app.draw()
         for item in ["New run", "Save model…", "Load model…", "Save checkpoint…", "Resume from checkpoint…",
-                     "Export metrics (CSV)…", "Embedded default", "CIFAR-10 from path…", "Download CIFAR-10…", "Theme…"] {
+                     "Export metrics (CSV)…", "Embedded default", "CIFAR-10 from path…", "Download dataset…", "Theme…"] {
             XCTAssertShows(c, item)
         }
         app.press(.char("w"))

@@ -153,7 +153,6 @@ final class DemoEngineTests: XCTestCase {
         final class SmallProvider: DatasetProvider {
             func embeddedDefault() -> DatasetSource { SyntheticShapesDataset(trainCount: 300, testCount: 50) }
             func openCIFAR10(path: String) throws -> DatasetSource { throw DemoError("no") }
-            func downloadCIFAR10(into directory: String, progress: @escaping @Sendable (Double, String) -> Void) throws -> String { throw DemoError("no") }
         }
         let services = AppServices(datasets: SmallProvider(), catalog: DemoModelCatalog(),
                                    backend: DemoTrainingBackend(stepDelay: 0.002), themes: ThemeLibrary(directories: [repoThemes]))

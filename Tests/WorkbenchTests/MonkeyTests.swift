@@ -38,7 +38,8 @@ final class MonkeyTests: XCTestCase {
             launches += 1
             let services = AppServices(datasets: OfflineDatasets(), catalog: ZooModelCatalog(),
                                        backend: EngineBackend(limit: 64),
-                                       themes: ThemeLibrary(directories: [repoThemes]))
+                                       themes: ThemeLibrary(directories: [repoThemes]),
+                                       downloads: OfflineDatasets.refuseDownload)
             let app = App(services: services)
             let shutdownsBefore = terminal.shutdowns
             TerminalRunner.run(app, terminal: terminal) {
@@ -71,7 +72,7 @@ final class OfflineDatasets: DatasetProvider {
     func openCSV(path: String, target: String, task: TaskKind) throws -> DatasetSource {
         try real.openCSV(path: path, target: target, task: task)
     }
-    func downloadCIFAR10(into directory: String, progress: @escaping @Sendable (Double, String) -> Void) throws -> String {
-        throw DatasetOpenError("\(directory): downloads are off in the monkey test")
+    static func refuseDownload(_ kind: ImageDatasetKind) throws -> DatasetDownload {
+        throw DatasetOpenError("\(kind.rawValue): downloads are off in the monkey test")
     }
 }

@@ -38,12 +38,15 @@ let repoThemes: String = {
 }()
 
 /// An app on the demo dataset and catalog with a recording engine, sized `w`×`h`.
+/// Downloads are refused unless a test gives its own files (`downloads`): no test reaches the network.
 func makeApp(width w: Int = 80, height h: Int = 24, colorMode: ColorMode = .truecolor,
              options: AppOptions = AppOptions(), recents: RecentPaths? = nil,
-             modelRecents: RecentPaths? = nil) -> (App, RecordingBackend) {
+             modelRecents: RecentPaths? = nil,
+             downloads: @escaping (ImageDatasetKind) throws -> DatasetDownload = noDownloads) -> (App, RecordingBackend) {
     let backend = RecordingBackend()
     let services = AppServices(datasets: DemoDatasetProvider(), catalog: DemoModelCatalog(), backend: backend,
-                               themes: ThemeLibrary(directories: [repoThemes]), recents: recents, modelRecents: modelRecents)
+                               themes: ThemeLibrary(directories: [repoThemes]), recents: recents, modelRecents: modelRecents,
+                               downloads: downloads)
     let app = App(services: services, options: options, colorMode: colorMode)
     app.resize(width: w, height: h)
     return (app, backend)
@@ -63,6 +66,11 @@ extension App {
     func type(_ text: String) {
         for ch in text { handle(.char(ch)) }
     }
+}
+
+/// The tests' default for `AppServices.downloads`: refused, naming the dataset.
+func noDownloads(_ kind: ImageDatasetKind) throws -> DatasetDownload {
+    throw DatasetOpenError("\(kind.rawValue): downloads are off in this test")
 }
 
 /// Saves a failing screen to a file (XCTest on Linux mangles long non-ASCII messages).

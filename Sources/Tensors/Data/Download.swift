@@ -44,6 +44,9 @@ public struct DownloadResource: Sendable, Equatable {
 /// a complete, verified file is moved into place (fsync + rename through
 /// `AtomicFile`). A mismatching file is discarded. A server announcing, or
 /// sending, more than the limit is refused and the partial file discarded.
+/// A `DownloadCancellation` stops the transfer within a fraction of a second;
+/// the partial file is kept (the next attempt resumes) and `DownloadCancelled`
+/// is thrown.
 public enum Download {
     /// Progress callback: bytes received so far and the total, if the server sent one.
     public typealias Progress = (_ received: Int64, _ total: Int64?) -> Void
@@ -58,12 +61,18 @@ public enum Download {
 
     /// Fetches `resource` into `directory` (created if needed) and returns the file's path.
     /// An existing file with the right digest is kept and not downloaded again.
+    /// - Parameters:
+    ///   - progress: called (on a background thread) as bytes arrive.
+    ///   - cancellation: stops the transfer when set; the bytes so far stay in the partial file.
+    ///   - verifying: called (on the calling or a background thread) before a
+    ///     digest is checked: of a file already there, of a kept partial file, of the finished transfer.
     /// - Throws: `DataError.Kind.download` on network errors, HTTP errors,
     ///   short transfers (the partial file is kept for the next attempt),
-    ///   size or checksum mismatches, and transfers over the limit.
+    ///   size or checksum mismatches, and transfers over the limit;
+    ///   `DownloadCancelled` when `cancellation` was set.
     @discardableResult
-    public static func fetch(_ resource: DownloadResource, into directory: String,
-                             progress: Progress? = nil) throws -> String {
+    public static func fetch(_ resource: DownloadResource, into directory: String, progress: Progress? = nil,
+                             cancellation: DownloadCancellation? = nil, verifying: (() -> Void)? = nil) throws -> String {
         guard let url = URL(string: resource.url), url.scheme == "http" || url.scheme == "https" else {
             throw DataError(.invalidArgument, "download: '\(resource.url)' is not an http(s) URL")
         }
@@ -71,16 +80,24 @@ public enum Download {
             throw DataError(.invalidArgument, "download of \(resource.url): no MD5 or SHA-256 to verify it against")
         }
         let dest = joinPath(directory, resource.filename)
-        if fileExists(dest), (try? DownloadDigest(resource).ofFile(dest)) == true { return dest }
+        let part = partialPath(of: resource.filename, in: directory)
+        if fileExists(dest) {
+            verifying?()
+            if (try? DownloadDigest(resource).ofFile(dest)) == true { return dest }
+        }
+        if cancellation?.isCancelled == true {
+            let kept = fileSize(part)
+            throw DownloadCancelled(url: resource.url, partialFile: kept > 0 ? part : nil, keptBytes: kept)
+        }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw DataError(.io, "download: cannot create folder \(directory) (\(error.localizedDescription))")
         }
-        let part = partialPath(of: resource.filename, in: directory)
         var digest = DownloadDigest(resource)
         var have: Int64 = 0
         if fileExists(part) {
+            verifying?()
             // Hash what an earlier attempt kept; a part at or over the limit cannot be a prefix of a good file.
             have = (try? digest.update(fromFile: part)) ?? -1
             if have < 0 || have >= resource.limit {
@@ -102,13 +119,18 @@ public enum Download {
             if discard { try? FileManager.default.removeItem(atPath: part) }
         }
         let task = DownloadTask(handle: handle, digest: digest, resumeFrom: have, limit: resource.limit,
-                                name: resource.url, progress: progress)
+                                size: resource.size.map(Int64.init), name: resource.url, progress: progress,
+                                cancellation: cancellation)
         do {
             try task.run(url)
         } catch let e as DataError {
             // A refused transfer, or one that kept nothing (an HTTP error), leaves no partial file.
             discard = task.refused || task.received == 0
             throw e
+        }
+        if task.cancelled {
+            discard = task.received == 0
+            throw DownloadCancelled(url: resource.url, partialFile: discard ? nil : part, keptBytes: task.received)
         }
         let name = resource.url
         if let total = task.expected, task.received != total {
@@ -118,6 +140,7 @@ public enum Download {
             discard = true
             throw DataError(.download, "download of \(name): received \(task.received) bytes, expected \(size); the file was discarded")
         }
+        verifying?()
         if let mismatch = task.digest.mismatch() {
             discard = true
             throw DataError(.download, "download of \(name): \(mismatch); the file was discarded")
@@ -130,6 +153,11 @@ public enum Download {
             throw DataError(.io, "download of \(name): cannot move the file into place at \(dest) (\(error))")
         }
         return dest
+    }
+
+    /// The size of the file at `path` in bytes (0 when there is none).
+    static func fileSize(_ path: String) -> Int64 {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
     }
 
     /// The MD5 of a file, lowercase hex.
@@ -156,13 +184,17 @@ public enum Download {
 }
 
 /// One HTTP GET (from byte `resumeFrom` with a Range header) streamed to a
-/// file handle, hashed as it arrives, stopped past `limit`.
-/// Delegate callbacks run on one serial queue; `run` reads the state only after they finish.
+/// file handle, hashed as it arrives, stopped past `limit` or when `cancellation` is set.
+/// Delegate callbacks run on one serial queue (so does the cancel `run` schedules);
+/// `run` reads the state only after they finish.
 private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     let handle: FileHandle
     let progress: Download.Progress?
     let limit: Int64
+    /// The file's known size: a server announcing another is refused before any byte is kept.
+    let size: Int64?
     let name: String
+    let cancellation: DownloadCancellation?
     private(set) var digest: DownloadDigest
     private let initialDigest: DownloadDigest
     private let resumeFrom: Int64
@@ -172,18 +204,25 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
     private(set) var expected: Int64?
     /// Whether the transfer was refused for its size (the partial file must go).
     private(set) var refused = false
+    /// Whether the transfer stopped because `cancellation` was set (the partial file stays).
+    private(set) var cancelled = false
+    /// Set when the task has completed (on the delegate queue).
+    private var completed = false
     private var failure: Error?
     private let done = DispatchSemaphore(value: 0)
 
-    init(handle: FileHandle, digest: DownloadDigest, resumeFrom: Int64, limit: Int64, name: String, progress: Download.Progress?) {
+    init(handle: FileHandle, digest: DownloadDigest, resumeFrom: Int64, limit: Int64, size: Int64?, name: String,
+         progress: Download.Progress?, cancellation: DownloadCancellation?) {
         self.handle = handle
         self.digest = digest
         initialDigest = digest
         self.resumeFrom = resumeFrom
         received = resumeFrom
         self.limit = limit
+        self.size = size
         self.name = name
         self.progress = progress
+        self.cancellation = cancellation
     }
 
     func run(_ url: URL) throws {
@@ -194,14 +233,40 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
         let session = URLSession(configuration: config, delegate: self, delegateQueue: queue)
         var request = URLRequest(url: url)
         if resumeFrom > 0 { request.setValue("bytes=\(resumeFrom)-", forHTTPHeaderField: "Range") }
-        session.dataTask(with: request).resume()
-        done.wait()
+        let dataTask = session.dataTask(with: request)
+        dataTask.resume()
+        // Wake every 50 ms to notice a cancel while no bytes arrive.
+        while done.wait(timeout: .now() + .milliseconds(50)) == .timedOut {
+            guard cancellation?.isCancelled == true else { continue }
+            queue.addOperation { [self] in stop(dataTask) }
+            done.wait()
+            break
+        }
         session.finishTasksAndInvalidate()
+        if cancelled { return }
         if let f = failure {
             if let d = f as? DataError { throw d }
             let total = expected.map { " of \($0)" } ?? ""
             throw DataError(.download, "download of \(url.absoluteString) failed after \(received)\(total) bytes (kept to resume): \(f.localizedDescription)")
         }
+    }
+
+    /// Cancels the transfer for the user (on the delegate queue), unless it already ended.
+    private func stop(_ dataTask: URLSessionDataTask) {
+        guard !completed else { return }
+        if failure == nil {
+            cancelled = true
+            failure = DownloadCancelled(url: name, partialFile: nil, keptBytes: received)
+        }
+        dataTask.cancel()
+    }
+
+    /// Ends a transfer refused at its response. The `.cancel` disposition alone does not
+    /// end it on Linux while the server keeps sending (the task completes only when the
+    /// body is over), so the task is cancelled too.
+    private func reject(_ dataTask: URLSessionDataTask, _ completionHandler: (URLSession.ResponseDisposition) -> Void) {
+        completionHandler(.cancel)
+        dataTask.cancel()
     }
 
     private func refuse(_ message: String) {
@@ -220,7 +285,7 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
             let start = range.split(whereSeparator: { " -/".contains($0) }).dropFirst().first.flatMap { Int64($0) }
             guard start == resumeFrom else {
                 refuse("download of \(name): the server resumed at '\(range)', not at byte \(resumeFrom); the partial file was discarded")
-                completionHandler(.cancel)
+                reject(dataTask, completionHandler)
                 return
             }
             expected = length.map { resumeFrom + $0 }
@@ -229,7 +294,7 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
             if received > 0 {
                 do { try handle.truncate(atOffset: 0) } catch {
                     failure = DataError(.io, "download: cannot truncate the partial file (\(error.localizedDescription))")
-                    completionHandler(.cancel)
+                    reject(dataTask, completionHandler)
                     return
                 }
                 received = 0
@@ -238,16 +303,21 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
             expected = length
         } else if status == 416, resumeFrom > 0 {
             refuse("download of \(name): the server cannot resume at byte \(resumeFrom) (HTTP 416); the partial file was discarded, run again")
-            completionHandler(.cancel)
+            reject(dataTask, completionHandler)
             return
         } else {
             failure = DataError(.download, "download of \(response.url?.absoluteString ?? name) failed: HTTP status \(status)")
-            completionHandler(.cancel)
+            reject(dataTask, completionHandler)
             return
         }
         if let expected, expected > limit {
             refuse("download of \(name) refused: the server announces \(expected) bytes, over the limit of \(limit) bytes")
-            completionHandler(.cancel)
+            reject(dataTask, completionHandler)
+            return
+        }
+        if let expected, let size, expected != size {
+            refuse("download of \(name) refused: the server announces \(expected) bytes, expected \(size) (another file?); nothing was kept")
+            reject(dataTask, completionHandler)
             return
         }
         completionHandler(.allow)
@@ -255,6 +325,7 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         guard failure == nil else { return }
+        if cancellation?.isCancelled == true { return stop(dataTask) }
         guard received + Int64(data.count) <= limit else {
             refuse("download of \(name) stopped: more than the limit of \(limit) bytes arrived; the partial file was discarded")
             dataTask.cancel()
@@ -274,6 +345,7 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
         if failure == nil, let error { failure = error }
+        completed = true
         done.signal()
     }
 }

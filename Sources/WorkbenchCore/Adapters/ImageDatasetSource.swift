@@ -65,8 +65,8 @@ public final class ImageDatasetSource: DatasetSource, @unchecked Sendable {
     }
 }
 
-/// Datasets from `Tensors/Data`: the embedded Shapes10 set and CIFAR-10 (archive, folder
-/// or download).
+/// Datasets from `Tensors/Data`: the embedded Shapes10 set, CIFAR-10/100, MNIST and
+/// Fashion-MNIST (archives or folders), image folders and CSV files.
 public final class TensorsDatasetProvider: DatasetProvider {
     let embeddedTrainCount: Int?
     let embeddedTestCount: Int?
@@ -84,18 +84,20 @@ public final class TensorsDatasetProvider: DatasetProvider {
         return ImageDatasetSource(name: "Shapes10", location: nil, train: train, test: test)
     }
 
-    public func openCIFAR10(path: String) throws -> DatasetSource {
+    public func openCIFAR10(path: String) throws -> DatasetSource { try open(.cifar10, path: path) }
+
+    public func open(_ kind: ImageDatasetKind, path: String) throws -> DatasetSource {
         // An archive is inflated once per split: read them side by side.
-        let (train, test) = TensorsDatasetProvider.both({ Result { try CIFAR10(root: path, train: true) } },
-                                                        { Result { try CIFAR10(root: path, train: false) } })
+        let (train, test) = TensorsDatasetProvider.both({ Result { try kind.open(root: path, train: true) } },
+                                                        { Result { try kind.open(root: path, train: false) } })
         do {
             let (a, b) = (try train.get(), try test.get())
             LoadedDatasets.remember(a, path: path, train: true)
             LoadedDatasets.remember(b, path: path, train: false)
-            return ImageDatasetSource(name: "CIFAR-10", location: path, train: a, test: b)
+            return ImageDatasetSource(name: kind.rawValue, location: path, train: a, test: b)
         } catch {
             // The library's hint names its API; here the menu does the download.
-            throw DatasetOpenError("\(error)".replacingOccurrences(of: "use download: true to fetch it", with: "or use Download CIFAR-10 in the menu (m)"))
+            throw DatasetOpenError("\(error)".replacingOccurrences(of: "use download: true to fetch it", with: "or use Download dataset… in the menu (m D)"))
         }
     }
 
@@ -117,14 +119,7 @@ public final class TensorsDatasetProvider: DatasetProvider {
                 return ImageDatasetSource(name: "ImageFolder \(URL(fileURLWithPath: path).lastPathComponent)", location: path,
                                           train: train, test: test)
             }
-            let kind = ImageDatasetKind.detect(path)
-            if kind == .cifar10 { return try openCIFAR10(path: path) }
-            let (train, test) = TensorsDatasetProvider.both({ Result { try kind.open(root: path, train: true) } },
-                                                            { Result { try kind.open(root: path, train: false) } })
-            let (a, b) = (try train.get(), try test.get())
-            LoadedDatasets.remember(a, path: path, train: true)
-            LoadedDatasets.remember(b, path: path, train: false)
-            return ImageDatasetSource(name: kind.rawValue, location: path, train: a, test: b)
+            return try open(ImageDatasetKind.detect(path), path: path)
         } catch let e as DatasetOpenError {
             throw e
         } catch {
@@ -160,21 +155,6 @@ public final class TensorsDatasetProvider: DatasetProvider {
         done.wait()
         guard let first = box.value else { return (a(), second) }
         return (first, second)
-    }
-
-    public func downloadCIFAR10(into directory: String, progress: @escaping @Sendable (Double, String) -> Void) throws -> String {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        progress(0, "connecting…")
-        _ = try CIFAR10(root: directory, train: false, download: true, progress: { received, total in
-            let mb = { (b: Int64) in String(format: "%.1f MB", Double(b) / 1_048_576) }
-            if let t = total, t > 0 {
-                progress(Double(received) / Double(t), "\(mb(received)) of \(mb(t))")
-            } else {
-                progress(0, mb(received))
-            }
-        })
-        progress(1, "done")
-        return directory
     }
 }
 

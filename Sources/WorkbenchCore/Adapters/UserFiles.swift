@@ -22,6 +22,21 @@ enum UserFiles {
         }
     }
 
+    /// Why files cannot be written into the folder `path` (which need not exist yet), or nil
+    /// when they can. Creates nothing: it checks `path` or its nearest existing parent.
+    static func folderProblem(_ path: String) -> String? {
+        var dir = URL(fileURLWithPath: path).standardizedFileURL
+        var isDir: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir) {
+            let up = dir.deletingLastPathComponent()
+            if up.path == dir.path { break }
+            dir = up
+        }
+        if !isDir.boolValue { return "\(dir.path) is a file, not a folder" }
+        if !FileManager.default.isWritableFile(atPath: dir.path) { return "cannot write in \(dir.path) (permission denied)" }
+        return nil
+    }
+
     /// Writes `text` to `path` atomically (temporary file, fsync, rename).
     static func write(_ text: String, to path: String) throws {
         try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: path))

@@ -30,6 +30,8 @@ extension App {
                 overlay = .message(title: "Cannot open \(path)", text: "\(error)", isError: true)
             }
         case .sequenceData: openSequenceChoice(c.selected)
+        case .downloadDataset:
+            promptDownloadFolder(App.downloadable[min(c.selected, App.downloadable.count - 1)])
         case .hubEntry(let source):
             loadHubEntry(source: source, entry: String(name.prefix { $0 != " " }))
         case .model:

@@ -175,7 +175,7 @@ extension App {
         case .exportMetrics: prompt(.exportMetrics, "Export metrics (CSV)", defaultPath("metrics.csv"))
         case .useEmbeddedDataset: switchDataset(services.datasets.embeddedDefault())
         case .openCIFAR10: prompt(.openCIFAR10, "Open CIFAR-10 (archive or folder)", "data/cifar-10-batches-bin")
-        case .downloadCIFAR10: prompt(.downloadCIFAR10, "Download CIFAR-10 into folder", "data")
+        case .downloadDataset: chooseDownload()
         case .openCSV: prompt(.openCSV, "Open a CSV file (header row, numeric features)", "data/")
         case .openDataset:
             let recent = services.recents?.paths ?? []
@@ -219,6 +219,7 @@ extension App {
     }
 
     func finish() {
+        download?.cancel()
         session?.close(timeout: 3)
         shouldQuit = true
     }

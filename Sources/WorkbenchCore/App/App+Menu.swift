@@ -26,7 +26,7 @@ extension App {
             .separator("Dataset"),
             MenuItem("Embedded default", hotkey: "d", action: .useEmbeddedDataset, enabled: !active),
             MenuItem("CIFAR-10 from path…", hotkey: "o", action: .openCIFAR10, enabled: !active),
-            MenuItem("Download CIFAR-10…", hotkey: "D", action: .downloadCIFAR10, enabled: !active),
+            MenuItem("Download dataset…", hotkey: "D", action: .downloadDataset, enabled: !active),
             MenuItem("CSV file…", hotkey: "f", action: .openCSV, enabled: !active),
             MenuItem("Image folder, MNIST, CIFAR-100…", hotkey: "i", action: .openDataset, enabled: !active),
             MenuItem("Sequence data: text, sums, sine waves…", hotkey: "a", action: .chooseSequenceData, enabled: !active),

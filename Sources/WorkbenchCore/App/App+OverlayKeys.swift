@@ -84,6 +84,7 @@ extension App {
             }
         case .progress:
             if key == .escape { if lrFinderRunning { cancelLRFinder() } else { overlay = nil } }
+        case .download: handleDownloadKey(key)
         case .runs: handleRunsKey(key)
         case .lrFinder(let result): handleLRFinderKey(key, result)
         case .gallery(let t, let p, let off): handleGalleryKey(key, truth: t, predicted: p, offset: off)

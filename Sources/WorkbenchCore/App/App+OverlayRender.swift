@@ -30,6 +30,7 @@ extension App {
             let w = max(30, (c.options.map { TextWidth.of($0) }.max() ?? 10) + 8)
             return screen.centered(width: min(w, width - 4), height: min(height - 2, c.options.count + 2))
         case .progress: return screen.centered(width: min(60, width - 4), height: 5)
+        case .download: return downloadRect
         case .runs: return Rect(x: 0, y: 0, width: width, height: max(1, height - 1))
         case .lrFinder: return screen.centered(width: min(90, width - 2), height: min(24, height - 2))
         case .gallery: return Rect(x: 0, y: 0, width: width, height: max(1, height - 1))
@@ -103,6 +104,7 @@ extension App {
             Meter.draw(&canvas, x: inner.x + 1, y: inner.y, width: inner.width - 2, fraction: f, ctx: ctx)
             canvas.put(text, x: inner.x + 1, y: inner.y + 1, ctx.style(.menu), maxWidth: inner.width - 2)
             canvas.putRight(lrFinderRunning ? "Esc cancel " : "Esc hide ", maxX: inner.maxX, y: inner.maxY - 1, ctx.style(.dim).with(bg: ctx.style(.menu).bg))
+        case .download: renderDownload(&canvas, r)
         case .runs: runsBrowser.render(&canvas, r, smoothing: chartsPane.smoothing, store: services.runs, ctx: ctx)
         case .lrFinder(let result): renderLRFinder(&canvas, r, result)
         case .gallery(let t, let p, let off): renderGallery(&canvas, r, truth: t, predicted: p, offset: off)

@@ -14,6 +14,7 @@ extension App {
         case .message: return "message"
         case .chooser: return "chooser"
         case .progress: return "progress"
+        case .download: return "download"
         case .runs: return "runs"
         case .lrFinder: return "lr-finder"
         case .gallery: return "gallery"

@@ -28,8 +28,8 @@ extension App {
             }
         case .openCIFAR10:
             return switchToOpened { try services.datasets.openCIFAR10(path: path) }
-        case .downloadCIFAR10:
-            startDownload(into: path)
+        case .downloadDataset(let kind):
+            return startDownload(kind, into: path)
         case .openDataset:
             return switchToOpened { try services.datasets.openDataset(path: path) }
         case .openCSV:

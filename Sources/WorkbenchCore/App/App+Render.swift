@@ -99,6 +99,8 @@ extension App {
                                     HelpEntry(label: "Esc", description: "cancel")], [])
             case .help: return ([HelpEntry(label: "↑↓", description: "scroll"), HelpEntry(label: "any key", description: "close")], [])
             case .message, .progress: return ([HelpEntry(label: "Enter", description: "close")], [])
+            case .download: return ([HelpEntry(label: "Esc/c", description: "cancel (the part is kept)"),
+                                     HelpEntry(label: "h", description: "hide")], [])
             case .gallery: return ([HelpEntry(label: "↑↓/PgUp/PgDn", description: "scroll"), HelpEntry(label: "←→", description: "other cell"),
                                     HelpEntry(label: "Esc", description: "close")], [])
             case .lrFinder: return ([HelpEntry(label: "y/Enter", description: "use the suggested lr"),

@@ -14,7 +14,9 @@ public enum AppCommand: Equatable, Sendable {
     case openMenu
     case newRun, start, togglePause, stop, evaluate
     case saveModel, loadModel, saveCheckpoint, loadCheckpoint, exportMetrics
-    case useEmbeddedDataset, openCIFAR10, downloadCIFAR10, openCSV, openDataset
+    case useEmbeddedDataset, openCIFAR10, openCSV, openDataset
+    /// *Download dataset…*: CIFAR-10, CIFAR-100, MNIST or Fashion-MNIST into a folder (`App+Download.swift`).
+    case downloadDataset
     /// The embedded sequence sets (language modelling, sequence classification, forecasting) or a text file.
     case chooseSequenceData
     /// The generate form: sample text from the language model, also while it trains.
@@ -48,10 +50,15 @@ public struct AppServices {
     public var recents: RecentPaths?
     /// Model files opened or saved lately, offered by the model-file prompts (nil: none kept).
     public var modelRecents: RecentPaths?
+    /// The files *Download dataset…* fetches for a dataset: the official ones with
+    /// `WORKBENCH_DATASET_MIRROR` applied by default; tests give a local server's files and digests.
+    public var downloads: (ImageDatasetKind) throws -> DatasetDownload
 
     public init(datasets: DatasetProvider, catalog: ModelCatalog, backend: TrainingBackend, themes: ThemeLibrary,
-                runs: RunStore? = nil, recents: RecentPaths? = nil, modelRecents: RecentPaths? = nil) {
+                runs: RunStore? = nil, recents: RecentPaths? = nil, modelRecents: RecentPaths? = nil,
+                downloads: @escaping (ImageDatasetKind) throws -> DatasetDownload = { try DatasetDownload.resolved($0) }) {
         self.datasets = datasets
+        self.downloads = downloads
         self.catalog = catalog
         self.backend = backend
         self.themes = themes
@@ -146,7 +153,8 @@ public final class App {
     var overlay: Overlay?
     /// A short message in the status bar.
     public internal(set) var toast: (text: String, isError: Bool, until: Date)?
-    var download: DownloadTask?
+    /// The dataset download running in the background (`App+Download.swift`).
+    var download: DownloadJob?
     /// A hub read or load running in the background, and a publish waiting for its save (`App+Hub.swift`).
     var hubTask: HubTask?
     var pendingPublish: HubPublish?

@@ -4,7 +4,9 @@ import WorkbenchRuns
 
 /// What a text prompt is for.
 enum PromptPurpose: Equatable {
-    case saveModel, loadModel, saveCheckpoint, loadCheckpoint, exportMetrics, openCIFAR10, downloadCIFAR10, openCSV, openDataset
+    case saveModel, loadModel, saveCheckpoint, loadCheckpoint, exportMetrics, openCIFAR10, openCSV, openDataset
+    /// The folder to download a dataset into.
+    case downloadDataset(ImageDatasetKind)
     /// A model file to open (`.model.yaml` / JSON), or to save the editor's draft to.
     case openModelFile, saveModelFile
     /// The hub folder to publish the current model into, then the entry's name there.
@@ -34,6 +36,8 @@ enum ChooserPurpose {
     case hubEntry(source: String)
     /// One of the embedded sequence sets (`App+SequenceData.swift`).
     case sequenceData
+    /// The dataset to download (`App.downloadable`, in order).
+    case downloadDataset
 }
 
 struct Chooser {
@@ -64,6 +68,8 @@ enum Overlay {
     case message(title: String, text: String, isError: Bool)
     case chooser(Chooser)
     case progress(title: String, fraction: Double, text: String)
+    /// The running dataset download (`App+Download.swift`).
+    case download
     /// The Runs view (`App+Runs.swift`).
     case runs
     /// The learning-rate range test's loss-vs-lr plot and its suggestion (`App+LRFinder.swift`).
@@ -76,14 +82,4 @@ enum Overlay {
     case layerForm(LayerForm)
     /// The generate form and its sampled text (`App+Generate.swift`; the form is `App.generateForm`).
     case generate
-}
-
-/// A CIFAR-10 download running on a background thread.
-final class DownloadTask: @unchecked Sendable {
-    enum Update {
-        case progress(Double, String)
-        case done(String)
-        case failed(String)
-    }
-    let updates = MessageQueue<Update>()
 }

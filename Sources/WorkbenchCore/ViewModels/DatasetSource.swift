@@ -156,16 +156,13 @@ extension DatasetSource {
     }
 }
 
-/// Where datasets come from: the embedded default, a CIFAR-10 archive or folder, a download.
+/// Where datasets come from: the embedded default, a CIFAR-10 archive or folder, image and CSV files.
 public protocol DatasetProvider: AnyObject {
     /// The built-in dataset that opens without any file.
     func embeddedDefault() -> DatasetSource
     /// Opens CIFAR-10 from an archive (`cifar-10-binary.tar.gz`) or an extracted folder.
     /// Throws an error whose description tells the user what was wrong with the path.
     func openCIFAR10(path: String) throws -> DatasetSource
-    /// Downloads CIFAR-10 into `directory`; `progress(fraction, message)` is called from a
-    /// background thread. Returns the path to open with `openCIFAR10`.
-    func downloadCIFAR10(into directory: String, progress: @escaping @Sendable (Double, String) -> Void) throws -> String
     /// The column names of a CSV file's header, for choosing the column to predict.
     func csvColumns(path: String) throws -> [String]
     /// Opens a CSV file predicting `target` (classification of a label column, or
@@ -177,6 +174,8 @@ public protocol DatasetProvider: AnyObject {
     /// Opens sequence data for `task` (language modelling, sequence classification,
     /// forecasting): the file or folder at `path`, or the embedded set of that task when nil.
     func openSequence(task: TaskKind, path: String?, target: String?) throws -> DatasetSource
+    /// Opens `kind` from `path` (what *Download dataset…* fetched there), without guessing the kind.
+    func open(_ kind: ImageDatasetKind, path: String) throws -> DatasetSource
 }
 
 extension DatasetProvider {
@@ -187,5 +186,8 @@ extension DatasetProvider {
     public func openDataset(path: String) throws -> DatasetSource { try openCIFAR10(path: path) }
     public func openSequence(task: TaskKind, path: String?, target: String?) throws -> DatasetSource {
         throw DatasetOpenError("sequence data is not supported here")
+    }
+    public func open(_ kind: ImageDatasetKind, path: String) throws -> DatasetSource {
+        kind == .cifar10 ? try openCIFAR10(path: path) : try openDataset(path: path)
     }
 }

@@ -113,7 +113,7 @@ public struct DemoError: Error, CustomStringConvertible, Sendable {
     public init(_ m: String) { description = m }
 }
 
-/// The synthetic embedded dataset (instant, for tests) with CIFAR-10 from `Tensors/Data`.
+/// The synthetic embedded dataset (instant, for tests) with the file datasets of `Tensors/Data`.
 public final class DemoDatasetProvider: DatasetProvider {
     let real = TensorsDatasetProvider()
     public init() {}
@@ -123,7 +123,5 @@ public final class DemoDatasetProvider: DatasetProvider {
     public func openSequence(task: TaskKind, path: String?, target: String?) throws -> DatasetSource {
         try real.openSequence(task: task, path: path, target: target)
     }
-    public func downloadCIFAR10(into directory: String, progress: @escaping @Sendable (Double, String) -> Void) throws -> String {
-        try real.downloadCIFAR10(into: directory, progress: progress)
-    }
+    public func open(_ kind: ImageDatasetKind, path: String) throws -> DatasetSource { try real.open(kind, path: path) }
 }

@@ -31,16 +31,30 @@ public enum ImageDatasetKind: String, CaseIterable, Sendable {
         return .cifar10
     }
 
-    /// Opens the `train` or test split under `root`, downloading it first
-    /// (MD5-verified, `progress` in bytes) when `download` is set.
+    /// Opens the `train` or test split under `root`. With `download`, a dataset
+    /// that is not there is fetched first (`DatasetDownload.resolved`, so
+    /// `WORKBENCH_DATASET_MIRROR` applies; MD5-verified; `progress` in bytes of
+    /// each file, else a line per file on stderr).
     public func open(root: String, train: Bool, transform: (any Transform)? = nil, download: Bool = false,
                      progress: Download.Progress? = nil) throws -> any ImageClassificationDataset {
+        if download {
+            do {
+                return try open(root: root, train: train, transform: transform)
+            } catch let e as DataError where e.kind == .notFound {
+                var printers: [Int: Download.Progress] = [:]
+                try DatasetDownload.resolved(self).fetch(into: root) { p in
+                    guard p.phase == .transferring else { return }
+                    let printer = progress ?? printers[p.fileIndex] ?? Download.terminalProgress(label: p.filename)
+                    printers[p.fileIndex] = printer
+                    printer(p.fileReceived, p.fileTotal)
+                }
+            }
+        }
         switch self {
-        case .cifar10: return try CIFAR10(root: root, train: train, transform: transform, download: download, progress: progress)
-        case .cifar100: return try CIFAR100(root: root, train: train, transform: transform, download: download, progress: progress)
-        case .mnist: return try MNIST(root: root, train: train, transform: transform, download: download, progress: progress)
-        case .fashionMNIST:
-            return try FashionMNIST(root: root, train: train, transform: transform, download: download, progress: progress)
+        case .cifar10: return try CIFAR10(root: root, train: train, transform: transform)
+        case .cifar100: return try CIFAR100(root: root, train: train, transform: transform)
+        case .mnist: return try MNIST(root: root, train: train, transform: transform)
+        case .fashionMNIST: return try FashionMNIST(root: root, train: train, transform: transform)
         }
     }
 }
