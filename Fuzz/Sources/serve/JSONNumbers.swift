@@ -1,0 +1,1 @@
+../../../Sources/WorkbenchServe/JSONNumbers.swift
