@@ -178,11 +178,9 @@ struct InferBodyReader {
                     data.problem = "\(Self.position(path)): expected an array like the elements before it, got a number (\"data\" must be rectangular)"
                     return
                 }
-                let bytes = reader.b
-                let literal = { String(decoding: UnsafeBufferPointer(rebasing: bytes[number.start..<number.end]), as: UTF8.self) }
-                let v = reader.value(of: number, literal: literal)
+                let v = reader.value(of: number)
                 guard v.isFinite else {
-                    data.problem = "\(Self.position(path)): \(literal().prefix(40)) is outside the FP32 range (±3.4028235e38)"
+                    data.problem = "\(Self.position(path)): \(reader.text(of: number).prefix(40)) is outside the FP32 range (±3.4028235e38)"
                     return
                 }
                 data.values.append(v)
@@ -228,11 +226,16 @@ struct InferBodyReader {
         }
     }
 
-    private func value(of n: Number, literal: () -> String) -> Float {
+    private func value(of n: Number) -> Float {
         // `-0` is the integer 0 (JSONSerialization gave +0.0); `-0.0` and `-0e0` keep their sign.
         if n.mantissa == 0, n.isInteger { return 0 }
-        let (v, signed) = DecimalFloat.value(mantissa: n.mantissa, exponent: n.exponent, digits: n.digits, literal: literal)
+        let (v, signed) = DecimalFloat.value(mantissa: n.mantissa, exponent: n.exponent, digits: n.digits, literal: { text(of: n) })
         return n.negative && !signed ? -v : v
+    }
+
+    /// A number's literal text.
+    private func text(of n: Number) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: b[n.start..<n.end]), as: UTF8.self)
     }
 
     private static func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
