@@ -21,6 +21,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Imported by WorkbenchServe directly (HTTPTypes, NIOCore, NIOHTTPTypes), so declared
+        // here rather than left to resolve through Hummingbird.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -65,6 +71,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ]
         ),
         // The MPI process group for data-parallel training; Tensors only sees the ProcessGroup protocol.
@@ -78,8 +87,17 @@ let package = Package(
         ),
         // Test helpers two test targets share: a local HTTP server, tar/gzip/IDX builders.
         .target(name: "DataTestKit", dependencies: ["CZlib"], path: "Tests/DataTestKit"),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "DataTestKit"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["WorkbenchCore", "Tensors", "WorkbenchRuns", "DataTestKit"]),
+        .testTarget(name: "TensorsTests", dependencies: [
+            "Tensors", "DataTestKit", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .testTarget(name: "WorkbenchTests", dependencies: [
+            "WorkbenchCore", "Tensors", "WorkbenchRuns", "DataTestKit",
+            // The hub tests' file server (HubFileServer), over http and https.
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .testTarget(name: "WorkbenchServeTests", dependencies: ["WorkbenchServe", "Tensors"]),
         .testTarget(name: "WorkbenchRunsTests", dependencies: [
             "WorkbenchRuns", "Tensors", .product(name: "GRDB", package: "GRDB.swift"),

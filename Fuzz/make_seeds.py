@@ -129,6 +129,11 @@ infer = {"id": "r1", "inputs": [{"name": "x", "shape": [1, 3, 32, 32], "datatype
 put("serve", "infer.json", b"\x00" + json.dumps(infer).encode())
 put("serve", "predict_json.json", b"\x01" + json.dumps(infer).encode())
 put("serve", "wrong_shape.json", b"\x00" + json.dumps({"inputs": [{"name": "x", "shape": [2, 3], "datatype": "FP32", "data": [1, 2, 3]}]}).encode())
+# Mode 3: the byte reader against JSONSerialization (nested data, -0, escapes, exponents, a float midpoint).
+put("serve", "compare_nested.json", b"\x03" + json.dumps({"id": "n", "inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP32",
+                                                            "data": [[-0.0, 1.0000000596046448]]}]}).encode())
+put("serve", "compare_edges.json", b"\x03" + b'{"id": "\\u0041", "inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP32", '
+    b'"data": [1.5E-3, -0], "parameters": {"k": [true, null, "\\ud83d\\ude00"]}}]}')
 put("serve", "cifar_record.bin", b"\x02" + bytes([3]) + bytes(range(256)) * 12)
 with open(os.path.join(fixtures, "images", "rgb.png"), "rb") as f:
     put("serve", "image.png", b"\x02" + f.read())

@@ -31,6 +31,8 @@ struct BenchServe: ParsableCommand {
         var seconds = 0.0
         var rssBefore = 0.0
         var rssAfter = 0.0
+        /// The server's RSS 1 s after the load stopped (an idle batcher gives batch memory back after 0.5 s).
+        var rssIdle = 0.0
     }
 
     func run() throws {
@@ -54,7 +56,7 @@ struct BenchServe: ParsableCommand {
         setvbuf(stdout, nil, _IOLBF, 0)
         print("bench serve: \(model) /\(endpoint), \(seconds) s per point, clients \(counts), body \(payload.count) bytes")
         print(String(format: "%-34@ %7@ %10@ %9@ %9@ %7@ %14@", "server" as NSString, "clients" as NSString, "req/s" as NSString,
-                     "p50 ms" as NSString, "p99 ms" as NSString, "errors" as NSString, "server RSS MB" as NSString))
+                     "p50 ms" as NSString, "p99 ms" as NSString, "errors" as NSString, "server RSS MB (before → after → 1 s idle)" as NSString))
         var rows: [(String, Int, Result)] = []
         let servers: [(String, [String])] = [
             ("workbench unbatched", ["--max-batch", "1", "--max-delay-ms", "0"]),
@@ -114,8 +116,8 @@ struct BenchServe: ParsableCommand {
     func report(_ label: String, _ clients: Int, _ r: Result) {
         let s = r.latencies.sorted()
         func pct(_ p: Double) -> Double { s.isEmpty ? 0 : s[Swift.min(s.count - 1, Int(Double(s.count) * p))] * 1000 }
-        print(String(format: "%-34@ %7d %10.0f %9.2f %9.2f %7d %6.1f → %.1f", label as NSString, clients,
-                     Double(r.requests) / r.seconds, pct(0.5), pct(0.99), r.errors, r.rssBefore, r.rssAfter))
+        print(String(format: "%-34@ %7d %10.0f %9.2f %9.2f %7d %6.1f → %.1f → %.1f", label as NSString, clients,
+                     Double(r.requests) / r.seconds, pct(0.5), pct(0.99), r.errors, r.rssBefore, r.rssAfter, r.rssIdle))
         fflush(stdout)
     }
 
@@ -156,6 +158,8 @@ struct BenchServe: ParsableCommand {
         var result = box.result
         result.seconds = Bench.seconds(since: start)
         result.rssAfter = ServerProcess.rss(pid)
+        Thread.sleep(forTimeInterval: 1)
+        result.rssIdle = ServerProcess.rss(pid)
         return result
     }
 }

@@ -9,7 +9,8 @@ struct HubCommand: ParsableCommand {
         abstract: "A model hub in the spirit of torch.hub: list, help, load (SHA-256 checked), publish; Hugging Face export.",
         discussion: """
         SOURCE is a folder, a file:// URL, an https:// URL, owner/repo[:ref] (GitHub, cloned with git) or a git URL[#ref]. \
-        Loaded files go to $WORKBENCH_HOME/hub (default ~/.cache/workbench/hub).
+        Loaded files go to $WORKBENCH_HOME/hub (default ~/.cache/workbench/hub). \
+        Over https a private certificate authority is trusted with --ca-file FILE or WORKBENCH_CA_FILE (PEM).
         """,
         subcommands: [List.self, Help.self, Load.self, Publish.self, ExportHF.self]
     )
@@ -21,7 +22,9 @@ struct HubCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "The entrypoints of a hub.")
         @Argument(help: "The hub.") var source: String
+        @OptionGroup var trust: CAFileOption
         func run() throws {
+            try trust.apply()
             let m = try HubCommand.wrap { try Hub.manifest(try HubSource(source)) }
             for e in m.entries {
                 print("\(e.name)  \(e.architecture) \(e.config.architecture.inputShape) → \(e.config.architecture.outputs)  \(e.doc.split(separator: "\n").first ?? "")")
@@ -33,7 +36,9 @@ struct HubCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "help", abstract: "The docstring and configuration of one entry.")
         @Argument(help: "The hub.") var source: String
         @Argument(help: "The entry.") var entry: String
+        @OptionGroup var trust: CAFileOption
         func run() throws {
+            try trust.apply()
             let e = try HubCommand.wrap { try Hub.manifest(try HubSource(source)).entry(entry, source: source) }
             print(e.doc)
             print("architecture: \(e.architecture), input \(e.config.architecture.inputShape), outputs \(e.config.architecture.outputs), task \(e.config.task.rawValue)")
@@ -47,7 +52,9 @@ struct HubCommand: ParsableCommand {
                                                         abstract: "Copy an entry into the cache (hashes checked) and print its weights path.")
         @Argument(help: "The hub.") var source: String
         @Argument(help: "The entry.") var entry: String
+        @OptionGroup var trust: CAFileOption
         func run() throws {
+            try trust.apply()
             let (url, e) = try HubCommand.wrap { try Hub.load(try HubSource(source), entry: entry) }
             _ = try HubCommand.wrap { try ModelFile.loadModel(from: url) }
             print("Loaded \(e.name) (\(e.architecture)) to \(url.path)")

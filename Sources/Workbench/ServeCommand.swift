@@ -14,7 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
         With --token (or WORKBENCH_SERVE_TOKEN, which `ps` does not show) every route but
         /v2/health/live and /v2/health/ready needs `Authorization: Bearer TOKEN` (401 otherwise).
         Limits: --max-body-bytes (413), --max-header-bytes (400), --request-timeout (408),
-        --idle-timeout (close), --max-connections (further ones wait), --max-queue (503, Retry-After).
+        --idle-timeout (close), --max-connections (503, Retry-After, close), --max-queue (503, Retry-After).
         Example: workbench serve --weights lenet5=lenet5.safetensors --port 8080
         """
     )
@@ -35,7 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
     var requestTimeout: Double = 10
     @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay open without sending a request (closed after).")
     var idleTimeout: Double = 30
-    @Option(name: .customLong("max-connections"), help: "Connections served at once; more wait until one closes.")
+    @Option(name: .customLong("max-connections"), help: "Connections served at once; more get 503 + Retry-After and are closed.")
     var maxConnections: Int = 4096
     @Option(name: .customLong("max-queue"), help: "Requests waiting for inference per model; more get 503 + Retry-After.")
     var maxQueue: Int = 1024

@@ -3,45 +3,50 @@ import Tensors
 
 /// Request bodies of the inference endpoints, parsed into model inputs with
 /// one-line errors for bad input (status 400).
-enum InferenceJSON {
+public enum InferenceJSON {
     struct BadInput: Error, CustomStringConvertible {
         var description: String
         init(_ m: String) { description = m }
     }
 
     /// A KServe v2 infer request: `{"id"?, "inputs": [{"name", "shape", "datatype": "FP32", "data"}]}`.
-    static func parseInfer(_ body: Data, inputShape: [Int]) throws -> (id: String?, input: Tensor) {
-        guard let object = try? JSONSerialization.jsonObject(with: body), let doc = object as? [String: Any] else {
+    ///
+    /// `data` is flat (row-major) or nested as `shape`. The body is read in one pass
+    /// (`InferBodyReader`); the checks run in this order, the first failing one answered:
+    /// JSON syntax, `inputs`, `datatype`, `shape` (integers that fit the model), `data`'s
+    /// values (numbers within FP32's range, rectangular nesting), the element count.
+    public static func parseInfer(_ body: Data, inputShape: [Int]) throws -> (id: String?, input: Tensor) {
+        guard let doc = try? InferBodyReader.read(body), doc.isObject else {
             throw BadInput("the body is not a JSON object")
         }
-        guard let inputs = doc["inputs"] as? [[String: Any]], inputs.count == 1 else {
+        guard doc.inputCount == 1, doc.inputsAreObjects else {
             throw BadInput("expected \"inputs\": an array of one tensor {name, shape, datatype, data}")
         }
-        let t = inputs[0]
-        guard let datatype = t["datatype"] as? String else { throw BadInput("input tensor needs a \"datatype\" (FP32)") }
+        let t = doc.tensor
+        guard let datatype = t.datatype else { throw BadInput("input tensor needs a \"datatype\" (FP32)") }
         guard ["FP32", "FP64"].contains(datatype) else {
             throw BadInput("datatype \(datatype) is not supported: expected FP32")
         }
-        guard let rawShape = t["shape"] as? [Any], !rawShape.isEmpty else {
+        guard let rawShape = t.shape, !rawShape.isEmpty else {
             throw BadInput("input tensor needs a \"shape\" (array of integers)")
         }
-        let shape = try rawShape.enumerated().map { i, v in try JSONNumbers.integer(v, at: "inputs[0].shape[\(i)]") }
+        let shape = try rawShape.enumerated().map { i, v in try JSONNumbers.integer(literal: v, at: "inputs[0].shape[\(i)]") }
         let expected = "[N, \(inputShape.map(String.init).joined(separator: ", "))]"
         guard shape.count == inputShape.count + 1, Array(shape.dropFirst()) == inputShape, shape[0] >= 1 else {
             throw BadInput("input shape \(shape) does not fit the model: expected \(expected)")
         }
-        guard let raw = t["data"] as? [Any] else { throw BadInput("input tensor needs \"data\" (a flat array of numbers)") }
-        var values = [Float]()
-        values.reserveCapacity(raw.count)
-        for (i, v) in raw.enumerated() {
-            values.append(try JSONNumbers.float(v, at: "inputs[0].data[\(i)]"))
-        }
+        guard let data = t.data else { throw BadInput("input tensor needs \"data\" (a flat array of numbers)") }
+        if let problem = data.problem { throw BadInput(problem) }
         // The batch size comes from the client: its product with the sample size is checked
         // for overflow (a shape like [2^62, 3, 32, 32] must be an error, not a trap).
         let (count, overflow) = shape.dropFirst().reduce(1, *).multipliedReportingOverflow(by: shape[0])
         guard !overflow else { throw BadInput("input shape \(shape) is too large") }
+        if data.nesting.count > 1, data.nesting != shape {
+            throw BadInput("\"data\" is nested as \(data.nesting); shape \(shape) needs it nested as \(shape) or flat")
+        }
+        let values = data.values
         guard values.count == count else { throw BadInput("\"data\" has \(values.count) values; shape \(shape) needs \(count)") }
-        return (doc["id"] as? String, Tensor(values, shape: shape))
+        return (doc.id, Tensor(values, shape: shape))
     }
 
     /// A predict body: infer JSON, CIFAR-10 binary records, or an encoded image.

@@ -19,8 +19,8 @@ import Tensors
 /// stops for one. Every resource a client can hold is bounded (`ServeOptions`):
 /// a body over the limit gets 413 from its Content-Length before it is read,
 /// an oversized head 400, a request not received in time 408, a full inference
-/// queue 503 with `Retry-After`; idle connections are closed and at most
-/// `maxConnections` are served at once. With a token, every route but the
+/// queue 503 with `Retry-After`; idle connections are closed, and a connection
+/// beyond `maxConnections` is answered 503 with `Retry-After` and closed. With a token, every route but the
 /// health checks needs `Authorization: Bearer TOKEN` (401 otherwise). SIGTERM/SIGINT finish in-flight requests, then stop; SIGHUP
 /// reloads every model's weights.
 public final class InferenceServer: Sendable {
@@ -211,17 +211,21 @@ public final class InferenceServer: Sendable {
         let metrics = self.metrics
         let timeoutSeconds = options.requestTimeoutSeconds
         let requestTimeout = TimeAmount.nanoseconds(Int64(timeoutSeconds * 1e9))
+        let connections = ConnectionLimit(maximum: options.maxConnections) {
+            metrics.request(endpoint: "connection_limit", status: 503, seconds: 0)
+        }
         let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [RequestDeadlineHandler(timeout: requestTimeout) {
-                metrics.request(endpoint: "request_timeout", status: 408, seconds: timeoutSeconds)
-            }],
+            additionalChannelHandlers: [
+                ConnectionLimitHandler(limit: connections),
+                RequestDeadlineHandler(timeout: requestTimeout) {
+                    metrics.request(endpoint: "request_timeout", status: 408, seconds: timeoutSeconds)
+                },
+            ],
             idleTimeout: .nanoseconds(Int64(options.idleTimeoutSeconds * 1e9)),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: options.maxHeaderBytes, maxHeaderListSize: options.maxHeaderBytes,
                                             maxHeaderFieldCount: 100))
         let configuration = ApplicationConfiguration(
-            address: .hostname(options.host, port: options.port), serverName: "workbench",
-            backlog: Swift.min(options.maxConnections, 4096),
-            availableConnectionsDelegate: MaximumAvailableConnections(options.maxConnections))
+            address: .hostname(options.host, port: options.port), serverName: "workbench", backlog: 4096)
         let app = Application(router: router(), server: .http1(configuration: http1), configuration: configuration,
                               onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) })
         try await app.runService()

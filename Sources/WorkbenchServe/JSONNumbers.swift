@@ -37,12 +37,24 @@ enum JSONNumbers {
         }
     }
 
-    /// `value` as a Float; a boolean, string, null, array or object is an error naming `position`.
-    static func float(_ value: Any, at position: @autoclosure () -> String) throws -> Float {
-        guard !isBoolean(value), let n = value as? NSNumber else {
-            throw InferenceJSON.BadInput("\(position()): expected a number, got \(describe(value))")
+    /// How one JSON value, given as its text, reads in an error message (as `describe(_:)`).
+    static func describe(literal text: Substring) -> String {
+        let parsed = try? JSONSerialization.jsonObject(with: Data("[\(text)]".utf8)) as? [Any]
+        return parsed?.first.map(describe) ?? String(text.prefix(20))
+    }
+
+    /// One JSON value, given as its text, as an Int; anything but a whole number is an error naming `position`.
+    static func integer(literal text: Substring, at position: @autoclosure () -> String) throws -> Int {
+        // A plain literal of up to 18 digits is an Int as it stands; the rest goes through JSONSerialization.
+        let digits = text.utf8.drop { $0 == UInt8(ascii: "-") }
+        if digits.count <= 18, !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+           let i = Int(text) {
+            return i
         }
-        return n.floatValue
+        guard let value = (try? JSONSerialization.jsonObject(with: Data("[\(text)]".utf8)) as? [Any])?.first else {
+            throw InferenceJSON.BadInput("\(position()): expected an integer, got \(text.prefix(20))")
+        }
+        return try integer(value, at: position())
     }
 
     /// `value` as an Int; anything but a whole number is an error naming `position`.

@@ -25,7 +25,7 @@ public struct ServeOptions: Sendable {
     public var requestTimeoutSeconds = 10.0
     /// Longest a connection may stay open without sending a complete request head, in seconds (closed after).
     public var idleTimeoutSeconds = 30.0
-    /// Most connections served at once; further ones wait in the listen backlog until one closes.
+    /// Most connections served at once; a further one is answered 503 with `Retry-After` and closed.
     public var maxConnections = 4096
     /// Most requests waiting for inference per model; further ones get 503 with Retry-After.
     public var maxQueue = 1024

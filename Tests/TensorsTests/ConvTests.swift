@@ -109,4 +109,23 @@ final class ConvTests: XCTestCase {
         let b = Workspace.acquire(1_234_500)
         XCTAssertEqual(b.pointer, p)
     }
+
+    /// `MemoryTuning.releaseFreeMemory` keeps at most the given bytes of free workspace
+    /// (oldest blocks go first) and never frees a buffer in use.
+    func testReleasingFreeMemoryCapsTheRetainedWorkspace() {
+        MemoryTuning.releaseFreeMemory(keepingWorkspaceBytes: 0)
+        XCTAssertEqual(MemoryTuning.retainedWorkspaceBytes, 0)
+        let inUse = Workspace.acquire(1 << 20)
+        inUse.pointer[(1 << 20) - 1] = 7
+        do {
+            let blocks = (0..<4).map { _ in Workspace.acquire(2 << 20) }  // 4 × 8 MiB
+            XCTAssertEqual(blocks.count, 4)
+        }
+        XCTAssertEqual(MemoryTuning.retainedWorkspaceBytes, 32 << 20)
+        XCTAssertEqual(MemoryTuning.releaseFreeMemory(keepingWorkspaceBytes: 20 << 20), 16 << 20)
+        XCTAssertEqual(MemoryTuning.releaseFreeMemory(keepingWorkspaceBytes: 0), 0)
+        XCTAssertEqual(inUse.pointer[(1 << 20) - 1], 7)
+        _ = consume inUse
+        XCTAssertEqual(MemoryTuning.retainedWorkspaceBytes, 4 << 20)
+    }
 }

@@ -55,3 +55,34 @@ final class DynamicBatcherWorkersTests: XCTestCase {
         XCTAssertEqual(try mostAtOnce(workers: 2), 2)
     }
 }
+
+/// After a batch, an idle batcher gives the batch's memory back (the conv workspace
+/// down to its cap, the malloc heap trimmed); while requests keep coming it does not.
+final class DynamicBatcherIdleReleaseTests: XCTestCase {
+    func testAnIdleBatcherTrimsTheWorkspaceAfterABatch() throws {
+        let model = Sequential([Conv2d(3, 32, kernelSize: 3, padding: 1, generator: Generator(seed: 1)), ReLU(),
+                                Conv2d(32, 32, kernelSize: 3, padding: 1, generator: Generator(seed: 2)), Flatten(),
+                                Linear(32 * 32 * 32, 10, generator: Generator(seed: 3))])
+        let metadata = ModelMetadata(architecture: .init(name: "conv", inputShape: [3, 32, 32], outputs: 10))
+        let predictor = Predictor(model: model, metadata: metadata, weights: URL(fileURLWithPath: "/dev/null"))
+        let batcher = DynamicBatcher(predictor: predictor, maxBatch: 64, maxDelayMs: 0, workers: 1,
+                                     idleRelease: .init(seconds: 0.3, workspaceBytes: 1 << 20))
+        defer { batcher.close() }
+        let done = DispatchSemaphore(value: 0)
+        batcher.enqueue(Tensor.randn([64, 3, 32, 32], generator: Generator(seed: 4)), timeout: 60) { result in
+            if case .failure(let f) = result { XCTFail("\(f)") }
+            done.signal()
+        }
+        XCTAssertEqual(done.wait(timeout: .now() + 120), .success)
+        var waited = 0.0
+        while batcher.memoryReleases == 0, waited < 30 {
+            Thread.sleep(forTimeInterval: 0.05)
+            waited += 0.05
+        }
+        XCTAssertEqual(batcher.memoryReleases, 1, "no release after \(waited) s idle")
+        XCTAssertLessThanOrEqual(MemoryTuning.retainedWorkspaceBytes, 1 << 20)
+        // Idle again without a batch in between: nothing more to give back.
+        Thread.sleep(forTimeInterval: 0.6)
+        XCTAssertEqual(batcher.memoryReleases, 1)
+    }
+}

@@ -138,3 +138,46 @@ extension DeployEndToEndTests {
         XCTAssertGreaterThan(idle["closed_by_server"] as? Int ?? 0, 0, "the idle timeout closes idle connections: \(r.out)")
     }
 }
+
+extension DeployEndToEndTests {
+    /// `--max-connections 2`: two clients hold connections; three more are answered at once with
+    /// 503 + Retry-After + Connection: close and closed (before they send anything, and after), while
+    /// the two keep being served; when one leaves, a new connection is served again.
+    func testConnectionsOverTheLimitAreAnswered503AndClosed() throws {
+        let (lenet, _) = try saveLeNet()
+        let (p, port) = try startServe(["--weights", "lenet5=\(lenet.path)", "--max-connections", "2"])
+        defer { p.terminate(); p.waitUntilExit() }
+        var first: RawHTTPConnection? = try RawHTTPConnection(port: port)
+        let second = try RawHTTPConnection(port: port)
+        XCTAssertTrue(first?.request("GET", "/v2/health/live").hasPrefix("HTTP/1.1 200") == true)
+        XCTAssertTrue(second.request("GET", "/v2/health/live").hasPrefix("HTTP/1.1 200"))
+
+        for k in 0..<3 {
+            let extra = try RawHTTPConnection(port: port)
+            if k == 1 { extra.send("GET /v2/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") }
+            let (text, closed) = extra.readUntilClosed(timeout: 10)
+            XCTAssertTrue(text.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"), text)
+            let head = text.lowercased()
+            XCTAssertTrue(head.contains("\r\nretry-after: 1\r\n"), text)
+            XCTAssertTrue(head.contains("\r\nconnection: close\r\n"), text)
+            XCTAssertTrue(text.contains("--max-connections 2"), text)
+            XCTAssertEqual(text.components(separatedBy: "HTTP/1.1 ").count, 2, "one answer only: \(text)")
+            XCTAssertTrue(closed, "the server closes a refused connection: \(text)")
+        }
+
+        // The admitted clients were not disturbed; the refusals are counted.
+        XCTAssertTrue(first?.request("GET", "/v2/health/ready").hasPrefix("HTTP/1.1 200") == true)
+        let metrics = second.request("GET", "/metrics")
+        XCTAssertTrue(metrics.contains("workbench_request_errors_total{endpoint=\"connection_limit\",code=\"503\"} 3"), metrics)
+
+        // A place frees up when a client leaves (the server sees the close a moment later).
+        first = nil
+        var answer = ""
+        for _ in 0..<50 {
+            answer = try RawHTTPConnection(port: port).request("GET", "/v2/health/live")
+            if answer.hasPrefix("HTTP/1.1 200") { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        XCTAssertTrue(answer.hasPrefix("HTTP/1.1 200"), answer)
+    }
+}

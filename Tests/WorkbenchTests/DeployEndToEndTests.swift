@@ -22,16 +22,17 @@ final class DeployEndToEndTests: XCTestCase {
     }
 
     /// Runs the binary to completion: status, stdout, stderr.
-    func workbench(_ args: [String], home: URL? = nil) throws -> (status: Int32, out: String, err: String) {
-        try Self.run(args, home: home ?? dir.appendingPathComponent("home"), in: dir)
+    func workbench(_ args: [String], home: URL? = nil, environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+        try Self.run(args, home: home ?? dir.appendingPathComponent("home"), in: dir, environment: environment)
     }
 
-    /// Runs the binary in `folder` with `WORKBENCH_HOME` set to `home`: status, stdout, stderr.
-    static func run(_ args: [String], home: URL, in folder: URL) throws -> (status: Int32, out: String, err: String) {
+    /// Runs the binary in `folder` with `WORKBENCH_HOME` set to `home` (and `environment` added): status, stdout, stderr.
+    static func run(_ args: [String], home: URL, in folder: URL, environment: [String: String] = [:]) throws
+        -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try WorkbenchBinary.path())
         p.arguments = args
-        var env = ProcessInfo.processInfo.environment
+        var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         env["WORKBENCH_HOME"] = home.path
         p.environment = env
         p.currentDirectoryURL = folder
@@ -372,24 +373,13 @@ final class DeployEndToEndTests: XCTestCase {
         let viaGit = try workbench(["hub", "load", repo.path, "lenet5-test"], home: dir.appendingPathComponent("home-git"))
         XCTAssertEqual(viaGit.status, 0, viaGit.err)
 
-        // Over http from a server on 127.0.0.1.
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", hub.path]
-        let out = Pipe()
-        server.standardOutput = out
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { server.terminate(); server.waitUntilExit() }
-        var first = Data()
-        while !first.contains(UInt8(ascii: "\n")) {
-            let c = out.fileHandleForReading.availableData
-            if c.isEmpty { break }
-            first += c
-        }
-        let port = String(decoding: first, as: UTF8.self).split(separator: " ").compactMap { Int($0) }.first ?? 0
-        let viaHTTP = try workbench(["hub", "load", "http://127.0.0.1:\(port)/", "lenet5-test"], home: dir.appendingPathComponent("home-http"))
+        // Over http from a file server in this process, on 127.0.0.1.
+        let server = try HubFileServer(folder: hub)
+        defer { server.stop() }
+        let viaHTTP = try workbench(["hub", "load", server.url, "lenet5-test"], home: dir.appendingPathComponent("home-http"))
         XCTAssertEqual(viaHTTP.status, 0, viaHTTP.err)
+        let viaHTTPPath = try XCTUnwrap(viaHTTP.out.components(separatedBy: " to ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertEqual(FileManager.default.contents(atPath: viaHTTPPath), FileManager.default.contents(atPath: weights.path))
 
         // A changed file fails the hash check and nothing is cached.
         var bytes = try Data(contentsOf: hub.appendingPathComponent("lenet5-test.safetensors"))

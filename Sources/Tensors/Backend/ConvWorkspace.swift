@@ -54,8 +54,26 @@ enum Workspace {
         }
         free.append((pointer, capacity))
         freeFloats += capacity
-        // Drop the oldest blocks beyond the limit.
-        while freeFloats > retainLimit, !free.isEmpty {
+        dropOldest(keeping: retainLimit)
+    }
+
+    /// Bytes held in free blocks for reuse.
+    static var retainedBytes: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return freeFloats * MemoryLayout<Float>.stride
+    }
+
+    /// Frees the oldest free blocks until at most `bytes` remain (buffers in use are not touched).
+    static func trim(toBytes bytes: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        dropOldest(keeping: Swift.max(0, bytes) / MemoryLayout<Float>.stride)
+    }
+
+    /// Drops the oldest free blocks beyond `floats` (the lock is held).
+    private static func dropOldest(keeping floats: Int) {
+        while freeFloats > floats, !free.isEmpty {
             let (p, c) = free.removeFirst()
             freeFloats -= c
             p.deallocate()
@@ -63,8 +81,26 @@ enum Workspace {
     }
 }
 
-/// Process-wide allocator tuning for training loops.
+/// Process-wide allocator tuning: for training loops, and for servers between bursts.
 public enum MemoryTuning {
+    /// Bytes of free convolution and linear-layer scratch memory kept for reuse (at most 256 MiB).
+    public static var retainedWorkspaceBytes: Int { Workspace.retainedBytes }
+
+    /// Gives memory back to the system after a burst of large work, such as a served batch
+    /// of 64 images: the scratch workspace keeps at most `keepingWorkspaceBytes` of free
+    /// blocks, and glibc's `malloc_trim(0)` returns the free pages of every malloc arena
+    /// (where batch-sized activations were freed). Costs a few milliseconds; call it when
+    /// idle, not per request. Returns the retained workspace bytes afterwards.
+    @discardableResult
+    public static func releaseFreeMemory(keepingWorkspaceBytes: Int = 16 << 20) -> Int {
+        Workspace.trim(toBytes: keepingWorkspaceBytes)
+        typealias MallocTrimFn = @convention(c) (Int) -> Int32
+        if let handle = dlopen(nil, RTLD_NOW), let sym = dlsym(handle, "malloc_trim") {
+            _ = unsafeBitCast(sym, to: MallocTrimFn.self)(0)
+        }
+        return Workspace.retainedBytes
+    }
+
     /// Keeps freed memory in the malloc heap instead of returning it to the
     /// system: glibc's `M_MMAP_THRESHOLD` = 32 MiB (tensors below that come
     /// from the heap, not a fresh `mmap`) and a 1 GiB `M_TRIM_THRESHOLD`.

@@ -106,6 +106,9 @@ public enum Download {
                 have = 0
             }
         }
+        if let caFile = CertificateTrust.caFile(for: url) {
+            return try fetchWithCurl(resource, url: url, caFile: caFile, part: part, dest: dest)
+        }
         if have == 0 {
             guard FileManager.default.createFile(atPath: part, contents: nil) else {
                 throw DataError(.io, "download: cannot write in \(directory)")
@@ -158,6 +161,48 @@ public enum Download {
     /// The size of the file at `path` in bytes (0 when there is none).
     static func fileSize(_ path: String) -> Int64 {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+    }
+
+    /// The https transfer when a private CA is trusted (`CertificateTrust`): the curl program
+    /// appends to the partial file (`--continue-at -`, so an interrupted transfer resumes), refuses
+    /// an announced size over the limit, and the whole file is then checked and moved into place
+    /// as on the URLSession path.
+    private static func fetchWithCurl(_ resource: DownloadResource, url: URL, caFile: String, part: String,
+                                      dest: String) throws -> String {
+        let name = resource.url
+        do {
+            try CertificateTrust.curl(["--continue-at", "-", "--max-filesize", String(resource.limit), "--output", part],
+                                      caFile: caFile, url: url)
+        } catch let e as CertificateTrust.CurlError {
+            let kept = (try? FileManager.default.attributesOfItem(atPath: part)[.size] as? Int) ?? 0
+            switch e.status {
+            case 63:
+                try? FileManager.default.removeItem(atPath: part)
+                throw DataError(.download, "download of \(name) refused: the server announces more than the limit of \(resource.limit) bytes")
+            case 33, 36:
+                try? FileManager.default.removeItem(atPath: part)
+                throw DataError(.download, "download of \(name): the server cannot resume at byte \(kept); the partial file was discarded, run again")
+            default:
+                if kept == 0 { try? FileManager.default.removeItem(atPath: part) }
+                throw DataError(.download, "download of \(name) failed\(kept > 0 ? " after \(kept) bytes (kept to resume)" : ""): \(e.message)")
+            }
+        }
+        var digest = DownloadDigest(resource)
+        let received = try digest.update(fromFile: part)
+        if let size = resource.size, received != Int64(size) {
+            try? FileManager.default.removeItem(atPath: part)
+            throw DataError(.download, "download of \(name): received \(received) bytes, expected \(size); the file was discarded")
+        }
+        if let mismatch = digest.mismatch() {
+            try? FileManager.default.removeItem(atPath: part)
+            throw DataError(.download, "download of \(name): \(mismatch); the file was discarded")
+        }
+        do {
+            try AtomicFile.moveIntoPlace(URL(fileURLWithPath: part), to: URL(fileURLWithPath: dest))
+        } catch {
+            throw DataError(.io, "download of \(name): cannot move the file into place at \(dest) (\(error))")
+        }
+        return dest
     }
 
     /// The MD5 of a file, lowercase hex.
@@ -247,7 +292,8 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
         if let f = failure {
             if let d = f as? DataError { throw d }
             let total = expected.map { " of \($0)" } ?? ""
-            throw DataError(.download, "download of \(url.absoluteString) failed after \(received)\(total) bytes (kept to resume): \(f.localizedDescription)")
+            let why = CertificateTrust.explain(f.localizedDescription, url: url) ?? f.localizedDescription
+            throw DataError(.download, "download of \(url.absoluteString) failed after \(received)\(total) bytes (kept to resume): \(why)")
         }
     }
 

@@ -73,6 +73,9 @@ public enum HubSource: Equatable, Sendable, CustomStringConvertible {
             return d
         }
         let u = base.appendingPathComponent(path)
+        if let caFile = CertificateTrust.caFile(for: u) {
+            return try fetchWithCurl(u, path, caFile: caFile, source: source)
+        }
         let sem = DispatchSemaphore(value: 0)
         final class Box: @unchecked Sendable { var data: Data?; var status = 0; var error: Error? }
         let box = Box()
@@ -87,8 +90,26 @@ public enum HubSource: Equatable, Sendable, CustomStringConvertible {
         }.resume()
         sem.wait()
         session.finishTasksAndInvalidate()
-        if let e = box.error { throw HubError("\(source): cannot fetch \(path): \(e.localizedDescription)") }
+        if let e = box.error {
+            throw HubError("\(source): cannot fetch \(path): \(CertificateTrust.explain(e.localizedDescription, url: u) ?? e.localizedDescription)")
+        }
         guard box.status == 200, let d = box.data else { throw HubError("\(source): \(path): HTTP \(box.status)") }
+        guard d.count <= maxFetchBytes else {
+            throw HubError("\(source): \(path) is \(d.count) bytes, over the limit of \(maxFetchBytes) bytes for a manifest")
+        }
+        return d
+    }
+
+    /// `fetch` over https with a private CA trusted (`CertificateTrust`): through the curl program, capped at `maxFetchBytes`.
+    private static func fetchWithCurl(_ u: URL, _ path: String, caFile: String, source: String) throws -> Data {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("workbench-hub-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        do {
+            try CertificateTrust.curl(["--max-filesize", String(maxFetchBytes), "--output", tmp.path], caFile: caFile, url: u)
+        } catch let e as CertificateTrust.CurlError {
+            throw HubError("\(source): cannot fetch \(path): \(e.status == 63 ? "over the limit of \(maxFetchBytes) bytes for a manifest" : e.message)")
+        }
+        guard let d = FileManager.default.contents(atPath: tmp.path) else { throw HubError("\(source): cannot fetch \(path): nothing arrived") }
         guard d.count <= maxFetchBytes else {
             throw HubError("\(source): \(path) is \(d.count) bytes, over the limit of \(maxFetchBytes) bytes for a manifest")
         }

@@ -1,0 +1,1 @@
+../../../Tests/WorkbenchServeTests/FoundationInferDecoder.swift
