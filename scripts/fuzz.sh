@@ -7,8 +7,8 @@
 #   FUZZ_RUNS=N scripts/fuzz.sh ...    stop each target after N executions
 #                                      (or SECONDS, whichever comes first)
 #
-# Builds Fuzz/ with `-sanitize=fuzzer,address -parse-as-library` (debug, into
-# Fuzz/.build), then runs the target on a working corpus under
+# Builds Fuzz/ with `-sanitize=fuzzer,address -parse-as-library -enable-testing` (release,
+# into Fuzz/.build), then runs the target on a working corpus under
 # .build/fuzz/corpus/TARGET seeded from Fuzz/seeds/TARGET, with a 1 s timeout
 # per input and a 2 GB memory limit. Crashes, timeouts and leaks are written
 # to .build/fuzz/artifacts/ (each one becomes a fix + a regression test).
@@ -26,13 +26,18 @@ fi
 runs=${FUZZ_RUNS:--1}
 [[ "$runs" =~ ^(-1|[0-9]+)$ ]] || { echo "fuzz: FUZZ_RUNS must be a whole number, got '$runs'" >&2; exit 2; }
 
-swift build --package-path "$repo/Fuzz" -c debug \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >&2
-bindir=$(swift build --package-path "$repo/Fuzz" -c debug --show-bin-path \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
+# Release (optimised, so more executions per second) with -enable-testing so the harnesses'
+# `@testable import` reaches internal parsers; one product at a time, so that no executable of
+# a dependency is built with -parse-as-library (libFuzzer provides `main`).
+flags=(-c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing)
+chosen=$( [ "$target" = all ] && echo $targets || echo "$target" )
+for t in $chosen; do
+    swift build --package-path "$repo/Fuzz" "${flags[@]}" --product "fuzz-$t" >&2
+done
+bindir=$(swift build --package-path "$repo/Fuzz" "${flags[@]}" --show-bin-path)
 
 status=0
-for t in $( [ "$target" = all ] && echo $targets || echo "$target" ); do
+for t in $chosen; do
     corpus="$repo/.build/fuzz/corpus/$t"
     artifacts="$repo/.build/fuzz/artifacts"
     mkdir -p "$corpus" "$artifacts"
