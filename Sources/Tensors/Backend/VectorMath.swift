@@ -54,7 +54,7 @@ enum VectorMath {
 
     /// tanh lane by lane: Cephes' odd polynomial for |x| < 0.625 (where
     /// 1 − 2/(e²ˣ + 1) would lose the low bits to cancellation), that
-    /// formula above.
+    /// formula above, x itself below 2⁻¹².
     @inline(__always)
     static func tanh(_ x: Vector) -> Vector {
         let large = 1 - 2 / (exp(x + x) + 1)
@@ -66,6 +66,7 @@ enum VectorMath {
         p = p * z - 3.333_328_194_22e-1
         let small = p * z * x + x
         let magnitude = unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: Vector.self)
-        return small.replacing(with: large, where: magnitude .>= 0.625)
+        // Below 2⁻¹² tanh(x) rounds to x; returning x keeps the sign of -0 (the polynomial's sum gives +0).
+        return small.replacing(with: large, where: magnitude .>= 0.625).replacing(with: x, where: magnitude .< 0x1p-12)
     }
 }
