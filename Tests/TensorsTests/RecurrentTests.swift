@@ -189,6 +189,43 @@ final class RecurrentTests: XCTestCase {
         }
     }
 
+    /// Hidden size 11: one full eight-unit block of `LSTMGateKernel` and a tail
+    /// of three, against the same recurrence written with elementary ops.
+    func testLSTMWithFullAndPartialVectorBlocksMatchesElementaryOps() {
+        let g = Generator(seed: 8)
+        let h = 11
+        let lstm = LSTM(5, h, generator: g)
+        let x = Tensor.randn([4, 3, 5], generator: g).requiringGrad()
+        let h0 = Tensor.randn([1, 3, h], generator: g).requiringGrad()
+        let c0 = Tensor.randn([1, 3, h], generator: g).requiringGrad()
+        let ws = ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"].compactMap { lstm.weight($0) }
+        XCTAssertEqual(ws.count, 4)
+        let gy = Tensor.randn([4, 3, h], generator: g)
+
+        let (out, state) = lstm(x, (h0, c0))
+        let fused = [out, state.h, state.c]
+        ((out * gy).sum() + state.h.sum() + state.c.sum() * 0.5).backward()
+        let fusedGrads = ([x, h0, c0] + ws).map { $0.grad }
+        for t in [x, h0, c0] + ws { t.grad = nil }
+
+        var hs: [Tensor] = []
+        var hc = h0.select(0, 0), cc = c0.select(0, 0)
+        for t in 0..<4 {
+            let pre = linear(x.select(0, t), weight: ws[0], bias: ws[2]) + linear(hc, weight: ws[1], bias: ws[3])
+            let q = pre.chunk(4, dim: 1)
+            cc = q[1].sigmoid() * cc + q[0].sigmoid() * q[2].tanh()
+            hc = q[3].sigmoid() * cc.tanh()
+            hs.append(hc)
+        }
+        let refOut = Tensor.stack(hs, dim: 0)
+        for (a, b) in zip(fused, [refOut, hc.unsqueeze(0), cc.unsqueeze(0)]) { assertClose(a, b, "outputs") }
+        ((refOut * gy).sum() + hc.sum() + cc.sum() * 0.5).backward()
+        for (a, t) in zip(fusedGrads, [x, h0, c0] + ws) {
+            guard let b = t.grad else { XCTFail("missing reference gradient"); continue }
+            assertClose(a, b, "gradients")
+        }
+    }
+
     func testPrintsAndStateKeysMatchTorch() {
         let prints = nnFixture("seq/seq")["prints"] as? [String: String] ?? [:]
         XCTAssertEqual(RNN(10, 20, numLayers: 2, nonlinearity: .relu, dropout: 0.5).description, prints["rnn"])

@@ -28,33 +28,6 @@ func columnSums(_ a: UnsafePointer<Float>, rows: Int, cols: Int) -> Tensor {
     return t
 }
 
-/// C[m×n] = A[m×k] · B[k×n] + beta·C with the columns cut into blocks small
-/// enough for OpenBLAS's unpacked, unthreaded small-matrix kernel (M·N·K ≤
-/// `SmallGemm.limit`), the blocks split over the Dispatch workers. For the
-/// recurrence's skinny per-step products (32 × 1024 × 256) this avoids
-/// re-packing the whole weight matrix at every step.
-func columnBlockedGemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                       beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
-    if m == 0 || n == 0 { return }
-    if k == 0 {
-        if beta == 0 { for r in 0..<m { (c + r * ldc).update(repeating: 0, count: n) } }
-        return
-    }
-    let perCol = m * k
-    var block = Swift.max(16, SmallGemm.limit / Swift.max(perCol, 1))
-    block = Swift.min(n, block / 16 * 16)
-    let blocks = (n + block - 1) / block
-    let chunks = m * n * k < SmallGemm.parallelFrom ? 1 : Swift.min(Parallel.workers, blocks)
-    let perChunk = (blocks + chunks - 1) / chunks
-    Parallel.forEach(chunks) { ch in
-        for blk in (ch * perChunk)..<Swift.min(blocks, (ch + 1) * perChunk) {
-            let c0 = blk * block, c1 = Swift.min(n, c0 + block)
-            BLAS.sgemm(transA: false, transB: false, m: m, n: c1 - c0, k: k, a: a, lda: lda, b: b + c0, ldb: ldb,
-                       beta: beta, c: c + c0, ldc: ldc)
-        }
-    }
-}
-
 /// One LSTM step's gates, fused: from the input projection `gx` and the hidden
 /// projection `gh` (both `[B, 4H]`, gate order i, f, g, o as in PyTorch, biases
 /// included) and the previous cell state `cPrev` `[B, H]`, returns
@@ -81,18 +54,9 @@ public func lstmGates(_ gx: Tensor, _ gh: Tensor, _ cPrev: Tensor) -> (h: Tensor
     let op = out.dataPointer, sp = saved.dataPointer
     let plane = b * h
     for r in 0..<b {
-        let gxr = xp + r * 4 * h, ghr = hp + r * 4 * h, s = sp + r * 5 * h
-        for j in 0..<h {
-            let i = sigm(gxr[j] + ghr[j])
-            let f = sigm(gxr[h + j] + ghr[h + j])
-            let g = Foundation.tanh(gxr[2 * h + j] + ghr[2 * h + j])
-            let o = sigm(gxr[3 * h + j] + ghr[3 * h + j])
-            let c = f * cp[r * h + j] + i * g
-            let tc = Foundation.tanh(c)
-            op[r * h + j] = o * tc
-            op[plane + r * h + j] = c
-            s[j] = i; s[h + j] = f; s[2 * h + j] = g; s[3 * h + j] = o; s[4 * h + j] = tc
-        }
+        let s = sp + r * 5 * h
+        LSTMGateKernel.forward(h: h, pre: xp + r * 4 * h, pre2: hp + r * 4 * h, cPrev: cp + r * h, gates: s,
+                               c: op + plane + r * h, tanhC: s + 4 * h, hOut: op + r * h)
     }
     withExtendedLifetime((xc, hc, cc)) {}
     let cSaved = cc.detach()
@@ -102,17 +66,9 @@ public func lstmGates(_ gx: Tensor, _ gh: Tensor, _ cPrev: Tensor) -> (h: Tensor
         let dGates = Tensor(uninitialized: [b, 4 * h]), dC = Tensor(uninitialized: [b, h])
         let dg = dGates.dataPointer, dc0 = dC.dataPointer
         for r in 0..<b {
-            let sr = s + r * 5 * h, d = dg + r * 4 * h
-            for j in 0..<h {
-                let i = sr[j], f = sr[h + j], g = sr[2 * h + j], o = sr[3 * h + j], tc = sr[4 * h + j]
-                let dh = gp[r * h + j]
-                let dc = gp[plane + r * h + j] + dh * o * (1 - tc * tc)
-                d[j] = dc * g * i * (1 - i)
-                d[h + j] = dc * c0[r * h + j] * f * (1 - f)
-                d[2 * h + j] = dc * i * (1 - g * g)
-                d[3 * h + j] = dh * tc * o * (1 - o)
-                dc0[r * h + j] = dc * f
-            }
+            let sr = s + r * 5 * h
+            LSTMGateKernel.backward(h: h, gates: sr, tanhC: sr + 4 * h, cPrev: c0 + r * h, dh: gp + r * h,
+                                    dcIn: gp + plane + r * h, dGates: dg + r * 4 * h, dcOut: dc0 + r * h)
         }
         withExtendedLifetime(gc) {}
         return [dGates, dGates, dC]
@@ -219,7 +175,10 @@ public enum RNNNonlinearity: String, Sendable {
 /// hold ~5 nodes per step. Here backward walks the steps once, writing each
 /// step's gate gradients into one `[sum, G·H]` buffer, and computes
 /// `dW_hh = dGatesᵀ · H_prev` as a single GEMM at the end. The per-step hidden
-/// products (forward and backward) are GEMMs on the running batch rows.
+/// products (forward and backward) are GEMMs on the running batch rows, split
+/// over the workers by output columns (`BLAS.sgemm`); the LSTM's accumulate
+/// onto the projected input in place, and its gate loops (`LSTMGateKernel`)
+/// split over the rows.
 ///
 /// Packed semantics: at step t only rows `0..<batchSizes[t]` run; the other
 /// rows keep their state, so the final buffer holds each sequence's last
@@ -234,27 +193,33 @@ func recurrentLayer(_ mode: RNNBase.Mode, x: Tensor, wIH: Tensor, bIH: Tensor?, 
     for t in 1..<max(steps, 1) where steps > 0 { offsets[t] = offsets[t - 1] + batchSizes[t - 1] }
     let order: [Int] = reverse ? Array((0..<steps).reversed()) : Array(0..<steps)
     let isLSTM = mode == .lstm
+    // Rows per chunk when a step's LSTM gate loop is split over the workers: at
+    // least 2048 hidden units (about 18 µs of vector work forward), so a batch of
+    // 32 × 256 splits in two and small layers stay on the calling thread.
+    let gateRowGrain = Swift.max(1, 2048 / Swift.max(h, 1))
 
     func contiguous(_ t: Tensor) -> Tensor { t.isContiguous ? t : t.contiguousCopy() }
     let xc = contiguous(x), wic = contiguous(wIH), bic = bIH.map(contiguous)
     let wc = contiguous(wHH), bc = bHH.map(contiguous), rc = wHR.map(contiguous)
     let h0c = contiguous(h0), c0c = c0.map(contiguous)
 
-    // The input projection of every step: one GEMM.
-    let gxw = Workspace.acquire(total * gh)
-    if let bic { for r in 0..<total { (gxw.pointer + r * gh).update(from: bic.dataPointer, count: gh) } }
-    if total > 0 && inF > 0 {
-        BLAS.sgemm(transA: false, transB: true, m: total, n: gh, k: inF, a: xc.dataPointer, lda: inF, b: wic.dataPointer,
-                   ldb: inF, beta: bic == nil ? 0 : 1, c: gxw.pointer, ldc: gh)
-    } else if bic == nil {
-        gxw.pointer.update(repeating: 0, count: total * gh)
-    }
-    // W_hhᵀ [P, G·H], so the per-step products are plain NN GEMMs.
-    let wT = Workspace.acquire(p * gh)
-    for r in 0..<gh { for c in 0..<p { wT.pointer[c * gh + r] = wc.dataPointer[r * p + c] } }
-
     // Saved for backward.
     let gates = Tensor(uninitialized: [total, isLSTM ? gh : (mode == .gru ? 4 * h : h)])  // activated gates (GRU: r z n gh_n; RNN: h)
+
+    // The input projection of every step: one GEMM. The LSTM's goes straight
+    // into `gates` with b_hh folded in: each step adds its hidden product onto
+    // its rows and the gate kernel activates them in place.
+    let gxw = isLSTM ? nil : Workspace.acquire(total * gh)
+    let gxPointer = gxw?.pointer ?? gates.dataPointer
+    var bias = bic.map { Array(UnsafeBufferPointer(start: $0.dataPointer, count: gh)) }
+    if isLSTM, let bc { bias = (0..<gh).map { (bias?[$0] ?? 0) + bc.dataPointer[$0] } }
+    if let bias { for r in 0..<total { (gxPointer + r * gh).update(from: bias, count: gh) } }
+    if total > 0 && inF > 0 {
+        BLAS.sgemm(transA: false, transB: true, m: total, n: gh, k: inF, a: xc.dataPointer, lda: inF, b: wic.dataPointer,
+                   ldb: inF, beta: bias == nil ? 0 : 1, c: gxPointer, ldc: gh)
+    } else if bias == nil {
+        gxPointer.update(repeating: 0, count: total * gh)
+    }
     let hPrev = Tensor(uninitialized: [total, p])
     let cPrev = isLSTM ? Tensor(uninitialized: [total, h]) : nil
     let tanhC = isLSTM ? Tensor(uninitialized: [total, h]) : nil
@@ -266,43 +231,38 @@ func recurrentLayer(_ mode: RNNBase.Mode, x: Tensor, wIH: Tensor, bIH: Tensor?, 
     hBuf.update(from: h0c.dataPointer, count: b * p)
     if let cBuf, let c0c { cBuf.update(from: c0c.dataPointer, count: b * h) }
 
-    let gxp = UnsafePointer(gxw.pointer), wtp = UnsafePointer(wT.pointer)
+    let gxp = UnsafePointer(gxPointer), wp = UnsafePointer(wc.dataPointer)
     let bp = bc.map { UnsafePointer($0.dataPointer) }, rp = rc.map { UnsafePointer($0.dataPointer) }
     let sp = gates.dataPointer, hpp = hPrev.dataPointer
-    let pre = Workspace.acquire(b * gh)  // this step's hidden projection (+ gx for LSTM/RNN)
+    let pre = isLSTM ? nil : Workspace.acquire(b * gh)  // GRU/RNN: this step's hidden projection + b_hh
     let raw = Workspace.acquire(b * h)
     let sw = gates.shape[1]
     for t in order {
         let bs = batchSizes[t], off = offsets[t]
         if bs == 0 { continue }
         (hpp + off * p).update(from: hBuf, count: bs * p)
-        // pre = h_prev · W_hhᵀ (+ b_hh)
-        let pr = pre.pointer
-        if let bp { for r in 0..<bs { (pr + r * gh).update(from: bp, count: gh) } }
-        columnBlockedGemm(m: bs, n: gh, k: p, a: hBuf, lda: p, b: wtp, ldb: gh, beta: bp == nil ? 0 : 1, c: pr, ldc: gh)
+        // LSTM: gates rows += h_prev · W_hhᵀ; GRU/RNN: pre = h_prev · W_hhᵀ + b_hh. One product
+        // split over the workers' column blocks (W_hh read as is: no transposed copy).
+        let pr = pre?.pointer ?? (gxPointer + off * gh)
+        if let pre, let bp { for r in 0..<bs { (pre.pointer + r * gh).update(from: bp, count: gh) } }
+        BLAS.sgemm(transA: false, transB: true, m: bs, n: gh, k: p, a: hBuf, lda: p, b: wp, ldb: p,
+                   beta: isLSTM || bp != nil ? 1 : 0, c: pr, ldc: gh)
         switch mode {
         case .lstm:
             let cb = cBuf!, cpp = cPrev!.dataPointer + off * h, tcp = tanhC!.dataPointer + off * h
             cpp.update(from: cb, count: bs * h)
-            for r in 0..<bs {
-                let x = gxp + (off + r) * gh, q = pr + r * gh, s = sp + (off + r) * gh
-                for j in 0..<h {
-                    let i = sigm(x[j] + q[j]), f = sigm(x[h + j] + q[h + j])
-                    let gg = fastTanh(x[2 * h + j] + q[2 * h + j]), o = sigm(x[3 * h + j] + q[3 * h + j])
-                    let c = f * cb[r * h + j] + i * gg
-                    let tc = fastTanh(c)
-                    cb[r * h + j] = c
-                    tcp[r * h + j] = tc
-                    s[j] = i; s[h + j] = f; s[2 * h + j] = gg; s[3 * h + j] = o
-                    raw.pointer[r * h + j] = o * tc
+            let hOut = rp == nil ? hBuf : raw.pointer
+            Parallel.forRange(bs, grain: gateRowGrain) { r0, r1 in
+                for r in r0..<r1 {
+                    let s = sp + (off + r) * gh
+                    LSTMGateKernel.forward(h: h, pre: s, pre2: nil, cPrev: cb + r * h, gates: s, c: cb + r * h,
+                                           tanhC: tcp + r * h, hOut: hOut + r * h)
                 }
             }
             if let rp {
                 (hRaw!.dataPointer + off * h).update(from: raw.pointer, count: bs * h)
                 BLAS.sgemm(transA: false, transB: true, m: bs, n: p, k: h, a: raw.pointer, lda: h, b: rp, ldb: h,
                            c: hBuf, ldc: p)
-            } else {
-                hBuf.update(from: raw.pointer, count: bs * h)
             }
         case .gru:
             for r in 0..<bs {
@@ -328,7 +288,7 @@ func recurrentLayer(_ mode: RNNBase.Mode, x: Tensor, wIH: Tensor, bIH: Tensor?, 
         }
         (outP + off * p).update(from: hBuf, count: bs * p)
     }
-    withExtendedLifetime((xc, wic, bic, gxw, wT, wc, bc, rc, h0c, c0c, pre, raw)) {}
+    withExtendedLifetime((xc, wic, bic, gxw, wc, bc, rc, h0c, c0c, pre, raw)) {}
 
     var inputs = [x, wIH]
     if let bIH { inputs.append(bIH) }
@@ -371,21 +331,17 @@ func recurrentLayer(_ mode: RNNBase.Mode, x: Tensor, wIH: Tensor, bIH: Tensor?, 
                     dhr = UnsafePointer(dRaw.pointer)
                 }
                 let cpp = UnsafePointer(cPrev!.dataPointer + off * h), tcp = UnsafePointer(tanhC!.dataPointer + off * h)
-                for r in 0..<bs {
-                    let sr = s + (off + r) * gh, d = dgx + (off + r) * gh
-                    for j in 0..<h {
-                        let i = sr[j], f = sr[h + j], gg = sr[2 * h + j], o = sr[3 * h + j], tc = tcp[r * h + j]
-                        let dhv = dhr[r * h + j]
-                        let dcv = dcp[r * h + j] + dhv * o * (1 - tc * tc)
-                        d[j] = dcv * gg * i * (1 - i)
-                        d[h + j] = dcv * cpp[r * h + j] * f * (1 - f)
-                        d[2 * h + j] = dcv * i * (1 - gg * gg)
-                        d[3 * h + j] = dhv * tc * o * (1 - o)
-                        dcp[r * h + j] = dcv * f
+                let dhRows = dhr
+                Parallel.forRange(bs, grain: gateRowGrain) { r0, r1 in
+                    for r in r0..<r1 {
+                        LSTMGateKernel.backward(h: h, gates: s + (off + r) * gh, tanhC: tcp + r * h, cPrev: cpp + r * h,
+                                                dh: dhRows + r * h, dcIn: dcp + r * h, dGates: dgx + (off + r) * gh,
+                                                dcOut: dcp + r * h)
                     }
                 }
-                // dh_prev = dGates · W_hh
-                columnBlockedGemm(m: bs, n: p, k: gh, a: dgx + off * gh, lda: gh, b: w, ldb: p, c: dhp, ldc: p)
+                // dh_prev = dGates · W_hh, split over the workers' column blocks
+                BLAS.sgemm(transA: false, transB: false, m: bs, n: p, k: gh, a: dgx + off * gh, lda: gh, b: w, ldb: p,
+                           c: dhp, ldc: p)
             case .gru:
                 for r in 0..<bs {
                     let sr = s + (off + r) * sw, dx = dgx + (off + r) * gh, dq = dgh + (off + r) * gh
@@ -401,7 +357,8 @@ func recurrentLayer(_ mode: RNNBase.Mode, x: Tensor, wIH: Tensor, bIH: Tensor?, 
                         dhp[r * h + j] = dhv * z
                     }
                 }
-                columnBlockedGemm(m: bs, n: p, k: gh, a: dgh + off * gh, lda: gh, b: w, ldb: p, beta: 1, c: dhp, ldc: p)
+                BLAS.sgemm(transA: false, transB: false, m: bs, n: p, k: gh, a: dgh + off * gh, lda: gh, b: w, ldb: p,
+                           beta: 1, c: dhp, ldc: p)
             case .rnnTanh, .rnnRelu:
                 let relu = mode == .rnnRelu
                 for r in 0..<bs {
@@ -411,7 +368,8 @@ func recurrentLayer(_ mode: RNNBase.Mode, x: Tensor, wIH: Tensor, bIH: Tensor?, 
                         d[j] = dhp[r * h + j] * (relu ? (y > 0 ? 1 : 0) : 1 - y * y)
                     }
                 }
-                columnBlockedGemm(m: bs, n: p, k: gh, a: dgx + off * gh, lda: gh, b: w, ldb: p, c: dhp, ldc: p)
+                BLAS.sgemm(transA: false, transB: false, m: bs, n: p, k: gh, a: dgx + off * gh, lda: gh, b: w, ldb: p,
+                           c: dhp, ldc: p)
             }
         }
         // Parameter gradients: one GEMM each over all steps.
