@@ -116,6 +116,12 @@ final class TrainingSetupTests: XCTestCase {
     /// the loop it replaced: these bit patterns were printed by the previous engine
     /// (commit 22dc47b) for this configuration — every step loss, each epoch's train/val
     /// loss and accuracy, and the test accuracy.
+    ///
+    /// The bits depend on OpenBLAS's kernel set (its summation order). They were printed with
+    /// the AVX-512 kernels (`SkylakeX`; `Cooperlake` gives the same bits), where they must match
+    /// to the bit. With another set (e.g. `OPENBLAS_CORETYPE=Haswell`, which some machines'
+    /// environments set) the previous engine itself prints other bits, so there the run must
+    /// agree to a relative 1e-4 in every loss (seen: 8e-6) and exactly in the accuracies.
     func testImageClassificationReproducesThePreviousEngineBitForBit() throws {
         var c = TrainingConfig()
         c.epochs = 2
@@ -129,12 +135,29 @@ final class TrainingSetupTests: XCTestCase {
         engine.start()
         engine.waitUntilDone()
         let expectedSteps: [UInt64] = [4612386815893045248, 4612369965125730304, 4612373548202196992, 4612372443321860096, 4612377854443782144, 4612301997805142016, 4612320738358067200, 4612397480833712128, 4612323861873033216, 4612460279698030592, 4612424331358633984, 4612374260093026304, 4612403769739575296, 4612387245389774848, 4612314972901343232, 4612418391955734528, 4612310418625396736, 4612499811113893888, 4612378190524973056, 4612378937849282560, 4612351569243930624, 4612417782070378496, 4612408203756437504, 4612330899176947712, 4612434721421393920, 4612353164287410176, 4612403159854219264, 4612282976468729856, 4612402509166673920, 4612439124836614144, 4612323334665797632, 4612391795370754048, 4612462377252683776, 4612347747259908096, 4612287382031433728, 4612394894189658112, 4612380495311798272, 4612347910468665344, 4612299061658124288, 4612376395228643328]
-        XCTAssertEqual(losses.map(\.bitPattern), expectedSteps)
         let expectedEpochs: [[UInt64]] = [[4612378765755311718, 4612400263757771571, 4592545720011063296, 4589168020290535424], [4612371775186010112, 4612402119076269261, 4592320540029694771, 4589168020290535424]]
         let h = engine.history
-        XCTAssertEqual(h.epochs.map { [$0.trainLoss.bitPattern, ($0.valLoss ?? 0).bitPattern,
-                                        ($0.trainAccuracy ?? 0).bitPattern, ($0.valAccuracy ?? 0).bitPattern] }, expectedEpochs)
-        XCTAssertEqual(h.testAccuracy?.bitPattern, 4591690036081862902)
+        let epochs = h.epochs.map { [$0.trainLoss, $0.valLoss ?? 0, $0.trainAccuracy ?? 0, $0.valAccuracy ?? 0] }
+        let testAccuracy = try XCTUnwrap(h.testAccuracy)
+        if ["SkylakeX", "Cooperlake"].contains(BLAS.coreName) {
+            XCTAssertEqual(losses.map(\.bitPattern), expectedSteps)
+            XCTAssertEqual(epochs.map { $0.map(\.bitPattern) }, expectedEpochs)
+            XCTAssertEqual(testAccuracy.bitPattern, 4591690036081862902)
+        } else {
+            let steps = expectedSteps.map(Double.init(bitPattern:))
+            XCTAssertEqual(losses.count, steps.count)
+            for (i, (got, want)) in zip(losses, steps).enumerated() {
+                XCTAssertEqual(got, want, accuracy: 1e-4 * want, "step \(i + 1) with OpenBLAS \(BLAS.coreName) kernels")
+            }
+            let wantEpochs = expectedEpochs.map { $0.map(Double.init(bitPattern:)) }
+            XCTAssertEqual(epochs.count, wantEpochs.count)
+            for (got, want) in zip(epochs, wantEpochs) {
+                XCTAssertEqual(got[0], want[0], accuracy: 1e-4 * want[0], "train loss")
+                XCTAssertEqual(got[1], want[1], accuracy: 1e-4 * want[1], "validation loss")
+                XCTAssertEqual(Array(got[2...]), Array(want[2...]), "accuracies")
+            }
+            XCTAssertEqual(testAccuracy, Double(bitPattern: 4591690036081862902))
+        }
     }
 
     private func writeCSV(_ name: String, _ text: String) throws -> String {

@@ -22,6 +22,23 @@ enum UserFiles {
         }
     }
 
+    /// Why `path` cannot name a file to write — a folder, or a parent that is a file — or nil
+    /// once its parent folder exists (created when missing).
+    static func prepareFileToWrite(_ path: String) -> String? {
+        var isDir: ObjCBool = false
+        if path.hasSuffix("/") || (FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue) {
+            return "\(path) is a folder; expected a file name"
+        }
+        return makeParentFolder(path)
+    }
+
+    /// Why `path` cannot be read as a file — missing, or a folder — or nil.
+    static func fileToReadProblem(_ path: String) -> String? {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { return "\(path): no such file" }
+        return isDir.boolValue ? "\(path) is a folder; expected a file" : nil
+    }
+
     /// Why files cannot be written into the folder `path` (which need not exist yet), or nil
     /// when they can. Creates nothing: it checks `path` or its nearest existing parent.
     static func folderProblem(_ path: String) -> String? {

@@ -36,7 +36,7 @@ extension App {
             MenuItem("New model file (design it)", hotkey: "N", action: .newModelDraft),
             MenuItem("Save model file…", hotkey: "W", shortcut: "W", action: .saveModelFile, enabled: modelEditor != nil),
             .separator("View"),
-            MenuItem("Runs…", hotkey: "r", shortcut: "R", action: .showRuns, enabled: services.runs != nil),
+            MenuItem("Runs…", hotkey: "R", shortcut: "R", action: .showRuns, enabled: services.runs != nil),
             MenuItem("Theme…", hotkey: "t", shortcut: "T", action: .chooseTheme),
             MenuItem("Help", hotkey: "h", shortcut: "?", action: .showHelp),
             MenuItem("Quit", hotkey: "q", shortcut: "q", action: .quit),

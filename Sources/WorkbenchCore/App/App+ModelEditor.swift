@@ -41,7 +41,7 @@ extension App {
     /// read is an error for the prompt; one that does not fit the data is shown as a message and
     /// the current model is kept. Returns the prompt's error, or nil.
     func openModelFile(_ path: String) -> String? {
-        guard UserFiles.exists(path) else { return "\(path): no such file" }
+        if let err = UserFiles.fileToReadProblem(path) { return err }
         let draft: ModelDraft
         do { draft = try App.readDraft(path) } catch {
             overlay = .message(title: "Cannot open the model file", text: "\(error)\nThe current model (\(modelTitle)) is kept.", isError: true)
@@ -85,7 +85,7 @@ extension App {
     /// Writes the draft to `path` (atomically); the prompt's error, or nil.
     func saveModelFile(_ path: String) -> String? {
         guard var e = modelEditor else { return "no model file to save: open one or start a new one" }
-        if let err = UserFiles.makeParentFolder(path) { return err }
+        if let err = UserFiles.prepareFileToWrite(path) { return err }
         do { try UserFiles.write(e.draft.yaml().text, to: path) } catch { return "\(path): \(error)" }
         e.saved(name: e.draft.name)
         modelEditor = e

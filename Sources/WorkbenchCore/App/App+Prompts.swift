@@ -7,18 +7,18 @@ extension App {
         switch purpose {
         case .saveModel, .saveCheckpoint:
             guard let s = session else { return "no model" }
-            if let err = UserFiles.makeParentFolder(path) { return err }
+            if let err = UserFiles.prepareFileToWrite(path) { return err }
             overlay = nil
             s.send(.file(purpose == .saveModel ? .saveModel : .saveCheckpoint, path: path))
             showToast("saving \(path)…")
         case .loadModel, .loadCheckpoint:
-            guard UserFiles.exists(path) else { return "\(path): no such file" }
+            if let err = UserFiles.fileToReadProblem(path) { return err }
             guard let s = session else { return "no model" }
             overlay = nil
             s.send(.file(purpose == .loadModel ? .loadModel : .loadCheckpoint, path: path))
             showToast("loading \(path)…")
         case .exportMetrics:
-            if let err = UserFiles.makeParentFolder(path) { return err }
+            if let err = UserFiles.prepareFileToWrite(path) { return err }
             do {
                 try UserFiles.write(metricsCSV(), to: path)
                 overlay = nil

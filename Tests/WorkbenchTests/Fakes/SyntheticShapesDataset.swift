@@ -124,4 +124,8 @@ public final class DemoDatasetProvider: DatasetProvider {
         try real.openSequence(task: task, path: path, target: target)
     }
     public func open(_ kind: ImageDatasetKind, path: String) throws -> DatasetSource { try real.open(kind, path: path) }
+    public func csvColumns(path: String) throws -> [String] { try real.csvColumns(path: path) }
+    public func openCSV(path: String, target: String, task: TaskKind) throws -> DatasetSource {
+        try real.openCSV(path: path, target: target, task: task)
+    }
 }
