@@ -24,3 +24,9 @@ public func fuzz(_ bytes: UnsafeRawPointer, _ count: Int) -> CInt {
     _ = ck.history.csv()
     return 0
 }
+
+/// The entry point SwiftPM links as `main` (see FuzzDriver.swift).
+@_cdecl("fuzz_checkpoint_main")
+func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv, fuzz)
+}

@@ -11,3 +11,9 @@ public func fuzz(_ bytes: UnsafeRawPointer, _ count: Int) -> CInt {
     try? hundred.read(MemorySource(input), size: input.count, file: "train.bin")
     return 0
 }
+
+/// The entry point SwiftPM links as `main` (see FuzzDriver.swift).
+@_cdecl("fuzz_cifar_main")
+func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv, fuzz)
+}

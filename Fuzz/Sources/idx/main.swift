@@ -20,3 +20,9 @@ enum FuzzFile {
         FileManager.default.createFile(atPath: path, contents: Data(bytes: bytes, count: count))
     }
 }
+
+/// The entry point SwiftPM links as `main` (see FuzzDriver.swift).
+@_cdecl("fuzz_idx_main")
+func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv, fuzz)
+}

@@ -10,3 +10,9 @@ public func fuzz(_ bytes: UnsafeRawPointer, _ count: Int) -> CInt {
     _ = try? def.build(outputs: 10, generator: Generator(seed: 0))
     return 0
 }
+
+/// The entry point SwiftPM links as `main` (see FuzzDriver.swift).
+@_cdecl("fuzz_modelfile_main")
+func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv, fuzz)
+}

@@ -11,3 +11,9 @@ public func fuzz(_ bytes: UnsafeRawPointer, _ count: Int) -> CInt {
     for key in ThemeKey.allCases { _ = result.theme[key] }
     return 0
 }
+
+/// The entry point SwiftPM links as `main` (see FuzzDriver.swift).
+@_cdecl("fuzz_theme_main")
+func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv, fuzz)
+}
