@@ -293,7 +293,8 @@ private final class DownloadTask: NSObject, URLSessionDataDelegate, @unchecked S
             if let d = f as? DataError { throw d }
             let total = expected.map { " of \($0)" } ?? ""
             let why = CertificateTrust.explain(f.localizedDescription, url: url) ?? f.localizedDescription
-            throw DataError(.download, "download of \(url.absoluteString) failed after \(received)\(total) bytes (kept to resume): \(why)")
+            let kept = received > 0 ? " after \(received)\(total) bytes (kept to resume)" : ""
+            throw DataError(.download, "download of \(url.absoluteString) failed\(kept): \(why)")
         }
     }
 
