@@ -49,7 +49,7 @@ struct LRFindCommand: ParsableCommand {
         if let s = result.suggested {
             print("Suggested lr: \(formatHyperparameter(s)) (steepest descent of the smoothed loss)")
         } else {
-            print("No suggestion: the smoothed loss never fell; try a wider range (--min-lr, --max-lr) or more --steps")
+            print("No suggestion: the smoothed loss did not fall by 1 % or more before its minimum; try more --steps or a wider range (--min-lr, --max-lr)")
         }
         if let csv {
             var text = "step,lr,loss,smoothed\n"

@@ -29,6 +29,28 @@ final class TuningTests: XCTestCase {
         XCTAssertNil(LRRangeTest.suggest(rising))
     }
 
+    func testNoiseOnAFlatSweepGivesNoSuggestionAndDoesNotMoveARealOne() {
+        // A 100-step sweep that stays flat (±0.3 % jitter) until it blows up, as LeNet5 on
+        // CIFAR-10 does at batch 16: neighbour differences of the jitter used to be taken for
+        // the steepest descent (5e-6 suggested).
+        let g = Generator(seed: 5)
+        func jitter() -> Double { (g.nextDouble() - 0.5) * 0.014 }
+        let flat = (0..<100).map { i -> LRRangeTest.Point in
+            let x = -6 + Double(i) * 0.06
+            let y = (x < -0.6 ? 2.30 : 2.30 + (x + 0.6) * 2) + jitter()
+            return .init(step: i + 1, lr: pow(10, x), loss: y, smoothed: y)
+        }
+        XCTAssertNil(LRRangeTest.suggest(flat))
+        // The same jitter on a real descent around 1e-2 leaves the suggestion there.
+        let falling = (0..<100).map { i -> LRRangeTest.Point in
+            let x = -6 + Double(i) * 0.06
+            let y = (x < -1 ? 2.3 - 0.8 / (1 + exp(-4 * (x + 2))) : 1.5 + (x + 1) * (x + 1) * 4) + jitter()
+            return .init(step: i + 1, lr: pow(10, x), loss: y, smoothed: y)
+        }
+        let s = LRRangeTest.suggest(falling)
+        XCTAssertEqual(log10(s ?? 0), -2, accuracy: 0.35)
+    }
+
     func testARealSweepRaisesTheLREveryStepAndStops() throws {
         var c = TrainingConfig()
         c.limit = 256

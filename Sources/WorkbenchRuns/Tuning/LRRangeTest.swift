@@ -92,17 +92,27 @@ public struct LRRangeTest: Equatable, Sendable {
 
     /// The lr at the steepest descent of the smoothed loss against log10(lr), ignoring the
     /// first tenth of the sweep (the EMA warms up) and the points after the minimum.
-    public static func suggest(_ points: [Point]) -> Double? {
+    ///
+    /// The slope is taken across a window of ±1/20 of the sweep (at least one point each
+    /// side), not between neighbours, so step-to-step noise in a flat stretch cannot win; and
+    /// there is no suggestion unless the smoothed loss falls by at least `minimumDrop` (1 %) of
+    /// its value where the search starts — on a sweep too short to show a real descent (e.g.
+    /// 100 steps of LeNet5 on CIFAR-10 at batch 16) the flat part is only noise.
+    public static func suggest(_ points: [Point], minimumDrop: Double = 0.01) -> Double? {
         guard points.count >= 5 else { return nil }
         let finite = points.filter { $0.smoothed.isFinite && $0.lr > 0 }
         guard let minIndex = finite.indices.min(by: { finite[$0].smoothed < finite[$1].smoothed }) else { return nil }
         let start = max(1, finite.count / 10)
         guard minIndex > start else { return nil }
+        let reference = finite[start].smoothed
+        guard reference - finite[minIndex].smoothed >= minimumDrop * abs(reference) else { return nil }
+        let w = max(1, finite.count / 20)
         var bestSlope = 0.0, bestLR: Double?
         for i in start...minIndex {
-            let dx = log10(finite[i].lr) - log10(finite[i - 1].lr)
+            let lo = max(start - 1, i - w), hi = min(minIndex, i + w)
+            let dx = log10(finite[hi].lr) - log10(finite[lo].lr)
             guard dx > 0 else { continue }
-            let slope = (finite[i].smoothed - finite[i - 1].smoothed) / dx
+            let slope = (finite[hi].smoothed - finite[lo].smoothed) / dx
             if slope < bestSlope { bestSlope = slope; bestLR = finite[i].lr }
         }
         return bestLR
