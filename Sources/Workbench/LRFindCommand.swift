@@ -13,7 +13,7 @@ struct LRFindCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
     @Option(name: .customLong("min-lr"), parsing: .unconditional, help: "First learning rate.") var minLR: Double = 1e-6
     @Option(name: .customLong("max-lr"), parsing: .unconditional, help: "Last learning rate.") var maxLR: Double = 1
-    @Option(help: "Steps of the sweep.") var steps: Int = 100
+    @Option(help: "Steps of the sweep (a short one can be too flat to show a descent).") var steps: Int = 300
     @Option(help: ArgumentHelp("Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).")) var optimizer: String = "sgd"
     @Option(parsing: .unconditional, help: "Momentum (SGD, RMSprop).") var momentum: Double = 0.9
     @Option(help: "Seed.") var seed: UInt64 = 0

@@ -4,7 +4,7 @@ import WorkbenchRuns
 
 extension App {
     /// The sweep the menu's *Find learning rate…* runs: 1e-6 → 1 over 100 steps, as `workbench lr-find`.
-    static let lrFinderTest: LRRangeTest? = try? LRRangeTest(minLR: 1e-6, maxLR: 1, steps: 100)
+    static let lrFinderTest: LRRangeTest? = try? LRRangeTest(minLR: 1e-6, maxLR: 1, steps: 300)
 
     /// Starts the range test on the session (the model's weights are put back afterwards).
     func findLR() {
@@ -62,7 +62,7 @@ extension App {
         guard inner.height >= 6 else { return }
         let current = formatHyperparameter((runHyper ?? hyper).lr)
         let head = r.suggested.map { "Suggested lr \(formatHyperparameter($0)) (steepest descent of the smoothed loss); now \(current)" }
-            ?? "No suggestion: the smoothed loss never fell over the sweep; lr stays \(current)"
+            ?? "No suggestion: the smoothed loss did not fall by 1 % over the sweep; lr stays \(current)"
         canvas.put(head, x: inner.x + 1, y: inner.y, ctx.style(.title), maxWidth: inner.width - 2)
         let note = r.diverged ? "the loss diverged at lr \(r.points.last.map { formatHyperparameter($0.lr) } ?? "?"), where the sweep stopped" : "\(r.points.count) steps"
         canvas.put(note, x: inner.x + 1, y: inner.y + 1, ctx.style(.dim), maxWidth: inner.width - 2)
