@@ -203,14 +203,27 @@ public func readIDX(_ path: String, expectedRank: Int? = nil) throws -> (dims: [
         for k in 0..<4 { v = (v << 8) | Int(dimBytes[4 * i + k]) }
         dims.append(v)
     }
-    let total = dims.reduce(1, *)
-    guard total < 1 << 34 else {
-        throw DataError(.badFormat, "\(path): IDX dimensions \(dims) are implausibly large")
+    var total = 1
+    for d in dims {
+        let (product, overflow) = total.multipliedReportingOverflow(by: d)
+        guard !overflow, product < 1 << 34 else {
+            throw DataError(.badFormat, "\(path): IDX dimensions \(dims) are implausibly large")
+        }
+        total = product
     }
-    var data = [UInt8](repeating: 0, count: total)
-    let read = try data.withUnsafeMutableBytes { try source.readFully(into: $0) }
-    guard read == total else {
-        throw DataError(.badFormat, "\(path): file is truncated (dimensions \(dims) need \(total) data bytes, got \(read))")
+    // The header's claim is not trusted with one allocation (a 20-byte file can claim 4 GB, found
+    // by fuzzing): the data grows chunk by chunk as bytes actually arrive.
+    let chunk = 1 << 20
+    var data: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: min(chunk, total))
+    while data.count < total {
+        let want = min(chunk, total - data.count)
+        let got = try buffer.withUnsafeMutableBytes { try source.readFully(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want])) }
+        data.append(contentsOf: buffer[0..<got])
+        if got < want { break }
+    }
+    guard data.count == total else {
+        throw DataError(.badFormat, "\(path): file is truncated (dimensions \(dims) need \(total) data bytes, got \(data.count))")
     }
     var extra: [UInt8] = [0]
     let more = try extra.withUnsafeMutableBytes { try source.read(into: $0) }
