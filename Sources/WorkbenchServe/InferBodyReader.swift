@@ -302,45 +302,38 @@ struct InferBodyReader {
     /// Reads an object at `depth`, calling `member` for each key with the reader at its value.
     private mutating func object(depth: Int, _ member: (inout InferBodyReader, String) throws -> Void) throws {
         guard depth <= Self.maxDepth else { throw SyntaxError() }
-        try expect(UInt8(ascii: "{"))
-        skipSpace()
-        if peek() == UInt8(ascii: "}") { i += 1; return }
-        while true {
-            skipSpace()
-            let key = try string()
-            skipSpace()
-            try expect(UInt8(ascii: ":"))
-            skipSpace()
-            try member(&self, key)
-            skipSpace()
-            if peek() == UInt8(ascii: ",") {
-                i += 1
-                skipSpace()
-                if peek() == UInt8(ascii: "}") { i += 1; return }  // a trailing comma, which JSONSerialization accepted
-                continue
-            }
-            try expect(UInt8(ascii: "}"))
-            return
+        try delimited(UInt8(ascii: "{"), UInt8(ascii: "}")) { r in
+            let key = try r.string()
+            r.skipSpace()
+            try r.expect(UInt8(ascii: ":"))
+            r.skipSpace()
+            try member(&r, key)
         }
     }
 
     /// Reads an array at `depth`, calling `element` with the reader at each element.
     private mutating func array(depth: Int, _ element: (inout InferBodyReader) throws -> Void) throws {
         guard depth <= Self.maxDepth else { throw SyntaxError() }
-        try expect(UInt8(ascii: "["))
+        try delimited(UInt8(ascii: "["), UInt8(ascii: "]"), element)
+    }
+
+    /// Reads `open`, comma-separated items (each read by `item`), then `close`; a trailing comma
+    /// is accepted, as JSONSerialization accepted it.
+    private mutating func delimited(_ open: UInt8, _ close: UInt8, _ item: (inout InferBodyReader) throws -> Void) throws {
+        try expect(open)
         skipSpace()
-        if peek() == UInt8(ascii: "]") { i += 1; return }
+        if peek() == close { i += 1; return }
         while true {
             skipSpace()
-            try element(&self)
+            try item(&self)
             skipSpace()
             if peek() == UInt8(ascii: ",") {
                 i += 1
                 skipSpace()
-                if peek() == UInt8(ascii: "]") { i += 1; return }  // a trailing comma, which JSONSerialization accepted
+                if peek() == close { i += 1; return }
                 continue
             }
-            try expect(UInt8(ascii: "]"))
+            try expect(close)
             return
         }
     }
