@@ -211,6 +211,14 @@ final class DataDatasetTests: XCTestCase {
         let num = try CSVDataset(path: p2, labelColumn: "label", delimiter: ";")
         XCTAssertEqual(num.targets, [3, 0])
         XCTAssertEqual(num.classes, ["0", "1", "2", "3"])
+        // An integer label too large for a class index is an id: the labels become names
+        // (libFuzzer found 55555555555555555 asking for a 10¹⁹-byte class list).
+        try writeTestFile(p2, Array("a,label\n1,55555555555555555\n2,7\n3,7\n".utf8))
+        let ids = try CSVDataset(path: p2, labelColumn: "label")
+        XCTAssertEqual(ids.classes, ["55555555555555555", "7"])
+        XCTAssertEqual(ids.targets, [0, 1, 1])
+        try writeTestFile(p2, Array("a,label\n1,\(CSVDataset.maxClassIndexLabels - 1)\n".utf8))
+        XCTAssertEqual(try CSVDataset(path: p2, labelColumn: "label").classes.count, CSVDataset.maxClassIndexLabels)
         try writeTestFile(p2, Array("a,b,label\n1,2,3\n4,0\n".utf8))
         assertDataError(try CSVDataset(path: p2, labelColumn: "label"), "line 3", "2 fields, expected 3")
         // The default collate batches CSV rows.

@@ -4,8 +4,9 @@ import Foundation
 /// numeric feature columns and a label column chosen by name.
 ///
 /// Items are `(.tensor(features [F]), classIndex)`. Labels that are all
-/// non-negative integers are used as class indices (`classes` are `"0"`, `"1"`,
-/// …); otherwise the distinct label strings, sorted, become the classes.
+/// integers in 0..<`maxClassIndexLabels` are used as class indices (`classes`
+/// are `"0"`, `"1"`, …); otherwise (negative, huge, or not integers) the
+/// distinct label strings, sorted, become the classes.
 /// Quoted fields (`"a, b"`, `""` for a quote) and CRLF line ends are
 /// understood; blank lines are skipped.
 ///
@@ -15,6 +16,10 @@ import Foundation
 /// let (x, y) = try iris[0]   // x: Tensor [4]
 /// ```
 public struct CSVDataset: Dataset, CustomStringConvertible {
+    /// Integer labels at or above this are ids, not class indices: reading them as
+    /// indices would make `classes` `0...label` long (a fuzzed file with the label
+    /// 55555555555555555 asked for 10¹⁹ bytes).
+    public static let maxClassIndexLabels = 1 << 20
     /// All features, `[count, featureNames.count]`.
     public let features: Tensor
     /// The class index of every item, like torchvision's `.targets`.
@@ -56,7 +61,7 @@ public struct CSVDataset: Dataset, CustomStringConvertible {
         let values = try table.numbers(featureIndices)
         let labelStrings = rows.map { $0.fields[labelIndex].trimmingCharacters(in: .whitespaces) }
         let ints = labelStrings.map { Int($0) }
-        if ints.allSatisfy({ ($0 ?? -1) >= 0 }) {
+        if ints.allSatisfy({ (0..<Self.maxClassIndexLabels).contains($0 ?? -1) }) {
             let t = ints.map { $0 ?? 0 }
             targets = t
             classes = (0...(t.max() ?? 0)).map { String($0) }
