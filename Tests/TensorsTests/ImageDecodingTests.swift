@@ -204,5 +204,12 @@ final class ImageDecodingTests: XCTestCase {
         XCTAssertEqual(try Image.decode(data: rgb, limits: ImageLimits(maxSide: 7, maxPixels: 35)).width, 7)
         let jpg = try Data(contentsOf: fixture("rgb.jpg"))
         assertDataError(try Image.decode(data: jpg, name: "rgb.jpg", limits: ImageLimits(maxSide: 15)), "rgb.jpg", "16x12", "limit")
+        // libFuzzer's jpeg target: 129 bytes claiming 12226 x 12044 = 147 million pixels, which
+        // libjpeg (and Pillow, with a DecompressionBombWarning) decode in 0.5 s. The default limit
+        // is Pillow's MAX_IMAGE_PIXELS, so it is refused from the header.
+        let claim = Data(base64Encoded: "/9j/4AAQSkZJRgABAQAAAQABAQD/2wBDAAMCAgMCAgMDAwQDAwM0BAUIBQUEBAUKBwcGCAwKDAwLCgsLDQ4SEA0OEQ4LCxAWEBETFBUVFQwPFxgWFBgSFBUU/8AACwgvDC/CAQERAP8AJPb3+Pn6/9oACAEBAAA/APk5YPMMNv/Z")!
+        XCTAssertEqual(claim.count, 129)
+        assertDataError(try Image.decode(data: claim, name: "claim.jpg"), "claim.jpg", "12226x12044 = 147249944 pixels",
+                        "limit of 89478485", kind: .badFormat)
     }
 }
