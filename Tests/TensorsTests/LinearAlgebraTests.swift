@@ -74,6 +74,45 @@ final class LinearAlgebraTests: XCTestCase {
         gradCheck([sample([2, 5, 3]), sample([2, 3], seed: 2)]) { $0[0].linear(weight: $0[1]) }
     }
 
+    /// Layers big enough for the whole-GEMM backward (rows·in·out past OpenBLAS's small size; odd sizes,
+    /// rows = 3 · 347) against the row-blocked path and against matmul + add, whose backward is separate.
+    func testLinearBackwardWholeGemmMatchesBlockedAndMatmul() {
+        let x = sample([3, 347, 37]), w = sample([67, 37], seed: 2), b = sample([67], seed: 3)
+        let r = sample([3, 347, 67], seed: 4)
+        XCTAssertTrue(LinearBackwardRouting.packed(rows: 3 * 347, inF: 37, outF: 67))
+        func grads(_ f: (Tensor, Tensor, Tensor) -> Tensor) -> [Tensor] {
+            let leaves = [x, w, b].map { Tensor($0.toArray(), shape: $0.shape).requiringGrad() }
+            (f(leaves[0], leaves[1], leaves[2]) * r).sum().backward()
+            return leaves.map { $0.grad ?? Tensor.zeros($0.shape) }
+        }
+        let whole = grads { linear($0, weight: $1, bias: $2) }
+        let saved = LinearBackwardRouting.packedEnabled
+        LinearBackwardRouting.packedEnabled = false
+        XCTAssertFalse(LinearBackwardRouting.packed(rows: 3 * 347, inF: 37, outF: 67))
+        let blocked = grads { linear($0, weight: $1, bias: $2) }
+        LinearBackwardRouting.packedEnabled = saved
+        let reference = grads { $0.matmul($1.t) + $2 }
+        for (i, name) in ["dx", "dW", "db"].enumerated() {
+            assertClose(whole[i], blocked[i], atol: 1e-4, rtol: 1e-4, "\(name) whole vs blocked")
+            assertClose(whole[i], reference[i], atol: 1e-4, rtol: 1e-4, "\(name) whole vs matmul")
+        }
+        XCTAssertGreaterThan(whole[1].abs().max().item(), 1)   // dW sums 1041 rows: not a zero gradient
+    }
+
+    /// Bias gradients: column blocks on the workers (203 columns, past the split size) give the plain sums.
+    func testColumnSumsOfAWideBufferMatchPlainSums() {
+        let rows = 301, cols = 203
+        let a = sample([rows, cols], seed: 5)
+        var expected = [Float](repeating: 0, count: cols)
+        let av = a.toArray()
+        for r in 0..<rows { for j in 0..<cols { expected[j] += av[r * cols + j] } }
+        let got = columnSums(a.dataPointer, rows: rows, cols: cols)
+        XCTAssertEqual(got.shape, [cols])
+        XCTAssertEqual(got.toArray(), expected)   // same order of additions per column: bit-identical
+        XCTAssertEqual(columnSums(a.dataPointer, rows: 3, cols: 5).toArray(),
+                       (0..<5).map { j in av[j] + av[5 + j] + av[10 + j] })   // small: one block
+    }
+
     func testGradFnNames() {
         let a = sample([2, 3]).requiringGrad(), v = sample([3]).requiringGrad()
         XCTAssertEqual(a.matmul(sample([3, 2])).gradFnName, "MmBackward0")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// y = x·Wᵀ + b, like `F.linear` (weight is [out, in], x is [*, in]).
 ///
 /// A primitive rather than `matmul` + `add`: the bias is written into the
@@ -42,6 +44,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     let xd = xc.detach(), wd = wc.detach()
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
     let hasBias = bias != nil
+    let packed = LinearBackwardRouting.packed(rows: rows, inF: inF, outF: outF)
     var inputs = [x, weight]
     if let b = bias { inputs.append(b) }
     return out.recording("AddmmBackward0", inputs) { g in
@@ -51,7 +54,10 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
         if needX {
             let t = Tensor(uninitialized: xd.shape)
             // dx [rows, in] = g [rows, out] · W [out, in]
-            if outF > 0 {
+            if outF > 0 && packed {
+                BLAS.sgemm(transA: false, transB: false, m: rows, n: inF, k: outF, a: gp, lda: outF,
+                           b: wd.dataPointer, ldb: inF, c: t.dataPointer, ldc: inF)
+            } else if outF > 0 {
                 SmallGemm.rowsNN(rows: rows, n: inF, k: outF, a: gp, lda: outF, b: wd.dataPointer, ldb: inF,
                                  c: t.dataPointer, ldc: inF)
             } else {
@@ -63,7 +69,10 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
             let t = Tensor(uninitialized: [outF, inF])
             // dW [out, in] = gᵀ [out, rows] · x [rows, in], with gᵀ written out: OpenBLAS runs
             // small NN products unthreaded without packing, transposed-A ones packed (and threaded).
-            if rows > 0 {
+            if rows > 0 && packed {
+                BLAS.sgemm(transA: true, transB: false, m: outF, n: inF, k: rows, a: gp, lda: outF,
+                           b: xd.dataPointer, ldb: inF, c: t.dataPointer, ldc: inF)
+            } else if rows > 0 {
                 let gT = Workspace.acquire(rows * outF)
                 Transpose.copy(gp, rows: rows, cols: outF, into: gT.pointer)
                 SmallGemm.reduceNN(m: outF, n: inF, rows: rows, a: gT.pointer, lda: rows, b: xd.dataPointer, ldb: inF,
@@ -74,17 +83,31 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
             }
             dw = t
         }
-        if needB {
-            let t = Tensor.zeros([outF])
-            let tp = t.dataPointer
-            for r in 0..<rows {
-                let row = gp + r * outF
-                for j in 0..<outF { tp[j] += row[j] }
-            }
-            db = t
-        }
+        if needB { db = columnSums(gp, rows: rows, cols: outF) }
         withExtendedLifetime(gc) {}
         return hasBias ? [dx, dw, db] : [dx, dw]
+    }
+}
+
+/// Which GEMMs `linear`'s backward uses.
+///
+/// Products past OpenBLAS's small-matrix size go to BLAS whole (dx = g·W as
+/// NN, dW = gᵀ·x as TN), packed once and split over the workers by
+/// `BLAS.sgemm`. The alternative, kept for small products, cuts them into
+/// blocks of a few rows to stay on the small-matrix kernels and writes gᵀ
+/// out first; at rows = 2048 (a Transformer step's batch × sequence) that
+/// transpose stores with an 8 KB stride (every line in one cache set) and the
+/// blocks re-pack W or rewrite dW once per 15 rows: a quarter of the step on
+/// one core. `WORKBENCH_LINEAR_PACKED=0` keeps the blocked path for every size
+/// (to measure against).
+enum LinearBackwardRouting {
+    nonisolated(unsafe) static var packedEnabled: Bool = {
+        ProcessInfo.processInfo.environment["WORKBENCH_LINEAR_PACKED"] != "0"
+    }()
+
+    /// Whether a `rows × inF → outF` layer's backward takes the whole-GEMM path.
+    static func packed(rows: Int, inF: Int, outF: Int) -> Bool {
+        packedEnabled && rows * inF * outF > SmallGemm.limit
     }
 }
 

@@ -17,17 +17,6 @@ import Foundation
 /// absolute error below 1e-7.
 @inline(__always) private func fastTanh(_ x: Float) -> Float { 1 - 2 / (Foundation.exp(2 * x) + 1) }
 
-/// Column sums of a row-major `[rows, cols]` buffer.
-func columnSums(_ a: UnsafePointer<Float>, rows: Int, cols: Int) -> Tensor {
-    let t = Tensor.zeros([cols])
-    let tp = t.dataPointer
-    for r in 0..<rows {
-        let row = a + r * cols
-        for j in 0..<cols { tp[j] += row[j] }
-    }
-    return t
-}
-
 /// One LSTM step's gates, fused: from the input projection `gx` and the hidden
 /// projection `gh` (both `[B, 4H]`, gate order i, f, g, o as in PyTorch, biases
 /// included) and the previous cell state `cPrev` `[B, H]`, returns
