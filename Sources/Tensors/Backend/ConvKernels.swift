@@ -287,6 +287,10 @@ enum ConvKernels {
     /// while the output is written.
     static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         _ g: ConvGeometry, epilogue: Epilogue, out: UnsafeMutablePointer<Float>) {
+        if WinogradKernels.applies(g) {
+            WinogradKernels.forward(x: x, weight: weight, bias: bias, g, epilogue: epilogue, out: out)
+            return
+        }
         let p = g.p, chw = g.c * g.h * g.w
         let kTotal = g.c * g.kh * g.kw, cw = g.colWidth
         let wide = g.isWide
@@ -384,6 +388,12 @@ enum ConvKernels {
                          prologue: Prologue, _ g: ConvGeometry,
                          dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
                          db: UnsafeMutablePointer<Float>?) {
+        if let dx, WinogradKernels.applies(g) {
+            // dX as a Winograd convolution; dW and db stay on the im2col path below.
+            WinogradKernels.backwardInput(gy: gy, prologue: prologue, weight: weight, g, dx: dx)
+            if dw != nil || db != nil { backward(gy: gy, x: x, weight: weight, prologue: prologue, g, dx: nil, dw: dw, db: db) }
+            return
+        }
         let p = g.p, chw = g.c * g.h * g.w
         let kTotal = g.c * g.kh * g.kw, cw = g.colWidth
         let wide = g.isWide
