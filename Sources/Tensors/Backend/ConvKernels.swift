@@ -101,10 +101,11 @@ enum ConvKernels {
         while i < n { dst[i] += src[i]; i &+= 1 }
     }
 
-    /// Fills `cols` ([C·KH·KW, OH·OW]) from one image `x` ([C, H, W]).
+    /// Fills `cols` ([C·KH·KW, OH·OW], rows `ld` floats apart) from one image `x` ([C, H, W]).
     @inline(__always)
-    static func im2colImage(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>) {
-        let p = g.p
+    static func im2colImage(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>,
+                            ld: Int? = nil) {
+        let p = ld ?? g.p
         var r = 0
         for ci in 0..<g.c {
             let src = x + ci * g.h * g.w
@@ -142,8 +143,9 @@ enum ConvKernels {
 
     /// dx ([C, H, W] of one image, overwritten) = col2im(cols): the adjoint of `im2colImage`.
     @inline(__always)
-    static func col2imImage(_ cols: UnsafePointer<Float>, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
-        let p = g.p, hw = g.h * g.w
+    static func col2imImage(_ cols: UnsafePointer<Float>, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>,
+                            ld: Int? = nil) {
+        let p = ld ?? g.p, hw = g.h * g.w
         dx.update(repeating: 0, count: g.c * hw)
         var r = 0
         for ci in 0..<g.c {
@@ -270,6 +272,29 @@ enum ConvKernels {
         /// receives each window's argmax within the OH×OW plane, or −1 where
         /// the maximum is ≤ 0 (no gradient flows through the ReLU there).
         case reluMaxPool2(indices: UnsafeMutablePointer<Int32>)
+        /// out = (conv + bias)·scale[ch] + shift[ch], then ReLU if `relu`: an
+        /// inference-mode batch norm (and ReLU) folded into the output pass.
+        case scaleShift(scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, relu: Bool)
+
+        /// d[0..<n] = epilogue(s[0..<n] + bias) for output channel `ch` (`s` may be `d`);
+        /// the pooling of `.reluMaxPool2` is not done here, only its ReLU.
+        @inline(__always)
+        func store(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, _ n: Int, channel ch: Int, bias bv: Float) {
+            switch self {
+            case .none:
+                for i in 0..<n { d[i] = s[i] + bv }
+            case .relu, .reluMaxPool2:
+                for i in 0..<n { let v = s[i] + bv; d[i] = v > 0 || v.isNaN ? v : 0 }
+            case .scaleShift(let scale, let shift, let relu):
+                // The same operations, in the same order, as conv2d then batchNorm then relu.
+                let a = scale[ch], b = shift[ch]
+                if relu {
+                    for i in 0..<n { let v = (s[i] + bv) * a + b; d[i] = v > 0 || v.isNaN ? v : 0 }
+                } else {
+                    for i in 0..<n { d[i] = (s[i] + bv) * a + b }
+                }
+            }
+        }
     }
 
     /// How the output gradient reaches the convolution (mirrors `Epilogue`).
@@ -296,13 +321,16 @@ enum ConvKernels {
         let wide = g.isWide
         let rowStride = wide ? g.wp : g.ow
         let ph = g.oh / 2, pw = g.ow / 2
-        var pooled = false, relu = false
-        switch epilogue {
-        case .none: break
-        case .relu: relu = true
-        case .reluMaxPool2: pooled = true; relu = true
-        }
+        var pooled = false
+        if case .reluMaxPool2 = epilogue { pooled = true }
+        var isPlain = false
+        if case .none = epilogue { isPlain = true }
         let outPerImage = pooled ? g.m * ph * pw : g.m * p
+        let nb = imagesPerGemm(g, chunkImages: chunkImages(g.n, macs: g.n * g.m * g.p * g.kg))
+        if nb > 1 {
+            forwardImageBlocks(x: x, weight: weight, bias: bias, g, epilogue: epilogue, out: out, imagesPerGemm: nb)
+            return
+        }
         forImageChunks(g.n, macs: g.n * g.m * cw * g.kg) { _, lo, hi in
             let padded = wide && g.isPadded ? Workspace.acquire(g.c * g.hp * g.wp) : nil
             let band = g.bandRows
@@ -352,27 +380,18 @@ enum ConvKernels {
                                                out: oi + ch * ph * pw, indices: ix + ch * ph * pw)
                     }
                 } else if let convOut {
-                    // Keep the first OW of every Wp columns, adding bias and ReLU.
+                    // Keep the first OW of every Wp columns, applying bias and the epilogue.
                     for ch in 0..<g.m {
                         let bv = bias?[ch] ?? 0
                         for oy in 0..<g.oh {
-                            let s = convOut.pointer + ch * cw + oy * rowStride, d = oi + ch * p + oy * g.ow
-                            if relu {
-                                for i in 0..<g.ow { let v = s[i] + bv; d[i] = v > 0 || v.isNaN ? v : 0 }
-                            } else {
-                                for i in 0..<g.ow { d[i] = s[i] + bv }
-                            }
+                            epilogue.store(oi + ch * p + oy * g.ow, convOut.pointer + ch * cw + oy * rowStride, g.ow,
+                                           channel: ch, bias: bv)
                         }
                     }
-                } else if bias != nil || relu {
+                } else if bias != nil || !isPlain {
                     for ch in 0..<g.m {
                         let d = oi + ch * p
-                        let bv = bias?[ch] ?? 0
-                        if relu {
-                            for i in 0..<p { let v = d[i] + bv; d[i] = v > 0 || v.isNaN ? v : 0 }
-                        } else {
-                            for i in 0..<p { d[i] += bv }
-                        }
+                        epilogue.store(d, d, p, channel: ch, bias: bias?[ch] ?? 0)
                     }
                 }
             }
@@ -407,7 +426,14 @@ enum ConvKernels {
         case .reluMaxPool2: plain = false; gyPerImage = g.m * ph * pw
         }
         let wCount = g.m * g.kg
-        let macs = g.n * g.m * cw * g.kg * ((dx != nil ? 1 : 0) + (dw != nil ? 1 : 0))
+        let passes = (dx != nil ? 1 : 0) + (dw != nil ? 1 : 0)
+        let nb = imagesPerGemm(g, chunkImages: chunkImages(g.n, macs: g.n * g.m * g.p * g.kg * passes))
+        if nb > 1 {
+            backwardImageBlocks(gy: gy, x: x, weight: weight, prologue: prologue, g, dx: dx, dw: dw, db: db,
+                                imagesPerGemm: nb)
+            return
+        }
+        let macs = g.n * g.m * cw * g.kg * passes
         let chunks = chunkCount(g.n, macs: macs)
         // Chunk 0 accumulates into dw/db directly, the others into partials summed at the end.
         // Wide convolutions accumulate dWᵀ ([Kg, Mg] per group) with NN products (see below),
@@ -425,15 +451,7 @@ enum ConvKernels {
         // Wᵀ per group ([Kg, Mg]), so dcols = Wᵀ · gY is a plain NN product: OpenBLAS runs
         // NN products of these sizes on its unthreaded small-matrix path, while a
         // transposed-A call would take the packed (and, with BLAS threads, threaded) path.
-        let weightT = dx != nil ? Workspace.acquire(g.m * g.kg) : nil
-        if let weightT {
-            for gi in 0..<g.groups {
-                let src = weight + gi * g.mg * g.kg, dst = weightT.pointer + gi * g.kg * g.mg
-                for mi in 0..<g.mg {
-                    for k in 0..<g.kg { dst[k * g.mg + mi] = src[mi * g.kg + k] }
-                }
-            }
-        }
+        let weightT = dx != nil ? transposedWeight(weight, g) : nil
         let wT = UnsafePointer(weightT?.pointer ?? UnsafeMutablePointer(mutating: weight))
         forImageChunks(g.n, macs: macs) { c, lo, hi in
             let myW = dw.map { d -> UnsafeMutablePointer<Float> in
@@ -591,6 +609,18 @@ enum ConvKernels {
             }
         }
         withExtendedLifetime((partialW, partialB, weightT)) {}
+    }
+
+    /// Wᵀ per group ([Kg, Mg] each), from W ([M, Kg]).
+    static func transposedWeight(_ weight: UnsafePointer<Float>, _ g: ConvGeometry) -> ScratchBuffer {
+        let weightT = Workspace.acquire(g.m * g.kg)
+        for gi in 0..<g.groups {
+            let src = weight + gi * g.mg * g.kg, dst = weightT.pointer + gi * g.kg * g.mg
+            for mi in 0..<g.mg {
+                for k in 0..<g.kg { dst[k * g.mg + mi] = src[mi * g.kg + k] }
+            }
+        }
+        return weightT
     }
 
     /// dst[0..<n] = max(src, 0) (NaN passes, like `torch.relu`), vectorised, split across the workers when large.

@@ -26,6 +26,16 @@ enum Workspace {
     nonisolated(unsafe) private static var freeFloats = 0
     /// Free memory kept for reuse, in floats (256 MiB).
     static let retainLimit = 64 << 20
+    /// Fresh allocations so far (no free block fitted): after warm-up a training or
+    /// inference loop should add none (`WorkspaceAuditTests`).
+    nonisolated(unsafe) private static var misses = 0
+
+    /// Fresh allocations so far.
+    static var missCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return misses
+    }
 
     /// A buffer of at least `count` floats (contents undefined).
     static func acquire(_ count: Int) -> ScratchBuffer {
@@ -41,6 +51,7 @@ enum Workspace {
             lock.unlock()
             return ScratchBuffer(pointer: p, capacity: cap)
         }
+        misses += 1
         lock.unlock()
         return ScratchBuffer(pointer: .allocate(capacity: Swift.max(count, 1)), capacity: count)
     }

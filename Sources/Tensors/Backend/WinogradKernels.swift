@@ -73,6 +73,15 @@ enum WinogradKernels {
                 }
             }
             withExtendedLifetime(full) {}
+        case .scaleShift:
+            // The folded inference batch norm (+ ReLU), per output plane after the bias.
+            convolve(x, plane, u: u.pointer, bias: bias, relu: false, out: out)
+            Parallel.forRange(g.n * g.m, grain: Swift.max(1, Parallel.grain / Swift.max(g.p, 1))) { lo, hi in
+                for pl in lo..<hi {
+                    let d = out + pl * g.p
+                    epilogue.store(d, UnsafePointer(d), g.p, channel: pl % g.m, bias: 0)
+                }
+            }
         }
         withExtendedLifetime(u) {}
     }

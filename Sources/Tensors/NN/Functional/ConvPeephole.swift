@@ -32,8 +32,10 @@ enum ConvPeephole {
     /// weak, so a note never keeps a tensor (or its graph) alive; a note whose
     /// tensors are gone does not fuse.
     final class Note {
-        enum Stage { case conv, relu }
+        enum Stage { case conv, relu, batchNorm }
         let stage: Stage
+        /// Per-channel scale and shift of a `.batchNorm` stage.
+        var scaleShift: (scale: Tensor, shift: Tensor)?
         weak var output: Tensor?
         let version: Int
         /// The convolution call (kept alive by the deferred outputs that need it).
@@ -101,6 +103,7 @@ enum ConvPeephole {
 
     /// `relu(x)` when `x` is the convolution output of this thread's note, else nil.
     static func relu(_ x: Tensor) -> Tensor? {
+        if let note = current, note.matches(x, .batchNorm) { return batchNormReLU(x, note) }
         guard let note = current, note.matches(x, .conv) else { return nil }
         current = nil
         let out: Tensor
@@ -117,6 +120,34 @@ enum ConvPeephole {
         }
         current = note.next(.relu, out)
         return out
+    }
+
+    /// `batchNorm(x)` in inference (eval mode, no gradient) as `x · scale + shift` per channel, when `x`
+    /// is the unread convolution output of this thread's note: the convolution with the scale and
+    /// shift in its output pass (`ConvKernels.Epilogue.scaleShift`), deferred; else nil.
+    static func batchNorm(_ x: Tensor, scale: Tensor, shift: Tensor) -> Tensor? {
+        guard let note = current, note.matches(x, .conv), x.isDeferred, let call = note.call, !needsGrad(note)
+        else { return nil }
+        current = nil
+        let out = Tensor(deferred: x.shape) {
+            call.forward(.scaleShift(scale: scale.dataPointer, shift: shift.dataPointer, relu: false), into: $0)
+            withExtendedLifetime((scale, shift)) {}
+        }
+        let next = note.next(.batchNorm, out)
+        next.scaleShift = (scale, shift)
+        current = next
+        return out
+    }
+
+    /// `relu(x)` of the unread fused batch-norm output `x`: the same convolution with ReLU after
+    /// the scale and shift; nil when `x` was read (the plain ReLU runs).
+    private static func batchNormReLU(_ x: Tensor, _ note: Note) -> Tensor? {
+        current = nil
+        guard x.isDeferred, let call = note.call, let (scale, shift) = note.scaleShift else { return nil }
+        return Tensor(deferred: x.shape) {
+            call.forward(.scaleShift(scale: scale.dataPointer, shift: shift.dataPointer, relu: true), into: $0)
+            withExtendedLifetime((scale, shift)) {}
+        }
     }
 
     /// `maxPool2d(x, 2)` when `x` is the ReLU output of this thread's note, else nil.

@@ -30,6 +30,13 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
     guard checkRealParameters(op, x, weight, bias, runningMean, runningVar)
     else { return .meta(x.shape) }
     if x.isMeta { return .meta(x.shape) }
+    // Inference after a convolution: folded into its output pass (`ConvPeephole.batchNorm`).
+    if !useBatchStats, let rm = runningMean, let rv = runningVar, x.rank == 4, DeferredFill.isEnabled,
+       !(GradMode.isEnabled && (x.requiresGrad || weight?.requiresGrad == true || bias?.requiresGrad == true)),
+       x.isDeferred {
+        let (scale, shift) = batchNormScaleShift(mean: rm, variance: rv, weight: weight, bias: bias, eps: eps)
+        if let fused = ConvPeephole.batchNorm(x, scale: scale, shift: shift) { return fused }
+    }
     let m = n * s
     let xc = x.isContiguous ? x : x.contiguousCopy()
     let out = Tensor(uninitialized: x.shape)
@@ -150,4 +157,24 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
         if hasB { grads.append(db) }
         return grads
     }
+}
+
+/// Eval-mode batch norm as `x · scale + shift` per channel, computed with the same
+/// operations as `batchNorm`'s eval path (so the fused result is bit-identical).
+func batchNormScaleShift(mean: Tensor, variance: Tensor, weight: Tensor?, bias: Tensor?, eps: Float)
+    -> (scale: Tensor, shift: Tensor) {
+    let c = mean.count
+    let mc = mean.isContiguous ? mean : mean.contiguousCopy(), vc = variance.isContiguous ? variance : variance.contiguousCopy()
+    let wc = weight.map { $0.isContiguous ? $0 : $0.contiguousCopy() }
+    let bc = bias.map { $0.isContiguous ? $0 : $0.contiguousCopy() }
+    let scale = Tensor(uninitialized: [c]), shift = Tensor(uninitialized: [c])
+    let sp = scale.dataPointer, hp = shift.dataPointer
+    let mp = mc.dataPointer, vp = vc.dataPointer, gp = wc?.dataPointer, bp = bc?.dataPointer
+    for ch in 0..<c {
+        let invstd = 1 / (vp[ch] + eps).squareRoot()
+        sp[ch] = invstd * (gp?[ch] ?? 1)
+        hp[ch] = (bp?[ch] ?? 0) - mp[ch] * sp[ch]
+    }
+    withExtendedLifetime((mc, vc, wc, bc)) {}
+    return (scale, shift)
 }
