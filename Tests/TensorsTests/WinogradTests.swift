@@ -7,11 +7,12 @@ import XCTest
 final class WinogradTests: XCTestCase {
     /// Runs `body` with the Winograd path forced on every 3×3 stride-1 layer (`on`) or off.
     func with<T>(winograd on: Bool, _ body: () -> T) -> T {
-        let saved = (WinogradKernels.enabled, WinogradKernels.minChannels, WinogradKernels.minGain)
+        let saved = (WinogradKernels.enabled, WinogradKernels.minChannels, WinogradKernels.minGain, WinogradKernels.minTiles)
         WinogradKernels.enabled = on
         WinogradKernels.minChannels = 1
         WinogradKernels.minGain = 0
-        defer { (WinogradKernels.enabled, WinogradKernels.minChannels, WinogradKernels.minGain) = saved }
+        WinogradKernels.minTiles = 0
+        defer { (WinogradKernels.enabled, WinogradKernels.minChannels, WinogradKernels.minGain, WinogradKernels.minTiles) = saved }
         return body()
     }
 
@@ -93,16 +94,19 @@ final class WinogradTests: XCTestCase {
     }
 
     func testPlannerTakesOnlyLayersWhereItPays() {
-        func geometry(c: Int, m: Int, k: Int, stride: Int = 1, pad: Int, size: Int) -> ConvGeometry {
+        func geometry(n: Int = 4, c: Int, m: Int, k: Int, stride: Int = 1, pad: Int, size: Int) -> ConvGeometry {
             let o = (size + 2 * pad - k) / stride + 1
-            return ConvGeometry(n: 4, c: c, h: size, w: size, m: m, kh: k, kw: k, sh: stride, sw: stride,
+            return ConvGeometry(n: n, c: c, h: size, w: size, m: m, kh: k, kw: k, sh: stride, sw: stride,
                                 padT: pad, padL: pad, padB: pad, padR: pad, dh: 1, dw: 1, groups: 1, oh: o, ow: o)
         }
         let saved = WinogradKernels.enabled
         defer { WinogradKernels.enabled = saved }
         WinogradKernels.enabled = true
         XCTAssertTrue(WinogradKernels.applies(geometry(c: 64, m: 64, k: 3, pad: 1, size: 32)), "ResNet-18 layer1")
-        XCTAssertTrue(WinogradKernels.applies(geometry(c: 512, m: 512, k: 3, pad: 1, size: 4)), "ResNet-18 layer4")
+        XCTAssertFalse(WinogradKernels.applies(geometry(n: 16, c: 512, m: 512, k: 3, pad: 1, size: 4)),
+                       "ResNet-18 layer4 at batch 16: 16 tiles do not pay for the filter transform")
+        XCTAssertTrue(WinogradKernels.applies(geometry(n: 256, c: 512, m: 512, k: 3, pad: 1, size: 4)), "layer4 at batch 256")
+        XCTAssertTrue(WinogradKernels.applies(geometry(n: 16, c: 128, m: 128, k: 3, pad: 1, size: 16)), "layer2 at batch 16")
         XCTAssertFalse(WinogradKernels.applies(geometry(c: 256, m: 256, k: 3, pad: 1, size: 2)), "2×2 output: no gain")
         XCTAssertFalse(WinogradKernels.applies(geometry(c: 3, m: 64, k: 3, pad: 1, size: 32)), "3 input channels")
         XCTAssertFalse(WinogradKernels.applies(geometry(c: 64, m: 128, k: 3, stride: 2, pad: 1, size: 32)), "stride 2")

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A flat, owned buffer of `Float` shared by a tensor and all of its views.
 ///
@@ -14,8 +15,11 @@ public final class Storage: @unchecked Sendable {
     }
     /// The buffer's address without running a deferred fill (for the fill itself).
     let base: UnsafeMutablePointer<Float>
-    /// Whether the values are still to be computed by `fill`.
-    private(set) var isDeferred = false
+    /// Whether the values are still to be computed by `fill`. Read without the lock on
+    /// every access, so atomic: a reader on another thread that sees `false` (acquiring)
+    /// also sees the values the fill wrote (ThreadSanitizer flagged the plain Bool).
+    var isDeferred: Bool { deferred.load(ordering: .acquiring) }
+    private let deferred = Atomic<Bool>(false)
     /// Writes the values into `base` (set while `isDeferred`).
     private var fill: ((UnsafeMutablePointer<Float>) -> Void)?
     /// Number of floats in the buffer.
@@ -65,7 +69,7 @@ public final class Storage: @unchecked Sendable {
     /// Makes the values the result of `fill`, run on first access (a fresh storage only).
     func deferFill(_ fill: @escaping (UnsafeMutablePointer<Float>) -> Void) {
         self.fill = fill
-        isDeferred = true
+        deferred.store(true, ordering: .releasing)
     }
 
     /// Runs the pending fill; the caller holds `DeferredFill.lock`.
@@ -73,7 +77,7 @@ public final class Storage: @unchecked Sendable {
         guard isDeferred, let fill else { return }
         self.fill = nil
         fill(base)
-        isDeferred = false
+        deferred.store(false, ordering: .releasing)
     }
 }
 
