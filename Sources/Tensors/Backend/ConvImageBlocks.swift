@@ -142,9 +142,8 @@ extension ConvKernels {
                     case .reluMaxPool2(let indices):
                         let ix = indices + img * gyPerImage
                         for ch in 0..<g.m {
-                            let d = gb + ch * ld + j * p, s = gyi + ch * ph * pw, ic = ix + ch * ph * pw
-                            d.update(repeating: 0, count: p)
-                            for k in 0..<(ph * pw) where ic[k] >= 0 { d[Int(ic[k])] = s[k] }
+                            ConvKernels.Prologue.unpool(gyi + ch * ph * pw, indices: ix + ch * ph * pw, ph * pw,
+                                                        into: gb + ch * ld + j * p, plane: p)
                         }
                     }
                 }

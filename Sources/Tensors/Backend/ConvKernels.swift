@@ -304,6 +304,15 @@ enum ConvKernels {
         case relu(output: UnsafePointer<Float>)
         /// `gy` is the pooled gradient [N, M, OH/2, OW/2]; scatter it to the saved indices.
         case reluMaxPool2(indices: UnsafePointer<Int32>)
+
+        /// One dense OH×OW plane `d` of the unpooled gradient: zeros, then each of the `pooled`
+        /// window gradients `s` at its saved argmax `ix` (−1: the ReLU stopped it).
+        @inline(__always)
+        static func unpool(_ s: UnsafePointer<Float>, indices ix: UnsafePointer<Int32>, _ pooled: Int,
+                           into d: UnsafeMutablePointer<Float>, plane p: Int) {
+            d.update(repeating: 0, count: p)
+            for k in 0..<pooled where ix[k] >= 0 { d[Int(ix[k])] = s[k] }
+        }
     }
 
     /// Forward: out = epilogue(conv(x, w) + bias) ([N, M, OH, OW], or pooled).

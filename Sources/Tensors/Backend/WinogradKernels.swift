@@ -111,11 +111,10 @@ enum WinogradKernels {
             plain = b
         case .reluMaxPool2(let indices):
             let b = Workspace.acquire(count)
-            b.pointer.update(repeating: 0, count: count)
             let pooled = (g.oh / 2) * (g.ow / 2)
             for pl in 0..<(g.n * g.m) {
-                let d = b.pointer + pl * g.p, s = gy + pl * pooled, ix = indices + pl * pooled
-                for k in 0..<pooled where ix[k] >= 0 { d[Int(ix[k])] = s[k] }
+                ConvKernels.Prologue.unpool(gy + pl * pooled, indices: indices + pl * pooled, pooled,
+                                            into: b.pointer + pl * g.p, plane: g.p)
             }
             plain = b
         }
