@@ -200,4 +200,21 @@ final class ModelDefinitionTests: XCTestCase {
         try "- Flatten\n- Linear: {out_features: 10}".write(to: other, atomically: true, encoding: .utf8)
         XCTAssertTrue(message { try ModelFile.loadModel(from: weights, modelName: other.path) }.contains(weights.path))
     }
+
+    /// A stranger's weights file whose recorded definition asks for more parameters than the
+    /// file holds values is refused from the meta count: the 973 MB convolution is never allocated.
+    func testAWeightsFileWhoseDefinitionOutgrowsItsValuesIsRefusedBeforeAllocating() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("modeldef-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let small = try ModelDefinition(text: "- Conv2d: [3, 4, 3]\n- Flatten\n- Linear: {out_features: classes}", file: "s.yaml", name: "s")
+        let model = try small.build(outputs: 10, generator: Generator(seed: 1))
+        var meta = try ModelMetadata.forDefinition(small, outputs: 10)
+        meta.architecture.definition = "- Conv2d: [3, 563203, 12]\n- AdaptiveAvgPool2d: [1]\n- Flatten\n- Linear: {out_features: classes}"
+        let weights = dir.appendingPathComponent("w.safetensors")
+        try ModelFile.save(model, metadata: meta, to: weights)
+        let text = message { try ModelFile.loadModel(from: weights) }
+        XCTAssertTrue(text.hasPrefix(weights.path + ": its model 's' has "), text)
+        XCTAssertTrue(text.contains("parameters but the file holds \(model.parameterCount) values"), text)
+    }
 }

@@ -81,6 +81,16 @@ public enum ModelFile {
         guard let meta else {
             throw ModelFileError("\(url.path): no model architecture recorded in the file; pass --model NAME")
         }
+        // The architecture is counted on meta tensors first: a definition asking for more
+        // parameters than the file holds values cannot load, so nothing is allocated for it.
+        let header = try Safetensors.readHeader(from: url)
+        let stored = header.tensors.reduce(0) { $0 + $1.count }
+        let needed: Int
+        do { needed = try withMetaInit { try meta.makeModel() }.parameterCount } catch { throw ModelFileError("\(url.path): \(error)") }
+        guard needed <= stored else {
+            throw ModelFileError("\(url.path): its model '\(meta.architecture.name)' has \(needed) parameters but the file "
+                                 + "holds \(stored) values; the weights do not fit the architecture")
+        }
         let model: any UnaryLayer
         do { model = try meta.makeModel() } catch { throw ModelFileError("\(url.path): \(error)") }
         try load(into: model, from: url)

@@ -107,11 +107,13 @@ public struct ModelDefinition: Sendable {
     /// parameters from `generator`. With `outputs`, `classes` stands for it and
     /// the model must end in [N, outputs] (unless `checkOutputs` is false).
     /// Errors name the file, the line, the layer and the expected shape.
-    /// Inside `withMetaInit` it builds meta parameters (structure only).
+    /// Inside `withMetaInit` it builds meta parameters (structure only). A model of
+    /// more than `maxParameters` parameters is refused before any layer allocates.
     public func build(inputShape: [Int]? = nil, outputs: Int? = nil, checkOutputs: Bool = true,
-                      generator: Generator? = nil) throws -> Sequential {
+                      generator: Generator? = nil,
+                      maxParameters: Int = ModelDefinitionLimits.maxParameters) throws -> Sequential {
         let sample = inputShape ?? self.inputShape
-        let builder = ModelDefinitionBuilder(outputs: outputs, generator: generator)
+        let builder = ModelDefinitionBuilder(outputs: outputs, generator: generator, maxParameters: maxParameters)
         do {
             let (modules, out) = try builder.sequence(layers, input: [2] + sample)
             if let outputs, checkOutputs {

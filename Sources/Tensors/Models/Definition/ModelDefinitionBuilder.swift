@@ -6,18 +6,28 @@ struct ModelDefinitionBuilder {
     let outputs: Int?
     /// Draws the parameters.
     let generator: Generator?
-    /// The parameters of the layers built so far, against `ModelDefinitionLimits.maxParameters`.
-    let budget = ParameterBudget()
+    /// The parameters of the layers built so far, against the definition's limit.
+    let budget: ParameterBudget
+
+    init(outputs: Int?, generator: Generator?, maxParameters: Int) {
+        self.outputs = outputs
+        self.generator = generator
+        self.budget = ParameterBudget(limit: maxParameters)
+    }
 
     /// Counts a model's parameters as its layers are built.
     final class ParameterBudget {
+        let limit: Int
         private(set) var parameters = 0
+
+        init(limit: Int) { self.limit = limit }
 
         func add(_ layer: any UnaryLayer, _ args: LayerArguments) throws {
             let (total, overflow) = parameters.addingReportingOverflow(layer.parameterCount)
-            guard !overflow, total <= ModelDefinitionLimits.maxParameters else {
-                throw args.error("the model would have more than \(ModelDefinitionLimits.maxParameters) parameters "
-                                 + "(\(parameters) before this layer, which adds \(layer.parameterCount))")
+            guard !overflow, total <= limit else {
+                throw args.error("the model would have more than \(limit) parameters "
+                                 + "(\(parameters) before this layer, which adds \(layer.parameterCount)); "
+                                 + "set \(ModelDefinitionLimits.maxParametersVariable) to allow more")
             }
             parameters = total
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Hard limits on what a model file may ask for. A model file comes from
 /// strangers (weights files carry their definition's text), so its sizes are
 /// bounded before anything is computed or allocated from them: no arithmetic
@@ -12,8 +14,19 @@ public enum ModelDefinitionLimits {
     /// before the layer is constructed; a bound on every size its constructor and
     /// shape checks compute (2⁵⁶), far above any real layer (VGG's largest: 2⁴⁷).
     public static let maxSizeProduct = 1 << 56
-    /// A model's parameters: 2³⁰ (4 GiB of Float32).
-    public static let maxParameters = 1 << 30
+    /// A model's parameters by default: 2²⁸ (1 GiB of Float32; VGG-19 has 144 million).
+    public static let defaultMaxParameters = 1 << 28
+    /// The environment variable that raises (or lowers) `maxParameters`.
+    public static let maxParametersVariable = "WORKBENCH_MAX_PARAMETERS"
+    /// A model's parameters: `WORKBENCH_MAX_PARAMETERS` when it is a positive
+    /// integer of at most 2³⁶, else `defaultMaxParameters`. Counted on meta
+    /// tensors before any layer allocates, so a 29-byte file cannot ask for a
+    /// gigabyte.
+    public static var maxParameters: Int {
+        guard let text = ProcessInfo.processInfo.environment[maxParametersVariable],
+              let n = Int(text.trimmingCharacters(in: .whitespaces)), n > 0, n <= 1 << 36 else { return defaultMaxParameters }
+        return n
+    }
     /// Lists and mappings nested in each other (the YAML reader's limit), hence
     /// also containers (Sequential, Residual, Add, Concat) nested in each other.
     public static let maxDepth = 64
