@@ -64,11 +64,19 @@ final class EndToEndTests: XCTestCase {
         return nil
     }
 
-    /// Waits until the screen satisfies `cond` (10 s at most); fails with the screen otherwise.
+    /// How much longer every wait may take: `WORKBENCH_TEST_TIMEOUT_SCALE` (the sanitizer runs
+    /// set it, since their binaries run 5–15 times slower), else 1.
+    static let timeoutScale: Double = {
+        guard let text = ProcessInfo.processInfo.environment["WORKBENCH_TEST_TIMEOUT_SCALE"],
+              let v = Double(text), v >= 1 else { return 1 }
+        return v
+    }()
+
+    /// Waits until the screen satisfies `cond` (10 s at most, times `timeoutScale`); fails with the screen otherwise.
     @discardableResult
     func waitFor(_ t: Tmux, _ what: String, timeout: TimeInterval = 10, escapes: Bool = false,
                  file: StaticString = #filePath, line: UInt = #line, _ cond: (String) -> Bool) -> String {
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = Date().addingTimeInterval(timeout * Self.timeoutScale)
         var s = ""
         while Date() < deadline {
             s = t.screen(escapes: escapes)
