@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (build with -c release).",
-        subcommands: [BenchCore.self, BenchData.self, BenchModels.self, BenchZoo.self, BenchUI.self, BenchSequence.self,
+        subcommands: [BenchCore.self, BenchConv.self, BenchData.self, BenchModels.self, BenchZoo.self, BenchUI.self, BenchSequence.self,
                       BenchRuns.self, BenchServe.self, BenchSoak.self, BenchDistributed.self, BenchPredict.self, BenchInferJSON.self]
     )
 }
