@@ -116,6 +116,88 @@ final class HandOffStressTests: XCTestCase {
         XCTAssertEqual(d.steps.map(\.globalStep), Array(1...d.steps.count), "steps skipped or repeated")
     }
 
+    // MARK: (c) saves during training
+
+    /// Model and checkpoint saves sent many times while the engine trains: each finishes
+    /// without error and in order, each file loads (the model through `Predictor`, the
+    /// checkpoint's tensors and position), each checkpoint holds the step that preceded its
+    /// save in the event stream, training goes on, and a new session resumes from the last
+    /// checkpoint at the next step.
+    func testSavesDuringTrainingAllLoadAndHoldTheirStep() throws {
+        let n = 30 * Self.scale
+        let dir = NSTemporaryDirectory() + "wb-stress-save-\(getpid())-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let d = try Drained()
+        d.session.send(.start(Self.config(epochs: 1_000_000)))
+        XCTAssertTrue(d.wait { !d.steps.isEmpty })
+
+        var expected: [(FileOperation, String)] = []
+        for i in 0..<n {
+            expected.append((.saveModel, "\(dir)/m\(i).safetensors"))
+            expected.append((.saveCheckpoint, "\(dir)/c\(i).safetensors"))
+        }
+        let session = d.session, ops = expected
+        let saver = Thread {
+            for (op, path) in ops {
+                session.send(.file(op, path: path))
+                usleep(1_000)
+            }
+        }
+        saver.start()
+        var finished: [(FileOperation, String, String?)] = []
+        var stepBefore: [String: Int] = [:]
+        var last = d.steps.last?.globalStep ?? 0
+        var stepsPerEpoch = 0
+        for case .training(.started(let plan)) in d.events { stepsPerEpoch = plan.stepsPerEpoch }
+        XCTAssertGreaterThan(stepsPerEpoch, 1)
+        XCTAssertTrue(d.wait(timeout: 120, each: { e in
+            switch e {
+            case .training(.step(let s)): last = s.globalStep
+            case .fileFinished(let op, let path, let error):
+                finished.append((op, path, error))
+                stepBefore[path] = last
+            default: break
+            }
+        }, until: { finished.count >= ops.count }), "\(finished.count) of \(ops.count) saves finished")
+        let stepAtLastSave = last
+        XCTAssertTrue(d.wait { (d.steps.last?.globalStep ?? 0) > stepAtLastSave + 3 }, "training did not continue after the saves")
+        d.session.send(.stop)
+        XCTAssertTrue(d.wait { d.lastState == .stopped })
+
+        XCTAssertEqual(finished.map(\.1), expected.map(\.1), "saves finished out of order or lost")
+        XCTAssertEqual(finished.compactMap(\.2), [], "a save failed")
+        var previous = -1
+        var lastCheckpoint: Checkpoint?
+        for (op, path) in expected {
+            if op == .saveModel {
+                let p = try Predictor(weights: URL(fileURLWithPath: path))
+                let out = try p.run(Tensor.randn([2] + p.inputShape, generator: Generator(seed: 3)))
+                XCTAssertTrue(out.toArray().allSatisfy(\.isFinite), path)
+            } else {
+                let ck = try Checkpoint.load(from: URL(fileURLWithPath: path))
+                XCTAssertFalse(ck.modelState.isEmpty)
+                XCTAssertTrue(ck.modelState.allSatisfy { $0.1.toArray().allSatisfy(\.isFinite) }, path)
+                XCTAssertEqual(ck.globalStep, stepBefore[path], "\(path): the checkpoint's step is not the step before its save")
+                XCTAssertGreaterThanOrEqual(ck.globalStep, previous, "checkpoints go backwards")
+                XCTAssertEqual(ck.epoch * stepsPerEpoch + ck.batch, ck.globalStep, "\(path): position epoch \(ck.epoch) batch \(ck.batch)")
+                previous = ck.globalStep
+                lastCheckpoint = ck
+            }
+        }
+
+        // A new session (as after a relaunch) resumes from the last checkpoint at the next step.
+        guard let ck = lastCheckpoint, let path = expected.last?.1 else { return XCTFail("no checkpoint") }
+        let r = try Drained()
+        r.session.send(.file(.loadCheckpoint, path: path))
+        XCTAssertTrue(r.wait { r.events.contains { if case .fileFinished(.loadCheckpoint, _, nil) = $0 { return true } else { return false } } },
+                      "the checkpoint did not load: \(r.events)")
+        r.session.send(.start(Self.config(epochs: 1_000_000)))
+        XCTAssertTrue(r.wait { !r.steps.isEmpty })
+        XCTAssertEqual(r.steps.first?.globalStep, ck.globalStep + 1, "the resumed run did not continue at the checkpoint's step")
+        r.session.close(timeout: 10)
+    }
+
     // MARK: (d) model and dataset switch during evaluation
 
     /// The model (and now and then the dataset) is switched while the old session evaluates
