@@ -130,6 +130,33 @@ final class TrainingEngineTests: XCTestCase {
         XCTAssertTrue(log.events.contains { $0 == .stateChanged(.stopped) })
     }
 
+    /// Commands behind a `.stop` in the same boundary's batch, and commands that reach the
+    /// inbox after the last boundary, run once the run has ended; none is dropped (a save
+    /// sent right after a stop used to be lost: `HandOffStressTests`' storm found it).
+    func testCommandsSentBehindAStopStillRunAfterTheRunEnds() throws {
+        let (engine, _, _) = try makeEngine(epochs: 50)
+        let ran = NSLock()
+        var performed: [Int] = []
+        let stoppedAtStep3 = expectation(description: "stopped")
+        engine.observe { e in
+            if case .step(let s) = e, s.globalStep == 3 {
+                // Inside the step's observer: all three land in the inbox of one boundary.
+                engine.send(.stop)
+                engine.send(.perform { _ in ran.lock(); performed.append(1); ran.unlock() })
+                engine.send(.perform { _ in ran.lock(); performed.append(2); ran.unlock() })
+            }
+            if case .stateChanged(.stopped) = e { stoppedAtStep3.fulfill() }
+        }
+        engine.start()
+        wait(for: [stoppedAtStep3], timeout: 30)
+        engine.waitUntilDone()
+        engine.send(.perform { _ in ran.lock(); performed.append(3); ran.unlock() })
+        engine.queue.sync {}
+        ran.lock()
+        XCTAssertEqual(performed, [1, 2, 3], "in order, none dropped")
+        ran.unlock()
+    }
+
     func testNaNLossPausesWithoutApplyingTheStep() throws {
         // The 4th batch holds a NaN input: its loss is NaN.
         let base = source(batches: 10, seed: 3)

@@ -116,6 +116,98 @@ final class HandOffStressTests: XCTestCase {
         XCTAssertEqual(d.steps.map(\.globalStep), Array(1...d.steps.count), "steps skipped or repeated")
     }
 
+    // MARK: (b) pause/resume/stop/start storms
+
+    /// Thousands of random start/pause/resume/stop commands from another thread. The events
+    /// the UI sees follow the state machine (started → running ⇄ paused → stopped/finished),
+    /// steps only while running and counted one by one from each run's start, none after a
+    /// stop; afterwards a new run starts and trains.
+    func testPauseResumeStopStartStormsKeepTheStateMachineConsistent() throws {
+        let n = 2_000 * Self.scale
+        let d = try Drained()
+        let cfg = Self.config(epochs: 3)         // short runs: some finish on their own
+        let session = d.session
+        let storm = Thread {
+            let g = Generator(seed: 7)
+            session.send(.start(cfg))
+            for _ in 0..<n {
+                switch Int(g.nextUInt64() % 8) {
+                case 0, 1: session.send(.start(cfg))
+                case 2, 3: session.send(.pause)
+                case 4, 5: session.send(.resume)
+                default: session.send(.stop)
+                }
+                usleep(UInt32(g.nextUInt64() % 400))
+            }
+        }
+
+        var state: TrainingState = .idle
+        var lastStep: Int?
+        var runs = 0, stepsSeen = 0, pauses = 0, stops = 0
+        var violations: [String] = []
+        func check(_ e: SessionEvent) {
+            guard case .training(let t) = e else { return }
+            switch t {
+            case .started(let plan):
+                if state.isActive { violations.append("a run started while the previous one was \(state)") }
+                runs += 1
+                lastStep = plan.startStep
+                state = .idle
+            case .stateChanged(let s):
+                switch (state, s) {
+                case (.idle, .running), (.running, .paused), (.paused, .running), (.running, .stopped),
+                     (.paused, .stopped), (.running, .finished):
+                    break
+                case (_, .idle) where !state.isActive:
+                    break
+                default:
+                    violations.append("\(state) → \(s)")
+                }
+                if case .paused = s { pauses += 1 }
+                if s == .stopped { stops += 1 }
+                state = s
+            case .step(let st):
+                stepsSeen += 1
+                if state != .running { violations.append("step \(st.globalStep) while \(state)") }
+                if let l = lastStep, st.globalStep != l + 1 { violations.append("step \(st.globalStep) after \(l)") }
+                if lastStep == nil { violations.append("step \(st.globalStep) before any start") }
+                lastStep = st.globalStep
+            default:
+                break
+            }
+        }
+        storm.start()
+        XCTAssertTrue(d.wait(timeout: 120, each: check) { storm.isFinished })
+        // The session runs commands in order: the final stop has been handled once the save
+        // queued after it has finished (storm commands may still be queued until then).
+        let marker = NSTemporaryDirectory() + "wb-storm-marker-\(getpid())-\(UUID().uuidString).safetensors"
+        defer { try? FileManager.default.removeItem(atPath: marker) }
+        d.session.send(.stop)
+        d.session.send(.file(.saveModel, path: marker))
+        var markerDone = false
+        XCTAssertTrue(d.wait(each: { e in
+            check(e)
+            if case .fileFinished(_, let path, _) = e, path == marker { markerDone = true }
+        }) { markerDone && !state.isActive }, "the run did not end: \(state)")
+        // Quiet after the stop: no step, no state change.
+        let after = d.events.count
+        d.wait(timeout: 0.3, each: check) { false }
+        XCTAssertEqual(d.events.count, after, "events after the final stop: \(d.events.dropFirst(after).prefix(3))")
+        XCTAssertEqual(violations, [], "\(violations.count) violations")
+
+        // A new run starts and trains.
+        let before = stepsSeen
+        d.session.send(.start(cfg))
+        XCTAssertTrue(d.wait(each: check) { stepsSeen >= before + 3 }, "no new run after the storm")
+        d.session.send(.stop)
+        XCTAssertTrue(d.wait(each: check) { !state.isActive })
+        XCTAssertEqual(violations, [])
+        XCTAssertGreaterThan(runs, 2, "the storm started too few runs to test anything")
+        XCTAssertGreaterThan(pauses, 2)
+        XCTAssertGreaterThan(stops, 2)
+        print("stress: storm of \(n) commands: \(runs) runs, \(pauses) pauses, \(stops) stops, \(stepsSeen) steps")
+    }
+
     // MARK: (c) saves during training
 
     /// Model and checkpoint saves sent many times while the engine trains: each finishes

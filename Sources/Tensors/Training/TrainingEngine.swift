@@ -175,8 +175,21 @@ public final class TrainingEngine: @unchecked Sendable {
         done.enter()
         queue.async {
             self.run()
+            self.applyLeftoverCommands()
             self.done.leave()
         }
+    }
+
+    /// Applies what reached the inbox after the run's last boundary, or behind the `.stop`
+    /// that ended it (a save sent right after a stop): the run is over, so the model is
+    /// quiescent, and no command a caller sent is dropped. Later commands go straight to
+    /// the queue (`send` sees an inactive engine), behind this.
+    private func applyLeftoverCommands() {
+        lock.lock()
+        let rest = inbox
+        inbox.removeAll()
+        lock.unlock()
+        for c in rest { _ = apply(c) }
     }
 
     /// Blocks until the run ends (finished, stopped or failed).
@@ -241,7 +254,13 @@ public final class TrainingEngine: @unchecked Sendable {
             let cmds = inbox
             inbox.removeAll()
             lock.unlock()
-            for c in cmds where !apply(c) { return false }
+            for (i, c) in cmds.enumerated() where !apply(c) {
+                // Stopping: what came after the stop is applied once the run has ended.
+                lock.lock()
+                inbox.insert(contentsOf: cmds[(i + 1)...], at: 0)
+                lock.unlock()
+                return false
+            }
             if case .paused = state { continue }
             return true
         }
