@@ -123,14 +123,16 @@ public struct ThemeLibrary: Sendable {
     public init(directories: [String]) { self.directories = directories }
 
     /// The usual places: `$WORKBENCH_THEMES`, `./themes`, and `themes/` next to or above
-    /// the executable (so `.build/release/workbench` finds the repository's themes).
+    /// the executable (so `.build/release/workbench`, or a sanitizer build's, finds the repository's themes).
     public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> ThemeLibrary {
         var dirs: [String] = []
         if let d = environment["WORKBENCH_THEMES"], !d.isEmpty { dirs.append(d) }
         dirs.append(FileManager.default.currentDirectoryPath + "/themes")
         let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
         var dir = exe
-        for _ in 0..<4 {
+        // Six levels: `.build/asan/x86_64-unknown-linux-gnu/debug/workbench` (a sanitizer build
+        // folder) is five below the repository; `.build/release` resolves to four.
+        for _ in 0..<6 {
             dirs.append(dir.appendingPathComponent("themes").path)
             dir = dir.deletingLastPathComponent()
         }
