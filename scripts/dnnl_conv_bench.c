@@ -2,6 +2,8 @@
  * and smallvgg layer shapes, set beside `workbench bench conv` and PyTorch's
  * conv2d in BENCHMARKS.md (Session 9).
  *
+ * Needs Debian's libdnnl-dev (apt-get install libdnnl-dev); the product itself does not use oneDNN.
+ *
  *   gcc -O2 -fopenmp -pthread scripts/dnnl_conv_bench.c -o /tmp/dnnl_conv_bench -ldnnl
  *   /tmp/dnnl_conv_bench [batches=16,128] [repeats=5]
  *   ONEDNN_MAX_CPU_ISA=AVX2 /tmp/dnnl_conv_bench ...      (AVX2 only)
