@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks (build with -c release).",
         subcommands: [BenchCore.self, BenchConv.self, BenchData.self, BenchModels.self, BenchZoo.self, BenchUI.self, BenchSequence.self,
-                      BenchRuns.self, BenchServe.self, BenchSoak.self, BenchDistributed.self, BenchPredict.self, BenchInferJSON.self]
+                      BenchRuns.self, BenchServe.self, BenchSoak.self, BenchSoakAbuse.self, BenchDistributed.self, BenchPredict.self, BenchInferJSON.self]
     )
 }
 

@@ -9,7 +9,11 @@ import Tensors
 /// alone (`--quiet-seconds`), then for `--seconds` beside every kind of
 /// `AbuseClient` (slowloris head and body, oversized body and head, malformed
 /// JSON, wrong shape and dtype, missing/wrong token) and `--idle` connections
-/// that never send a byte. The report gives the well-behaved clients' errors
+/// that never send a byte; the hostile side runs as a child process
+/// (`BenchSoakAbuse`), which `--abuse-cpu` pins and `--abuse-nice` lowers, so
+/// the CPU the load generator takes can be told from the server's. The report
+/// gives the CPU seconds of the server, the clients and the abuse process per
+/// phase, and the well-behaved clients' errors
 /// (must be 0) and p50/p99 in both phases (p99 under abuse within 2×), the
 /// server's RSS at start/middle/end, and each abuse's answers against the one
 /// its limit promises.
@@ -26,6 +30,9 @@ struct BenchSoak: ParsableCommand {
     @Option(name: .customLong("request-timeout"), help: "The server's --request-timeout.") var requestTimeout: Double = 2
     @Option(name: .customLong("idle-timeout"), help: "The server's --idle-timeout.") var idleTimeout: Double = 5
     @Option(name: .customLong("max-batch"), help: "The server's --max-batch.") var maxBatch: Int = 64
+    @Option(name: .customLong("abuse-cpu"), help: "Pin the abuse process to this CPU (0-based; default: not pinned).")
+    var abuseCPU: Int?
+    @Option(name: .customLong("abuse-nice"), help: "Nice value of the abuse process (0…19).") var abuseNice: Int = 0
     @Option(help: "Write the figures as JSON to this file.") var json: String?
 
     struct Phase {
@@ -44,6 +51,7 @@ struct BenchSoak: ParsableCommand {
         guard clients >= 1 else { throw ValidationError("--clients must be at least 1") }
         guard idle >= 0 else { throw ValidationError("--idle must not be negative") }
         guard requestTimeout > 0, idleTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+        guard (0...19).contains(abuseNice) else { throw ValidationError("--abuse-nice must be in 0…19, got \(abuseNice)") }
     }
 
     func run() throws {
@@ -80,6 +88,7 @@ struct BenchSoak: ParsableCommand {
         for _ in 0..<20 { _ = try warm.send() }
         let ns = { DispatchTime.now().uptimeNanoseconds }
         let t0 = ns()
+        let serverCPUStart = server.cpuSeconds, clientsCPUStart = Bench.cpuSeconds()
         let abuseStart = t0 + UInt64(quiet * 1e9)
         let end = abuseStart + UInt64(seconds * 1e9)
         final class Box: @unchecked Sendable {
@@ -123,36 +132,31 @@ struct BenchSoak: ParsableCommand {
                 Thread.sleep(forTimeInterval: 1)
             }
         }.start()
-        // Abuse, from abuseStart.
+        // Abuse, from abuseStart, in a child process (see `BenchSoakAbuse`).
         while ns() < abuseStart { Thread.sleep(forTimeInterval: 0.05) }
-        let target = AbuseClient.Target(port: port, token: token, requestTimeout: requestTimeout, idleTimeout: idleTimeout,
-                                        maxBodyBytes: maxBody, maxHeaderBytes: maxHeader)
-        let kinds = AbuseClient.all(target, validBody: body, wrongShape: try BenchServe.inferBody(shape: [1, 3, 28, 28]),
-                                    wrongDtype: try BenchServe.inferBody(datatype: "INT8"))
-        let abusers = DispatchGroup()
-        for kind in kinds {
-            for _ in 0..<kind.concurrency {
-                abusers.enter()
-                Thread {
-                    defer { abusers.leave() }
-                    var counts: [String: Int] = [:]
-                    while ns() < end {
-                        counts[kind.attempt(port).label, default: 0] += 1
-                        if kind.pause > 0 { Thread.sleep(forTimeInterval: kind.pause) }
-                    }
-                    lock.lock()
-                    box.outcomes[kind.name, default: [:]].merge(counts, uniquingKeysWith: +)
-                    lock.unlock()
-                }.start()
-            }
-        }
-        let holder = IdleConnections(port: port, target: idleTarget)
-        if idleTarget > 0 {
-            abusers.enter()
-            Thread { defer { abusers.leave() }; holder.hold(until: end) }.start()
-        }
+        let serverCPUQuiet = server.cpuSeconds - serverCPUStart, clientsCPUQuiet = Bench.cpuSeconds() - clientsCPUStart
+        var abuseArgs = ["bench", "soak-abuse", "--port", String(port), "--seconds", String(seconds), "--idle", String(idleTarget),
+                         "--request-timeout", String(requestTimeout), "--idle-timeout", String(idleTimeout),
+                         "--max-body-bytes", String(maxBody), "--max-header-bytes", String(maxHeader), "--nice", String(abuseNice)]
+        if let abuseCPU { abuseArgs += ["--cpu", String(abuseCPU)] }
+        let abuser = Process()
+        abuser.executableURL = URL(fileURLWithPath: exe)
+        abuser.arguments = abuseArgs
+        abuser.environment = ProcessInfo.processInfo.environment.merging(["WORKBENCH_SERVE_TOKEN": token]) { $1 }
+        let abuseOut = Pipe()
+        abuser.standardOutput = abuseOut
+        try abuser.run()
         group.wait()
-        _ = abusers.wait(timeout: .now() + max(requestTimeout, idleTimeout) * 3 + 10)
+        let serverCPUAbuse = server.cpuSeconds - serverCPUStart - serverCPUQuiet
+        let clientsCPUAbuse = Bench.cpuSeconds() - clientsCPUStart - clientsCPUQuiet
+        let report = abuseOut.fileHandleForReading.readDataToEndOfFile()   // until the child exits
+        abuser.waitUntilExit()
+        guard abuser.terminationStatus == 0,
+              let doc = try? JSONSerialization.jsonObject(with: report) as? [String: Any],
+              let kindDocs = doc["kinds"] as? [[String: Any]], let idleDoc = doc["idle"] as? [String: Int] else {
+            throw UserError("the abuse process (bench soak-abuse) exited with status \(abuser.terminationStatus) and no report")
+        }
+        let abuseCPU = doc["cpu_seconds"] as? Double ?? 0
         box.phases[0].seconds = quiet
         box.phases[1].seconds = seconds
         for i in 0..<2 { box.phases[i].requests = box.phases[i].latencies.count }
@@ -171,20 +175,24 @@ struct BenchSoak: ParsableCommand {
         let ratio = q.percentile(0.99) > 0 ? a.percentile(0.99) / q.percentile(0.99) : 0
         print(String(format: "p99 with / without abuse: %.2fx (limit 2x)", ratio))
         print(String(format: "server RSS MB: start %.1f, middle %.1f, end %.1f, max %.1f", rssStart, rssMiddle, rssEnd, rssMax))
+        print(String(format: "CPU seconds, quiet (%.0f s) / abuse (%.0f s): server %.1f / %.1f (%.0f%% / %.0f%% of a core), "
+                     + "well-behaved clients %.1f / %.1f, abuse process %.1f", quiet, seconds, serverCPUQuiet, serverCPUAbuse,
+                     100 * serverCPUQuiet / quiet, 100 * serverCPUAbuse / seconds, clientsCPUQuiet, clientsCPUAbuse, abuseCPU))
         print("abuse (answers; expected):")
         var abuseJSON: [[String: Any]] = []
         var allExpected = true
-        for kind in kinds {
-            let counts = box.outcomes[kind.name] ?? [:]
-            let ok = !counts.isEmpty && counts.keys.allSatisfy { $0 == kind.expected }
+        for kind in kindDocs {
+            let name = kind["name"] as? String ?? "?", expected = kind["expected"] as? String ?? "?"
+            let counts = kind["answers"] as? [String: Int] ?? [:]
+            let ok = !counts.isEmpty && counts.keys.allSatisfy { $0 == expected }
             allExpected = allExpected && ok
             let text = counts.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
-            print("  \(kind.name): \(text.isEmpty ? "no attempt finished" : text); expected \(kind.expected)\(ok ? "" : "  ← UNEXPECTED")")
-            abuseJSON.append(["name": kind.name, "expected": kind.expected, "answers": counts, "ok": ok])
+            print("  \(name): \(text.isEmpty ? "no attempt finished" : text); expected \(expected)\(ok ? "" : "  ← UNEXPECTED")")
+            abuseJSON.append(["name": name, "expected": expected, "answers": counts, "ok": ok])
         }
-        let c = holder.counts
-        print("  idle connections: \(c.maxOpen) open at most (target \(idleTarget)), \(c.opened) opened, "
-              + "\(c.closedByServer) closed by the server's idle timeout, \(c.connectFailures) connects failed")
+        let idleFailures = idleDoc["connect_failures"] ?? 0
+        print("  idle connections: \(idleDoc["max_open"] ?? 0) open at most (target \(idleTarget)), \(idleDoc["opened"] ?? 0) opened, "
+              + "\(idleDoc["closed_by_server"] ?? 0) closed by the server's idle timeout, \(idleFailures) connects failed")
         let flat = rssEnd <= rssMiddle * 1.1 + 5
         let pass = q.errors + a.errors == 0 && allExpected && ratio <= 2 && flat
         print("verdict: errors \(q.errors + a.errors == 0 ? "0" : "NONZERO"), answers \(allExpected ? "as expected" : "UNEXPECTED"), "
@@ -198,8 +206,9 @@ struct BenchSoak: ParsableCommand {
                 "clients": clients, "quiet": phase(q), "abuse": phase(a), "p99_ratio": ratio,
                 "rss_mb": ["start": rssStart, "middle": rssMiddle, "end": rssEnd, "max": rssMax],
                 "abuses": abuseJSON,
-                "idle": ["target": idleTarget, "max_open": c.maxOpen, "opened": c.opened, "closed_by_server": c.closedByServer,
-                         "connect_failures": c.connectFailures],
+                "idle": idleDoc,
+                "cpu_seconds": ["server_quiet": serverCPUQuiet, "server_abuse": serverCPUAbuse, "clients_quiet": clientsCPUQuiet,
+                                "clients_abuse": clientsCPUAbuse, "abuse_process": abuseCPU],
                 "pass": pass,
             ]
             try AtomicFile.write(try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .prettyPrinted]),

@@ -28,13 +28,21 @@ final class RawConnection {
     /// The socket (-1 once closed).
     private(set) var fd: Int32
 
-    /// Connects to 127.0.0.1:`port`; reads and writes give up after `timeout` seconds.
-    init?(port: Int, timeout: Double) {
+    /// Connects to 127.0.0.1:`port`, waiting up to `connectTimeout` seconds;
+    /// reads and writes then give up after `timeout` seconds.
+    ///
+    /// The connect has its own timeout because Linux applies `SO_SNDTIMEO` to
+    /// `connect`: with a slowloris client's 0.25 s write timeout, one SYN the
+    /// kernel dropped while the accept queue was full (TCP retries it after
+    /// 1 s) would count as a failed connect, although any real client gets in.
+    init?(port: Int, timeout: Double, connectTimeout: Double = 5) {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - floor(timeout)) * 1e6))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        func setTimeouts(_ seconds: Double, _ options: [Int32]) {
+            var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - floor(seconds)) * 1e6))
+            for o in options { setsockopt(fd, SOL_SOCKET, o, &tv, socklen_t(MemoryLayout<timeval>.size)) }
+        }
+        setTimeouts(connectTimeout, [SO_SNDTIMEO])
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = UInt16(port).bigEndian
@@ -46,6 +54,7 @@ final class RawConnection {
             close(fd)
             return nil
         }
+        setTimeouts(timeout, [SO_RCVTIMEO, SO_SNDTIMEO])
     }
 
     deinit { shut() }

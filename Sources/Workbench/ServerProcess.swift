@@ -43,6 +43,19 @@ struct ServerProcess {
         return 0
     }
 
+    /// The child's CPU seconds so far (user + system, all threads; 0 when they cannot be read).
+    var cpuSeconds: Double { Self.cpuSeconds(process.processIdentifier) }
+
+    /// The CPU seconds of process `pid` (fields 14 and 15 of /proc/PID/stat, in clock ticks).
+    static func cpuSeconds(_ pid: Int32) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return 0 }
+        // After the command name in parentheses: state is field 3, utime 14, stime 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// SIGTERM, then waits for the exit.
     func stop() {
         process.terminate()

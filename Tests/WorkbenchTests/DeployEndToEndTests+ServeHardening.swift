@@ -123,7 +123,7 @@ extension DeployEndToEndTests {
     func testShortSoakUnderAbuse() throws {
         let report = dir.appendingPathComponent("soak.json")
         let r = try workbench(["bench", "soak", "--seconds", "4", "--quiet-seconds", "2", "--clients", "8", "--idle", "200",
-                               "--request-timeout", "1", "--idle-timeout", "1", "--json", report.path])
+                               "--request-timeout", "1", "--idle-timeout", "1", "--abuse-nice", "5", "--json", report.path])
         XCTAssertEqual(r.status, 0, r.err)
         let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any], r.out)
         let quiet = try XCTUnwrap(doc["quiet"] as? [String: Any]), abuse = try XCTUnwrap(doc["abuse"] as? [String: Any])
@@ -136,6 +136,12 @@ extension DeployEndToEndTests {
         let idle = try XCTUnwrap(doc["idle"] as? [String: Any])
         XCTAssertEqual(idle["max_open"] as? Int, 200, r.out)
         XCTAssertGreaterThan(idle["closed_by_server"] as? Int ?? 0, 0, "the idle timeout closes idle connections: \(r.out)")
+        XCTAssertEqual(idle["connect_failures"] as? Int, 0, r.out)
+        // The abuse ran in its own process, and the report tells its CPU from the server's.
+        let cpu = try XCTUnwrap(doc["cpu_seconds"] as? [String: Double], r.out)
+        XCTAssertGreaterThan(cpu["abuse_process"] ?? 0, 0, r.out)
+        XCTAssertGreaterThan(cpu["server_abuse"] ?? 0, 0, r.out)
+        XCTAssertTrue(r.out.contains("abuse process"), r.out)
     }
 }
 
