@@ -226,6 +226,72 @@ final class RecurrentTests: XCTestCase {
         }
     }
 
+    /// Large batches run in blocks of rows on separate workers (`recurrentRowBlocks`); every
+    /// sequence of a packed batch of 13 (uneven blocks, sequences ending inside either block)
+    /// must get the outputs, final states and input gradients it gets alone, and the weight
+    /// gradients must be the sums of the single-sequence ones. Also with the split off.
+    func testBatchRowsGiveEachSequenceItsResultAlone() {
+        let lengths = [7, 2, 5, 7, 1, 3, 6, 4, 7, 2, 5, 6, 3]
+        let b = lengths.count, tMax = 7, inF = 5
+        XCTAssertGreaterThan(recurrentRowBlocks(b).count, Parallel.workers > 1 ? 1 : 0)
+        let g = Generator(seed: 21)
+        let layers: [RNNBase] = [
+            LSTM(inF, 6, numLayers: 2, bidirectional: true, projSize: 3, generator: g),
+            GRU(inF, 6, numLayers: 2, bidirectional: true, generator: g),
+            RNN(inF, 6, nonlinearity: .relu, bidirectional: true, generator: g),
+        ]
+        let x = Tensor.randn([tMax, b, inF], generator: g)
+        for (split, layer) in [true, false].flatMap({ s in layers.map { (s, $0) } }) {
+            let name = "\(layer.description.prefix { $0 != "(" }) split \(split)"
+            let saved = RecurrentRowSplit.enabled
+            RecurrentRowSplit.enabled = split
+            defer { RecurrentRowSplit.enabled = saved }
+            func run(_ input: Tensor, _ lens: [Int]) -> (out: Tensor, h: Tensor) {
+                let packed = packPaddedSequence(input, lengths: lens, enforceSorted: false)
+                switch layer {
+                case let l as LSTM:
+                    let (o, s) = l(packed)
+                    return (padPackedSequence(o, totalLength: tMax).0, s.h)
+                case let r as GRU:
+                    let (o, h) = r(packed)
+                    return (padPackedSequence(o, totalLength: tMax).0, h)
+                case let r as RNN:
+                    let (o, h) = r(packed)
+                    return (padPackedSequence(o, totalLength: tMax).0, h)
+                default:
+                    XCTFail("unexpected layer"); return (x, x)
+                }
+            }
+            let params = layer.parameters()
+            let xb = x.detach().requiringGrad()
+            let (outB, hB) = run(xb, lengths)
+            let gy = Tensor.randn(outB.shape, generator: Generator(seed: 5))
+            let gh = Tensor.randn(hB.shape, generator: Generator(seed: 6))
+            ((outB * gy).sum() + (hB * gh).sum()).backward()
+            let batchGrads = params.map { $0.grad ?? Tensor.zeros($0.shape) }
+            let dxB = xb.grad ?? Tensor.zeros(x.shape)
+            for p in params { p.grad = nil }
+
+            var sums = params.map { Tensor.zeros($0.shape) }
+            for i in 0..<b {
+                let xi = x.narrow(1, start: i, length: 1).detach().requiringGrad()
+                let (o, h) = run(xi, [lengths[i]])
+                assertClose(o, outB.narrow(1, start: i, length: 1), atol: 1e-5, "\(name) output of sequence \(i)")
+                assertClose(h, hB.narrow(1, start: i, length: 1), atol: 1e-5, "\(name) h_n of sequence \(i)")
+                ((o * gy.narrow(1, start: i, length: 1)).sum() + (h * gh.narrow(1, start: i, length: 1)).sum()).backward()
+                assertClose(xi.grad ?? Tensor.zeros(xi.shape), dxB.narrow(1, start: i, length: 1), atol: 1e-5,
+                            "\(name) input gradient of sequence \(i)")
+                for (k, p) in params.enumerated() {
+                    sums[k] = sums[k] + (p.grad ?? Tensor.zeros(p.shape))
+                    p.grad = nil
+                }
+            }
+            for (k, (a, e)) in zip(batchGrads, sums).enumerated() {
+                assertClose(a, e, atol: 1e-4, "\(name) gradient of parameter \(k)")
+            }
+        }
+    }
+
     func testPrintsAndStateKeysMatchTorch() {
         let prints = nnFixture("seq/seq")["prints"] as? [String: String] ?? [:]
         XCTAssertEqual(RNN(10, 20, numLayers: 2, nonlinearity: .relu, dropout: 0.5).description, prints["rnn"])

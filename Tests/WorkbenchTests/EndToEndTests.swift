@@ -224,12 +224,19 @@ final class EndToEndTests: XCTestCase {
         waitFor(t, shows: "Stop it and quit?")
         t.keys("y")
         waitFor(t, shows: "EXIT=0")
+        assertTerminalRestored(t)
+    }
+
+    /// Checks, at the shell prompt after `workbench` exited, that the terminal is back in
+    /// line mode with echo (`stty`) and the full-screen UI is gone.
+    func assertTerminalRestored(_ t: Tmux, file: StaticString = #filePath, line: UInt = #line) {
         t.text("echo \"MODES: $(stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e icanon -e -echo -e -icanon | tr '\\n' ' ')\"")
         t.keys("Enter")
-        s = waitFor(t, "stty output") { $0.split(separator: "\n").contains { $0.hasPrefix("MODES: ") } }
+        let s = waitFor(t, "stty output", file: file, line: line) { $0.split(separator: "\n").contains { $0.hasPrefix("MODES: ") } }
         let modes = s.split(separator: "\n").first { $0.hasPrefix("MODES: ") }.map(String.init) ?? ""
-        XCTAssertEqual(modes.trimmingCharacters(in: .whitespaces), "MODES: icanon echo", "terminal modes not restored")
-        XCTAssertFalse(s.contains("1 Dataset"), "the full-screen UI is still on screen")
+        XCTAssertEqual(modes.trimmingCharacters(in: .whitespaces), "MODES: icanon echo", "terminal modes not restored",
+                       file: file, line: line)
+        XCTAssertFalse(s.contains("1 Dataset"), "the full-screen UI is still on screen", file: file, line: line)
     }
 
     /// A distributed run started from the TUI (processes 2 under mpirun) pauses,

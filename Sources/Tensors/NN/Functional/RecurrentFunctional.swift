@@ -226,56 +226,64 @@ func recurrentLayer(_ mode: RNNBase.Mode, x: Tensor, wIH: Tensor, bIH: Tensor?, 
     let pre = isLSTM ? nil : Workspace.acquire(b * gh)  // GRU/RNN: this step's hidden projection + b_hh
     let raw = Workspace.acquire(b * h)
     let sw = gates.shape[1]
-    for t in order {
-        let bs = batchSizes[t], off = offsets[t]
-        if bs == 0 { continue }
-        (hpp + off * p).update(from: hBuf, count: bs * p)
-        // LSTM: gates rows += h_prev · W_hhᵀ; GRU/RNN: pre = h_prev · W_hhᵀ + b_hh. One product
-        // split over the workers' column blocks (W_hh read as is: no transposed copy).
-        let pr = pre?.pointer ?? (gxPointer + off * gh)
-        if let pre, let bp { for r in 0..<bs { (pre.pointer + r * gh).update(from: bp, count: gh) } }
-        BLAS.sgemm(transA: false, transB: true, m: bs, n: gh, k: p, a: hBuf, lda: p, b: wp, ldb: p,
-                   beta: isLSTM || bp != nil ? 1 : 0, c: pr, ldc: gh)
-        switch mode {
-        case .lstm:
-            let cb = cBuf!, cpp = cPrev!.dataPointer + off * h, tcp = tanhC!.dataPointer + off * h
-            cpp.update(from: cb, count: bs * h)
-            let hOut = rp == nil ? hBuf : raw.pointer
-            Parallel.forRange(bs, grain: gateRowGrain) { r0, r1 in
-                for r in r0..<r1 {
-                    let s = sp + (off + r) * gh
-                    LSTMGateKernel.forward(h: h, pre: s, pre2: nil, cPrev: cb + r * h, gates: s, c: cb + r * h,
-                                           tanhC: tcp + r * h, hOut: hOut + r * h)
+    let parts = recurrentRowBlocks(b)
+    // Each worker runs every step for its own block of batch rows: a row's state
+    // depends on no other row, so the steps need no hand-off between the workers
+    // (with one block, the step's products and gate loop split over them instead).
+    Parallel.forEach(parts.count) { part in
+        let block = parts[part]
+        for t in order {
+            let bs = batchSizes[t], off = offsets[t]
+            let lo = block.lowerBound, hi = Swift.min(block.upperBound, bs), n = hi - lo
+            if n <= 0 { continue }
+            (hpp + (off + lo) * p).update(from: hBuf + lo * p, count: n * p)
+            // LSTM: gates rows += h_prev · W_hhᵀ; GRU/RNN: pre = h_prev · W_hhᵀ + b_hh
+            // (W_hh read as is: no transposed copy).
+            let pr = pre?.pointer ?? (gxPointer + off * gh)
+            if let pre, let bp { for r in lo..<hi { (pre.pointer + r * gh).update(from: bp, count: gh) } }
+            BLAS.sgemm(transA: false, transB: true, m: n, n: gh, k: p, a: hBuf + lo * p, lda: p, b: wp, ldb: p,
+                       beta: isLSTM || bp != nil ? 1 : 0, c: pr + lo * gh, ldc: gh)
+            switch mode {
+            case .lstm:
+                let cb = cBuf!, cpp = cPrev!.dataPointer + off * h, tcp = tanhC!.dataPointer + off * h
+                (cpp + lo * h).update(from: cb + lo * h, count: n * h)
+                let hOut = rp == nil ? hBuf : raw.pointer
+                Parallel.forRange(n, grain: gateRowGrain) { r0, r1 in
+                    for r in (lo + r0)..<(lo + r1) {
+                        let s = sp + (off + r) * gh
+                        LSTMGateKernel.forward(h: h, pre: s, pre2: nil, cPrev: cb + r * h, gates: s, c: cb + r * h,
+                                               tanhC: tcp + r * h, hOut: hOut + r * h)
+                    }
+                }
+                if let rp {
+                    (hRaw!.dataPointer + (off + lo) * h).update(from: raw.pointer + lo * h, count: n * h)
+                    BLAS.sgemm(transA: false, transB: true, m: n, n: p, k: h, a: raw.pointer + lo * h, lda: h, b: rp, ldb: h,
+                               c: hBuf + lo * p, ldc: p)
+                }
+            case .gru:
+                for r in lo..<hi {
+                    let x = gxp + (off + r) * gh, q = pr + r * gh, s = sp + (off + r) * sw
+                    for j in 0..<h {
+                        let rr = sigm(x[j] + q[j]), z = sigm(x[h + j] + q[h + j])
+                        let nn = fastTanh(x[2 * h + j] + rr * q[2 * h + j])
+                        s[j] = rr; s[h + j] = z; s[2 * h + j] = nn; s[3 * h + j] = q[2 * h + j]
+                        hBuf[r * h + j] = (1 - z) * nn + z * hBuf[r * h + j]
+                    }
+                }
+            case .rnnTanh, .rnnRelu:
+                let relu = mode == .rnnRelu
+                for r in lo..<hi {
+                    let x = gxp + (off + r) * gh, q = pr + r * gh, s = sp + (off + r) * sw
+                    for j in 0..<h {
+                        let v = x[j] + q[j]
+                        let y = relu ? Swift.max(v, 0) : fastTanh(v)
+                        s[j] = y
+                        hBuf[r * h + j] = y
+                    }
                 }
             }
-            if let rp {
-                (hRaw!.dataPointer + off * h).update(from: raw.pointer, count: bs * h)
-                BLAS.sgemm(transA: false, transB: true, m: bs, n: p, k: h, a: raw.pointer, lda: h, b: rp, ldb: h,
-                           c: hBuf, ldc: p)
-            }
-        case .gru:
-            for r in 0..<bs {
-                let x = gxp + (off + r) * gh, q = pr + r * gh, s = sp + (off + r) * sw
-                for j in 0..<h {
-                    let rr = sigm(x[j] + q[j]), z = sigm(x[h + j] + q[h + j])
-                    let n = fastTanh(x[2 * h + j] + rr * q[2 * h + j])
-                    s[j] = rr; s[h + j] = z; s[2 * h + j] = n; s[3 * h + j] = q[2 * h + j]
-                    hBuf[r * h + j] = (1 - z) * n + z * hBuf[r * h + j]
-                }
-            }
-        case .rnnTanh, .rnnRelu:
-            let relu = mode == .rnnRelu
-            for r in 0..<bs {
-                let x = gxp + (off + r) * gh, q = pr + r * gh, s = sp + (off + r) * sw
-                for j in 0..<h {
-                    let v = x[j] + q[j]
-                    let y = relu ? Swift.max(v, 0) : fastTanh(v)
-                    s[j] = y
-                    hBuf[r * h + j] = y
-                }
-            }
+            (outP + (off + lo) * p).update(from: hBuf + lo * p, count: n * p)
         }
-        (outP + off * p).update(from: hBuf, count: bs * p)
     }
     withExtendedLifetime((xc, wic, bic, gxw, wc, bc, rc, h0c, c0c, pre, raw)) {}
 
@@ -303,62 +311,66 @@ func recurrentLayer(_ mode: RNNBase.Mode, x: Tensor, wIH: Tensor, bIH: Tensor?, 
         let s = UnsafePointer(gates.dataPointer), w = UnsafePointer(wSaved.dataPointer)
         let dRaw = Workspace.acquire(b * h)
         let hp = UnsafePointer(hPrev.dataPointer)
-        for t in order.reversed() {
-            let bs = batchSizes[t], off = offsets[t]
-            if bs == 0 { continue }
-            // dh (rows < bs) += dOutput_t
-            let go = gp + off * p
-            for k in 0..<(bs * p) { dhp[k] += go[k] }
-            switch mode {
-            case .lstm:
-                var dhr = UnsafePointer(dhp)
-                if let rSaved {
-                    (dHraw!.dataPointer + off * p).update(from: dhp, count: bs * p)
-                    // d(o·tanh c) = dh · W_hr
-                    BLAS.sgemm(transA: false, transB: false, m: bs, n: h, k: p, a: dhp, lda: p, b: rSaved.dataPointer,
-                               ldb: h, c: dRaw.pointer, ldc: h)
-                    dhr = UnsafePointer(dRaw.pointer)
-                }
-                let cpp = UnsafePointer(cPrev!.dataPointer + off * h), tcp = UnsafePointer(tanhC!.dataPointer + off * h)
-                let dhRows = dhr
-                Parallel.forRange(bs, grain: gateRowGrain) { r0, r1 in
-                    for r in r0..<r1 {
-                        LSTMGateKernel.backward(h: h, gates: s + (off + r) * gh, tanhC: tcp + r * h, cPrev: cpp + r * h,
-                                                dh: dhRows + r * h, dcIn: dcp + r * h, dGates: dgx + (off + r) * gh,
-                                                dcOut: dcp + r * h)
+        Parallel.forEach(parts.count) { part in
+            let block = parts[part]
+            for t in order.reversed() {
+                let bs = batchSizes[t], off = offsets[t]
+                let lo = block.lowerBound, hi = Swift.min(block.upperBound, bs), n = hi - lo
+                if n <= 0 { continue }
+                // dh (this block's active rows) += dOutput_t
+                let go = gp + off * p
+                for k in (lo * p)..<(hi * p) { dhp[k] += go[k] }
+                switch mode {
+                case .lstm:
+                    var dhr = UnsafePointer(dhp)
+                    if let rSaved {
+                        (dHraw!.dataPointer + (off + lo) * p).update(from: dhp + lo * p, count: n * p)
+                        // d(o·tanh c) = dh · W_hr
+                        BLAS.sgemm(transA: false, transB: false, m: n, n: h, k: p, a: dhp + lo * p, lda: p,
+                                   b: rSaved.dataPointer, ldb: h, c: dRaw.pointer + lo * h, ldc: h)
+                        dhr = UnsafePointer(dRaw.pointer)
                     }
-                }
-                // dh_prev = dGates · W_hh, split over the workers' column blocks
-                BLAS.sgemm(transA: false, transB: false, m: bs, n: p, k: gh, a: dgx + off * gh, lda: gh, b: w, ldb: p,
-                           c: dhp, ldc: p)
-            case .gru:
-                for r in 0..<bs {
-                    let sr = s + (off + r) * sw, dx = dgx + (off + r) * gh, dq = dgh + (off + r) * gh
-                    let hprev = hp + (off + r) * p
-                    for j in 0..<h {
-                        let rr = sr[j], z = sr[h + j], n = sr[2 * h + j], ghn = sr[3 * h + j]
-                        let dhv = dhp[r * h + j]
-                        let dn = dhv * (1 - z) * (1 - n * n)
-                        let dz = dhv * (hprev[j] - n) * z * (1 - z)
-                        let dr = dn * ghn * rr * (1 - rr)
-                        dx[j] = dr; dx[h + j] = dz; dx[2 * h + j] = dn
-                        dq[j] = dr; dq[h + j] = dz; dq[2 * h + j] = dn * rr
-                        dhp[r * h + j] = dhv * z
+                    let cpp = UnsafePointer(cPrev!.dataPointer + off * h), tcp = UnsafePointer(tanhC!.dataPointer + off * h)
+                    let dhRows = dhr
+                    Parallel.forRange(n, grain: gateRowGrain) { r0, r1 in
+                        for r in (lo + r0)..<(lo + r1) {
+                            LSTMGateKernel.backward(h: h, gates: s + (off + r) * gh, tanhC: tcp + r * h, cPrev: cpp + r * h,
+                                                    dh: dhRows + r * h, dcIn: dcp + r * h, dGates: dgx + (off + r) * gh,
+                                                    dcOut: dcp + r * h)
+                        }
                     }
-                }
-                BLAS.sgemm(transA: false, transB: false, m: bs, n: p, k: gh, a: dgh + off * gh, lda: gh, b: w, ldb: p,
-                           beta: 1, c: dhp, ldc: p)
-            case .rnnTanh, .rnnRelu:
-                let relu = mode == .rnnRelu
-                for r in 0..<bs {
-                    let sr = s + (off + r) * sw, d = dgx + (off + r) * gh
-                    for j in 0..<h {
-                        let y = sr[j]
-                        d[j] = dhp[r * h + j] * (relu ? (y > 0 ? 1 : 0) : 1 - y * y)
+                    // dh_prev = dGates · W_hh
+                    BLAS.sgemm(transA: false, transB: false, m: n, n: p, k: gh, a: dgx + (off + lo) * gh, lda: gh, b: w,
+                               ldb: p, c: dhp + lo * p, ldc: p)
+                case .gru:
+                    for r in lo..<hi {
+                        let sr = s + (off + r) * sw, dx = dgx + (off + r) * gh, dq = dgh + (off + r) * gh
+                        let hprev = hp + (off + r) * p
+                        for j in 0..<h {
+                            let rr = sr[j], z = sr[h + j], nn = sr[2 * h + j], ghn = sr[3 * h + j]
+                            let dhv = dhp[r * h + j]
+                            let dn = dhv * (1 - z) * (1 - nn * nn)
+                            let dz = dhv * (hprev[j] - nn) * z * (1 - z)
+                            let dr = dn * ghn * rr * (1 - rr)
+                            dx[j] = dr; dx[h + j] = dz; dx[2 * h + j] = dn
+                            dq[j] = dr; dq[h + j] = dz; dq[2 * h + j] = dn * rr
+                            dhp[r * h + j] = dhv * z
+                        }
                     }
+                    BLAS.sgemm(transA: false, transB: false, m: n, n: p, k: gh, a: dgh + (off + lo) * gh, lda: gh, b: w,
+                               ldb: p, beta: 1, c: dhp + lo * p, ldc: p)
+                case .rnnTanh, .rnnRelu:
+                    let relu = mode == .rnnRelu
+                    for r in lo..<hi {
+                        let sr = s + (off + r) * sw, d = dgx + (off + r) * gh
+                        for j in 0..<h {
+                            let y = sr[j]
+                            d[j] = dhp[r * h + j] * (relu ? (y > 0 ? 1 : 0) : 1 - y * y)
+                        }
+                    }
+                    BLAS.sgemm(transA: false, transB: false, m: n, n: p, k: gh, a: dgx + (off + lo) * gh, lda: gh, b: w,
+                               ldb: p, c: dhp + lo * p, ldc: p)
                 }
-                BLAS.sgemm(transA: false, transB: false, m: bs, n: p, k: gh, a: dgx + off * gh, lda: gh, b: w, ldb: p,
-                           c: dhp, ldc: p)
             }
         }
         // Parameter gradients: one GEMM each over all steps.
@@ -409,4 +421,25 @@ func recurrentLayer(_ mode: RNNBase.Mode, x: Tensor, wIH: Tensor, bIH: Tensor?, 
     let hN = node.narrow(0, start: total * p, length: b * p).view([b, p])
     let cN = isLSTM ? node.narrow(0, start: total * p + b * p, length: b * h).view([b, h]) : nil
     return (output, hN, cN)
+}
+
+/// The blocks of batch rows `recurrentLayer` runs on separate workers: one per
+/// worker when each gets at least `RecurrentRowSplit.minimumRows` rows (and the
+/// split is not turned off with `WORKBENCH_RNN_SPLIT=0`), else the whole batch
+/// as one block.
+func recurrentRowBlocks(_ batch: Int) -> [Range<Int>] {
+    let w = Parallel.workers
+    guard RecurrentRowSplit.enabled, w > 1, batch >= w * RecurrentRowSplit.minimumRows, !ParallelRegion.isInside else {
+        return [0..<batch]
+    }
+    let per = (batch + w - 1) / w
+    return stride(from: 0, to: batch, by: per).map { $0..<Swift.min(batch, $0 + per) }
+}
+
+/// Settings of the batch-row split of the recurrent layers.
+enum RecurrentRowSplit {
+    /// Rows per worker below which a layer runs its batch as one block.
+    static let minimumRows = 4
+    /// Off with `WORKBENCH_RNN_SPLIT=0` (for A/B measurements); tests switch it.
+    nonisolated(unsafe) static var enabled: Bool = ProcessInfo.processInfo.environment["WORKBENCH_RNN_SPLIT"] != "0"
 }
