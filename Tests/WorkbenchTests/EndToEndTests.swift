@@ -27,8 +27,13 @@ final class EndToEndTests: XCTestCase {
         /// Runs a tmux command and returns its stdout. Spawned directly and reaped with
         /// `waitpid`: the tmux server daemonises from the first command and must not inherit
         /// anything the test waits on (a pipe, Foundation's child monitor).
+        /// The last 40 commands sent, oldest first (for failure reports).
+        private(set) var history: [[String]] = []
+
         @discardableResult
         func run(_ args: [String]) -> String {
+            history.append(args)
+            if history.count > 40 { history.removeFirst() }
             let outPath = NSTemporaryDirectory() + "workbench-e2e-tmux-\(getpid()).out"
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)

@@ -15,6 +15,23 @@ private func restoreTerminal() {
     }
 }
 
+/// The terminal's modes before curses started, for `restoreTerminalFromSignal`.
+private var shellModes = termios()
+private var haveShellModes: sig_atomic_t = 0
+
+/// Restores the terminal from a signal handler, where ncurses must not be called: the main
+/// thread may be inside ncurses (`endwin` there crashed a forced quit). Only async-signal-safe
+/// calls: one `write` of the xterm-family sequences (mouse reporting off, attributes reset,
+/// cursor shown, alternate screen left, which every terminal workbench draws on understands)
+/// and `tcsetattr` with the modes saved at start.
+private func restoreTerminalFromSignal() {
+    guard cursesActive != 0 else { return }
+    cursesActive = 0
+    let reset: StaticString = "\u{1b}[?1000l\u{1b}[?1002l\u{1b}[?1006l\u{1b}[0m\u{1b}[?25h\u{1b}[?1049l\r\n"
+    _ = write(STDOUT_FILENO, reset.utf8Start, reset.utf8CodeUnitCount)
+    if haveShellModes != 0 { _ = tcsetattr(STDIN_FILENO, TCSANOW, &shellModes) }
+}
+
 /// The terminal cannot be used (not a tty, unknown terminal type).
 public struct TerminalError: Error, CustomStringConvertible, Sendable {
     public var description: String
@@ -61,6 +78,7 @@ public final class Screen {
             if baseTerm.hasPrefix("xterm") { candidates.append("xterm-direct") }
         }
         candidates.append(baseTerm)
+        if tcgetattr(STDIN_FILENO, &shellModes) == 0 { haveShellModes = 1 }
         for name in candidates {
             if name != baseTerm && !Screen.terminfoExists(name) { continue }
             if let t = newterm(name, stdout, stdin) {
@@ -136,7 +154,7 @@ public final class Screen {
         let onInterrupt: @convention(c) (Int32) -> Void = { _ in
             if interruptFlag != 0 {
                 // Second signal while the loop did not react: leave now.
-                restoreTerminal()
+                restoreTerminalFromSignal()
                 _exit(130)
             }
             interruptFlag = 1
@@ -144,7 +162,7 @@ public final class Screen {
         signal(SIGINT, onInterrupt)
         signal(SIGTERM, onInterrupt)
         let onCrash: @convention(c) (Int32) -> Void = { sig in
-            restoreTerminal()
+            restoreTerminalFromSignal()
             signal(sig, SIG_DFL)
             raise(sig)
         }
