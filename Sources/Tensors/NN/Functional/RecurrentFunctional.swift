@@ -209,7 +209,15 @@ func recurrentLayer(_ mode: RNNBase.Mode, x: Tensor, wIH: Tensor, bIH: Tensor?, 
     } else if bias == nil {
         gxPointer.update(repeating: 0, count: total * gh)
     }
-    let hPrev = Tensor(uninitialized: [total, p])
+    // Each step's h_prev, saved for dW_hh. LSTM and RNN (whose hidden-projection gradient is the
+    // input projection's) keep it beside a copy of the layer input, [X | H_prev] rows, so that
+    // backward gets dW_ih and dW_hh from one GEMM (one pass over the large gate gradients).
+    let joint = mode != .gru && inF > 0
+    let ldh = joint ? inF + p : p
+    let hPrev = Tensor(uninitialized: [total, ldh])
+    if joint {
+        for r in 0..<total { (hPrev.dataPointer + r * ldh).update(from: xc.dataPointer + r * inF, count: inF) }
+    }
     let cPrev = isLSTM ? Tensor(uninitialized: [total, h]) : nil
     let tanhC = isLSTM ? Tensor(uninitialized: [total, h]) : nil
     let hRaw = (isLSTM && wHR != nil) ? Tensor(uninitialized: [total, h]) : nil
@@ -222,7 +230,7 @@ func recurrentLayer(_ mode: RNNBase.Mode, x: Tensor, wIH: Tensor, bIH: Tensor?, 
 
     let gxp = UnsafePointer(gxPointer), wp = UnsafePointer(wc.dataPointer)
     let bp = bc.map { UnsafePointer($0.dataPointer) }, rp = rc.map { UnsafePointer($0.dataPointer) }
-    let sp = gates.dataPointer, hpp = hPrev.dataPointer
+    let sp = gates.dataPointer, hpp = hPrev.dataPointer + (joint ? inF : 0)   // row r's h_prev at hpp + r·ldh
     let pre = isLSTM ? nil : Workspace.acquire(b * gh)  // GRU/RNN: this step's hidden projection + b_hh
     let raw = Workspace.acquire(b * h)
     let sw = gates.shape[1]
@@ -236,7 +244,7 @@ func recurrentLayer(_ mode: RNNBase.Mode, x: Tensor, wIH: Tensor, bIH: Tensor?, 
             let bs = batchSizes[t], off = offsets[t]
             let lo = block.lowerBound, hi = Swift.min(block.upperBound, bs), n = hi - lo
             if n <= 0 { continue }
-            (hpp + (off + lo) * p).update(from: hBuf + lo * p, count: n * p)
+            for r in lo..<hi { (hpp + (off + r) * ldh).update(from: hBuf + r * p, count: p) }
             // LSTM: gates rows += h_prev · W_hhᵀ; GRU/RNN: pre = h_prev · W_hhᵀ + b_hh
             // (W_hh read as is: no transposed copy).
             let pr = pre?.pointer ?? (gxPointer + off * gh)
@@ -310,7 +318,7 @@ func recurrentLayer(_ mode: RNNBase.Mode, x: Tensor, wIH: Tensor, bIH: Tensor?, 
         let dgx = dGx.dataPointer, dgh = dGh.dataPointer
         let s = UnsafePointer(gates.dataPointer), w = UnsafePointer(wSaved.dataPointer)
         let dRaw = Workspace.acquire(b * h)
-        let hp = UnsafePointer(hPrev.dataPointer)
+        let hp = UnsafePointer(hPrev.dataPointer + (joint ? inF : 0))
         Parallel.forEach(parts.count) { part in
             let block = parts[part]
             for t in order.reversed() {
@@ -345,7 +353,7 @@ func recurrentLayer(_ mode: RNNBase.Mode, x: Tensor, wIH: Tensor, bIH: Tensor?, 
                 case .gru:
                     for r in lo..<hi {
                         let sr = s + (off + r) * sw, dx = dgx + (off + r) * gh, dq = dgh + (off + r) * gh
-                        let hprev = hp + (off + r) * p
+                        let hprev = hp + (off + r) * ldh
                         for j in 0..<h {
                             let rr = sr[j], z = sr[h + j], nn = sr[2 * h + j], ghn = sr[3 * h + j]
                             let dhv = dhp[r * h + j]
@@ -373,15 +381,29 @@ func recurrentLayer(_ mode: RNNBase.Mode, x: Tensor, wIH: Tensor, bIH: Tensor?, 
                 }
             }
         }
-        // Parameter gradients: one GEMM each over all steps.
-        let dW = Tensor(uninitialized: [gh, p])
-        if total > 0 {
+        // Parameter gradients: one GEMM over all steps, [dW_ih | dW_hh] = dGᵀ · [X | H_prev]
+        // (two for GRU, whose hidden-projection gradient differs).
+        let dW = Tensor(uninitialized: [gh, p]), dWi = Tensor.zeros([gh, inF])
+        if total == 0 {
+            dW.dataPointer.update(repeating: 0, count: gh * p)
+        } else if joint {
+            let both = Workspace.acquire(gh * ldh)
+            BLAS.sgemm(transA: true, transB: false, m: gh, n: ldh, k: total, a: dgx, lda: gh, b: hPrev.dataPointer,
+                       ldb: ldh, c: both.pointer, ldc: ldh)
+            for r in 0..<gh {
+                (dWi.dataPointer + r * inF).update(from: both.pointer + r * ldh, count: inF)
+                (dW.dataPointer + r * p).update(from: both.pointer + r * ldh + inF, count: p)
+            }
+            withExtendedLifetime(both) {}
+        } else {
             BLAS.sgemm(transA: true, transB: false, m: gh, n: p, k: total, a: dgh, lda: gh, b: hp, ldb: p,
                        c: dW.dataPointer, ldc: p)
-        } else {
-            dW.dataPointer.update(repeating: 0, count: gh * p)
+            if inF > 0 {
+                BLAS.sgemm(transA: true, transB: false, m: gh, n: inF, k: total, a: dgx, lda: gh, b: xSaved.dataPointer,
+                           ldb: inF, c: dWi.dataPointer, ldc: inF)
+            }
         }
-        // The input projection's gradients: dX = dGx · W_ih, dW_ih = dGxᵀ · X, db_ih = Σ dGx.
+        // The input projection's gradient: dX = dGx · W_ih.
         var dX: Tensor?
         if needX {
             let t = Tensor.zeros([total, inF])
@@ -391,16 +413,15 @@ func recurrentLayer(_ mode: RNNBase.Mode, x: Tensor, wIH: Tensor, bIH: Tensor?, 
             }
             dX = t
         }
-        let dWi = Tensor.zeros([gh, inF])
-        if total > 0 && inF > 0 {
-            BLAS.sgemm(transA: true, transB: false, m: gh, n: inF, k: total, a: dgx, lda: gh, b: xSaved.dataPointer, ldb: inF,
-                       c: dWi.dataPointer, ldc: inF)
-        }
         var grads: [Tensor?] = [dX, dWi]
-        if hasBI { grads.append(columnSums(dgx, rows: total, cols: gh)) }
+        // db_ih = Σ dGx and db_hh = Σ dGh: one sum when they are the same (LSTM, RNN), copied so the
+        // two parameters never share a gradient tensor.
+        let biasIH = hasBI ? columnSums(dgx, rows: total, cols: gh) : nil
+        if let biasIH { grads.append(biasIH) }
         grads.append(dW)
         if hasB {
-            grads.append(columnSums(dgh, rows: total, cols: gh))
+            grads.append(mode != .gru ? (biasIH?.contiguousCopy() ?? columnSums(dgh, rows: total, cols: gh))
+                                      : columnSums(dgh, rows: total, cols: gh))
         }
         if hasR {
             let dR = Tensor(uninitialized: [p, h])
