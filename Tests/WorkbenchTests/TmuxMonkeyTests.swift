@@ -41,7 +41,7 @@ extension EndToEndTests {
             set -x
             trap 'echo INT >> interrupts.txt' INT
             ulimit -c unlimited 2>/dev/null
-            while [ ! -e stop ]; do '\(binary)'; echo $? >> exits.txt; done
+            while [ ! -e stop ]; do '\(binary)' 2>> stderr.txt; echo $? >> exits.txt; done
             stty -a > stty-after.txt
             echo done > loop-done.txt
             exec sleep 3600
@@ -52,7 +52,8 @@ extension EndToEndTests {
         defer { t.kill() }
         func startSession() {
             t.run(["new-session", "-d", "-s", t.session, "-x", "100", "-y", "30", "-c", work,
-                   "env -u NO_COLOR -u COLORTERM TERM=tmux-256color HOME='\(work)' bash loop.sh"])
+                   "env -u NO_COLOR -u COLORTERM TERM=tmux-256color HOME='\(work)' "
+                   + "SWIFT_BACKTRACE=enable=yes,interactive=no,color=no bash loop.sh"])
             waitFor(t, shows: "1 Dataset: Shapes10")
             t.keys("s")
             waitFor(t, "the run to start") { $0.contains("● RUNNING") }
@@ -137,8 +138,11 @@ extension EndToEndTests {
             try? FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
             let cores = ((try? FileManager.default.contentsOfDirectory(atPath: work)) ?? []).filter { $0.hasPrefix("core") }
             for c in cores { try? FileManager.default.moveItem(atPath: work + "/" + c, toPath: keep + "/" + c) }
+            let stderr = (try? String(contentsOfFile: work + "/stderr.txt", encoding: .utf8)) ?? ""
+            try? stderr.write(toFile: keep + "/stderr.txt", atomically: true, encoding: .utf8)
             XCTFail("exit statuses \(bad) (a signal shows as 128 + its number) with seed \(seed); "
-                    + (cores.isEmpty ? "no core file" : "core files in \(keep) (binary \(binary))"))
+                    + (cores.isEmpty ? "no core file" : "core files in \(keep) (binary \(binary))")
+                    + "; the binary's stderr (crash reports) in \(keep)/stderr.txt")
         }
         // The terminal restored: line mode with echo, and off the alternate screen.
         let modes = ((try? String(contentsOfFile: work + "/stty-after.txt", encoding: .utf8)) ?? "")

@@ -15,6 +15,10 @@ private func restoreTerminal() {
     }
 }
 
+/// The crash signals' handlers before the screen's own (indexed by signal number), for the
+/// crash handler to pass the signal on; allocated once, never freed.
+private var previousCrashActions: UnsafeMutablePointer<sigaction>?
+
 /// The terminal's modes before curses started, for `restoreTerminalFromSignal`.
 private var shellModes = termios()
 private var haveShellModes: sig_atomic_t = 0
@@ -161,12 +165,27 @@ public final class Screen {
         }
         signal(SIGINT, onInterrupt)
         signal(SIGTERM, onInterrupt)
+        // A crash restores the terminal, then hands the signal to the handler that was there
+        // before (the Swift runtime's backtracer prints its crash report on the restored terminal;
+        // without one, the default action ends the process).
         let onCrash: @convention(c) (Int32) -> Void = { sig in
             restoreTerminalFromSignal()
-            signal(sig, SIG_DFL)
+            if let previous = previousCrashActions, sig > 0, sig < 32 {
+                sigaction(sig, previous + Int(sig), nil)
+            } else {
+                signal(sig, SIG_DFL)
+            }
             raise(sig)
         }
-        for s in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] { signal(s, onCrash) }
+        // Only the first screen of the process records them: a later one would find its own.
+        let first = previousCrashActions == nil
+        let previous = previousCrashActions ?? UnsafeMutablePointer<sigaction>.allocate(capacity: 32)
+        if first { previous.initialize(repeating: sigaction(), count: 32) }
+        for s in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] {
+            if first { sigaction(s, nil, previous + Int(s)) }
+            signal(s, onCrash)
+        }
+        previousCrashActions = previous
     }
 
     /// The terminal size in cells.
