@@ -1,27 +1,32 @@
 import CNcurses
 import Foundation
+import Synchronization
 
 // The only file that calls ncurses.
 
+// The state the signal handlers share with the UI thread is atomic (lock-free, so safe in a
+// handler): a handler runs on whichever thread the signal lands on, and `sig_atomic_t` only
+// orders a handler against the thread it interrupted (ThreadSanitizer reported the race).
+
 /// Set by the SIGINT/SIGTERM handler; the loop notices it within one timeout.
-private var interruptFlag: sig_atomic_t = 0
+private let interruptFlag = Atomic<Int32>(0)
 /// Whether curses is active (for the atexit and crash handlers).
-private var cursesActive: sig_atomic_t = 0
+private let cursesActive = Atomic<Int32>(0)
 
 private func restoreTerminal() {
-    if cursesActive != 0 {
-        cursesActive = 0
+    if cursesActive.exchange(0, ordering: .acquiringAndReleasing) != 0 {
         endwin()
     }
 }
 
 /// The crash signals' handlers before the screen's own (indexed by signal number), for the
 /// crash handler to pass the signal on; allocated once, never freed.
-private var previousCrashActions: UnsafeMutablePointer<sigaction>?
+private let previousCrashActions = Atomic<UnsafeMutablePointer<sigaction>?>(nil)
 
-/// The terminal's modes before curses started, for `restoreTerminalFromSignal`.
-private var shellModes = termios()
-private var haveShellModes: sig_atomic_t = 0
+/// The terminal's modes before curses started, for `restoreTerminalFromSignal`; written
+/// before `haveShellModes` is set (release), read after it is seen (acquire).
+nonisolated(unsafe) private var shellModes = termios()
+private let haveShellModes = Atomic<Int32>(0)
 
 /// Restores the terminal from a signal handler, where ncurses must not be called: the main
 /// thread may be inside ncurses (`endwin` there crashed a forced quit). Only async-signal-safe
@@ -29,11 +34,10 @@ private var haveShellModes: sig_atomic_t = 0
 /// cursor shown, alternate screen left, which every terminal workbench draws on understands)
 /// and `tcsetattr` with the modes saved at start.
 private func restoreTerminalFromSignal() {
-    guard cursesActive != 0 else { return }
-    cursesActive = 0
+    guard cursesActive.exchange(0, ordering: .acquiringAndReleasing) != 0 else { return }
     let reset: StaticString = "\u{1b}[?1000l\u{1b}[?1002l\u{1b}[?1006l\u{1b}[0m\u{1b}[?25h\u{1b}[?1049l\r\n"
     _ = write(STDOUT_FILENO, reset.utf8Start, reset.utf8CodeUnitCount)
-    if haveShellModes != 0 { _ = tcsetattr(STDIN_FILENO, TCSANOW, &shellModes) }
+    if haveShellModes.load(ordering: .acquiring) != 0 { _ = tcsetattr(STDIN_FILENO, TCSANOW, &shellModes) }
 }
 
 /// The terminal cannot be used (not a tty, unknown terminal type).
@@ -82,7 +86,9 @@ public final class Screen {
             if baseTerm.hasPrefix("xterm") { candidates.append("xterm-direct") }
         }
         candidates.append(baseTerm)
-        if tcgetattr(STDIN_FILENO, &shellModes) == 0 { haveShellModes = 1 }
+        if haveShellModes.load(ordering: .acquiring) == 0, tcgetattr(STDIN_FILENO, &shellModes) == 0 {
+            haveShellModes.store(1, ordering: .releasing)
+        }
         for name in candidates {
             if name != baseTerm && !Screen.terminfoExists(name) { continue }
             if let t = newterm(name, stdout, stdin) {
@@ -91,7 +97,7 @@ public final class Screen {
             }
         }
         guard term != nil else { throw TerminalError("workbench: cannot start the terminal \(baseTerm) (unknown to terminfo?)") }
-        cursesActive = 1
+        cursesActive.store(1, ordering: .releasing)
         Screen.installHandlers()
         cbreak()
         noecho()
@@ -135,11 +141,7 @@ public final class Screen {
 
     /// Whether Ctrl-C / SIGTERM arrived since the last call.
     public static func takeInterrupt() -> Bool {
-        if interruptFlag != 0 {
-            interruptFlag = 0
-            return true
-        }
-        return false
+        interruptFlag.exchange(0, ordering: .acquiringAndReleasing) != 0
     }
 
     static func terminfoExists(_ name: String) -> Bool {
@@ -156,12 +158,11 @@ public final class Screen {
     private static func installHandlers() {
         atexit { restoreTerminal() }
         let onInterrupt: @convention(c) (Int32) -> Void = { _ in
-            if interruptFlag != 0 {
+            if interruptFlag.exchange(1, ordering: .acquiringAndReleasing) != 0 {
                 // Second signal while the loop did not react: leave now.
                 restoreTerminalFromSignal()
                 _exit(130)
             }
-            interruptFlag = 1
         }
         signal(SIGINT, onInterrupt)
         signal(SIGTERM, onInterrupt)
@@ -170,7 +171,7 @@ public final class Screen {
         // without one, the default action ends the process).
         let onCrash: @convention(c) (Int32) -> Void = { sig in
             restoreTerminalFromSignal()
-            if let previous = previousCrashActions, sig > 0, sig < 32 {
+            if let previous = previousCrashActions.load(ordering: .acquiring), sig > 0, sig < 32 {
                 sigaction(sig, previous + Int(sig), nil)
             } else {
                 signal(sig, SIG_DFL)
@@ -178,14 +179,15 @@ public final class Screen {
             raise(sig)
         }
         // Only the first screen of the process records them: a later one would find its own.
-        let first = previousCrashActions == nil
-        let previous = previousCrashActions ?? UnsafeMutablePointer<sigaction>.allocate(capacity: 32)
+        let recorded = previousCrashActions.load(ordering: .acquiring)
+        let first = recorded == nil
+        let previous = recorded ?? UnsafeMutablePointer<sigaction>.allocate(capacity: 32)
         if first { previous.initialize(repeating: sigaction(), count: 32) }
         for s in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] {
             if first { sigaction(s, nil, previous + Int(s)) }
             signal(s, onCrash)
         }
-        previousCrashActions = previous
+        previousCrashActions.store(previous, ordering: .releasing)
     }
 
     /// The terminal size in cells.
