@@ -24,8 +24,14 @@ private func restoreTerminal() {
 private let previousCrashActions = Atomic<UnsafeMutablePointer<sigaction>?>(nil)
 
 /// The terminal's modes before curses started, for `restoreTerminalFromSignal`; written
-/// before `haveShellModes` is set (release), read after it is seen (acquire).
-nonisolated(unsafe) private var shellModes = termios()
+/// before `haveShellModes` is set (release), read after it is seen (acquire). Heap storage of
+/// the full `termios` size: as a Swift global, AddressSanitizer saw it as 57 bytes and reported
+/// `tcgetattr`'s 60-byte write as a global-buffer-overflow into the next global.
+private let shellModes: UnsafeMutablePointer<termios> = {
+    let p = UnsafeMutablePointer<termios>.allocate(capacity: 1)
+    p.initialize(to: termios())
+    return p
+}()
 private let haveShellModes = Atomic<Int32>(0)
 
 /// Restores the terminal from a signal handler, where ncurses must not be called: the main
@@ -37,7 +43,7 @@ private func restoreTerminalFromSignal() {
     guard cursesActive.exchange(0, ordering: .acquiringAndReleasing) != 0 else { return }
     let reset: StaticString = "\u{1b}[?1000l\u{1b}[?1002l\u{1b}[?1006l\u{1b}[0m\u{1b}[?25h\u{1b}[?1049l\r\n"
     _ = write(STDOUT_FILENO, reset.utf8Start, reset.utf8CodeUnitCount)
-    if haveShellModes.load(ordering: .acquiring) != 0 { _ = tcsetattr(STDIN_FILENO, TCSANOW, &shellModes) }
+    if haveShellModes.load(ordering: .acquiring) != 0 { _ = tcsetattr(STDIN_FILENO, TCSANOW, shellModes) }
 }
 
 /// The terminal cannot be used (not a tty, unknown terminal type).
@@ -86,7 +92,7 @@ public final class Screen {
             if baseTerm.hasPrefix("xterm") { candidates.append("xterm-direct") }
         }
         candidates.append(baseTerm)
-        if haveShellModes.load(ordering: .acquiring) == 0, tcgetattr(STDIN_FILENO, &shellModes) == 0 {
+        if haveShellModes.load(ordering: .acquiring) == 0, tcgetattr(STDIN_FILENO, shellModes) == 0 {
             haveShellModes.store(1, ordering: .releasing)
         }
         for name in candidates {
