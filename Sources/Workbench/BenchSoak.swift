@@ -94,7 +94,6 @@ struct BenchSoak: ParsableCommand {
         final class Box: @unchecked Sendable {
             var phases = [Phase(), Phase()]
             var rss: [(Double, Double)] = []
-            var outcomes: [String: [String: Int]] = [:]
         }
         let box = Box()
         let lock = NSLock()
